@@ -1,0 +1,87 @@
+//! Checks: every rule runs over one file and pushes [`Diagnostic`]s.
+//!
+//! Syntax rules see the parse result (they run on every file); tree rules
+//! see the typed model (they run when the file parsed). Rules never print
+//! and never stop each other: a file reports everything at once.
+
+pub mod registry;
+pub mod routes;
+pub mod rules;
+pub mod suggest;
+
+use crate::diag::{Diagnostic, FileId, Files};
+use crate::model::Config;
+use crate::syntax::{self, Format, Node, Parsed};
+
+/// What a syntax rule sees.
+pub struct SyntaxContext<'a> {
+    /// The file id (for labels).
+    pub file: FileId,
+    /// The source text.
+    pub text: &'a str,
+    /// The format it was read as.
+    pub format: Format,
+    /// The parse result.
+    pub parsed: &'a Parsed,
+}
+
+/// What a tree rule sees.
+pub struct Context<'a> {
+    /// The file id (for labels).
+    pub file: FileId,
+    /// The source text.
+    pub text: &'a str,
+    /// The format it was read as.
+    pub format: Format,
+    /// The parse result (comments, trailing commas).
+    pub parsed: &'a Parsed,
+    /// The root node.
+    pub root: &'a Node,
+    /// The typed model.
+    pub config: &'a Config<'a>,
+}
+
+impl Context<'_> {
+    /// A diagnostic in this file.
+    pub fn diag(&self, code: &'static str, span: syntax::Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, self.file, span, message)
+    }
+
+    /// Whether the root `router.auto_options` is on.
+    pub fn auto_options(&self) -> bool {
+        self.config.extra.router.as_ref().is_some_and(|r| r.auto_options)
+    }
+}
+
+/// Parses and checks one file of `files`, returning its diagnostics sorted.
+pub fn check_file(files: &Files, file: FileId) -> Vec<Diagnostic> {
+    let source = files.get(file);
+    let format = Format::from_path(&source.name);
+    let parsed = syntax::parse(&source.text, format);
+    check_parsed(file, &source.text, format, &parsed)
+}
+
+/// Checks an already parsed file.
+pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let scx = SyntaxContext { file, text, format, parsed };
+    for rule in registry::RULES {
+        if let registry::Check::Syntax(check) = rule.check {
+            check(&scx, &mut out);
+        }
+    }
+    if let Some(root) = &parsed.root {
+        let config = Config::from_tree(root);
+        let cx = Context { file, text, format, parsed, root, config: &config };
+        for rule in registry::RULES {
+            if let registry::Check::Tree(check) = rule.check {
+                check(&cx, &mut out);
+            }
+        }
+    }
+    for d in &mut out {
+        d.severity = registry::default_severity(d.code);
+    }
+    crate::diag::sort(&mut out);
+    out
+}

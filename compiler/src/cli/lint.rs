@@ -1,0 +1,56 @@
+//! `gwc lint`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use miette::IntoDiagnostic;
+
+use super::{ColorChoice, EXIT_FINDINGS, EXIT_OK};
+use crate::diag::render;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// rustc-style text with source snippets.
+    #[default]
+    Human,
+    /// The versioned JSON report (DESIGN.md §3).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// Arguments of `gwc lint`.
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Config files (the extension picks JSON, YAML or TOML, as in KrakenD).
+    #[arg(required = true, value_name = "CONFIG")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Exit with 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Colour the human format.
+    #[arg(long, value_enum, default_value_t)]
+    pub color: ColorChoice,
+}
+
+/// Runs `gwc lint`.
+pub fn run(args: LintArgs) -> miette::Result<u8> {
+    let files = super::read_files(&args.files)?;
+    let diags = crate::lint(&files);
+    let out = match args.format {
+        Format::Human => render::human::render(&files, &diags, args.color.enabled()),
+        Format::Json => render::json::render(&files, &diags),
+        Format::Sarif => render::sarif::render(&files, &diags),
+        Format::Github => render::github::render(&files, &diags),
+    };
+    std::io::stdout().lock().write_all(out.as_bytes()).into_diagnostic()?;
+    let failing = diags.iter().any(|d| d.is_error() || args.deny_warnings);
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}

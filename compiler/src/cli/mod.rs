@@ -1,0 +1,102 @@
+//! The `gwc` command line: argument parsing and the commands.
+//!
+//! Exit codes, for every command (DESIGN.md §1): 0 success / no errors,
+//! 1 the config has errors (or warnings with `--deny-warnings`), 2 usage,
+//! I/O or internal failure. The CLI's own failures are miette reports;
+//! lint findings are never miette errors.
+
+mod explain;
+mod lint;
+mod routes;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: success, no errors.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the config has errors.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage, I/O or internal failure.
+pub const EXIT_FAILURE: u8 = 2;
+
+/// gwc: lint, compile and serve KrakenD-style gateway configs.
+#[derive(Parser, Debug)]
+#[command(name = "gwc", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check configs and report every problem found.
+    Lint(lint::LintArgs),
+    /// Print the documentation of a rule (`gwc explain GW101`), or list all rules.
+    Explain(explain::ExplainArgs),
+    /// Print the route table per method, as gwc compiles it.
+    Routes(routes::RoutesArgs),
+}
+
+/// When to colour terminal output.
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    pub(crate) fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Routes(args) => routes::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Reads the files named on the command line into a [`crate::diag::Files`].
+pub(crate) fn read_files(paths: &[std::path::PathBuf]) -> miette::Result<crate::diag::Files> {
+    use miette::{IntoDiagnostic, WrapErr};
+    let mut files = crate::diag::Files::new();
+    for path in paths {
+        let bytes = std::fs::read(path).into_diagnostic().wrap_err_with(|| format!("cannot read `{}`", path.display()))?;
+        // Invalid UTF-8 is a finding about the file, not a crash: decode
+        // lossily and let the parser point at the replacement character.
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        files.add(path.display().to_string(), text);
+    }
+    Ok(files)
+}

@@ -1,0 +1,28 @@
+//! gwc: a compiler toolchain for KrakenD-style API gateway configs.
+//!
+//! Data flows one way (DESIGN.md §2): [`syntax`] (text → span-exact tree) →
+//! [`model`] (typed config) → [`check`] (rules → [`diag::Diagnostic`]s) →
+//! [`diag::render`] (human, json, sarif, github).
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod model;
+pub mod syntax;
+
+use diag::{Diagnostic, Files};
+
+/// Lints every file of `files`; the diagnostics of all files, sorted.
+pub fn lint(files: &Files) -> Vec<Diagnostic> {
+    let mut all: Vec<Diagnostic> = files.iter().flat_map(|(id, _)| check::check_file(files, id)).collect();
+    diag::sort(&mut all);
+    all
+}
+
+/// Lints one text as if read from `name` (the extension picks the format).
+pub fn lint_text(name: &str, text: &str) -> (Files, Vec<Diagnostic>) {
+    let mut files = Files::new();
+    files.add(name, text);
+    let diags = lint(&files);
+    (files, diags)
+}

@@ -1,0 +1,251 @@
+//! `extra_config`: the namespaces gwc understands, typed; all others kept
+//! opaque (by reference into the tree), so nothing a user wrote is lost.
+
+use super::{Fields, Spanned, spanned};
+use crate::syntax::{Node, Span};
+
+/// One `extra_config` object.
+#[derive(Clone, Debug, Default)]
+pub struct ExtraConfig<'a> {
+    /// The `extra_config` node itself.
+    pub raw: Option<&'a Node>,
+    /// Every namespace in source order: (key, key span, value).
+    pub namespaces: Vec<(&'a str, Span, &'a Node)>,
+    /// `proxy` (endpoint and backend level).
+    pub proxy: Option<Proxy<'a>>,
+    /// `router` (root level).
+    pub router: Option<Router>,
+    /// `security/cors` (root level).
+    pub cors: Option<Cors>,
+    /// `qos/circuit-breaker` (backend level).
+    pub circuit_breaker: Option<CircuitBreaker>,
+    /// `backend/http` (backend level).
+    pub backend_http: Option<BackendHttp>,
+}
+
+impl<'a> ExtraConfig<'a> {
+    /// Reads an `extra_config` node (absent or not an object: empty).
+    pub fn from_node(node: Option<&'a Node>) -> Self {
+        let Some(node) = node else { return Self::default() };
+        let Some(members) = node.as_object() else {
+            return ExtraConfig { raw: Some(node), ..Self::default() };
+        };
+        let object = |key: &str| node.get(key).filter(|n| n.as_object().is_some());
+        ExtraConfig {
+            raw: Some(node),
+            namespaces: members.iter().map(|m| (m.key.as_str(), m.key_span, &m.value)).collect(),
+            proxy: object("proxy").map(Proxy::from_node),
+            router: object("router").map(Router::from_node),
+            cors: object("security/cors").map(Cors::from_node),
+            circuit_breaker: object("qos/circuit-breaker").map(CircuitBreaker::from_node),
+            backend_http: object("backend/http").map(BackendHttp::from_node),
+        }
+    }
+
+    /// The namespace `key`, with its key span.
+    pub fn get(&self, key: &str) -> Option<(Span, &'a Node)> {
+        self.namespaces.iter().rev().find(|(k, _, _)| *k == key).map(|(_, s, n)| (*s, *n))
+    }
+}
+
+/// The `proxy` namespace.
+#[derive(Clone, Debug)]
+pub struct Proxy<'a> {
+    /// The namespace node.
+    pub raw: &'a Node,
+    /// `sequential`.
+    pub sequential: Option<Spanned<bool>>,
+    /// `sequential_propagated_params`.
+    pub sequential_propagated_params: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `flatmap_filter`: the key span and the operations.
+    pub flatmap_filter: Option<Spanned<Vec<FlatmapOp>>>,
+    /// `static`.
+    pub static_data: Option<StaticData<'a>>,
+    /// `shadow` (backend level).
+    pub shadow: Option<Spanned<bool>>,
+    /// `combiner`.
+    pub combiner: Option<Spanned<String>>,
+}
+
+impl<'a> Proxy<'a> {
+    fn from_node(node: &'a Node) -> Self {
+        let f = Fields(node);
+        Proxy {
+            raw: node,
+            sequential: f.bool("sequential"),
+            sequential_propagated_params: f.string_list("sequential_propagated_params"),
+            flatmap_filter: f.node("flatmap_filter").and_then(|m| {
+                let ops = m.value.as_array()?.iter().filter_map(FlatmapOp::from_node).collect();
+                Some(spanned(m.key_span, &m.value, ops))
+            }),
+            static_data: f.node("static").filter(|m| m.value.as_object().is_some()).map(|m| StaticData {
+                key_span: m.key_span,
+                data: m.value.get("data"),
+                strategy: Fields(&m.value).string("strategy"),
+            }),
+            shadow: f.bool("shadow"),
+            combiner: f.string("combiner"),
+        }
+    }
+
+    /// Whether `sequential: true`.
+    pub fn is_sequential(&self) -> bool {
+        self.sequential.as_ref().is_some_and(|s| s.value)
+    }
+}
+
+/// One `flatmap_filter` operation.
+#[derive(Clone, Debug)]
+pub struct FlatmapOp {
+    /// The operation object's span.
+    pub span: Span,
+    /// `type`: `move`, `append` or `del`.
+    pub op: Option<Spanned<String>>,
+    /// `args`: dot paths, `*` for array elements.
+    pub args: Vec<Spanned<String>>,
+}
+
+impl FlatmapOp {
+    fn from_node(node: &Node) -> Option<Self> {
+        node.as_object()?;
+        let f = Fields(node);
+        Some(FlatmapOp {
+            span: node.span,
+            op: f.string("type"),
+            args: f.string_list("args").map(|a| a.value).unwrap_or_default(),
+        })
+    }
+}
+
+/// `proxy.static`.
+#[derive(Clone, Debug)]
+pub struct StaticData<'a> {
+    /// The `static` key.
+    pub key_span: Span,
+    /// `data`.
+    pub data: Option<&'a Node>,
+    /// `strategy`.
+    pub strategy: Option<Spanned<String>>,
+}
+
+/// The `router` namespace (root).
+#[derive(Clone, Debug, Default)]
+pub struct Router {
+    /// `auto_options`: an OPTIONS route for every path.
+    pub auto_options: bool,
+    /// `disable_health`.
+    pub disable_health: bool,
+    /// `health_path` (default `/__health`).
+    pub health_path: Option<Spanned<String>>,
+    /// `return_error_msg`.
+    pub return_error_msg: bool,
+    /// `hide_version_header`.
+    pub hide_version_header: bool,
+    /// `disable_access_log`.
+    pub disable_access_log: bool,
+    /// `disable_handle_method_not_allowed`.
+    pub disable_handle_method_not_allowed: bool,
+    /// `disable_redirect_trailing_slash`.
+    pub disable_redirect_trailing_slash: bool,
+    /// `disable_redirect_fixed_path`.
+    pub disable_redirect_fixed_path: bool,
+    /// `disable_path_decoding`.
+    pub disable_path_decoding: bool,
+    /// `remove_extra_slash`.
+    pub remove_extra_slash: bool,
+}
+
+impl Router {
+    fn from_node(node: &Node) -> Self {
+        let f = Fields(node);
+        Router {
+            auto_options: f.flag("auto_options"),
+            disable_health: f.flag("disable_health"),
+            health_path: f.string("health_path"),
+            return_error_msg: f.flag("return_error_msg"),
+            hide_version_header: f.flag("hide_version_header"),
+            disable_access_log: f.flag("disable_access_log"),
+            disable_handle_method_not_allowed: f.flag("disable_handle_method_not_allowed"),
+            disable_redirect_trailing_slash: f.flag("disable_redirect_trailing_slash"),
+            disable_redirect_fixed_path: f.flag("disable_redirect_fixed_path"),
+            disable_path_decoding: f.flag("disable_path_decoding"),
+            remove_extra_slash: f.flag("remove_extra_slash"),
+        }
+    }
+}
+
+/// `security/cors`.
+#[derive(Clone, Debug, Default)]
+pub struct Cors {
+    /// `allow_origins`.
+    pub allow_origins: Vec<Spanned<String>>,
+    /// `allow_methods`.
+    pub allow_methods: Vec<Spanned<String>>,
+    /// `allow_headers`.
+    pub allow_headers: Vec<Spanned<String>>,
+    /// `expose_headers`.
+    pub expose_headers: Vec<Spanned<String>>,
+    /// `allow_credentials`.
+    pub allow_credentials: bool,
+    /// `max_age` (a duration).
+    pub max_age: Option<Spanned<super::DurationValue>>,
+}
+
+impl Cors {
+    fn from_node(node: &Node) -> Self {
+        let f = Fields(node);
+        let list = |k: &str| f.string_list(k).map(|l| l.value).unwrap_or_default();
+        Cors {
+            allow_origins: list("allow_origins"),
+            allow_methods: list("allow_methods"),
+            allow_headers: list("allow_headers"),
+            expose_headers: list("expose_headers"),
+            allow_credentials: f.flag("allow_credentials"),
+            max_age: f.duration("max_age"),
+        }
+    }
+}
+
+/// `qos/circuit-breaker`.
+#[derive(Clone, Debug, Default)]
+pub struct CircuitBreaker {
+    /// `interval` (seconds).
+    pub interval: Option<Spanned<i64>>,
+    /// `timeout` (seconds the breaker stays open).
+    pub timeout: Option<Spanned<i64>>,
+    /// `max_errors` within the interval.
+    pub max_errors: Option<Spanned<i64>>,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// `log_status_change`.
+    pub log_status_change: bool,
+}
+
+impl CircuitBreaker {
+    fn from_node(node: &Node) -> Self {
+        let f = Fields(node);
+        CircuitBreaker {
+            interval: f.int("interval"),
+            timeout: f.int("timeout"),
+            max_errors: f.int("max_errors"),
+            name: f.string("name"),
+            log_status_change: f.flag("log_status_change"),
+        }
+    }
+}
+
+/// `backend/http`.
+#[derive(Clone, Debug, Default)]
+pub struct BackendHttp {
+    /// `return_error_code`.
+    pub return_error_code: Option<Spanned<bool>>,
+    /// `return_error_details`: the name of the error key.
+    pub return_error_details: Option<Spanned<String>>,
+}
+
+impl BackendHttp {
+    fn from_node(node: &Node) -> Self {
+        let f = Fields(node);
+        BackendHttp { return_error_code: f.bool("return_error_code"), return_error_details: f.string("return_error_details") }
+    }
+}
