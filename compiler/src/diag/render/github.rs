@@ -17,13 +17,15 @@ pub fn render(files: &Files, diags: &[Diagnostic]) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut props = vec![("file", f.name.replace('\\', "/")), ("line", start.line.to_string())];
+        // The property order of @actions/core's `toCommandProperties`.
+        let mut props = vec![("title", format!("gwc ({})", d.code))];
+        props.push(("file", f.name.replace('\\', "/")));
+        props.push(("line", start.line.to_string()));
         props.push(("endLine", end.line.to_string()));
         if start.line == end.line {
             props.push(("col", start.column.to_string()));
             props.push(("endColumn", end.column.max(start.column).to_string()));
         }
-        props.push(("title", format!("gwc ({})", d.code)));
         let props: Vec<String> = props.into_iter().map(|(k, v)| format!("{k}={}", escape_property(&v))).collect();
         let mut message = format!("{}:{}:{}: {} {}", f.name, start.line, start.column, d.code, d.message);
         if let Some(help) = &d.help {
