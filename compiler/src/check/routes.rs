@@ -440,6 +440,125 @@ mod tests {
         }
     }
 
+    /// The harness results of research/krakend-semantics.md §b.3: each
+    /// case is a list of `METHOD path` routes, whether auto_options is on,
+    /// and what gin does: `Ok`, a parameter conflict, or a duplicate.
+    #[test]
+    fn trees_match_the_gin_harness() {
+        #[derive(Debug, PartialEq)]
+        enum Gin {
+            Ok,
+            Conflict,
+            Duplicate,
+        }
+        let cases: [(&[&str], bool, Gin); 28] = [
+            // 1. param vs param at one position: same name, whatever follows
+            (
+                &["GET /user/{userid}", "GET /user/{iduser}/some"],
+                false,
+                Gin::Conflict,
+            ),
+            (
+                &["GET /user/{userid}", "GET /user/{iduser}"],
+                false,
+                Gin::Conflict,
+            ),
+            (&["GET /a/{x}/b", "GET /a/{y}/c"], false, Gin::Conflict),
+            (
+                &["GET /{tenant}/users", "GET /{other}/orders"],
+                false,
+                Gin::Conflict,
+            ),
+            (
+                &["GET /x/{a}", "GET /x/{a}/{b}", "GET /x/{c}/{b}/y"],
+                false,
+                Gin::Conflict,
+            ),
+            // 2. a name extending another
+            (&["GET /a/{x}", "GET /a/{xy}"], false, Gin::Conflict),
+            (&["GET /a/{x}", "GET /a/{x}y"], false, Gin::Conflict),
+            (
+                &["GET /user/{id}/x", "GET /user/{id}x/y"],
+                false,
+                Gin::Conflict,
+            ),
+            // 3. static vs param: fine, either order
+            (&["GET /user/{id}", "GET /user/new"], false, Gin::Ok),
+            (&["GET /user/new", "GET /user/{id}"], false, Gin::Ok),
+            (
+                &["GET /user/{id}/profile", "GET /user/new/profile"],
+                false,
+                Gin::Ok,
+            ),
+            (
+                &["GET /api/{version}/items", "GET /api/v1/items"],
+                false,
+                Gin::Ok,
+            ),
+            (
+                &["GET /{tenant}/users", "GET /health/status"],
+                false,
+                Gin::Ok,
+            ),
+            (
+                &["GET /a/{b}", "GET /a/{b}/c/{d}", "GET /a/x/c/{e}"],
+                false,
+                Gin::Ok,
+            ),
+            // 4. same names at different depths
+            (
+                &["GET /user/{userid}", "GET /user/{userid}/some"],
+                false,
+                Gin::Ok,
+            ),
+            (&["GET /v1/{a}", "GET /v1/{a}/{b}"], false, Gin::Ok),
+            (&["GET /user/{id}", "GET /user/{id}/"], false, Gin::Ok),
+            // 5. different methods never conflict, except through auto_options
+            (&["GET /user/{id}", "POST /user/{uid}"], false, Gin::Ok),
+            (
+                &["DELETE /items/{id}", "GET /items/{itemId}/sub"],
+                false,
+                Gin::Ok,
+            ),
+            (&["GET /user/{id}", "POST /user/{uid}"], true, Gin::Conflict),
+            (&["GET /user/{id}", "POST /user/{id}"], true, Gin::Ok),
+            // 6. duplicates, after `//` collapsing; methods are case-insensitive
+            (&["GET /users", "GET /users"], false, Gin::Duplicate),
+            (&["GET /foo//bar", "GET /foo/bar"], false, Gin::Duplicate),
+            (&["get /users", "GET /users"], false, Gin::Duplicate),
+            (&["GET /users", "POST /users"], true, Gin::Ok),
+            (&["GET /foo//bar", "POST /foo/bar"], true, Gin::Duplicate),
+            // unsupported methods and rejected paths never reach the trees
+            (&["HEAD /users", "HEAD /users"], false, Gin::Ok),
+            (&["GET /a/*/b", "GET /a/*/b"], false, Gin::Ok),
+        ];
+        for (routes, auto_options, want) in cases {
+            let endpoints: Vec<String> = routes
+                .iter()
+                .map(|r| {
+                    let (method, path) = r.split_once(' ').unwrap_or(("GET", r));
+                    format!(r#"{{"endpoint": "{path}", "method": "{method}", "backend": [{{"url_pattern": "/"}}]}}"#)
+                })
+                .collect();
+            let text = format!(
+                r#"{{"version": 3, "endpoints": [{}]}}"#,
+                endpoints.join(",")
+            );
+            let parsed = crate::syntax::parse(&text, crate::syntax::Format::Json);
+            let Some(root) = &parsed.root else {
+                panic!("{text} does not parse")
+            };
+            let table = build(&Config::from_tree(root), auto_options);
+            let got = match (table.conflicts.is_empty(), table.duplicates.is_empty()) {
+                (true, true) => Gin::Ok,
+                (false, true) => Gin::Conflict,
+                (true, false) => Gin::Duplicate,
+                (false, false) => panic!("{routes:?}: both a conflict and a duplicate"),
+            };
+            assert_eq!(got, want, "{routes:?} auto_options={auto_options}");
+        }
+    }
+
     #[test]
     fn lura_rejections() {
         let cases = [

@@ -65,7 +65,9 @@ pub fn table(config: &Config<'_>) -> String {
         }
         for ep in &config.endpoints {
             let m = ep.method_upper();
-            if m != method && method != "OPTIONS" {
+            // KrakenD drops endpoints with other methods: no route, and no
+            // OPTIONS route either.
+            if !METHODS.contains(&m.as_str()) || (m != method && method != "OPTIONS") {
                 continue;
             }
             let Some(path) = &ep.path else { continue };
@@ -73,7 +75,17 @@ pub fn table(config: &Config<'_>) -> String {
                 continue;
             }
             let target = if method == "OPTIONS" {
-                "CORS/allowed methods".to_string()
+                // lura answers with the methods registered for the path.
+                let mut allowed: Vec<String> = config
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.path.as_ref().is_some_and(|p| p.value == path.value))
+                    .map(|e| e.method_upper())
+                    .filter(|m| METHODS.contains(&m.as_str()))
+                    .collect();
+                allowed.sort();
+                allowed.dedup();
+                format!("Allow: {}", allowed.join(", "))
             } else {
                 ep.backends
                     .iter()

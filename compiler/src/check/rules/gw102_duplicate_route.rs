@@ -39,16 +39,17 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let (Some(first_path), Some(second_path)) = (&first.path, &second.path) else { continue };
         let (first_method, second_method) = (first.method_upper(), second.method_upper());
+        let (first_shown, second_shown) = (shown(&first_path.value), shown(&second_path.value));
         let route = &dup.route;
         let panic = format!("KrakenD panics at start: `handlers are already registered for path '{route}'`");
         let d = if dup.method == OPTIONS {
             cx.diag(
                 CODE,
                 second_path.span,
-                format!("endpoint `{}` registers the OPTIONS route `{route}` a second time", second_path.value),
+                format!("endpoint `{}` registers the OPTIONS route `{route}` a second time", second_shown),
             )
-            .with_label(format!("`{second_method} {}` is the route `{route}`", second_path.value))
-            .with_secondary(first_path.span, format!("`{first_method} {}` already registered `OPTIONS {route}`", first_path.value))
+            .with_label(format!("`{second_method} {}` is the route `{route}`", second_shown))
+            .with_secondary(first_path.span, format!("`{first_method} {}` already registered `OPTIONS {route}`", first_shown))
             .with_help(format!(
                 "write both paths as `{route}`: `router.auto_options` then registers one OPTIONS route for both methods"
             ))
@@ -57,22 +58,32 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ))
         } else {
             let message = if first_path.value == second_path.value {
-                format!("duplicate endpoint `{second_method} {}`", second_path.value)
+                format!("duplicate endpoint `{second_method} {}`", second_shown)
             } else {
-                format!("endpoint `{second_method} {}` is the same route as `{}`", second_path.value, first_path.value)
+                format!("endpoint `{second_method} {second_shown}` is the same route as `{first_shown}`")
             };
             let mut d = cx
                 .diag(CODE, second_path.span, message)
                 .with_label("registered again here")
-                .with_secondary(first_path.span, format!("`{first_method} {}` is first declared here", first_path.value))
+                .with_secondary(first_path.span, format!("`{first_method} {}` is first declared here", first_shown))
                 .with_help(format!(
                     "remove one of the two endpoints, or change its path or method ({panic})"
                 ));
             if first_path.value != second_path.value {
-                d = d.with_note(format!("gin collapses `//` in paths, so both register `{route}`"));
+                let how = if routes::clean_path(&first_path.value) == routes::clean_path(&second_path.value) {
+                    "KrakenD adds a missing leading `/`"
+                } else {
+                    "gin collapses `//` in paths"
+                };
+                d = d.with_note(format!("{how}, so both register `{route}`"));
             }
             d
         };
         out.push(d);
     }
+}
+
+/// A path as the messages show it (`""` for an empty one).
+fn shown(path: &str) -> &str {
+    if path.is_empty() { "\"\"" } else { path }
 }

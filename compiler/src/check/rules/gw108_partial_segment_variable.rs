@@ -62,6 +62,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 continue;
             }
+            // lura replaces every copy of an extracted `{var}`, so a copy
+            // in mid-segment is a parameter after all (GW111 reports the
+            // two parameters sharing a name).
+            if pattern::endpoint_vars(&path.value, false).iter().any(|v| v.name == first.name) {
+                continue;
+            }
             out.push(not_after_slash(cx, ep, path, &seg, first, groups.len()));
         }
     }
@@ -134,8 +140,7 @@ fn not_after_slash(
         .diag(CODE, span, format!("`{text}` in endpoint `{}` is not a variable", path.value))
         .with_label("KrakenD reads a variable only right after a `/`; gin matches this text literally")
         .with_help(help);
-    let defined = pattern::endpoint_vars(&path.value, false).iter().any(|v| v.name == group.name);
-    if uses_var(ep, group.name) && !defined {
+    if uses_var(ep, group.name) {
         d = d.with_note(format!(
             "a backend uses `{text}`, which is then undefined: KrakenD refuses to start (`undefined output param '{}'`)",
             group.name

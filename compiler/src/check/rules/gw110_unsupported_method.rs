@@ -42,7 +42,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = cx
             .diag(CODE, method.span, format!("method `{}` is not supported: KrakenD drops endpoint `{path}`", method.value))
             .with_label("KrakenD registers only GET, POST, PUT, PATCH and DELETE")
-            .with_note(format!("KrakenD starts without it, logging `[ENDPOINT: {path}] Unsupported method {upper}`"));
+            .with_note(format!(
+                "KrakenD starts without it, logging `[ENDPOINT: {path}] Unsupported method {}`",
+                method.value.to_uppercase()
+            ));
         d = match upper.as_str() {
             "OPTIONS" if cx.auto_options() => {
                 d.with_help("remove this endpoint: `router.auto_options` already answers OPTIONS on every registered path")

@@ -1,8 +1,9 @@
 //! two variables of one endpoint that KrakenD stores under the same name
 //!
 //! ## What it does
-//! Reports an endpoint with two variables whose names are equal, or differ
-//! only in the case of their first letter (`/a/{id}/{Id}`).
+//! Reports an endpoint with two variables whose names are equal
+//! (`/a/{id}/b/{id}`), or differ only in the case of their first letter
+//! (`/a/{id}/{Id}`).
 //!
 //! ## Why is this bad?
 //! KrakenD stores each path parameter under its name with the first letter
@@ -30,6 +31,10 @@ pub const CODE: &str = "GW111";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for ep in &cx.config.endpoints {
         let Some(path) = &ep.path else { continue };
+        if path.value.contains(':') {
+            // Parameters written with `:` are GW104's business.
+            continue;
+        }
         let Some(segments) = routes::gin_path(ep, cx.config.disable_rest) else { continue };
         // (stored key, gin name, segment index) of each parameter so far.
         let mut seen: Vec<(String, String, usize)> = Vec::new();
@@ -47,14 +52,22 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     cx.diag(
                         CODE,
                         span_at(depth),
-                        format!("`{{{name}}}` and `{{{earlier}}}` in endpoint `{}` are one parameter for KrakenD", path.value),
+                        if earlier == name {
+                            format!("variable `{{{name}}}` appears twice in endpoint `{}`", path.value)
+                        } else {
+                            format!("`{{{name}}}` and `{{{earlier}}}` in endpoint `{}` are one parameter for KrakenD", path.value)
+                        },
                     )
                     .with_label(format!("stored as `{key}`, overwriting the value of `{{{earlier}}}`"))
                     .with_secondary(span_at(*earlier_depth), format!("`{{{earlier}}}` is also stored as `{key}`"))
                     .with_help(help)
-                    .with_note(format!(
-                        "every `{{{earlier}}}` and `{{{name}}}` in the backends' `url_pattern` receives the value of this later segment"
-                    )),
+                    .with_note(if earlier == name {
+                        format!("every `{{{name}}}` in the backends' `url_pattern` receives the value of this later segment")
+                    } else {
+                        format!(
+                            "every `{{{earlier}}}` and `{{{name}}}` in the backends' `url_pattern` receives the value of this later segment"
+                        )
+                    }),
                 );
                 continue;
             }
