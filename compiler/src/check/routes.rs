@@ -82,7 +82,6 @@ pub fn reserved_segment(path: &str) -> Option<Range<usize>> {
     for piece in path.split('/') {
         let range = start..start + piece.len();
         start = range.end + 1;
-        // `(/.*)?$`: what follows must be the end or `/` plus a line.
         // After `CleanPath` every piece follows a `/`; `(/.*)?$` wants the
         // end or `/` plus one line after it.
         if RESERVED_SEGMENTS.contains(&piece) && !path[range.end..].contains('\n') {
