@@ -34,13 +34,18 @@ fn generated(n: usize) -> String {
         };
         eps.push(ep);
     }
-    format!(r#"{{"version": 3, "host": ["http://default:8080"], "timeout": "3s", "endpoints": [{}]}}"#, eps.join(",\n"))
+    format!(
+        r#"{{"version": 3, "host": ["http://default:8080"], "timeout": "3s", "endpoints": [{}]}}"#,
+        eps.join(",\n")
+    )
 }
 
 fn bench_lint(c: &mut Criterion) {
     let mut group = c.benchmark_group("lint");
     group.sample_size(20);
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(LARGEST);
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(LARGEST);
     match std::fs::read_to_string(&corpus) {
         Ok(text) => {
             group.throughput(Throughput::Bytes(text.len() as u64));
@@ -48,14 +53,19 @@ fn bench_lint(c: &mut Criterion) {
                 b.iter(|| gwc::lint_text("krakend.prod.json", black_box(&text)))
             });
         }
-        Err(_) => eprintln!("skipping the corpus benchmark: {} not found", corpus.display()),
+        Err(_) => eprintln!(
+            "skipping the corpus benchmark: {} not found",
+            corpus.display()
+        ),
     }
     for n in [1_000usize, 10_000] {
         let text = generated(n);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("generated_endpoints", n), &text, |b, text| {
-            b.iter(|| gwc::lint_text("krakend.json", black_box(text)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("generated_endpoints", n),
+            &text,
+            |b, text| b.iter(|| gwc::lint_text("krakend.json", black_box(text))),
+        );
     }
     group.finish();
 }

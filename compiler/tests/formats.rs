@@ -21,7 +21,8 @@ fn json_format() {
 #[test]
 fn json_columns_count_unicode_scalar_values() {
     let (files, diags) = fixture();
-    let out: serde_json::Value = serde_json::from_str(&gwc::diag::render::json::render(&files, &diags)).expect("json");
+    let out: serde_json::Value =
+        serde_json::from_str(&gwc::diag::render::json::render(&files, &diags)).expect("json");
     let text = &files.get(0).text;
     for d in out["diagnostics"].as_array().expect("array") {
         let start = d["range"]["start_byte"].as_u64().expect("byte") as usize;
@@ -38,8 +39,15 @@ fn sarif_format() {
     let (files, diags) = fixture();
     let out = gwc::diag::render::sarif::render(&files, &diags);
     let value: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
-    let rules = value["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules").len();
-    assert_eq!(rules, gwc::check::registry::RULES.len(), "every rule is described");
+    let rules = value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .len();
+    assert_eq!(
+        rules,
+        gwc::check::registry::RULES.len(),
+        "every rule is described"
+    );
     insta::assert_json_snapshot!(value, {
         ".runs[0].tool.driver.version" => "[version]",
         ".runs[0].tool.driver.semanticVersion" => "[version]",

@@ -11,7 +11,13 @@ const END: &str = "<!-- rules:end -->";
 fn table() -> String {
     let mut out = String::from("| code | name | severity | what it reports |\n|---|---|---|---|\n");
     for r in RULES {
-        out.push_str(&format!("| {} | `{}` | {} | {} |\n", r.code, r.name, r.severity.as_str(), r.summary().replace('|', "\\|")));
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.summary().replace('|', "\\|")
+        ));
     }
     out
 }
@@ -33,5 +39,7 @@ fn readme_rule_table_is_current() {
         std::fs::write(&path, updated).expect("write README.md");
         return;
     }
-    panic!("the README rule table is out of date: run `GWC_BLESS=1 cargo test -p gwc --test readme`");
+    panic!(
+        "the README rule table is out of date: run `GWC_BLESS=1 cargo test -p gwc --test readme`"
+    );
 }

@@ -20,9 +20,11 @@ fn real_clients() -> Option<PathBuf> {
 }
 
 fn tools_home() -> PathBuf {
-    std::env::var_os("REAL_CLIENTS_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".cache/gwc-real-clients")
-    })
+    std::env::var_os("REAL_CLIENTS_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".cache/gwc-real-clients")
+        })
 }
 
 /// The validators' directory, or `None` (with the reason printed) to skip.
@@ -32,7 +34,8 @@ fn validators() -> Option<PathBuf> {
         return None;
     };
     if !tools_home().join("venv/bin/python").exists() {
-        let msg = "the real-client validators are not installed: run ../shared/real-clients/setup.sh";
+        let msg =
+            "the real-client validators are not installed: run ../shared/real-clients/setup.sh";
         assert!(std::env::var_os("CI").is_none(), "{msg}");
         eprintln!("skipping: {msg}");
         return None;
@@ -48,7 +51,12 @@ fn gwc(args: &[&str]) -> Vec<u8> {
         .current_dir(fixture)
         .output()
         .expect("run gwc");
-    assert_eq!(out.status.code(), Some(1), "the fixture has errors: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the fixture has errors: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -57,7 +65,12 @@ fn sarif_passes_the_sarif_validator_with_github_rules() {
     let Some(dir) = validators() else { return };
     let sarif = std::env::temp_dir().join(format!("gwc-{}.sarif", std::process::id()));
     std::fs::write(&sarif, gwc(&["lint", "--format", "sarif"])).expect("write sarif");
-    let out = Command::new("bash").arg(dir.join("validate-sarif.sh")).arg("--github").arg(&sarif).output().expect("run");
+    let out = Command::new("bash")
+        .arg(dir.join("validate-sarif.sh"))
+        .arg("--github")
+        .arg(&sarif)
+        .output()
+        .expect("run");
     let _ = std::fs::remove_file(&sarif);
     assert!(
         out.status.success(),
@@ -73,7 +86,11 @@ fn github_annotations_pass_the_runner_rules() {
     let python = tools_home().join("venv/bin/python");
     let annotations = std::env::temp_dir().join(format!("gwc-{}.gh", std::process::id()));
     std::fs::write(&annotations, gwc(&["lint", "--format", "github"])).expect("write");
-    let out = Command::new(python).arg(dir.join("check-gh-annotations.py")).arg(&annotations).output().expect("run");
+    let out = Command::new(python)
+        .arg(dir.join("check-gh-annotations.py"))
+        .arg(&annotations)
+        .output()
+        .expect("run");
     let _ = std::fs::remove_file(&annotations);
     assert!(
         out.status.success(),

@@ -1,15 +1,25 @@
-//! The route table as gin would build it, for the routing rules and
-//! `gwc routes`.
+//! The route table as KrakenD CE's router (gin) would build it, for the
+//! routing rules and `gwc routes`.
 //!
-//! gin keeps one radix tree per method (research/krakend-semantics.md §b).
-//! We model each tree as a trie of path segments, where a segment is either
-//! static text or a parameter (an optional static prefix plus the gin
-//! parameter name, which runs to the end of the segment: `{id}.json` is the
-//! parameter `id.json`). Invariant of gin's tree that the rules rely on: at
-//! one trie node all parameter children with the same prefix must carry the
-//! same name; static siblings of a parameter are fine (gin ≥ 1.8).
+//! How a configured `endpoint` reaches gin (research/krakend-semantics.md
+//! §a.2, §a.4, §a.6, §b):
+//! 1. lura's `CleanPath` makes sure it starts with one `/`;
+//! 2. lura rejects it when it matches `invalidPattern` (a `*` followed by
+//!    anything, or a reserved `__debug`/`__echo`/`__health` segment);
+//! 3. every extracted `{var}` becomes `:var` in the part before `?`
+//!    (`strings.ReplaceAll`, so every copy of the text is replaced); that
+//!    string is the route [`gin_route`] and the key of the OPTIONS catalog;
+//! 4. gin joins it to the group `/` with `path.Join`, collapsing `//`.
+//!
+//! gin keeps one radix tree per method. We model each tree as a trie of path
+//! segments, where a segment is static text or a wildcard (an optional static
+//! prefix plus the name, which runs to the end of the segment: `:id.json` is
+//! the parameter `id.json`). Invariant of gin's tree that the rules rely on:
+//! at one trie node all parameter children with the same prefix must carry
+//! the same name; static siblings of a parameter are fine (gin ≥ 1.8).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use crate::model::pattern::{self, Segment};
 use crate::model::{Config, Endpoint};
@@ -17,42 +27,166 @@ use crate::model::{Config, Endpoint};
 /// The methods KrakenD registers; any other method drops the endpoint.
 pub const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+/// The tree `router.auto_options` fills with every registered path.
+pub const OPTIONS: &str = "OPTIONS";
+
+/// Path segments lura reserves for its own handlers, rejected anywhere in an
+/// endpoint.
+pub const RESERVED_SEGMENTS: [&str; 3] = ["__debug", "__echo", "__health"];
+
+/// The health check path when `router.health_path` is not set.
+pub const DEFAULT_HEALTH_PATH: &str = "/__health";
+
 /// One path segment as gin sees it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GinSegment {
     /// Literal text.
     Static(String),
-    /// A parameter: static text before it, then its gin name.
+    /// A parameter (`:name`): static text before it, then its gin name.
     Param {
         /// Text before the parameter in the segment (usually empty).
         prefix: String,
         /// The gin parameter name (to the end of the segment).
         name: String,
     },
+    /// A catch-all (`*name`), which CE only meets through a `*` in the path.
+    CatchAll {
+        /// Text before the `*` in the segment.
+        prefix: String,
+        /// The name after `*` (empty for an unnamed `*`).
+        name: String,
+    },
 }
 
-/// How gin sees a segment of an endpoint path.
-pub fn gin_segment(seg: &Segment<'_>, disable_rest: bool) -> GinSegment {
-    // REST mode: a variable only counts right after `/`, i.e. when it opens
-    // the segment. `endpoint_vars` sees that on the text with its slash.
-    let first = if disable_rest {
-        pattern::endpoint_vars(seg.text, true).into_iter().next().map(|v| (v.range, v.name.len()))
-    } else {
-        let with_slash = format!("/{}", seg.text);
-        pattern::endpoint_vars(&with_slash, false)
-            .into_iter()
-            .next()
-            .map(|v| (v.range.start - 1..v.range.end - 1, v.name.len()))
-    };
-    match first {
-        None => GinSegment::Static(seg.text.to_string()),
-        Some((range, name_len)) => {
-            let var = &seg.text[range.start + 1..range.start + 1 + name_len];
-            let rest = &seg.text[range.end..];
-            let name = format!("{var}{}", rest.replace('{', ":").replace('}', ""));
-            GinSegment::Param { prefix: seg.text[..range.start].to_string(), name }
+/// lura's `CleanPath`: `"/" + TrimPrefix(path, "/")` (removes one leading
+/// slash only, so `//x` stays `//x` until gin collapses it).
+pub fn clean_path(path: &str) -> String {
+    format!("/{}", path.strip_prefix('/').unwrap_or(path))
+}
+
+/// The byte offset of the first `*` that lura's `invalidPattern` rejects:
+/// one followed by any character but a newline (`\*.`). A `*` at the very
+/// end passes lura (and then makes gin panic in CE).
+pub fn rejected_star(path: &str) -> Option<usize> {
+    let bytes = path.as_bytes();
+    (0..bytes.len()).find(|&i| bytes[i] == b'*' && i + 1 < bytes.len() && bytes[i + 1] != b'\n')
+}
+
+/// The byte range of the first segment lura's `invalidPattern` rejects as
+/// reserved: a `/`-separated piece that is exactly `__debug`, `__echo` or
+/// `__health`, anywhere in the path (`/api/__health/x` too, the regexp is
+/// not anchored at the start). `__healthcheck` is fine. Offsets are in
+/// `path` as written (lura's leading `/` changes no piece).
+pub fn reserved_segment(path: &str) -> Option<Range<usize>> {
+    let mut start = 0;
+    for piece in path.split('/') {
+        let range = start..start + piece.len();
+        start = range.end + 1;
+        // After `CleanPath` every piece follows a `/`; `(/.*)?$` wants the
+        // end or `/` plus one line after it.
+        if RESERVED_SEGMENTS.contains(&piece) && !path[range.end..].contains('\n') {
+            return Some(range);
         }
     }
+    None
+}
+
+/// Whether lura refuses the endpoint path (`Init` fails on it).
+pub fn lura_rejects(path: &str) -> bool {
+    rejected_star(path).is_some() || reserved_segment(path).is_some()
+}
+
+/// The route lura hands to gin for an endpoint path: cleaned, with each
+/// extracted `{var}` turned into `:var` before the first `?`. Not yet
+/// collapsed; this exact string keys the auto_options catalog.
+pub fn gin_route(path: &str, disable_rest: bool) -> String {
+    let cleaned = clean_path(path);
+    let names: Vec<&str> = pattern::endpoint_vars(&cleaned, disable_rest)
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    let (head, tail) = match cleaned.find('?') {
+        Some(at) => cleaned.split_at(at),
+        None => (cleaned.as_str(), ""),
+    };
+    let mut head = head.to_string();
+    for name in names {
+        head = head.replace(&format!("{{{name}}}"), &format!(":{name}"));
+    }
+    head + tail
+}
+
+/// How gin reads one segment of a route (the text between two `/`): the
+/// first `:` or `*` opens a wildcard that runs to the end of the segment.
+pub fn parse_gin_segment(text: &str) -> GinSegment {
+    match text.find([':', '*']) {
+        None => GinSegment::Static(text.to_string()),
+        Some(at) => {
+            let prefix = text[..at].to_string();
+            let name = text[at + 1..].to_string();
+            if text.as_bytes()[at] == b':' {
+                GinSegment::Param { prefix, name }
+            } else {
+                GinSegment::CatchAll { prefix, name }
+            }
+        }
+    }
+}
+
+/// The segments gin registers for a route: `//` collapsed, then split.
+pub fn gin_segments(route: &str) -> Vec<GinSegment> {
+    let collapsed = pattern::collapse_slashes(route);
+    pattern::segments(&collapsed)
+        .iter()
+        .map(|s| parse_gin_segment(s.text))
+        .collect()
+}
+
+/// Whether gin panics on this route on its own, whatever else is
+/// registered: two wildcards in one segment, an unnamed wildcard, or a
+/// catch-all that is not a whole last segment (gin `tree.go` `insertChild`).
+pub fn gin_panics_alone(route: &str) -> bool {
+    let collapsed = pattern::collapse_slashes(route);
+    let segments = pattern::segments(&collapsed);
+    let last = segments.len().saturating_sub(1);
+    segments
+        .iter()
+        .enumerate()
+        .any(|(i, seg)| match parse_gin_segment(seg.text) {
+            GinSegment::Static(_) => false,
+            GinSegment::Param { name, .. } => name.is_empty() || name.contains([':', '*']),
+            GinSegment::CatchAll { prefix, name } => {
+                name.is_empty() || name.contains([':', '*']) || i != last || !prefix.is_empty()
+            }
+        })
+}
+
+/// How gin sees a segment of an endpoint path as written (REST mode: only a
+/// `{var}` opening the segment is a variable; with `disable_rest`, any).
+pub fn gin_segment(seg: &Segment<'_>, disable_rest: bool) -> GinSegment {
+    // `endpoint_vars` needs the slash to see a REST-mode variable.
+    let with_slash = format!("/{}", seg.text);
+    let mut text = seg.text.to_string();
+    for v in pattern::endpoint_vars(&with_slash, disable_rest) {
+        text = text.replace(&format!("{{{}}}", v.name), &format!(":{}", v.name));
+    }
+    parse_gin_segment(&text)
+}
+
+/// The tree key of an endpoint: its route, collapsed, split into segments.
+pub fn gin_path(ep: &Endpoint<'_>, disable_rest: bool) -> Option<Vec<GinSegment>> {
+    let path = ep.path.as_ref()?;
+    Some(gin_segments(&gin_route(&path.value, disable_rest)))
+}
+
+/// Whether an endpoint reaches gin's trees: a supported method, and a path
+/// that neither lura rejects nor gin panics on by itself (those have rules
+/// of their own, and KrakenD stops before any conflict matters).
+pub fn is_registered(ep: &Endpoint<'_>, disable_rest: bool) -> bool {
+    let Some(path) = &ep.path else { return false };
+    METHODS.contains(&ep.method_upper().as_str())
+        && !lura_rejects(&path.value)
+        && !gin_panics_alone(&gin_route(&path.value, disable_rest))
 }
 
 /// A conflict between two endpoints found while inserting into a tree.
@@ -72,108 +206,377 @@ pub struct ParamConflict {
     pub second_name: String,
 }
 
+/// Two endpoints that register the same route in one tree: gin panics
+/// `handlers are already registered for path '…'`.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    /// The tree (method) where they meet.
+    pub method: String,
+    /// Index of the endpoint declared first.
+    pub first: usize,
+    /// Index of the endpoint registered again.
+    pub second: usize,
+    /// The route gin reports (collapsed).
+    pub route: String,
+}
+
 #[derive(Default)]
 struct TrieNode {
     statics: BTreeMap<String, TrieNode>,
     /// Parameter children by prefix: (name, declaring endpoint, subtree).
     params: BTreeMap<String, (String, usize, TrieNode)>,
-    /// Endpoints that end here.
-    ends: Vec<usize>,
+    /// The route that ends here: (endpoint, its uncollapsed gin route).
+    end: Option<(usize, String)>,
 }
 
 /// The result of building every method's tree.
 #[derive(Default)]
 pub struct RouteTable {
-    /// Parameter-name conflicts, in config order of the second endpoint.
+    /// Parameter-name conflicts, in config order of the second endpoint
+    /// (method trees first, then the OPTIONS tree).
     pub conflicts: Vec<ParamConflict>,
-    /// Exact duplicates: (method, first, second).
-    pub duplicates: Vec<(String, usize, usize)>,
+    /// Routes registered twice, in the same order.
+    pub duplicates: Vec<Duplicate>,
 }
 
-/// The tree key of an endpoint: its collapsed path split into gin segments.
-pub fn gin_path(ep: &Endpoint<'_>, disable_rest: bool) -> Option<Vec<GinSegment>> {
-    let path = ep.path.as_ref()?;
-    let collapsed = pattern::collapse_slashes(&path.value);
-    Some(pattern::segments(&collapsed).iter().map(|s| gin_segment(s, disable_rest)).collect())
-}
-
-/// Builds gin's trees for `config`: one per supported method, plus the
+/// Builds gin's trees for `config`: one per supported method, then the
 /// OPTIONS tree holding every path when `auto_options` is on.
+///
+/// lura registers OPTIONS once per distinct route string (its catalog is a
+/// map keyed by the uncollapsed route), so `GET /a` + `POST /a` share one
+/// OPTIONS route, while `GET /a//b` + `POST /a/b` register it twice. An
+/// endpoint that already failed in its method's tree is left out of the
+/// OPTIONS tree so one mistake is reported once.
 pub fn build(config: &Config<'_>, auto_options: bool) -> RouteTable {
     let mut trees: BTreeMap<String, TrieNode> = BTreeMap::new();
     let mut table = RouteTable::default();
-    for ep in &config.endpoints {
-        let method = ep.method_upper();
-        if !METHODS.contains(&method.as_str()) {
-            continue;
+    let mut failed = BTreeSet::new();
+    let registered: Vec<(usize, String, Vec<GinSegment>)> = config
+        .endpoints
+        .iter()
+        .filter(|ep| is_registered(ep, config.disable_rest))
+        .filter_map(|ep| {
+            let route = gin_route(&ep.path.as_ref()?.value, config.disable_rest);
+            let segments = gin_segments(&route);
+            Some((ep.index, route, segments))
+        })
+        .collect();
+    let method_of = |i: usize| {
+        config
+            .endpoints
+            .get(i)
+            .map(Endpoint::method_upper)
+            .unwrap_or_default()
+    };
+    for (index, route, segments) in &registered {
+        let tree = method_of(*index);
+        let root = trees.entry(tree.clone()).or_default();
+        if !insert(root, &tree, segments, route, *index, &mut table) {
+            failed.insert(*index);
         }
-        let Some(path) = gin_path(ep, config.disable_rest) else { continue };
-        let mut targets = vec![method.clone()];
-        if auto_options {
-            targets.push("OPTIONS".to_string());
-        }
-        for tree in targets {
-            let root = trees.entry(tree.clone()).or_default();
-            insert(root, &tree, &path, ep.index, config, &mut table);
+    }
+    if auto_options {
+        let root = trees.entry(OPTIONS.to_string()).or_default();
+        for (index, route, segments) in registered.iter().filter(|(i, ..)| !failed.contains(i)) {
+            insert(root, OPTIONS, segments, route, *index, &mut table);
         }
     }
     table
 }
 
-fn insert(root: &mut TrieNode, tree: &str, path: &[GinSegment], index: usize, config: &Config<'_>, table: &mut RouteTable) {
+/// Inserts one route; false when gin would panic on it.
+fn insert(
+    root: &mut TrieNode,
+    tree: &str,
+    path: &[GinSegment],
+    route: &str,
+    index: usize,
+    table: &mut RouteTable,
+) -> bool {
     let mut node = root;
     for (depth, seg) in path.iter().enumerate() {
         match seg {
             GinSegment::Static(text) => node = node.statics.entry(text.clone()).or_default(),
-            GinSegment::Param { prefix, name } => {
-                let entry = node.params.entry(prefix.clone()).or_insert_with(|| (name.clone(), index, TrieNode::default()));
+            GinSegment::Param { prefix, name } | GinSegment::CatchAll { prefix, name } => {
+                let entry = node
+                    .params
+                    .entry(prefix.clone())
+                    .or_insert_with(|| (name.clone(), index, TrieNode::default()));
                 if entry.0 != *name {
-                    // In the OPTIONS tree, only pairs of different methods are
-                    // new: same-method pairs were reported in their own tree.
-                    let first = entry.1;
-                    let same_method = config.endpoints[first].method_upper() == config.endpoints[index].method_upper();
-                    if tree != "OPTIONS" || !same_method {
-                        table.conflicts.push(ParamConflict {
-                            method: tree.to_string(),
-                            first,
-                            second: index,
-                            depth,
-                            first_name: entry.0.clone(),
-                            second_name: name.clone(),
-                        });
-                    }
-                    // gin panics here; stop walking this path.
-                    return;
+                    table.conflicts.push(ParamConflict {
+                        method: tree.to_string(),
+                        first: entry.1,
+                        second: index,
+                        depth,
+                        first_name: entry.0.clone(),
+                        second_name: name.clone(),
+                    });
+                    // gin panics here; the route is not registered.
+                    return false;
                 }
                 node = &mut entry.2;
             }
         }
     }
-    if let Some(&first) = node.ends.first() {
-        let same_method = config.endpoints[first].method_upper() == config.endpoints[index].method_upper();
-        if tree != "OPTIONS" || !same_method {
-            table.duplicates.push((tree.to_string(), first, index));
+    match &node.end {
+        // The same catalog entry: OPTIONS is registered once for it.
+        Some((_, existing)) if tree == OPTIONS && existing == route => true,
+        Some((first, _)) => {
+            table.duplicates.push(Duplicate {
+                method: tree.to_string(),
+                first: *first,
+                second: index,
+                route: pattern::collapse_slashes(route),
+            });
+            false
+        }
+        None => {
+            node.end = Some((index, route.to_string()));
+            true
         }
     }
-    node.ends.push(index);
 }
 
 /// The segment of `ep`'s written path at collapsed-segment `depth`, with its
 /// byte range inside the path string.
 pub fn segment_at<'e>(ep: &'e Endpoint<'_>, depth: usize) -> Option<Segment<'e>> {
-    let path = ep.path.as_ref()?;
-    // Segments of the written path, skipping the empty ones `//` makes, so
-    // the index matches the collapsed path and ranges point into the source.
-    let mut out = Vec::new();
-    let mut start = 0;
-    let text = path.value.as_str();
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '/'))) {
-        if c == '/' {
-            if i > start || (i == text.len() && text.ends_with('/') && i > 0) {
-                out.push(Segment { text: &text[start..i], range: start..i });
-            }
-            start = i + 1;
+    // `segments` skips the empty pieces `//` makes, so index `depth` of the
+    // written path is index `depth` of the collapsed one, and the range
+    // points into the written string.
+    pattern::segments(&ep.path.as_ref()?.value)
+        .into_iter()
+        .nth(depth)
+}
+
+/// The health check route gin registers, collapsed (gin joins it to `/`
+/// with `path.Join`), or `None` when `router.disable_health` is on.
+pub fn health_route(config: &Config<'_>) -> Option<String> {
+    let router = config.extra.router.as_ref();
+    if router.is_some_and(|r| r.disable_health) {
+        return None;
+    }
+    let written = router
+        .and_then(|r| r.health_path.as_ref())
+        .map_or(DEFAULT_HEALTH_PATH, |p| p.value.as_str());
+    // lura falls back to the default for an empty `health_path`.
+    let written = if written.is_empty() {
+        DEFAULT_HEALTH_PATH
+    } else {
+        written
+    };
+    Some(pattern::collapse_slashes(&format!("/{written}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gin_routes() {
+        let cases = [
+            ("/user/{id}", false, "/user/:id"),
+            ("user/{id}", false, "/user/:id"),
+            ("//a/{id}", false, "//a/:id"),
+            ("/v1/{id}.json", false, "/v1/:id.json"),
+            ("/v1/file.{ext}", false, "/v1/file.{ext}"),
+            ("/v1/file.{ext}", true, "/v1/file.:ext"),
+            ("/foo/{a}-{b}", false, "/foo/:a-{b}"),
+            ("/foo/{a}-{b}", true, "/foo/:a-:b"),
+            ("/a/{id}/x{id}", false, "/a/:id/x:id"),
+            ("/foo/{a}?x={a}", true, "/foo/:a?x={a}"),
+            ("", false, "/"),
+        ];
+        for (path, disable_rest, want) in cases {
+            assert_eq!(
+                gin_route(path, disable_rest),
+                want,
+                "{path} disable_rest={disable_rest}"
+            );
         }
     }
-    out.into_iter().nth(depth)
+
+    #[test]
+    fn gin_segment_parsing() {
+        let param = |prefix: &str, name: &str| GinSegment::Param {
+            prefix: prefix.into(),
+            name: name.into(),
+        };
+        let cases = [
+            ("users", GinSegment::Static("users".into())),
+            (":id", param("", "id")),
+            (":id.json", param("", "id.json")),
+            ("foo:bar", param("foo", "bar")),
+            (":a-:b", param("", "a-:b")),
+            (
+                "*",
+                GinSegment::CatchAll {
+                    prefix: String::new(),
+                    name: String::new(),
+                },
+            ),
+            ("", GinSegment::Static(String::new())),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_gin_segment(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn panics_alone() {
+        let cases = [
+            ("/user/:id", false),
+            ("/foo/:a-:b", true),
+            ("/a/:", true),
+            ("/files/*", true),
+            ("/files*", true),
+            ("/files/*path", false),
+            ("/files/*path/x", true),
+            ("/foo:bar", false),
+            ("/fhir/unrestful$:translate", false),
+        ];
+        for (route, want) in cases {
+            assert_eq!(gin_panics_alone(route), want, "{route}");
+        }
+    }
+
+    /// The harness results of research/krakend-semantics.md §b.3: each
+    /// case is a list of `METHOD path` routes, whether auto_options is on,
+    /// and what gin does: `Ok`, a parameter conflict, or a duplicate.
+    #[test]
+    fn trees_match_the_gin_harness() {
+        #[derive(Debug, PartialEq)]
+        enum Gin {
+            Ok,
+            Conflict,
+            Duplicate,
+        }
+        let cases: [(&[&str], bool, Gin); 28] = [
+            // 1. param vs param at one position: same name, whatever follows
+            (
+                &["GET /user/{userid}", "GET /user/{iduser}/some"],
+                false,
+                Gin::Conflict,
+            ),
+            (
+                &["GET /user/{userid}", "GET /user/{iduser}"],
+                false,
+                Gin::Conflict,
+            ),
+            (&["GET /a/{x}/b", "GET /a/{y}/c"], false, Gin::Conflict),
+            (
+                &["GET /{tenant}/users", "GET /{other}/orders"],
+                false,
+                Gin::Conflict,
+            ),
+            (
+                &["GET /x/{a}", "GET /x/{a}/{b}", "GET /x/{c}/{b}/y"],
+                false,
+                Gin::Conflict,
+            ),
+            // 2. a name extending another
+            (&["GET /a/{x}", "GET /a/{xy}"], false, Gin::Conflict),
+            (&["GET /a/{x}", "GET /a/{x}y"], false, Gin::Conflict),
+            (
+                &["GET /user/{id}/x", "GET /user/{id}x/y"],
+                false,
+                Gin::Conflict,
+            ),
+            // 3. static vs param: fine, either order
+            (&["GET /user/{id}", "GET /user/new"], false, Gin::Ok),
+            (&["GET /user/new", "GET /user/{id}"], false, Gin::Ok),
+            (
+                &["GET /user/{id}/profile", "GET /user/new/profile"],
+                false,
+                Gin::Ok,
+            ),
+            (
+                &["GET /api/{version}/items", "GET /api/v1/items"],
+                false,
+                Gin::Ok,
+            ),
+            (
+                &["GET /{tenant}/users", "GET /health/status"],
+                false,
+                Gin::Ok,
+            ),
+            (
+                &["GET /a/{b}", "GET /a/{b}/c/{d}", "GET /a/x/c/{e}"],
+                false,
+                Gin::Ok,
+            ),
+            // 4. same names at different depths
+            (
+                &["GET /user/{userid}", "GET /user/{userid}/some"],
+                false,
+                Gin::Ok,
+            ),
+            (&["GET /v1/{a}", "GET /v1/{a}/{b}"], false, Gin::Ok),
+            (&["GET /user/{id}", "GET /user/{id}/"], false, Gin::Ok),
+            // 5. different methods never conflict, except through auto_options
+            (&["GET /user/{id}", "POST /user/{uid}"], false, Gin::Ok),
+            (
+                &["DELETE /items/{id}", "GET /items/{itemId}/sub"],
+                false,
+                Gin::Ok,
+            ),
+            (&["GET /user/{id}", "POST /user/{uid}"], true, Gin::Conflict),
+            (&["GET /user/{id}", "POST /user/{id}"], true, Gin::Ok),
+            // 6. duplicates, after `//` collapsing; methods are case-insensitive
+            (&["GET /users", "GET /users"], false, Gin::Duplicate),
+            (&["GET /foo//bar", "GET /foo/bar"], false, Gin::Duplicate),
+            (&["get /users", "GET /users"], false, Gin::Duplicate),
+            (&["GET /users", "POST /users"], true, Gin::Ok),
+            (&["GET /foo//bar", "POST /foo/bar"], true, Gin::Duplicate),
+            // unsupported methods and rejected paths never reach the trees
+            (&["HEAD /users", "HEAD /users"], false, Gin::Ok),
+            (&["GET /a/*/b", "GET /a/*/b"], false, Gin::Ok),
+        ];
+        for (routes, auto_options, want) in cases {
+            let endpoints: Vec<String> = routes
+                .iter()
+                .map(|r| {
+                    let (method, path) = r.split_once(' ').unwrap_or(("GET", r));
+                    format!(r#"{{"endpoint": "{path}", "method": "{method}", "backend": [{{"url_pattern": "/"}}]}}"#)
+                })
+                .collect();
+            let text = format!(
+                r#"{{"version": 3, "endpoints": [{}]}}"#,
+                endpoints.join(",")
+            );
+            let parsed = crate::syntax::parse(&text, crate::syntax::Format::Json);
+            let Some(root) = &parsed.root else {
+                panic!("{text} does not parse")
+            };
+            let table = build(&Config::from_tree(root), auto_options);
+            let got = match (table.conflicts.is_empty(), table.duplicates.is_empty()) {
+                (true, true) => Gin::Ok,
+                (false, true) => Gin::Conflict,
+                (true, false) => Gin::Duplicate,
+                (false, false) => panic!("{routes:?}: both a conflict and a duplicate"),
+            };
+            assert_eq!(got, want, "{routes:?} auto_options={auto_options}");
+        }
+    }
+
+    #[test]
+    fn lura_rejections() {
+        let cases = [
+            ("/a/*/b", true),
+            ("/files/*path", true),
+            ("/files/*", false),
+            ("/__health", true),
+            ("/api/__health", true),
+            ("/api/__debug/x", true),
+            ("__echo/x", true),
+            ("/__healthcheck", false),
+            ("/x__health", false),
+            ("/a/__echo_b", false),
+            ("/users", false),
+        ];
+        for (path, want) in cases {
+            assert_eq!(lura_rejects(path), want, "{path}");
+        }
+        assert_eq!(reserved_segment("/api/__health/x"), Some(5..13));
+        assert_eq!(rejected_star("/a/*/b"), Some(3));
+    }
 }

@@ -11,7 +11,9 @@ pub mod pattern;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};
 
-pub use extra::{BackendHttp, CircuitBreaker, Cors, ExtraConfig, FlatmapOp, Proxy, Router, StaticData};
+pub use extra::{
+    BackendHttp, CircuitBreaker, Cors, ExtraConfig, FlatmapOp, Proxy, Router, StaticData,
+};
 
 /// A value with the span of its value and of its key.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +41,13 @@ impl Spanned<String> {
         match self.style {
             ScalarStyle::Opaque => self.span,
             _ if range.start > range.end || range.end > self.value.len() => self.span,
-            ScalarStyle::Quoted => Span::new(self.span.start + 1 + range.start, self.span.start + 1 + range.end),
-            ScalarStyle::Plain => Span::new(self.span.start + range.start, self.span.start + range.end),
+            ScalarStyle::Quoted => Span::new(
+                self.span.start + 1 + range.start,
+                self.span.start + 1 + range.end,
+            ),
+            ScalarStyle::Plain => {
+                Span::new(self.span.start + range.start, self.span.start + range.end)
+            }
         }
     }
 
@@ -130,9 +137,13 @@ pub struct Endpoint<'a> {
 }
 
 impl Endpoint<'_> {
-    /// The method as KrakenD registers it: upper-cased, `GET` when absent.
+    /// The method as KrakenD registers it: upper-cased, `GET` when absent
+    /// or empty (lura defaults an empty method).
     pub fn method_upper(&self) -> String {
-        self.method.as_ref().map_or_else(|| "GET".to_string(), |m| m.value.to_ascii_uppercase())
+        match &self.method {
+            Some(m) if !m.value.is_empty() => m.value.to_ascii_uppercase(),
+            _ => "GET".to_string(),
+        }
     }
 
     /// The span that best names this endpoint (its path, else the object).
@@ -171,6 +182,7 @@ pub struct Backend<'a> {
     /// `deny`.
     pub deny: Option<Spanned<Vec<Spanned<String>>>>,
     /// `mapping`: (original name, new name) pairs.
+    #[allow(clippy::type_complexity)]
     pub mapping: Option<Spanned<Vec<(Spanned<String>, Spanned<String>)>>>,
     /// `input_headers`.
     pub input_headers: Option<Spanned<Vec<Spanned<String>>>>,
@@ -301,11 +313,20 @@ impl<'a> Backend<'a> {
 
 /// Keys are quoted in JSON (sub-spans work when the key has no escapes).
 fn key_style(m: &crate::syntax::Member) -> ScalarStyle {
-    if m.key_span.len() == m.key.len() + 2 { ScalarStyle::Quoted } else { ScalarStyle::Opaque }
+    if m.key_span.len() == m.key.len() + 2 {
+        ScalarStyle::Quoted
+    } else {
+        ScalarStyle::Opaque
+    }
 }
 
 pub(crate) fn spanned<T>(key_span: Span, node: &Node, value: T) -> Spanned<T> {
-    Spanned { value, span: node.span, key_span, style: node.style }
+    Spanned {
+        value,
+        span: node.span,
+        key_span,
+        style: node.style,
+    }
 }
 
 /// Typed, lenient field access on an object node.
@@ -329,12 +350,22 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn int(self, key: &str) -> Option<Spanned<i64>> {
         let m = self.0.member(key)?;
-        Some(spanned(m.key_span, &m.value, m.value.as_number()?.as_i64()?))
+        Some(spanned(
+            m.key_span,
+            &m.value,
+            m.value.as_number()?.as_i64()?,
+        ))
     }
 
+    // Not used by any rule yet; kept for the numeric fields rules will read.
+    #[allow(dead_code)]
     pub(crate) fn number(self, key: &str) -> Option<Spanned<f64>> {
         let m = self.0.member(key)?;
-        Some(spanned(m.key_span, &m.value, m.value.as_number()?.as_f64()?))
+        Some(spanned(
+            m.key_span,
+            &m.value,
+            m.value.as_number()?.as_f64()?,
+        ))
     }
 
     pub(crate) fn duration(self, key: &str) -> Option<Spanned<DurationValue>> {

@@ -28,6 +28,7 @@ use crate::check::Context;
 use crate::check::routes;
 use crate::diag::Diagnostic;
 use crate::model::pattern;
+use crate::syntax::ScalarStyle;
 
 /// The rule's code.
 pub const CODE: &str = "GW101";
@@ -81,15 +82,20 @@ fn rename_fix(
     old: &str,
 ) -> Option<crate::diag::Fix> {
     let seg = routes::segment_at(ep, depth)?;
-    // Only a whole-segment `{name}` maps cleanly to a rename.
+    // Only a whole-segment `{name}` maps cleanly to a rename, and only in
+    // strings written verbatim (an escape would shift every offset).
     let name = seg.text.strip_prefix('{')?.strip_suffix('}')?;
-    if name != new || old.contains(['{', '}', ':', '/']) {
+    if name != new || old.contains(['{', '}', ':', '/']) || path.style == ScalarStyle::Opaque {
         return None;
     }
     let mut edits = vec![crate::diag::Edit { span: path.sub_span(seg.range.start + 1..seg.range.end - 1), text: old.into() }];
     for b in &ep.backends {
         let Some(url) = &b.url_pattern else { continue };
         for v in pattern::url_pattern_vars(&url.value).into_iter().filter(|v| v.name == new) {
+            // A half-applied rename would break the backend: no fix at all.
+            if url.style == ScalarStyle::Opaque {
+                return None;
+            }
             edits.push(crate::diag::Edit { span: url.sub_span(v.name_range()), text: old.into() });
         }
     }
