@@ -4,6 +4,10 @@
 use super::{Fields, Spanned, spanned};
 use crate::syntax::{Node, Span};
 
+/// The long, legacy name of the `proxy` namespace, which KrakenD CE still
+/// reads (krakend-ce `cmd/krakend-ce/main.go` alias table).
+pub const PROXY_LEGACY_KEY: &str = "github.com/devopsfaith/krakend/proxy";
+
 /// One `extra_config` object.
 #[derive(Clone, Debug, Default)]
 pub struct ExtraConfig<'a> {
@@ -34,7 +38,9 @@ impl<'a> ExtraConfig<'a> {
         ExtraConfig {
             raw: Some(node),
             namespaces: members.iter().map(|m| (m.key.as_str(), m.key_span, &m.value)).collect(),
-            proxy: object("proxy").map(Proxy::from_node),
+            // KrakenD CE renames `proxy` to its legacy key at start
+            // (`Normalize`), so configs may use either; the short one wins.
+            proxy: object("proxy").or_else(|| object(PROXY_LEGACY_KEY)).map(Proxy::from_node),
             router: object("router").map(Router::from_node),
             cors: object("security/cors").map(Cors::from_node),
             circuit_breaker: object("qos/circuit-breaker").map(CircuitBreaker::from_node),
@@ -65,6 +71,8 @@ pub struct Proxy<'a> {
     pub shadow: Option<Spanned<bool>>,
     /// `combiner`.
     pub combiner: Option<Spanned<String>>,
+    /// `strategy` (lura HEAD: `parallel`, `sequential` or a custom merger).
+    pub strategy: Option<Spanned<String>>,
 }
 
 impl<'a> Proxy<'a> {
@@ -85,12 +93,25 @@ impl<'a> Proxy<'a> {
             }),
             shadow: f.bool("shadow"),
             combiner: f.string("combiner"),
+            strategy: f.string("strategy"),
         }
     }
 
     /// Whether `sequential: true`.
     pub fn is_sequential(&self) -> bool {
         self.sequential.as_ref().is_some_and(|s| s.value)
+    }
+
+    /// Whether the backends run one after another: `sequential: true`, or
+    /// lura HEAD's `strategy: "sequential"` (accepted so that no rule calls
+    /// a config wrong that newer KrakenD versions run sequentially).
+    pub fn runs_sequentially(&self) -> bool {
+        self.is_sequential() || self.strategy.as_ref().is_some_and(|s| s.value == "sequential")
+    }
+
+    /// Whether `shadow: true` (backend level).
+    pub fn is_shadow(&self) -> bool {
+        self.shadow.as_ref().is_some_and(|s| s.value)
     }
 }
 
