@@ -66,6 +66,21 @@ pub fn endpoint_vars(s: &str, disable_rest: bool) -> Vec<Var<'_>> {
     if disable_rest { scan(s, is_simple_name_byte, false) } else { scan(s, is_rest_name_byte, true) }
 }
 
+/// The variables KrakenD extracts from an `endpoint` after `CleanPath`
+/// (which puts a `/` in front of a path that lacks one, so `{id}/x` declares
+/// `id`), with ranges into the path as written.
+pub fn declared_vars(path: &str, disable_rest: bool) -> Vec<Var<'_>> {
+    if path.starts_with('/') {
+        return endpoint_vars(path, disable_rest);
+    }
+    let clean = format!("/{path}");
+    endpoint_vars(&clean, disable_rest)
+        .into_iter()
+        .map(|v| v.range.start - 1..v.range.end - 1)
+        .filter_map(|r| Some(Var { name: path.get(r.start + 1..r.end - 1)?, range: r }))
+        .collect()
+}
+
 /// Every `{…}` group in a string, whatever its name (for rules that report
 /// braces KrakenD does *not* treat as variables).
 pub fn brace_groups(s: &str) -> Vec<Var<'_>> {
@@ -232,6 +247,11 @@ mod tests {
             assert_eq!(names(endpoint_vars(path, disable_rest)), want, "{path}");
         }
         assert_eq!(names(url_pattern_vars("/u/{resp0_a.b}?q={JWT.sub}&x={}")), vec!["resp0_a.b", "JWT.sub"]);
+        assert_eq!(
+            declared_vars("{id}/x/{y}", false),
+            vec![Var { name: "id", range: 0..4 }, Var { name: "y", range: 7..10 }]
+        );
+        assert_eq!(names(declared_vars("/{id}", false)), vec!["id"]);
     }
 
     #[test]

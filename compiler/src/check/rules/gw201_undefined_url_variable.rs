@@ -42,7 +42,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let disable_rest = cx.config.disable_rest;
     for ep in &cx.config.endpoints {
         let Some(path) = &ep.path else { continue };
-        let declared: Vec<&str> = dedup(pattern::endpoint_vars(&path.value, disable_rest).iter().map(|v| v.name));
+        let declared: Vec<&str> = dedup(pattern::declared_vars(&path.value, disable_rest).iter().map(|v| v.name));
         for b in &ep.backends {
             let Some(url) = &b.url_pattern else { continue };
             let mut seen = HashSet::new();

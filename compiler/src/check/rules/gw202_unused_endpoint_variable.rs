@@ -38,7 +38,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if ep.backends.is_empty() {
             continue;
         }
-        let vars = pattern::endpoint_vars(&path.value, cx.config.disable_rest);
+        let vars = pattern::declared_vars(&path.value, cx.config.disable_rest);
         let used_in_url = |name: &str| {
             ep.backends.iter().any(|b| {
                 b.url_pattern

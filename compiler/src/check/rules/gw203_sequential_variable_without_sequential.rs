@@ -46,7 +46,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let declared: Vec<&str> = ep
             .path
             .as_ref()
-            .map(|p| pattern::endpoint_vars(&p.value, cx.config.disable_rest).into_iter().map(|v| v.name).collect())
+            .map(|p| pattern::declared_vars(&p.value, cx.config.disable_rest).into_iter().map(|v| v.name).collect())
             .unwrap_or_default();
         for b in &ep.backends {
             let (Some(url), Some(own)) = (&b.url_pattern, ep.merge_index(b)) else { continue };

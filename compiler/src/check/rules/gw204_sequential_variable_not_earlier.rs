@@ -44,7 +44,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let declared: Vec<&str> = ep
             .path
             .as_ref()
-            .map(|p| pattern::endpoint_vars(&p.value, cx.config.disable_rest).into_iter().map(|v| v.name).collect())
+            .map(|p| pattern::declared_vars(&p.value, cx.config.disable_rest).into_iter().map(|v| v.name).collect())
             .unwrap_or_default();
         let regular: Vec<_> = ep.regular_backends().collect();
         let has_shadow = regular.len() != ep.backends.len();
@@ -57,15 +57,21 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let go_key = format!("R{}", &v.name[1..]);
+                // The index as written: an absurd one overflows `usize`.
+                let shown: String = if n == usize::MAX {
+                    v.name["resp".len()..].chars().take_while(char::is_ascii_digit).collect()
+                } else {
+                    n.to_string()
+                };
                 let (message, label) = if n >= regular.len() {
                     (
                         format!(
-                            "`{{{}}}` reads backend {n}, but this endpoint has {} {}",
+                            "`{{{}}}` reads backend {shown}, but this endpoint has {} {}",
                             v.name,
                             regular.len(),
                             if regular.len() == 1 { "backend" } else { "backends" }
                         ),
-                        format!("there is no backend {n}"),
+                        format!("there is no backend {shown}"),
                     )
                 } else if n == own {
                     (format!("`{{{}}}` reads the response of its own backend", v.name), format!("this is backend {n}"))

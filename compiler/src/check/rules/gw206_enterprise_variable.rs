@@ -35,7 +35,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for ep in &cx.config.endpoints {
         let path = ep.path.as_ref().map(|p| p.value.as_str());
         let declared: Vec<&str> = path
-            .map(|p| pattern::endpoint_vars(p, cx.config.disable_rest).into_iter().map(|v| v.name).collect())
+            .map(|p| pattern::declared_vars(p, cx.config.disable_rest).into_iter().map(|v| v.name).collect())
             .unwrap_or_default();
         for b in &ep.backends {
             let Some(url) = &b.url_pattern else { continue };

@@ -4,7 +4,9 @@
 //! Checks the endpoint and root `output_encoding` against the renderers
 //! KrakenD CE registers: `json`, `json-collection`, `xml`, `yaml`,
 //! `negotiate`, `string` and `no-op`. Names are case-sensitive.
-//! (`fast-json`, from KrakenD Enterprise, is GW308.)
+//! (`fast-json`, from KrakenD Enterprise, is GW308.) `yaml` is accepted at
+//! the root too: the JSON schema leaves it out there, but KrakenD copies the
+//! root value to every endpoint without one, where it is valid.
 //!
 //! ## Why is this bad?
 //! KrakenD does not reject an unknown name: it silently renders `json`
@@ -69,6 +71,8 @@ fn suggestion(value: &str) -> Option<&'static str> {
         "noop" | "no_op" | "none" | "raw" | "passthrough" => Some("no-op"),
         "text" | "plain" | "txt" => Some("string"),
         "yml" => Some("yaml"),
+        // `FAST-JSON`: the Enterprise codec renders the same as `json`.
+        "fast-json" => Some("json"),
         _ => None,
     };
     alias.or_else(|| did_you_mean(value, OUTPUT_ENCODINGS))

@@ -90,3 +90,19 @@ fn suggestion(value: &str) -> Option<&'static str> {
     };
     alias.or_else(|| did_you_mean(value, BACKEND_ENCODINGS))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Cases the schema rejects, so they cannot live in `testdata/ok`, but
+    /// that KrakenD runs as intended: decoder names are case-insensitive,
+    /// and a `no-op` endpoint overrides whatever its backend says.
+    #[test]
+    fn accepted_by_krakend() {
+        let text = r#"{"version": 3, "host": ["http://a:8080"], "endpoints": [
+            {"endpoint": "/a", "backend": [{"url_pattern": "/a", "encoding": "JSON"}]},
+            {"endpoint": "/b", "output_encoding": "no-op", "backend": [{"url_pattern": "/b", "encoding": "anything"}]}
+        ]}"#;
+        let (_, diags) = crate::lint_text("t.json", text);
+        assert!(diags.iter().all(|d| d.code != super::CODE), "{diags:?}");
+    }
+}
