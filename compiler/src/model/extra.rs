@@ -6,6 +6,9 @@ use crate::syntax::{Node, Span};
 
 /// The long name of the `router` namespace (lura's gin router), still accepted.
 pub const ROUTER_LEGACY_NAMESPACE: &str = "github_com/luraproject/lura/router/gin";
+/// The long, legacy name of the `proxy` namespace, which KrakenD CE still
+/// reads (krakend-ce `cmd/krakend-ce/main.go` alias table).
+pub const PROXY_LEGACY_KEY: &str = "github.com/devopsfaith/krakend/proxy";
 
 /// One `extra_config` object.
 #[derive(Clone, Debug, Default)]
@@ -45,9 +48,11 @@ impl<'a> ExtraConfig<'a> {
                 .iter()
                 .map(|m| (m.key.as_str(), m.key_span, &m.value))
                 .collect(),
-            proxy: object("proxy").map(Proxy::from_node),
-            // `router` is the alias of lura's long namespace; KrakenD reads
-            // either, the alias winning when both are written.
+            // KrakenD CE renames the short namespaces to their legacy keys at
+            // start (`Normalize`), so configs may use either; the short one wins.
+            proxy: object("proxy")
+                .or_else(|| object(PROXY_LEGACY_KEY))
+                .map(Proxy::from_node),
             router: object("router")
                 .or_else(|| object(ROUTER_LEGACY_NAMESPACE))
                 .map(Router::from_node),
@@ -84,6 +89,8 @@ pub struct Proxy<'a> {
     pub shadow: Option<Spanned<bool>>,
     /// `combiner`.
     pub combiner: Option<Spanned<String>>,
+    /// `strategy` (lura HEAD: `parallel`, `sequential` or a custom merger).
+    pub strategy: Option<Spanned<String>>,
 }
 
 impl<'a> Proxy<'a> {
@@ -112,12 +119,29 @@ impl<'a> Proxy<'a> {
                 }),
             shadow: f.bool("shadow"),
             combiner: f.string("combiner"),
+            strategy: f.string("strategy"),
         }
     }
 
     /// Whether `sequential: true`.
     pub fn is_sequential(&self) -> bool {
         self.sequential.as_ref().is_some_and(|s| s.value)
+    }
+
+    /// Whether the backends run one after another: `sequential: true`, or
+    /// lura HEAD's `strategy: "sequential"` (accepted so that no rule calls
+    /// a config wrong that newer KrakenD versions run sequentially).
+    pub fn runs_sequentially(&self) -> bool {
+        self.is_sequential()
+            || self
+                .strategy
+                .as_ref()
+                .is_some_and(|s| s.value == "sequential")
+    }
+
+    /// Whether `shadow: true` (backend level).
+    pub fn is_shadow(&self) -> bool {
+        self.shadow.as_ref().is_some_and(|s| s.value)
     }
 }
 

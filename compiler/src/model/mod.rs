@@ -6,6 +6,7 @@
 //! Defaults are **not** applied here (that is `plan`'s job); `None` means
 //! "not written". Opaque namespaces stay as references into the tree.
 
+pub mod encoding;
 pub mod extra;
 pub mod pattern;
 
@@ -136,7 +137,7 @@ pub struct Endpoint<'a> {
     pub extra: ExtraConfig<'a>,
 }
 
-impl Endpoint<'_> {
+impl<'a> Endpoint<'a> {
     /// The method as KrakenD registers it: upper-cased, `GET` when absent
     /// or empty (lura defaults an empty method).
     pub fn method_upper(&self) -> String {
@@ -149,6 +150,37 @@ impl Endpoint<'_> {
     /// The span that best names this endpoint (its path, else the object).
     pub fn name_span(&self) -> Span {
         self.path.as_ref().map_or(self.raw.span, |p| p.span)
+    }
+
+    /// Whether the sequential proxy runs this endpoint's backends in order
+    /// (`extra_config.proxy.sequential`, see [`extra::Proxy::runs_sequentially`]).
+    pub fn is_sequential(&self) -> bool {
+        self.extra
+            .proxy
+            .as_ref()
+            .is_some_and(extra::Proxy::runs_sequentially)
+    }
+
+    /// The backends KrakenD calls and merges: all but the shadow ones
+    /// (lura `shadowFactory` takes those out of the regular set).
+    pub fn regular_backends(&self) -> impl Iterator<Item = &Backend<'a>> {
+        self.backends.iter().filter(|b| !b.is_shadow())
+    }
+
+    /// The index KrakenD's merge proxy gives `backend`: its position among
+    /// the regular backends (shadow ones are taken out before the merge,
+    /// so `{resp0_x}` names the first *regular* backend). `None` for a
+    /// shadow backend.
+    pub fn merge_index(&self, backend: &Backend<'_>) -> Option<usize> {
+        if backend.is_shadow() {
+            return None;
+        }
+        Some(
+            self.backends
+                .iter()
+                .filter(|b| !b.is_shadow() && b.index < backend.index)
+                .count(),
+        )
     }
 }
 
@@ -197,9 +229,43 @@ impl Backend<'_> {
     pub fn name_span(&self) -> Span {
         self.url_pattern.as_ref().map_or(self.raw.span, |p| p.span)
     }
+
+    /// Whether `extra_config.proxy.shadow` is `true`.
+    pub fn is_shadow(&self) -> bool {
+        self.extra
+            .proxy
+            .as_ref()
+            .is_some_and(extra::Proxy::is_shadow)
+    }
+
+    /// The backend-level `flatmap_filter` when KrakenD uses it: a non-empty
+    /// list with at least one operation whose `type` is a string (lura
+    /// `newFlatmapFormatter`). It then replaces `allow`/`deny`/`mapping`.
+    pub fn active_flatmap(&self) -> Option<&Spanned<Vec<FlatmapOp>>> {
+        self.extra
+            .proxy
+            .as_ref()?
+            .flatmap_filter
+            .as_ref()
+            .filter(|f| f.value.iter().any(|op| op.op.is_some()))
+    }
 }
 
 impl<'a> Config<'a> {
+    /// The `output_encoding` that decides `ep`'s output: the endpoint's own
+    /// when written and non-empty, else the root's when non-empty (lura
+    /// `initEndpointDefaults`). `None` means the `json` default.
+    pub fn output_encoding_of<'s>(&'s self, ep: &'s Endpoint<'a>) -> Option<&'s Spanned<String>> {
+        ep.output_encoding
+            .as_ref()
+            .filter(|o| !o.value.is_empty())
+            .or_else(|| {
+                self.output_encoding
+                    .as_ref()
+                    .filter(|o| !o.value.is_empty())
+            })
+    }
+
     /// Builds the model from a parsed tree. Never fails: a root that is not
     /// an object gives an empty model (the schema check reports it).
     pub fn from_tree(root: &'a Node) -> Config<'a> {

@@ -22,4 +22,23 @@ crate::check::registry::registry! {
     "GW109" gw109_unrestful_variable Error Tree;
     "GW110" gw110_unsupported_method Error Tree;
     "GW111" gw111_variable_case_collision Warning Tree;
+    "GW201" gw201_undefined_url_variable Error Tree;
+    "GW202" gw202_unused_endpoint_variable Warning Tree;
+    "GW203" gw203_sequential_variable_without_sequential Error Tree;
+    "GW204" gw204_sequential_variable_not_earlier Error Tree;
+    "GW205" gw205_response_variable_without_field Error Tree;
+    "GW206" gw206_enterprise_variable Error Tree;
+    "GW207" gw207_propagated_param_never_set Warning Tree;
+    "GW301" gw301_unknown_output_encoding Error Tree;
+    "GW302" gw302_unknown_backend_encoding Error Tree;
+    "GW303" gw303_noop_with_several_backends Error Tree;
+    "GW304" gw304_manipulation_on_noop Warning Tree;
+    "GW305" gw305_allow_and_deny Warning Tree;
+    "GW306" gw306_mapping_with_dot Warning Tree;
+    "GW307" gw307_endpoint_flatmap_single_backend Warning Tree;
+    "GW308" gw308_enterprise_fast_json Warning Tree;
+    "GW309" gw309_unknown_flatmap_operation Error Tree;
+    "GW310" gw310_unknown_static_strategy Error Tree;
+    "GW311" gw311_all_backends_shadow Warning Tree;
+    "GW312" gw312_flatmap_replaces_filters Warning Tree;
 }
