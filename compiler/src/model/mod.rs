@@ -6,6 +6,7 @@
 //! Defaults are **not** applied here (that is `plan`'s job); `None` means
 //! "not written". Opaque namespaces stay as references into the tree.
 
+pub mod duration;
 pub mod extra;
 pub mod pattern;
 
