@@ -14,7 +14,10 @@ use diag::{Diagnostic, Files};
 
 /// Lints every file of `files`; the diagnostics of all files, sorted.
 pub fn lint(files: &Files) -> Vec<Diagnostic> {
-    let mut all: Vec<Diagnostic> = files.iter().flat_map(|(id, _)| check::check_file(files, id)).collect();
+    let mut all: Vec<Diagnostic> = files
+        .iter()
+        .flat_map(|(id, _)| check::check_file(files, id))
+        .collect();
     diag::sort(&mut all);
     all
 }

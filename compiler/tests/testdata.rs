@@ -15,29 +15,43 @@ fn testdata() -> PathBuf {
 /// snapshots do not depend on where the checkout lives.
 fn lint_rel(path: &Path) -> (gwc::diag::Files, Vec<gwc::diag::Diagnostic>) {
     let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let rel = full.strip_prefix(testdata()).unwrap_or(&full).display().to_string();
+    let rel = full
+        .strip_prefix(testdata())
+        .unwrap_or(&full)
+        .display()
+        .to_string();
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     gwc::lint_text(&rel, &text)
 }
 
 fn code_of(path: &Path) -> String {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-    stem.split('_').next().unwrap_or_default().to_ascii_uppercase()
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    stem.split('_')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase()
 }
 
 #[test]
 fn firing_cases() {
-    insta::glob!("../../testdata", "lint/*.{json,yaml,yml,toml,tmpl}", |path| {
-        let (files, diags) = lint_rel(path);
-        let code = code_of(path);
-        assert!(
-            diags.iter().any(|d| d.code == code),
-            "{} must fire {code}; got {:?}",
-            path.display(),
-            diags.iter().map(|d| d.code).collect::<Vec<_>>()
-        );
-        insta::assert_snapshot!(gwc::diag::render::human::render(&files, &diags, false));
-    });
+    insta::glob!(
+        "../../testdata",
+        "lint/*.{json,yaml,yml,toml,tmpl}",
+        |path| {
+            let (files, diags) = lint_rel(path);
+            let code = code_of(path);
+            assert!(
+                diags.iter().any(|d| d.code == code),
+                "{} must fire {code}; got {:?}",
+                path.display(),
+                diags.iter().map(|d| d.code).collect::<Vec<_>>()
+            );
+            insta::assert_snapshot!(gwc::diag::render::human::render(&files, &diags, false));
+        }
+    );
 }
 
 #[test]
@@ -46,7 +60,12 @@ fn clean_cases() {
     for entry in std::fs::read_dir(testdata().join("ok")).expect("testdata/ok") {
         let path = entry.expect("entry").path();
         let (files, diags) = lint_rel(&path);
-        assert!(diags.is_empty(), "{} must lint clean:\n{}", path.display(), gwc::diag::render::human::render(&files, &diags, false));
+        assert!(
+            diags.is_empty(),
+            "{} must lint clean:\n{}",
+            path.display(),
+            gwc::diag::render::human::render(&files, &diags, false)
+        );
         seen += 1;
     }
     assert!(seen > 0, "testdata/ok is empty");
@@ -56,7 +75,10 @@ fn clean_cases() {
 fn every_rule_has_a_firing_and_a_clean_case() {
     let names = |dir: &str| -> Vec<String> {
         std::fs::read_dir(testdata().join(dir))
-            .map(|rd| rd.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+            .map(|rd| {
+                rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let (lint, ok) = (names("lint"), names("ok"));
@@ -64,11 +86,21 @@ fn every_rule_has_a_firing_and_a_clean_case() {
     for r in RULES {
         let prefix = format!("{}_", r.code.to_ascii_lowercase());
         if !lint.iter().any(|n| n.starts_with(&prefix)) {
-            missing.push(format!("{}: no firing case testdata/lint/{prefix}*.json", r.code));
+            missing.push(format!(
+                "{}: no firing case testdata/lint/{prefix}*.json",
+                r.code
+            ));
         }
         if !ok.iter().any(|n| n.starts_with(&prefix)) {
-            missing.push(format!("{}: no clean case testdata/ok/{prefix}*.json", r.code));
+            missing.push(format!(
+                "{}: no clean case testdata/ok/{prefix}*.json",
+                r.code
+            ));
         }
     }
-    assert!(missing.is_empty(), "rules without testdata:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "rules without testdata:\n{}",
+        missing.join("\n")
+    );
 }

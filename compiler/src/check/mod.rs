@@ -4,6 +4,8 @@
 //! see the typed model (they run when the file parsed). Rules never print
 //! and never stop each other: a file reports everything at once.
 
+pub mod durations;
+pub mod edits;
 pub mod registry;
 pub mod routes;
 pub mod rules;
@@ -43,13 +45,22 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// A diagnostic in this file.
-    pub fn diag(&self, code: &'static str, span: syntax::Span, message: impl Into<String>) -> Diagnostic {
+    pub fn diag(
+        &self,
+        code: &'static str,
+        span: syntax::Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(code, self.file, span, message)
     }
 
     /// Whether the root `router.auto_options` is on.
     pub fn auto_options(&self) -> bool {
-        self.config.extra.router.as_ref().is_some_and(|r| r.auto_options)
+        self.config
+            .extra
+            .router
+            .as_ref()
+            .is_some_and(|r| r.auto_options)
     }
 }
 
@@ -64,7 +75,12 @@ pub fn check_file(files: &Files, file: FileId) -> Vec<Diagnostic> {
 /// Checks an already parsed file.
 pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let scx = SyntaxContext { file, text, format, parsed };
+    let scx = SyntaxContext {
+        file,
+        text,
+        format,
+        parsed,
+    };
     for rule in registry::RULES {
         if let registry::Check::Syntax(check) = rule.check {
             check(&scx, &mut out);
@@ -72,7 +88,14 @@ pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -
     }
     if let Some(root) = &parsed.root {
         let config = Config::from_tree(root);
-        let cx = Context { file, text, format, parsed, root, config: &config };
+        let cx = Context {
+            file,
+            text,
+            format,
+            parsed,
+            root,
+            config: &config,
+        };
         for rule in registry::RULES {
             if let registry::Check::Tree(check) = rule.check {
                 check(&cx, &mut out);

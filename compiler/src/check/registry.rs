@@ -35,7 +35,9 @@ impl Rule {
     pub fn doc_text(&self) -> String {
         let mut out = String::new();
         for line in self.source.lines() {
-            let Some(rest) = line.strip_prefix("//!") else { break };
+            let Some(rest) = line.strip_prefix("//!") else {
+                break;
+            };
             out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
             out.push('\n');
         }
@@ -44,7 +46,13 @@ impl Rule {
 
     /// The one-line summary (the doc's first line).
     pub fn summary(&self) -> String {
-        self.doc_text().lines().next().unwrap_or_default().trim().trim_end_matches('.').to_string()
+        self.doc_text()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches('.')
+            .to_string()
     }
 
     /// `RouteConflict` from `route_conflict`.
@@ -53,7 +61,9 @@ impl Rule {
             .split('_')
             .map(|w| {
                 let mut c = w.chars();
-                c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
             })
             .collect()
     }
@@ -121,8 +131,17 @@ mod tests {
             let doc = r.doc_text();
             let summary = r.summary();
             assert!(!summary.is_empty(), "{} has no doc", r.code);
-            assert!(summary.chars().next().is_some_and(char::is_lowercase), "{}: summary starts lowercase", r.code);
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## How to fix it"] {
+            assert!(
+                summary.chars().next().is_some_and(char::is_lowercase),
+                "{}: summary starts lowercase",
+                r.code
+            );
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## How to fix it",
+            ] {
                 assert!(doc.contains(section), "{} doc lacks `{section}`", r.code);
             }
             let file_code = r.source.lines().find(|l| l.contains("const CODE"));

@@ -36,7 +36,10 @@ pub fn gin_segment(seg: &Segment<'_>, disable_rest: bool) -> GinSegment {
     // REST mode: a variable only counts right after `/`, i.e. when it opens
     // the segment. `endpoint_vars` sees that on the text with its slash.
     let first = if disable_rest {
-        pattern::endpoint_vars(seg.text, true).into_iter().next().map(|v| (v.range, v.name.len()))
+        pattern::endpoint_vars(seg.text, true)
+            .into_iter()
+            .next()
+            .map(|v| (v.range, v.name.len()))
     } else {
         let with_slash = format!("/{}", seg.text);
         pattern::endpoint_vars(&with_slash, false)
@@ -50,7 +53,10 @@ pub fn gin_segment(seg: &Segment<'_>, disable_rest: bool) -> GinSegment {
             let var = &seg.text[range.start + 1..range.start + 1 + name_len];
             let rest = &seg.text[range.end..];
             let name = format!("{var}{}", rest.replace('{', ":").replace('}', ""));
-            GinSegment::Param { prefix: seg.text[..range.start].to_string(), name }
+            GinSegment::Param {
+                prefix: seg.text[..range.start].to_string(),
+                name,
+            }
         }
     }
 }
@@ -94,7 +100,12 @@ pub struct RouteTable {
 pub fn gin_path(ep: &Endpoint<'_>, disable_rest: bool) -> Option<Vec<GinSegment>> {
     let path = ep.path.as_ref()?;
     let collapsed = pattern::collapse_slashes(&path.value);
-    Some(pattern::segments(&collapsed).iter().map(|s| gin_segment(s, disable_rest)).collect())
+    Some(
+        pattern::segments(&collapsed)
+            .iter()
+            .map(|s| gin_segment(s, disable_rest))
+            .collect(),
+    )
 }
 
 /// Builds gin's trees for `config`: one per supported method, plus the
@@ -107,7 +118,9 @@ pub fn build(config: &Config<'_>, auto_options: bool) -> RouteTable {
         if !METHODS.contains(&method.as_str()) {
             continue;
         }
-        let Some(path) = gin_path(ep, config.disable_rest) else { continue };
+        let Some(path) = gin_path(ep, config.disable_rest) else {
+            continue;
+        };
         let mut targets = vec![method.clone()];
         if auto_options {
             targets.push("OPTIONS".to_string());
@@ -120,18 +133,29 @@ pub fn build(config: &Config<'_>, auto_options: bool) -> RouteTable {
     table
 }
 
-fn insert(root: &mut TrieNode, tree: &str, path: &[GinSegment], index: usize, config: &Config<'_>, table: &mut RouteTable) {
+fn insert(
+    root: &mut TrieNode,
+    tree: &str,
+    path: &[GinSegment],
+    index: usize,
+    config: &Config<'_>,
+    table: &mut RouteTable,
+) {
     let mut node = root;
     for (depth, seg) in path.iter().enumerate() {
         match seg {
             GinSegment::Static(text) => node = node.statics.entry(text.clone()).or_default(),
             GinSegment::Param { prefix, name } => {
-                let entry = node.params.entry(prefix.clone()).or_insert_with(|| (name.clone(), index, TrieNode::default()));
+                let entry = node
+                    .params
+                    .entry(prefix.clone())
+                    .or_insert_with(|| (name.clone(), index, TrieNode::default()));
                 if entry.0 != *name {
                     // In the OPTIONS tree, only pairs of different methods are
                     // new: same-method pairs were reported in their own tree.
                     let first = entry.1;
-                    let same_method = config.endpoints[first].method_upper() == config.endpoints[index].method_upper();
+                    let same_method = config.endpoints[first].method_upper()
+                        == config.endpoints[index].method_upper();
                     if tree != "OPTIONS" || !same_method {
                         table.conflicts.push(ParamConflict {
                             method: tree.to_string(),
@@ -150,7 +174,8 @@ fn insert(root: &mut TrieNode, tree: &str, path: &[GinSegment], index: usize, co
         }
     }
     if let Some(&first) = node.ends.first() {
-        let same_method = config.endpoints[first].method_upper() == config.endpoints[index].method_upper();
+        let same_method =
+            config.endpoints[first].method_upper() == config.endpoints[index].method_upper();
         if tree != "OPTIONS" || !same_method {
             table.duplicates.push((tree.to_string(), first, index));
         }
@@ -167,10 +192,16 @@ pub fn segment_at<'e>(ep: &'e Endpoint<'_>, depth: usize) -> Option<Segment<'e>>
     let mut out = Vec::new();
     let mut start = 0;
     let text = path.value.as_str();
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), '/'))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '/')))
+    {
         if c == '/' {
             if i > start || (i == text.len() && text.ends_with('/') && i > 0) {
-                out.push(Segment { text: &text[start..i], range: start..i });
+                out.push(Segment {
+                    text: &text[start..i],
+                    range: start..i,
+                });
             }
             start = i + 1;
         }

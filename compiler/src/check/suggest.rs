@@ -3,7 +3,10 @@
 /// The candidate closest to `word`, when close enough to be a plausible typo:
 /// Damerau-Levenshtein distance at most a third of the longer word (at least
 /// 1), or a case-insensitive match, or one a prefix of the other at `/`.
-pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -29,7 +32,15 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let keys = ["backend", "timeout", "endpoint", "qos/ratelimit/router", "qos/ratelimit/proxy", "json", "xml"];
+        let keys = [
+            "backend",
+            "timeout",
+            "endpoint",
+            "qos/ratelimit/router",
+            "qos/ratelimit/proxy",
+            "json",
+            "xml",
+        ];
         let cases = [
             ("backends", Some("backend")),
             ("timout", Some("timeout")),

@@ -16,7 +16,13 @@ pub struct ExplainArgs {
 pub fn run(args: ExplainArgs) -> miette::Result<u8> {
     let Some(code) = args.code else {
         for r in RULES {
-            println!("{}  {:<7}  {:<32} {}", r.code, r.severity.as_str(), r.name, r.summary());
+            println!(
+                "{}  {:<7}  {:<32} {}",
+                r.code,
+                r.severity.as_str(),
+                r.name,
+                r.summary()
+            );
         }
         return Ok(EXIT_OK);
     };
@@ -36,5 +42,12 @@ pub fn run(args: ExplainArgs) -> miette::Result<u8> {
 pub fn explain_text(r: &registry::Rule) -> String {
     let doc = r.doc_text();
     let body = doc.split_once('\n').map_or("", |(_, rest)| rest).trim();
-    format!("{} ({}, {} by default): {}\n\n{}\n", r.code, r.name, r.severity.as_str(), r.summary(), body)
+    format!(
+        "{} ({}, {} by default): {}\n\n{}\n",
+        r.code,
+        r.name,
+        r.severity.as_str(),
+        r.summary(),
+        body
+    )
 }

@@ -50,7 +50,10 @@ pub fn run(args: LintArgs) -> miette::Result<u8> {
         Format::Sarif => render::sarif::render(&files, &diags),
         Format::Github => render::github::render(&files, &diags),
     };
-    std::io::stdout().lock().write_all(out.as_bytes()).into_diagnostic()?;
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .into_diagnostic()?;
     let failing = diags.iter().any(|d| d.is_error() || args.deny_warnings);
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }

@@ -29,12 +29,18 @@ pub fn run(args: RoutesArgs) -> miette::Result<u8> {
     let diags = crate::lint(&files);
     let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).cloned().collect();
     let Some(root) = &parsed.root else {
-        eprint!("{}", render::human::render(&files, &errors, args.color.enabled()));
+        eprint!(
+            "{}",
+            render::human::render(&files, &errors, args.color.enabled())
+        );
         return Ok(EXIT_FINDINGS);
     };
     print!("{}", table(&Config::from_tree(root)));
     if !errors.is_empty() {
-        eprint!("{}", render::human::render(&files, &errors, args.color.enabled()));
+        eprint!(
+            "{}",
+            render::human::render(&files, &errors, args.color.enabled())
+        );
         return Ok(EXIT_FINDINGS);
     }
     Ok(EXIT_OK)
@@ -51,7 +57,10 @@ pub fn table(config: &Config<'_>) -> String {
     for method in methods {
         let mut rows: Vec<(String, String)> = Vec::new();
         if method == "GET" && !router.disable_health {
-            let health = router.health_path.as_ref().map_or("/__health", |p| p.value.as_str());
+            let health = router
+                .health_path
+                .as_ref()
+                .map_or("/__health", |p| p.value.as_str());
             rows.push((health.to_string(), "gateway health check".to_string()));
         }
         for ep in &config.endpoints {
@@ -69,7 +78,10 @@ pub fn table(config: &Config<'_>) -> String {
                 ep.backends
                     .iter()
                     .map(|b| {
-                        let bm = b.method.as_ref().map_or(m.clone(), |x| x.value.to_ascii_uppercase());
+                        let bm = b
+                            .method
+                            .as_ref()
+                            .map_or(m.clone(), |x| x.value.to_ascii_uppercase());
                         let host = b
                             .host
                             .as_ref()
@@ -89,7 +101,11 @@ pub fn table(config: &Config<'_>) -> String {
         }
         out.push_str(method);
         out.push('\n');
-        let width = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
+        let width = rows
+            .iter()
+            .map(|(p, _)| p.chars().count())
+            .max()
+            .unwrap_or(0);
         for (path, target) in rows {
             out.push_str(&format!("  {path:<width$}  -> {target}\n"));
         }
@@ -98,10 +114,17 @@ pub fn table(config: &Config<'_>) -> String {
         .endpoints
         .iter()
         .filter(|e| !METHODS.contains(&e.method_upper().as_str()))
-        .filter_map(|e| e.path.as_ref().map(|p| format!("{} {}", e.method_upper(), p.value)))
+        .filter_map(|e| {
+            e.path
+                .as_ref()
+                .map(|p| format!("{} {}", e.method_upper(), p.value))
+        })
         .collect();
     if !skipped.is_empty() {
-        out.push_str(&format!("not served (unsupported method): {}\n", skipped.join(", ")));
+        out.push_str(&format!(
+            "not served (unsupported method): {}\n",
+            skipped.join(", ")
+        ));
     }
     out
 }

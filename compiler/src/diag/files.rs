@@ -34,7 +34,11 @@ impl Files {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
         let index = LineIndex::new(&text);
-        self.files.push(SourceFile { name: name.into(), text, index });
+        self.files.push(SourceFile {
+            name: name.into(),
+            text,
+            index,
+        });
         self.files.len() - 1
     }
 
@@ -82,13 +86,20 @@ impl LineIndex {
     /// line's text, which is what editors do for columns).
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
     /// The 0-based line holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// The byte offset where 0-based `line` starts.
@@ -106,14 +117,20 @@ impl LineIndex {
         let offset = clamp_to_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.starts[line];
-        LineCol { line: line + 1, column: text[start..offset].chars().count() + 1 }
+        LineCol {
+            line: line + 1,
+            column: text[start..offset].chars().count() + 1,
+        }
     }
 
     /// 0-based line and column in UTF-16 code units (the LSP default).
     pub fn utf16(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = clamp_to_char_boundary(text, offset);
         let line = self.line_of(offset);
-        let col: usize = text[self.starts[line]..offset].chars().map(char::len_utf16).sum();
+        let col: usize = text[self.starts[line]..offset]
+            .chars()
+            .map(char::len_utf16)
+            .sum();
         (line as u32, col as u32)
     }
 
@@ -128,17 +145,29 @@ impl LineIndex {
     pub fn utf32(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = clamp_to_char_boundary(text, offset);
         let line = self.line_of(offset);
-        (line as u32, text[self.starts[line]..offset].chars().count() as u32)
+        (
+            line as u32,
+            text[self.starts[line]..offset].chars().count() as u32,
+        )
     }
 
     /// The byte offset of a 0-based line and a column counted by
     /// `units_of(char)` (1 for UTF-32, `len_utf16`, `len_utf8`); clamped to
     /// the end of the line.
-    pub fn offset(&self, text: &str, line: u32, col: u32, units_of: impl Fn(char) -> usize) -> usize {
+    pub fn offset(
+        &self,
+        text: &str,
+        line: u32,
+        col: u32,
+        units_of: impl Fn(char) -> usize,
+    ) -> usize {
         let Some(&start) = self.starts.get(line as usize) else {
             return text.len();
         };
-        let end = self.starts.get(line as usize + 1).map_or(text.len(), |&e| e);
+        let end = self
+            .starts
+            .get(line as usize + 1)
+            .map_or(text.len(), |&e| e);
         let mut units = 0usize;
         for (i, c) in text[start..end].char_indices() {
             if units >= col as usize || c == '\n' {

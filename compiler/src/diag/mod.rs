@@ -88,7 +88,11 @@ impl Diagnostic {
             code,
             severity: crate::check::registry::default_severity(code),
             message: message.into(),
-            primary: Label { file, span, message: String::new() },
+            primary: Label {
+                file,
+                span,
+                message: String::new(),
+            },
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
@@ -104,7 +108,11 @@ impl Diagnostic {
 
     /// Adds a secondary label in the same file.
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.secondary.push(Label { file: self.primary.file, span, message: message.into() });
+        self.secondary.push(Label {
+            file: self.primary.file,
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -121,8 +129,19 @@ impl Diagnostic {
     }
 
     /// Adds a one-edit fix.
-    pub fn with_fix(mut self, title: impl Into<String>, span: Span, text: impl Into<String>) -> Self {
-        self.fixes.push(Fix { title: title.into(), edits: vec![Edit { span, text: text.into() }] });
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        });
         self
     }
 
@@ -136,12 +155,19 @@ impl Diagnostic {
 /// then position, then code.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.primary.file, a.primary.span.start, a.primary.span.end, a.code, &a.message).cmp(&(
-            b.primary.file,
-            b.primary.span.start,
-            b.primary.span.end,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.primary.file,
+            a.primary.span.start,
+            a.primary.span.end,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.file,
+                b.primary.span.start,
+                b.primary.span.end,
+                b.code,
+                &b.message,
+            ))
     });
 }

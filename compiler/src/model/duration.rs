@@ -84,10 +84,16 @@ impl DurationError {
     /// (`time: unknown unit " seconds" in duration "3 seconds"`).
     pub fn go_message(&self, input: &str) -> String {
         match self.kind {
-            DurationErrorKind::MissingUnit => format!("time: missing unit in duration {}", go_quote(input)),
+            DurationErrorKind::MissingUnit => {
+                format!("time: missing unit in duration {}", go_quote(input))
+            }
             DurationErrorKind::UnknownUnit => {
                 let unit = input.get(self.range.clone()).unwrap_or_default();
-                format!("time: unknown unit {} in duration {}", go_quote(unit), go_quote(input))
+                format!(
+                    "time: unknown unit {} in duration {}",
+                    go_quote(unit),
+                    go_quote(input)
+                )
             }
             _ => format!("time: invalid duration {}", go_quote(input)),
         }
@@ -140,7 +146,10 @@ pub fn parse_go_duration(s: &str) -> Result<i64, DurationError> {
         let c = bytes[i];
         if !(c == b'.' || c.is_ascii_digit()) {
             let len = s[i..].chars().next().map_or(1, char::len_utf8);
-            return Err(DurationError::new(DurationErrorKind::ExpectedNumber, i..i + len));
+            return Err(DurationError::new(
+                DurationErrorKind::ExpectedNumber,
+                i..i + len,
+            ));
         }
         // [0-9]*
         let mut whole: u64 = 0;
@@ -199,7 +208,10 @@ pub fn parse_go_duration(s: &str) -> Result<i64, DurationError> {
         }
         let unit_text = &s[unit_start..i];
         let Some(&(_, unit)) = UNITS.iter().find(|(name, _)| *name == unit_text) else {
-            return Err(DurationError::new(DurationErrorKind::UnknownUnit, unit_start..i));
+            return Err(DurationError::new(
+                DurationErrorKind::UnknownUnit,
+                unit_start..i,
+            ));
         };
         if whole > LIMIT / unit {
             return Err(DurationError::new(DurationErrorKind::Overflow, start..i));
@@ -223,7 +235,10 @@ pub fn parse_go_duration(s: &str) -> Result<i64, DurationError> {
         return Ok((total as i128).wrapping_neg() as i64);
     }
     if total > LIMIT - 1 {
-        return Err(DurationError::new(DurationErrorKind::Overflow, 0..bytes.len()));
+        return Err(DurationError::new(
+            DurationErrorKind::Overflow,
+            0..bytes.len(),
+        ));
     }
     Ok(total as i64)
 }
@@ -231,7 +246,10 @@ pub fn parse_go_duration(s: &str) -> Result<i64, DurationError> {
 /// An overflow inside the digits of the component starting at `start`: the
 /// range covers that component's digits.
 fn overflow_at(bytes: &[u8], start: usize) -> DurationError {
-    let end = bytes[start..].iter().position(|b| !b.is_ascii_digit()).map_or(bytes.len(), |p| start + p);
+    let end = bytes[start..]
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .map_or(bytes.len(), |p| start + p);
     DurationError::new(DurationErrorKind::Overflow, start..end)
 }
 
@@ -338,8 +356,14 @@ mod tests {
             ("3h30m", (3 * 3600 + 30 * 60) * S),
             ("10.5s4m", 4 * 60 * S + 10 * S + 500_000_000),
             ("-2m3.4s", -(2 * 60 * S + 3 * S + 400_000_000)),
-            ("1h2m3s4ms5us6ns", 3600 * S + 2 * 60 * S + 3 * S + 4_000_000 + 5_000 + 6),
-            ("39h9m14.425s", 39 * 3600 * S + 9 * 60 * S + 14 * S + 425_000_000),
+            (
+                "1h2m3s4ms5us6ns",
+                3600 * S + 2 * 60 * S + 3 * S + 4_000_000 + 5_000 + 6,
+            ),
+            (
+                "39h9m14.425s",
+                39 * 3600 * S + 9 * 60 * S + 14 * S + 425_000_000,
+            ),
             ("1m30s", 90 * S),
             ("0s", 0),
             ("00s", 0),
@@ -362,7 +386,10 @@ mod tests {
             // huge string; issue 15011.
             ("0.100000000000000000000h", 6 * 60 * S),
             // This value tests the first overflow check in leadingFraction.
-            ("0.830103483285477580700h", 49 * 60 * S + 48 * S + 372_539_827),
+            (
+                "0.830103483285477580700h",
+                49 * 60 * S + 48 * S + 372_539_827,
+            ),
             // KrakenD configs
             ("3000ms", 3 * S),
             ("1500ms", 1500 * 1_000_000),
@@ -413,11 +440,17 @@ mod tests {
     #[test]
     fn go_messages() {
         let cases = [
-            ("3 seconds", "time: unknown unit \" seconds\" in duration \"3 seconds\""),
+            (
+                "3 seconds",
+                "time: unknown unit \" seconds\" in duration \"3 seconds\"",
+            ),
             ("3000", "time: missing unit in duration \"3000\""),
             ("", "time: invalid duration \"\""),
             (".s", "time: invalid duration \".s\""),
-            ("9223372036854775808ns", "time: invalid duration \"9223372036854775808ns\""),
+            (
+                "9223372036854775808ns",
+                "time: invalid duration \"9223372036854775808ns\"",
+            ),
         ];
         for (input, want) in cases {
             let err = parse_go_duration(input).expect_err(input);
@@ -450,8 +483,24 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for nanos in [0, 1, 999, 1_000, 1_234_567, S, 90 * S, 3600 * S + 1, i64::MAX, i64::MIN, -7 * S] {
-            assert_eq!(parse_go_duration(&format_go_duration(nanos)), Ok(nanos), "{nanos}");
+        for nanos in [
+            0,
+            1,
+            999,
+            1_000,
+            1_234_567,
+            S,
+            90 * S,
+            3600 * S + 1,
+            i64::MAX,
+            i64::MIN,
+            -7 * S,
+        ] {
+            assert_eq!(
+                parse_go_duration(&format_go_duration(nanos)),
+                Ok(nanos),
+                "{nanos}"
+            );
         }
     }
 }

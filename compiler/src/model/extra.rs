@@ -26,14 +26,22 @@ pub struct ExtraConfig<'a> {
 impl<'a> ExtraConfig<'a> {
     /// Reads an `extra_config` node (absent or not an object: empty).
     pub fn from_node(node: Option<&'a Node>) -> Self {
-        let Some(node) = node else { return Self::default() };
+        let Some(node) = node else {
+            return Self::default();
+        };
         let Some(members) = node.as_object() else {
-            return ExtraConfig { raw: Some(node), ..Self::default() };
+            return ExtraConfig {
+                raw: Some(node),
+                ..Self::default()
+            };
         };
         let object = |key: &str| node.get(key).filter(|n| n.as_object().is_some());
         ExtraConfig {
             raw: Some(node),
-            namespaces: members.iter().map(|m| (m.key.as_str(), m.key_span, &m.value)).collect(),
+            namespaces: members
+                .iter()
+                .map(|m| (m.key.as_str(), m.key_span, &m.value))
+                .collect(),
             proxy: object("proxy").map(Proxy::from_node),
             router: object("router").map(Router::from_node),
             cors: object("security/cors").map(Cors::from_node),
@@ -44,7 +52,11 @@ impl<'a> ExtraConfig<'a> {
 
     /// The namespace `key`, with its key span.
     pub fn get(&self, key: &str) -> Option<(Span, &'a Node)> {
-        self.namespaces.iter().rev().find(|(k, _, _)| *k == key).map(|(_, s, n)| (*s, *n))
+        self.namespaces
+            .iter()
+            .rev()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, s, n)| (*s, *n))
     }
 }
 
@@ -75,14 +87,22 @@ impl<'a> Proxy<'a> {
             sequential: f.bool("sequential"),
             sequential_propagated_params: f.string_list("sequential_propagated_params"),
             flatmap_filter: f.node("flatmap_filter").and_then(|m| {
-                let ops = m.value.as_array()?.iter().filter_map(FlatmapOp::from_node).collect();
+                let ops = m
+                    .value
+                    .as_array()?
+                    .iter()
+                    .filter_map(FlatmapOp::from_node)
+                    .collect();
                 Some(spanned(m.key_span, &m.value, ops))
             }),
-            static_data: f.node("static").filter(|m| m.value.as_object().is_some()).map(|m| StaticData {
-                key_span: m.key_span,
-                data: m.value.get("data"),
-                strategy: Fields(&m.value).string("strategy"),
-            }),
+            static_data: f
+                .node("static")
+                .filter(|m| m.value.as_object().is_some())
+                .map(|m| StaticData {
+                    key_span: m.key_span,
+                    data: m.value.get("data"),
+                    strategy: Fields(&m.value).string("strategy"),
+                }),
             shadow: f.bool("shadow"),
             combiner: f.string("combiner"),
         }
@@ -246,6 +266,9 @@ pub struct BackendHttp {
 impl BackendHttp {
     fn from_node(node: &Node) -> Self {
         let f = Fields(node);
-        BackendHttp { return_error_code: f.bool("return_error_code"), return_error_details: f.string("return_error_details") }
+        BackendHttp {
+            return_error_code: f.bool("return_error_code"),
+            return_error_details: f.string("return_error_details"),
+        }
     }
 }

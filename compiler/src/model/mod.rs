@@ -8,11 +8,16 @@
 
 pub mod duration;
 pub mod extra;
+pub mod host;
+pub mod legacy;
 pub mod pattern;
+pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};
 
-pub use extra::{BackendHttp, CircuitBreaker, Cors, ExtraConfig, FlatmapOp, Proxy, Router, StaticData};
+pub use extra::{
+    BackendHttp, CircuitBreaker, Cors, ExtraConfig, FlatmapOp, Proxy, Router, StaticData,
+};
 
 /// A value with the span of its value and of its key.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,8 +45,13 @@ impl Spanned<String> {
         match self.style {
             ScalarStyle::Opaque => self.span,
             _ if range.start > range.end || range.end > self.value.len() => self.span,
-            ScalarStyle::Quoted => Span::new(self.span.start + 1 + range.start, self.span.start + 1 + range.end),
-            ScalarStyle::Plain => Span::new(self.span.start + range.start, self.span.start + range.end),
+            ScalarStyle::Quoted => Span::new(
+                self.span.start + 1 + range.start,
+                self.span.start + 1 + range.end,
+            ),
+            ScalarStyle::Plain => {
+                Span::new(self.span.start + range.start, self.span.start + range.end)
+            }
         }
     }
 
@@ -133,7 +143,9 @@ pub struct Endpoint<'a> {
 impl Endpoint<'_> {
     /// The method as KrakenD registers it: upper-cased, `GET` when absent.
     pub fn method_upper(&self) -> String {
-        self.method.as_ref().map_or_else(|| "GET".to_string(), |m| m.value.to_ascii_uppercase())
+        self.method
+            .as_ref()
+            .map_or_else(|| "GET".to_string(), |m| m.value.to_ascii_uppercase())
     }
 
     /// The span that best names this endpoint (its path, else the object).
@@ -172,6 +184,7 @@ pub struct Backend<'a> {
     /// `deny`.
     pub deny: Option<Spanned<Vec<Spanned<String>>>>,
     /// `mapping`: (original name, new name) pairs.
+    #[allow(clippy::type_complexity)] // a list of spanned pairs; an alias would hide the shape
     pub mapping: Option<Spanned<Vec<(Spanned<String>, Spanned<String>)>>>,
     /// `input_headers`.
     pub input_headers: Option<Spanned<Vec<Spanned<String>>>>,
@@ -302,11 +315,20 @@ impl<'a> Backend<'a> {
 
 /// Keys are quoted in JSON (sub-spans work when the key has no escapes).
 fn key_style(m: &crate::syntax::Member) -> ScalarStyle {
-    if m.key_span.len() == m.key.len() + 2 { ScalarStyle::Quoted } else { ScalarStyle::Opaque }
+    if m.key_span.len() == m.key.len() + 2 {
+        ScalarStyle::Quoted
+    } else {
+        ScalarStyle::Opaque
+    }
 }
 
 pub(crate) fn spanned<T>(key_span: Span, node: &Node, value: T) -> Spanned<T> {
-    Spanned { value, span: node.span, key_span, style: node.style }
+    Spanned {
+        value,
+        span: node.span,
+        key_span,
+        style: node.style,
+    }
 }
 
 /// Typed, lenient field access on an object node.
@@ -330,12 +352,20 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn int(self, key: &str) -> Option<Spanned<i64>> {
         let m = self.0.member(key)?;
-        Some(spanned(m.key_span, &m.value, m.value.as_number()?.as_i64()?))
+        Some(spanned(
+            m.key_span,
+            &m.value,
+            m.value.as_number()?.as_i64()?,
+        ))
     }
 
     pub(crate) fn number(self, key: &str) -> Option<Spanned<f64>> {
         let m = self.0.member(key)?;
-        Some(spanned(m.key_span, &m.value, m.value.as_number()?.as_f64()?))
+        Some(spanned(
+            m.key_span,
+            &m.value,
+            m.value.as_number()?.as_f64()?,
+        ))
     }
 
     pub(crate) fn duration(self, key: &str) -> Option<Spanned<DurationValue>> {

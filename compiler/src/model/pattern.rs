@@ -46,7 +46,10 @@ fn scan<'s>(s: &'s str, is_name: fn(u8) -> bool, after_slash: bool) -> Vec<Var<'
                 j += 1;
             }
             if j > i + 1 && j < bytes.len() && bytes[j] == b'}' {
-                out.push(Var { name: &s[i + 1..j], range: i..j + 1 });
+                out.push(Var {
+                    name: &s[i + 1..j],
+                    range: i..j + 1,
+                });
                 i = j + 1;
                 continue;
             }
@@ -63,7 +66,11 @@ pub fn url_pattern_vars(s: &str) -> Vec<Var<'_>> {
 
 /// The variables KrakenD extracts from an `endpoint`.
 pub fn endpoint_vars(s: &str, disable_rest: bool) -> Vec<Var<'_>> {
-    if disable_rest { scan(s, is_simple_name_byte, false) } else { scan(s, is_rest_name_byte, true) }
+    if disable_rest {
+        scan(s, is_simple_name_byte, false)
+    } else {
+        scan(s, is_rest_name_byte, true)
+    }
 }
 
 /// Every `{…}` group in a string, whatever its name (for rules that report
@@ -106,7 +113,10 @@ pub fn segments(path: &str) -> Vec<Segment<'_>> {
     for i in 0..=bytes.len() {
         if i == bytes.len() || bytes[i] == b'/' {
             if i > start || (i == bytes.len() && i > 0 && bytes[i - 1] == b'/') {
-                out.push(Segment { text: &path[start..i], range: start..i });
+                out.push(Segment {
+                    text: &path[start..i],
+                    range: start..i,
+                });
             }
             start = i + 1;
         }
@@ -147,12 +157,20 @@ mod tests {
         for (path, disable_rest, want) in cases {
             assert_eq!(names(endpoint_vars(path, disable_rest)), want, "{path}");
         }
-        assert_eq!(names(url_pattern_vars("/u/{resp0_a.b}?q={JWT.sub}&x={}")), vec!["resp0_a.b", "JWT.sub"]);
+        assert_eq!(
+            names(url_pattern_vars("/u/{resp0_a.b}?q={JWT.sub}&x={}")),
+            vec!["resp0_a.b", "JWT.sub"]
+        );
     }
 
     #[test]
     fn segments_collapse_and_keep_trailing_slash() {
-        let texts = |p: &str| segments(p).into_iter().map(|s| s.text.to_string()).collect::<Vec<_>>();
+        let texts = |p: &str| {
+            segments(p)
+                .into_iter()
+                .map(|s| s.text.to_string())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(texts("/a//b/"), vec!["a", "b", ""]);
         assert_eq!(texts("/"), vec![""]);
         assert_eq!(texts("/a/{id}"), vec!["a", "{id}"]);

@@ -9,11 +9,16 @@ use jsonc_parser::common::Ranged;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
 
-use super::{Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, style_message};
+use super::{
+    Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, style_message,
+};
 
 /// Parses JSON text.
 pub fn parse(text: &str) -> Parsed {
-    let collect = CollectOptions { comments: CommentCollectionStrategy::AsTokens, tokens: true };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::AsTokens,
+        tokens: true,
+    };
     let options = ParseOptions {
         allow_comments: true,
         allow_trailing_commas: true,
@@ -72,9 +77,17 @@ fn lower(text: &str, value: &Value<'_>) -> Node {
     match value {
         Value::NullKeyword(_) => Node::new(NodeKind::Null, span),
         Value::BooleanLit(b) => Node::new(NodeKind::Bool(b.value), span),
-        Value::NumberLit(n) => Node::new(NodeKind::Number(Number { raw: n.value.to_string() }), span),
+        Value::NumberLit(n) => Node::new(
+            NodeKind::Number(Number {
+                raw: n.value.to_string(),
+            }),
+            span,
+        ),
         Value::StringLit(s) => string_node(text, s.value.as_ref(), span),
-        Value::Array(a) => Node::new(NodeKind::Array(a.elements.iter().map(|e| lower(text, e)).collect()), span),
+        Value::Array(a) => Node::new(
+            NodeKind::Array(a.elements.iter().map(|e| lower(text, e)).collect()),
+            span,
+        ),
         Value::Object(o) => {
             let members = o
                 .properties
@@ -118,15 +131,27 @@ mod tests {
         let root = p.root.expect("root");
         let members = root.as_object().expect("object");
         assert_eq!(members.len(), 2, "duplicates are kept");
-        assert_eq!(&text[members[0].key_span.start..members[0].key_span.end], "\"a\"");
-        assert_eq!(root.get("a").and_then(Node::as_bool), Some(true), "last duplicate wins");
+        assert_eq!(
+            &text[members[0].key_span.start..members[0].key_span.end],
+            "\"a\""
+        );
+        assert_eq!(
+            root.get("a").and_then(Node::as_bool),
+            Some(true),
+            "last duplicate wins"
+        );
         assert_eq!(p.comments.len(), 1);
         assert_eq!(p.trailing_commas.len(), 2);
     }
 
     #[test]
     fn syntax_errors_have_a_place() {
-        let cases = [("{\"a\": 1,, }", 8), ("{\"a\" 1}", 5), ("{'a': 1}", 1), ("", 0)];
+        let cases = [
+            ("{\"a\": 1,, }", 8),
+            ("{\"a\" 1}", 5),
+            ("{'a': 1}", 1),
+            ("", 0),
+        ];
         for (text, at) in cases {
             let p = parse(text);
             let err = p.error.unwrap_or_else(|| panic!("{text:?} must fail"));

@@ -5,7 +5,10 @@ use super::{Parsed, Span, SyntaxError};
 /// Parses TOML text.
 pub fn parse(text: &str) -> Parsed {
     Parsed {
-        error: Some(SyntaxError { span: Span::new(0, text.len().min(1)), message: "TOML is not read yet".into() }),
+        error: Some(SyntaxError {
+            span: Span::new(0, text.len().min(1)),
+            message: "TOML is not read yet".into(),
+        }),
         ..Parsed::default()
     }
 }

@@ -131,7 +131,11 @@ pub struct Member {
 impl Node {
     /// A node from its kind and span.
     pub fn new(kind: NodeKind, span: Span) -> Self {
-        Node { kind, span, style: ScalarStyle::Opaque }
+        Node {
+            kind,
+            span,
+            style: ScalarStyle::Opaque,
+        }
     }
 
     /// The string value, if this is a string.
@@ -278,7 +282,13 @@ mod tests {
 
     #[test]
     fn number_as_i64() {
-        let cases = [("3", Some(3)), ("3.0", Some(3)), ("3e2", Some(300)), ("3.5", None), ("x", None)];
+        let cases = [
+            ("3", Some(3)),
+            ("3.0", Some(3)),
+            ("3e2", Some(300)),
+            ("3.5", None),
+            ("x", None),
+        ];
         for (raw, want) in cases {
             assert_eq!(Number { raw: raw.into() }.as_i64(), want, "{raw}");
         }

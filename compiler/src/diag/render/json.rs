@@ -64,7 +64,12 @@ pub fn render(files: &Files, diags: &[Diagnostic]) -> String {
             .iter()
             .map(|d| {
                 fn label<'a>(files: &'a Files, l: &'a Label, primary: bool) -> JsonLabel<'a> {
-                    JsonLabel { file: &files.get(l.file).name, range: Range::of(files, l), message: &l.message, primary }
+                    JsonLabel {
+                        file: &files.get(l.file).name,
+                        range: Range::of(files, l),
+                        message: &l.message,
+                        primary,
+                    }
                 }
                 let mut labels = vec![label(files, &d.primary, true)];
                 labels.extend(d.secondary.iter().map(|l| label(files, l, false)));

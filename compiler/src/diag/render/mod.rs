@@ -22,7 +22,14 @@ pub struct Summary {
 impl Summary {
     /// Counts `diags` over `files` files.
     pub fn of(files: usize, diags: &[Diagnostic]) -> Self {
-        let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-        Summary { files, errors, warnings: diags.len() - errors }
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Summary {
+            files,
+            errors,
+            warnings: diags.len() - errors,
+        }
     }
 }

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use crate::check::registry::RULES;
 use crate::diag::{Diagnostic, Files, Label, Severity};
 
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// Renders the SARIF log.
 pub fn render(files: &Files, diags: &[Diagnostic]) -> String {
@@ -46,7 +47,11 @@ pub fn render(files: &Files, diags: &[Diagnostic]) -> String {
             }
             if !d.secondary.is_empty() {
                 result["relatedLocations"] = Value::Array(
-                    d.secondary.iter().enumerate().map(|(i, l)| location(files, l, Some(i + 1))).collect(),
+                    d.secondary
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| location(files, l, Some(i + 1)))
+                        .collect(),
                 );
             }
             result
@@ -125,6 +130,9 @@ fn artifact_uri(name: &str) -> (String, Option<&'static str>) {
     if path.starts_with('/') {
         (format!("file://{encoded}"), None)
     } else {
-        (encoded.trim_start_matches("./").to_string(), Some("%SRCROOT%"))
+        (
+            encoded.trim_start_matches("./").to_string(),
+            Some("%SRCROOT%"),
+        )
     }
 }
