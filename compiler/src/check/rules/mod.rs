@@ -27,4 +27,5 @@ crate::check::registry::registry! {
     "GW413" gw413_invalid_port Error Tree;
     "GW414" gw414_invalid_listen_ip Error Tree;
     "GW415" gw415_negative_idle_connections Warning Tree;
+    "GW416" gw416_concurrent_calls_write Warning Tree;
 }
