@@ -58,7 +58,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if let Some((m, _)) = &root_hosts {
                 d = d.with_secondary(m.value.span, "the root `host` list is empty");
             }
-            let dns = b.sd.as_ref().is_some_and(|s| s.value.starts_with("dns"));
+            let dns = b.sd.as_ref().is_some_and(|s| s.value == "dns");
             d = d.with_note(if dns {
                 "with `sd: \"dns\"` the first host is the SRV name to resolve: KrakenD panics building a backend without one"
             } else {

@@ -10,8 +10,9 @@
 //!
 //! ## Why is this bad?
 //! KrakenD refuses to start: `host http://h/api not valid: invalid host`.
-//! A few shapes pass the check but are silently rewritten: `kafka://` has a
-//! single match, `kafka`, and becomes `http://kafka`.
+//! A few shapes pass the check but are silently rewritten, because the text
+//! around a single match is dropped: `kafka://` becomes `http://kafka`,
+//! `:8080` becomes `http://8080`.
 //!
 //! ## Example
 //! ```json
@@ -132,10 +133,17 @@ fn report(cx: &Context<'_>, out: &mut Vec<Diagnostic>, host_node: &Node, owner: 
     let Some(host) = host_node.as_str() else { return };
     let sanitized = sanitize_host(host);
     let problem = diagnose(host);
-    let rewritten = match (&sanitized, &problem) {
-        (Sanitized::Invalid { .. }, _) => None,
-        (Sanitized::Valid { cleaned, .. }, Problem::Scheme { .. }) => Some(cleaned.clone()),
-        (Sanitized::Valid { .. }, _) => return,
+    let rewritten = match &sanitized {
+        Sanitized::Invalid { .. } => None,
+        Sanitized::Valid { found, cleaned } => {
+            // One match is accepted and the text around it silently dropped:
+            // harmless for surrounding blanks, a different host otherwise.
+            let dropped = !(host[..found.range.start].trim().is_empty() && host[found.range.end..].trim().is_empty());
+            if !dropped && !matches!(problem, Problem::Scheme { .. }) {
+                return;
+            }
+            Some(cleaned.clone())
+        }
     };
     let is_root = matches!(owner, Owner::Root);
     let verbatim = if is_root {
@@ -195,7 +203,7 @@ fn report(cx: &Context<'_>, out: &mut Vec<Diagnostic>, host_node: &Node, owner: 
             match &sanitized {
                 Sanitized::Invalid { matches } if matches.is_empty() => "nothing here looks like a host".to_string(),
                 Sanitized::Invalid { matches } => format!("KrakenD reads {} separate pieces here, and needs exactly one", matches.len()),
-                Sanitized::Valid { .. } => String::new(),
+                Sanitized::Valid { found, .. } => format!("only `{}` is kept", &host[found.range.clone()]),
             },
             "write `http://` or `https://`, a host name or IPv4 address, and an optional `:port`".to_string(),
         ),

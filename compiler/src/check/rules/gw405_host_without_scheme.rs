@@ -56,7 +56,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let Sanitized::Valid { found, cleaned } = sanitize_host(text) else { continue };
-            if found.scheme.is_some() {
+            // Dropped text around the match is GW404's (a rewritten host).
+            let whole = text[..found.range.start].trim().is_empty() && text[found.range.end..].trim().is_empty();
+            if found.scheme.is_some() || !whole {
                 continue;
             }
             let https = cleaned.replacen("http://", "https://", 1);

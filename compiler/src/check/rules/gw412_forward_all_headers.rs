@@ -35,7 +35,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(star) = list.value.iter().find(|h| h.value == "*") else { continue };
         let path = ep.path.as_ref().map_or("", |p| p.value.as_str());
         let backends = match ep.backends.len() {
-            1 => "its backend".to_string(),
+            0 | 1 => "its backend".to_string(),
             2 => "both its backends".to_string(),
             n => format!("all {n} of its backends"),
         };
