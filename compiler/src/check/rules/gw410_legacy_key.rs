@@ -49,7 +49,9 @@ fn scan(cx: &Context<'_>, out: &mut Vec<Diagnostic>, object: &Node, level: Level
             continue;
         }
         let old = renamed.old;
+        let replaced = renamed.new.and_then(|n| object.member(n).map(|_| n));
         let effect = match (old, level) {
+            (_, _) if replaced.is_some() => "the v3 key beside it is the one KrakenD reads",
             ("headers_to_pass", Level::Endpoint) => "no header in it is forwarded (only `Content-Type` is, by default)",
             ("headers_to_pass", Level::Backend) => "this backend does not narrow the forwarded headers",
             ("querystring_params", Level::Endpoint) => "no query string in it is forwarded",
