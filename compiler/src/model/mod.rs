@@ -6,9 +6,13 @@
 //! Defaults are **not** applied here (that is `plan`'s job); `None` means
 //! "not written". Opaque namespaces stay as references into the tree.
 
+pub mod duration;
 pub mod encoding;
 pub mod extra;
+pub mod host;
+pub mod legacy;
 pub mod pattern;
+pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};
 

@@ -10,7 +10,7 @@ crate::check::registry::registry! {
     "GW002" gw002_template_file Error Syntax;
     "GW003" gw003_comment Error Syntax;
     "GW004" gw004_trailing_comma Error Syntax;
-    "GW005" gw005_duplicate_key Error Tree;
+    "GW005" gw005_duplicate_key Warning Tree;
     "GW101" gw101_route_conflict Error Tree;
     "GW102" gw102_duplicate_route Error Tree;
     "GW103" gw103_path_without_leading_slash Warning Tree;
@@ -41,4 +41,20 @@ crate::check::registry::registry! {
     "GW310" gw310_unknown_static_strategy Error Tree;
     "GW311" gw311_all_backends_shadow Warning Tree;
     "GW312" gw312_flatmap_replaces_filters Warning Tree;
+    "GW401" gw401_unsupported_version Error Tree;
+    "GW402" gw402_endpoint_without_backends Error Tree;
+    "GW403" gw403_backend_without_host Error Tree;
+    "GW404" gw404_invalid_host Error Tree;
+    "GW405" gw405_host_without_scheme Warning Tree;
+    "GW406" gw406_invalid_duration Error Tree;
+    "GW407" gw407_numeric_duration Warning Tree;
+    "GW408" gw408_shadow_timeout_ignored Warning Tree;
+    "GW409" gw409_concurrent_calls_range Warning Tree;
+    "GW410" gw410_legacy_key Warning Tree;
+    "GW411" gw411_content_type_not_forwarded Warning Tree;
+    "GW412" gw412_forward_all_headers Warning Tree;
+    "GW413" gw413_invalid_port Error Tree;
+    "GW414" gw414_invalid_listen_ip Error Tree;
+    "GW415" gw415_negative_idle_connections Warning Tree;
+    "GW416" gw416_concurrent_calls_write Warning Tree;
 }
