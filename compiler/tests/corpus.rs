@@ -80,12 +80,23 @@ fn read_sources(dir: &Path) -> Vec<Row> {
     for line in text.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         // cells[0] is the text before the first `|`.
-        let (Some(number), Some(file)) = (cells.get(1), cells.get(2)) else { continue };
+        let (Some(number), Some(file)) = (cells.get(1), cells.get(2)) else {
+            continue;
+        };
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let cell = |i: usize| cells.get(i).map_or_else(String::new, |c| c.replace("**", ""));
-        rows.push(Row { file: file.trim_matches('`').to_string(), ver: cell(4), kind: cell(6), ce_load: cell(7) });
+        let cell = |i: usize| {
+            cells
+                .get(i)
+                .map_or_else(String::new, |c| c.replace("**", ""))
+        };
+        rows.push(Row {
+            file: file.trim_matches('`').to_string(),
+            ver: cell(4),
+            kind: cell(6),
+            ce_load: cell(7),
+        });
     }
     rows
 }
@@ -100,7 +111,10 @@ fn run_binary(path: &Path) -> (Option<i32>, Option<u64>) {
         .unwrap_or_else(|e| panic!("running gwc on {}: {e}", path.display()));
     let errors = serde_json::from_slice::<serde_json::Value>(&out.stdout)
         .ok()
-        .and_then(|v| v.pointer("/summary/errors").and_then(serde_json::Value::as_u64));
+        .and_then(|v| {
+            v.pointer("/summary/errors")
+                .and_then(serde_json::Value::as_u64)
+        });
     (out.status.code(), errors)
 }
 
@@ -112,7 +126,11 @@ fn corpus_lints_as_krakend_loads_it() {
         return;
     }
     let rows = read_sources(&dir);
-    assert!(rows.len() >= 10, "SOURCES.md: only {} table rows read", rows.len());
+    assert!(
+        rows.len() >= 10,
+        "SOURCES.md: only {} table rows read",
+        rows.len()
+    );
 
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("corpus dir")
@@ -123,13 +141,22 @@ fn corpus_lints_as_krakend_loads_it() {
 
     let mut failures: Vec<String> = Vec::new();
     for row in &rows {
-        if !files.iter().any(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == row.file)) {
-            failures.push(format!("{}: listed in SOURCES.md but not in the corpus", row.file));
+        if !files.iter().any(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy() == row.file)
+        }) {
+            failures.push(format!(
+                "{}: listed in SOURCES.md but not in the corpus",
+                row.file
+            ));
         }
     }
 
     for path in &files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
@@ -137,33 +164,56 @@ fn corpus_lints_as_krakend_loads_it() {
                 continue;
             }
         };
-        let diags: Vec<Diagnostic> = match std::panic::catch_unwind(|| gwc::lint_text(&name, &text)) {
+        let diags: Vec<Diagnostic> = match std::panic::catch_unwind(|| gwc::lint_text(&name, &text))
+        {
             Ok((_, diags)) => diags,
             Err(_) => {
                 failures.push(format!("{name}: gwc panicked"));
                 continue;
             }
         };
-        let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         let warnings = diags.len() - errors;
         let codes = |code: &str| diags.iter().filter(|d| d.code == code).count();
         let mut summary: Vec<String> = diags
             .iter()
-            .map(|d| format!("{}{}", d.code, if d.severity == Severity::Error { "" } else { "(w)" }))
+            .map(|d| {
+                format!(
+                    "{}{}",
+                    d.code,
+                    if d.severity == Severity::Error {
+                        ""
+                    } else {
+                        "(w)"
+                    }
+                )
+            })
             .collect();
         summary.dedup();
-        println!("{name:<100} errors={errors:<3} warnings={warnings:<3} {}", summary.join(" "));
+        println!(
+            "{name:<100} errors={errors:<3} warnings={warnings:<3} {}",
+            summary.join(" ")
+        );
 
         let (exit, binary_errors) = run_binary(path);
         match exit {
             Some(0 | 1) => {}
-            other => failures.push(format!("{name}: `gwc lint` exited with {other:?} (an internal failure)")),
+            other => failures.push(format!(
+                "{name}: `gwc lint` exited with {other:?} (an internal failure)"
+            )),
         }
         if exit == Some(if errors > 0 { 0 } else { 1 }) {
-            failures.push(format!("{name}: `gwc lint` exited with {exit:?} but the lint found {errors} errors"));
+            failures.push(format!(
+                "{name}: `gwc lint` exited with {exit:?} but the lint found {errors} errors"
+            ));
         }
         if binary_errors.is_some_and(|b| b != errors as u64) {
-            failures.push(format!("{name}: the binary reports {binary_errors:?} errors, the library {errors}"));
+            failures.push(format!(
+                "{name}: the binary reports {binary_errors:?} errors, the library {errors}"
+            ));
         }
 
         let Some(row) = rows.iter().find(|r| r.file == name) else {
@@ -178,12 +228,17 @@ fn corpus_lints_as_krakend_loads_it() {
                 .collect::<String>()
         };
         if row.must_be_clean() && errors > 0 {
-            failures.push(format!("{name}: KrakenD CE loads it, yet {errors} errors:{}", error_lines()));
+            failures.push(format!(
+                "{name}: KrakenD CE loads it, yet {errors} errors:{}",
+                error_lines()
+            ));
         }
         if let Some(why) = row.must_fail()
             && errors == 0
         {
-            failures.push(format!("{name}: no error, but KrakenD CE rejects it ({why})"));
+            failures.push(format!(
+                "{name}: no error, but KrakenD CE rejects it ({why})"
+            ));
         }
         if row.is_template() && (codes("GW002") != 1 || codes("GW001") != 0) {
             failures.push(format!(
@@ -200,7 +255,12 @@ fn corpus_lints_as_krakend_loads_it() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} corpus expectations failed:\n- {}", failures.len(), failures.join("\n- "));
+    assert!(
+        failures.is_empty(),
+        "{} corpus expectations failed:\n- {}",
+        failures.len(),
+        failures.join("\n- ")
+    );
 }
 
 /// The koanf fixtures say one config three times (JSON, YAML, TOML): the
@@ -221,7 +281,11 @@ fn koanf_fixtures_read_the_same_in_every_format() {
     let want = tree("json", &json);
     for ext in ["yaml", "toml"] {
         let text = std::fs::read_to_string(dir.join(format!("{stem}.{ext}"))).expect("fixture");
-        assert_eq!(tree(ext, &text), want, "{stem}.{ext} differs from the JSON fixture");
+        assert_eq!(
+            tree(ext, &text),
+            want,
+            "{stem}.{ext} differs from the JSON fixture"
+        );
     }
 }
 
@@ -230,9 +294,15 @@ fn koanf_fixtures_read_the_same_in_every_format() {
 fn numbers_as_floats(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
-        Value::Number(n) => n.as_f64().map_or(Value::Number(n), |f| serde_json::json!(f)),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or(Value::Number(n), |f| serde_json::json!(f)),
         Value::Array(items) => Value::Array(items.into_iter().map(numbers_as_floats).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, numbers_as_floats(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, numbers_as_floats(v)))
+                .collect(),
+        ),
         other => other,
     }
 }

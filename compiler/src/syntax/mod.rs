@@ -97,17 +97,23 @@ pub fn parse(text: &str, format: Format) -> Parsed {
 ///   `"host": ["{{ .backend }}"]`), an action anywhere outside `extra_config`
 ///   gives it away: KrakenD evaluates templates only inside some
 ///   `extra_config` namespaces (the body generators), never in hosts, paths
-///   or any other core field.
+///   or any other core field. Comments (`//`, `#`, `@comment` keys) do not
+///   count.
 pub fn find_template(text: &str, format: Format, parsed: &Parsed) -> Option<Span> {
     let mut actions = template_actions(text);
     let found = if let Some(err) = &parsed.error {
         actions.find(|a| a.start <= err.span.start && err.span.start <= a.end)
     } else {
         let root = parsed.root.as_ref()?;
-        actions.find(|a| !in_comment(text, format, parsed, a.start) && outside_extra_config(root, a.start))
+        actions.find(|a| {
+            !in_comment(text, format, parsed, a.start) && outside_extra_config(root, a.start)
+        })
     }?;
     // An action rarely spans lines; keep the label on its first one.
-    let end = text.get(found.start..found.end).and_then(|s| s.find('\n')).map_or(found.end, |i| found.start + i);
+    let end = text
+        .get(found.start..found.end)
+        .and_then(|s| s.find('\n'))
+        .map_or(found.end, |i| found.start + i);
     Some(Span::new(found.start, end))
 }
 
@@ -126,14 +132,21 @@ fn template_actions(text: &str) -> impl Iterator<Item = Span> + '_ {
             let start = from + text.get(from..)?.find("{{")?;
             from = start + 2;
             let window_end = (start + MAX_ACTION_LEN).min(text.len());
-            let Some(window) = text.get(start + 2..window_end).or_else(|| text.get(start + 2..)) else { continue };
-            let Some(close) = window.find("}}") else { continue };
-            let inner = window[..close].strip_prefix('-').unwrap_or(&window[..close]);
-            let looks_like_action = inner
-                .trim_start()
-                .chars()
-                .next()
-                .is_some_and(|c| c == '.' || c == '$' || c == '(' || c == '/' || c == '_' || c.is_ascii_alphabetic());
+            let Some(window) = text
+                .get(start + 2..window_end)
+                .or_else(|| text.get(start + 2..))
+            else {
+                continue;
+            };
+            let Some(close) = window.find("}}") else {
+                continue;
+            };
+            let inner = window[..close]
+                .strip_prefix('-')
+                .unwrap_or(&window[..close]);
+            let looks_like_action = inner.trim_start().chars().next().is_some_and(|c| {
+                c == '.' || c == '$' || c == '(' || c == '/' || c == '_' || c.is_ascii_alphabetic()
+            });
             if looks_like_action {
                 from = start + 2 + close + 2;
                 return Some(Span::new(start, from));
@@ -152,10 +165,14 @@ fn outside_extra_config(root: &Node, offset: usize) -> bool {
     loop {
         match &node.kind {
             NodeKind::Object(members) => {
-                let Some(m) = members.iter().find(|m| inside(m.key_span) || inside(m.value.span)) else {
+                let Some(m) = members
+                    .iter()
+                    .find(|m| inside(m.key_span) || inside(m.value.span))
+                else {
                     return inside(node.span);
                 };
-                if m.key == "extra_config" {
+                // `@comment` and the like: free text KrakenD ignores.
+                if m.key == "extra_config" || m.key.starts_with('@') {
                     return false;
                 }
                 if inside(m.key_span) {
@@ -177,10 +194,18 @@ fn outside_extra_config(root: &Node, offset: usize) -> bool {
 /// comment (at the line start or after a blank, outside quotes).
 fn in_comment(text: &str, format: Format, parsed: &Parsed, offset: usize) -> bool {
     if format == Format::Json {
-        return parsed.comments.iter().any(|c| c.start <= offset && offset < c.end);
+        return parsed
+            .comments
+            .iter()
+            .any(|c| c.start <= offset && offset < c.end);
     }
-    let line_start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-    let Some(line) = text.get(line_start..offset) else { return false };
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let Some(line) = text.get(line_start..offset) else {
+        return false;
+    };
     let (mut single, mut double, mut prev_blank) = (false, false, true);
     for c in line.chars() {
         match c {
@@ -264,20 +289,53 @@ mod tests {
         // (file name, text, the label's text or None)
         let cases = [
             ("a.json", "{ \"port\": {{ .port }} }", Some("{{ .port }}")),
-            ("a.json", "{{ template \"x.tmpl\" . }},\n{{ template \"y\" }}", Some("{{ template \"x.tmpl\" . }}")),
-            ("a.json", "{ \"name\": \"{{ env \"NAME\" }}\" }", Some("{{ env \"NAME\" }}")),
-            ("a.json", "{ \"host\": [\"{{.b1}}\"], \"port\": 8080 }", Some("{{.b1}}")),
-            ("a.json", "{ \"x\": \"{{- range $i, $e := .list }}\n{{ end }}\" }", Some("{{- range $i, $e := .list }}")),
+            (
+                "a.json",
+                "{{ template \"x.tmpl\" . }},\n{{ template \"y\" }}",
+                Some("{{ template \"x.tmpl\" . }}"),
+            ),
+            (
+                "a.json",
+                "{ \"name\": \"{{ env \"NAME\" }}\" }",
+                Some("{{ env \"NAME\" }}"),
+            ),
+            (
+                "a.json",
+                "{ \"host\": [\"{{.b1}}\"], \"port\": 8080 }",
+                Some("{{.b1}}"),
+            ),
+            (
+                "a.json",
+                "{ \"x\": \"{{- range $i, $e := .list }}\n{{ end }}\" }",
+                Some("{{- range $i, $e := .list }}"),
+            ),
             ("a.yaml", "port: {{ .port }}\n", Some("{{ .port }}")),
             ("a.toml", "port = {{ .port }}\n", Some("{{ .port }}")),
             // Body generators evaluate templates: legit inside extra_config.
-            ("a.json", "{ \"extra_config\": { \"modifier/response-body-generator\": { \"template\": \"{{ .resp.x }}\" } } }", None),
+            (
+                "a.json",
+                "{ \"extra_config\": { \"modifier/response-body-generator\": { \"template\": \"{{ .resp.x }}\" } } }",
+                None,
+            ),
             ("a.yaml", "extra_config:\n  t: \"{{ .x }}\"\n", None),
             // Not actions: mustache with quotes, empty braces, a comment.
-            ("a.json", "{ \"a\": \"{{\\\"x\\\": 1}}\", \"b\": \"{{ }}\" }", None),
+            (
+                "a.json",
+                "{ \"a\": \"{{\\\"x\\\": 1}}\", \"b\": \"{{ }}\" }",
+                None,
+            ),
             ("a.yaml", "# use {{ .x }} to render\na: 1\n", None),
+            (
+                "a.json",
+                "{ \"@comment\": \"render {{ .x }} first\", \"a\": 1 }",
+                None,
+            ),
             // A real syntax error beside an innocent action stays a syntax error.
-            ("a.json", "{ \"extra_config\": { \"t\": \"{{ .x }}\" }, }}", None),
+            (
+                "a.json",
+                "{ \"extra_config\": { \"t\": \"{{ .x }}\" }, }}",
+                None,
+            ),
             ("a.json", "{ \"a\": 1 \"b\": \"{{ .x }}\" }", None),
         ];
         for (name, text, want) in cases {

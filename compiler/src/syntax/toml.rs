@@ -9,7 +9,10 @@
 
 use toml_edit::{Array, ArrayOfTables, Document, InlineTable, Item, Key, Table, Value};
 
-use super::{MAX_DEPTH, Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, json_number, style_message};
+use super::{
+    MAX_DEPTH, Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, json_number,
+    style_message,
+};
 
 /// Parses TOML text.
 pub fn parse(text: &str) -> Parsed {
@@ -33,11 +36,24 @@ pub fn parse(text: &str) -> Parsed {
 /// A parse error with our wording: the duplicated key named, the recursion
 /// limit said plainly.
 fn syntax_error(text: &str, range: Option<std::ops::Range<usize>>, message: &str) -> SyntaxError {
-    let span = range.map_or(Span::new(0, 0), |r| Span::new(r.start.min(text.len()), r.end.clamp(r.start, text.len()).min(text.len())));
+    let span = range.map_or(Span::new(0, 0), |r| {
+        Span::new(
+            r.start.min(text.len()),
+            r.end.clamp(r.start, text.len()).min(text.len()),
+        )
+    });
     let source = text.get(span.start..span.end).unwrap_or_default();
     let message = match message {
-        "duplicate key" if !source.is_empty() && !source.contains('\n') => format!("duplicate key `{source}`"),
-        m if m.contains("recursion") => format!("the document nests too deeply (toml_edit: {})", style_message(m)),
+        "duplicate key" if !source.is_empty() && !source.contains('\n') => {
+            format!("duplicate key `{source}`")
+        }
+        m if m.starts_with("string values must be quoted")
+            && !source.is_empty()
+            && !source.contains(['\n', '"']) =>
+        {
+            format!("string values must be quoted: write `\"{source}\"`")
+        }
+        m if m.contains("recursion") => "the document nests too deeply".to_string(),
         m => style_message(m),
     };
     SyntaxError { span, message }
@@ -51,7 +67,12 @@ type Lowered = Result<Node, SyntaxError>;
 
 impl Lower<'_> {
     fn span(&self, range: Option<std::ops::Range<usize>>) -> Option<Span> {
-        range.map(|r| Span::new(r.start.min(self.text.len()), r.end.min(self.text.len()).max(r.start.min(self.text.len()))))
+        range.map(|r| {
+            Span::new(
+                r.start.min(self.text.len()),
+                r.end.min(self.text.len()).max(r.start.min(self.text.len())),
+            )
+        })
     }
 
     fn deeper(&self, depth: usize, span: Option<Span>) -> Result<usize, SyntaxError> {
@@ -71,7 +92,9 @@ impl Lower<'_> {
         let depth = self.deeper(depth, header)?;
         let mut members = Vec::with_capacity(table.len());
         for (name, item) in table.iter() {
-            let Some(value) = self.item(item, depth)? else { continue };
+            let Some(value) = self.item(item, depth)? else {
+                continue;
+            };
             members.push(self.member(name, table.key(name), value));
         }
         Ok(object(members, header))
@@ -92,7 +115,11 @@ impl Lower<'_> {
 
     fn member(&self, name: &str, key: Option<&Key>, value: Node) -> Member {
         let key_span = key.and_then(|k| self.span(k.span())).unwrap_or(value.span);
-        Member { key: name.to_string(), key_span, value }
+        Member {
+            key: name.to_string(),
+            key_span,
+            value,
+        }
     }
 
     fn item(&self, item: &Item, depth: usize) -> Result<Option<Node>, SyntaxError> {
@@ -107,16 +134,29 @@ impl Lower<'_> {
     fn array_of_tables(&self, array: &ArrayOfTables, depth: usize) -> Lowered {
         let own = self.span(array.span());
         let depth = self.deeper(depth, own)?;
-        let items = array.iter().map(|t| self.table(t, depth)).collect::<Result<Vec<_>, _>>()?;
-        let span = items.iter().map(|n| n.span).reduce(Span::cover).or(own).unwrap_or_default();
+        let items = array
+            .iter()
+            .map(|t| self.table(t, depth))
+            .collect::<Result<Vec<_>, _>>()?;
+        let span = items
+            .iter()
+            .map(|n| n.span)
+            .reduce(Span::cover)
+            .or(own)
+            .unwrap_or_default();
         Ok(Node::new(NodeKind::Array(items), span))
     }
 
     fn array(&self, array: &Array, depth: usize) -> Lowered {
         let own = self.span(array.span());
         let depth = self.deeper(depth, own)?;
-        let items = array.iter().map(|v| self.value(v, depth)).collect::<Result<Vec<_>, _>>()?;
-        let span = own.or_else(|| items.iter().map(|n| n.span).reduce(Span::cover)).unwrap_or_default();
+        let items = array
+            .iter()
+            .map(|v| self.value(v, depth))
+            .collect::<Result<Vec<_>, _>>()?;
+        let span = own
+            .or_else(|| items.iter().map(|n| n.span).reduce(Span::cover))
+            .unwrap_or_default();
         Ok(Node::new(NodeKind::Array(items), span))
     }
 
@@ -130,13 +170,20 @@ impl Lower<'_> {
                 // Basic (`"…"`) and literal (`'…'`) strings without escapes
                 // map 1:1; multi-line ones (`"""…"""`) have a longer opening.
                 let multiline = source.starts_with("\"\"\"") || source.starts_with("'''");
-                if !multiline && source.len() >= 2 && source.get(1..source.len() - 1) == Some(s.as_str()) {
+                if !multiline
+                    && source.len() >= 2
+                    && source.get(1..source.len() - 1) == Some(s.as_str())
+                {
                     node.style = ScalarStyle::Quoted;
                 }
                 node
             }
             Value::Integer(i) => {
-                let raw = if json_number(source) { source.to_string() } else { i.value().to_string() };
+                let raw = if json_number(source) {
+                    source.to_string()
+                } else {
+                    i.value().to_string()
+                };
                 Node::new(NodeKind::Number(Number { raw }), span)
             }
             Value::Float(f) => {
@@ -153,7 +200,11 @@ impl Lower<'_> {
             }
             Value::Boolean(b) => Node::new(NodeKind::Bool(*b.value()), span),
             Value::Datetime(d) => {
-                let text = if source.is_empty() { d.value().to_string() } else { source.to_string() };
+                let text = if source.is_empty() {
+                    d.value().to_string()
+                } else {
+                    source.to_string()
+                };
                 let mut node = Node::new(NodeKind::String(text), span);
                 if !source.is_empty() {
                     node.style = ScalarStyle::Plain;
@@ -170,7 +221,10 @@ impl Lower<'_> {
 /// header, braces) and every member.
 fn object(mut members: Vec<Member>, own: Option<Span>) -> Node {
     members.sort_by_key(|m| m.key_span.start);
-    let span = members.iter().map(|m| m.key_span.cover(m.value.span)).fold(own, |acc, s| Some(acc.map_or(s, |a| a.cover(s))));
+    let span = members
+        .iter()
+        .map(|m| m.key_span.cover(m.value.span))
+        .fold(own, |acc, s| Some(acc.map_or(s, |a| a.cover(s))));
     Node::new(NodeKind::Object(members), span.unwrap_or_default())
 }
 
@@ -200,41 +254,73 @@ mod tests {
             ("1_0.5", NodeKind::Number(Number { raw: "10.5".into() })),
             ("true", NodeKind::Bool(true)),
             ("'lit\\n'", NodeKind::String("lit\\n".into())),
-            ("1979-05-27T07:32:00Z", NodeKind::String("1979-05-27T07:32:00Z".into())),
+            (
+                "1979-05-27T07:32:00Z",
+                NodeKind::String("1979-05-27T07:32:00Z".into()),
+            ),
         ];
         for (value, want) in cases {
             let r = root(&format!("v = {value}\n"));
             assert_eq!(r.get("v").map(|n| &n.kind), Some(&want), "{value}");
         }
-        assert_eq!(root("version = 3.0\n").get("version").and_then(Node::as_number).and_then(Number::as_i64), Some(3));
+        assert_eq!(
+            root("version = 3.0\n")
+                .get("version")
+                .and_then(Node::as_number)
+                .and_then(Number::as_i64),
+            Some(3)
+        );
     }
 
     #[test]
     fn spans_of_keys_values_tables_and_arrays_of_tables() {
         let text = "version = 3\nname = \"é {x}\"\na.b = 'c'\n\n[extra_config.\"x/y\"]\nlevel = \"DEBUG\"\n\n[[endpoints]]\nendpoint = \"/a/{id}\"\n[[endpoints.backend]]\nurl_pattern = \"/b\"\n\n[[endpoints]]\nendpoint = \"/c\"\n";
         let r = root(text);
-        let keys: Vec<(&str, &str)> =
-            r.as_object().expect("root").iter().map(|m| (m.key.as_str(), src(text, m.key_span))).collect();
+        let keys: Vec<(&str, &str)> = r
+            .as_object()
+            .expect("root")
+            .iter()
+            .map(|m| (m.key.as_str(), src(text, m.key_span)))
+            .collect();
         assert_eq!(
             keys,
-            [("version", "version"), ("name", "name"), ("a", "a"), ("extra_config", "extra_config"), ("endpoints", "endpoints")]
+            [
+                ("version", "version"),
+                ("name", "name"),
+                ("a", "a"),
+                ("extra_config", "extra_config"),
+                ("endpoints", "endpoints")
+            ]
         );
         let name = r.get("name").expect("name");
         assert_eq!(name.style, ScalarStyle::Quoted);
-        assert_eq!(src(text, name.sub_span(3..6)), "{x}", "byte offsets after non-ASCII text");
+        assert_eq!(
+            src(text, name.sub_span(3..6)),
+            "{x}",
+            "byte offsets after non-ASCII text"
+        );
         let b = r.pointer("/a/b").map(|(n, _)| n).expect("a.b");
         assert_eq!(src(text, b.span), "'c'");
         let (ns, member) = r.pointer("/extra_config/x~1y").expect("namespace");
         assert_eq!(src(text, member.expect("member").key_span), "\"x/y\"");
-        assert_eq!(src(text, ns.span), "[extra_config.\"x/y\"]\nlevel = \"DEBUG\"");
-        let endpoints = r.get("endpoints").and_then(Node::as_array).expect("endpoints");
+        assert_eq!(
+            src(text, ns.span),
+            "[extra_config.\"x/y\"]\nlevel = \"DEBUG\""
+        );
+        let endpoints = r
+            .get("endpoints")
+            .and_then(Node::as_array)
+            .expect("endpoints");
         assert_eq!(endpoints.len(), 2);
         let e0 = &endpoints[0];
         let path = e0.get("endpoint").expect("endpoint");
         assert_eq!(src(text, path.sub_span(3..7)), "{id}");
         let (pattern, _) = e0.pointer("/backend/0/url_pattern").expect("url_pattern");
         assert_eq!(src(text, pattern.span), "\"/b\"");
-        assert_eq!(src(text, endpoints[1].span), "[[endpoints]]\nendpoint = \"/c\"");
+        assert_eq!(
+            src(text, endpoints[1].span),
+            "[[endpoints]]\nendpoint = \"/c\""
+        );
     }
 
     #[test]
@@ -244,10 +330,17 @@ mod tests {
         let it = r.get("it").expect("it");
         assert_eq!(src(text, it.span), "{ k = \"v\", d.e = 2 }");
         let (e, m) = it.pointer("/d/e").expect("d.e");
-        assert_eq!((src(text, e.span), src(text, m.expect("e").key_span)), ("2", "e"));
+        assert_eq!(
+            (src(text, e.span), src(text, m.expect("e").key_span)),
+            ("2", "e")
+        );
         assert_eq!(r.get("ml").map(|n| n.style), Some(ScalarStyle::Opaque));
         assert_eq!(r.get("esc").map(|n| n.style), Some(ScalarStyle::Opaque));
-        assert_eq!(root("").as_object().map(<[Member]>::len), Some(0), "an empty file is an empty table");
+        assert_eq!(
+            root("").as_object().map(<[Member]>::len),
+            Some(0),
+            "an empty file is an empty table"
+        );
     }
 
     #[test]
@@ -257,7 +350,16 @@ mod tests {
             ("[t]\nb = 1\n[t]\n", "t]\n", "duplicate key `t`"),
             ("\"é\" = \"x\n", "\n", "invalid basic string, expected `\"`"),
             ("a = [1, 2\n", "\n", "unclosed array, expected `]`"),
-            ("a = 1 b = 2\n", "= 2\n", "unexpected key or value, expected newline, `#`"),
+            (
+                "t = 10s\n",
+                "10s\n",
+                "string values must be quoted: write `\"10s\"`",
+            ),
+            (
+                "a = 1 b = 2\n",
+                "= 2\n",
+                "unexpected key or value, expected newline, `#`",
+            ),
         ];
         for (text, rest, message) in cases {
             let p = parse(text);
@@ -266,6 +368,41 @@ mod tests {
             assert_eq!(err.message, message, "{text:?}");
         }
         let deep = format!("a = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(&deep).error.is_some_and(|e| e.message.contains("nests too deeply")));
+        assert!(
+            parse(&deep)
+                .error
+                .is_some_and(|e| e.message.contains("nests too deeply"))
+        );
+    }
+
+    #[test]
+    fn every_prefix_parses_without_panic_and_with_spans_in_the_text() {
+        let text = "# café\nversion = 3.0\nname = \"é {x}\"\nit = { k = 'v', d.e = [1, 2.5, 1979-05-27] }\n[extra_config.\"x/y\"]\nl = \"\"\"\nz\"\"\"\n[[endpoints]]\nendpoint = \"/a\"\n[[endpoints.backend]]\nhost = [\"h\"]\n";
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            let p = parse(prefix);
+            let ok = |s: Span| {
+                s.start <= s.end
+                    && prefix.is_char_boundary(s.start)
+                    && prefix.is_char_boundary(s.end)
+            };
+            if let Some(err) = &p.error {
+                assert!(ok(err.span), "{prefix:?}: {:?}", err.span);
+            }
+            let mut stack: Vec<&Node> = p.root.iter().collect();
+            while let Some(node) = stack.pop() {
+                assert!(ok(node.span), "{prefix:?}: {:?}", node.span);
+                match &node.kind {
+                    NodeKind::Array(items) => stack.extend(items),
+                    NodeKind::Object(members) => {
+                        for m in members {
+                            assert!(ok(m.key_span), "{prefix:?}: {:?}", m.key_span);
+                            stack.push(&m.value);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 }

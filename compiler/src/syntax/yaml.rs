@@ -15,7 +15,10 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, Tag};
 
-use super::{MAX_DEPTH, Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, json_number, style_message};
+use super::{
+    MAX_DEPTH, Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, json_number,
+    style_message,
+};
 
 /// How many nodes alias expansion may add to a document. Real configs repeat
 /// a handful of small blocks; the cap stops "billion laughs" documents
@@ -29,7 +32,9 @@ pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     while let Some(event) = parser.next_event() {
         let step = match event {
-            Ok((event, span)) => builder.event(event, builder.span(span.start.index(), span.end.index())),
+            Ok((event, span)) => {
+                builder.event(event, builder.span(span.start.index(), span.end.index()))
+            }
             Err(err) => Err(builder.scan_error(err.marker().index(), err.info())),
         };
         match step {
@@ -43,7 +48,11 @@ pub fn parse(text: &str) -> Parsed {
     }
     // An empty stream (or only comments) is an empty document: `yaml.v3`
     // decodes it to an empty map, and the config checks say what is missing.
-    parsed.root = Some(builder.root.unwrap_or_else(|| Node::new(NodeKind::Object(Vec::new()), Span::new(0, text.len()))));
+    parsed.root = Some(
+        builder
+            .root
+            .unwrap_or_else(|| Node::new(NodeKind::Object(Vec::new()), Span::new(0, text.len()))),
+    );
     parsed
 }
 
@@ -102,9 +111,19 @@ impl<'t> Builder<'t> {
         let char_bytes = if text.is_ascii() {
             Vec::new()
         } else {
-            text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
         };
-        Builder { text, char_bytes, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, root: None }
+        Builder {
+            text,
+            char_bytes,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            root: None,
+        }
     }
 
     /// The byte offset of a character index.
@@ -112,7 +131,10 @@ impl<'t> Builder<'t> {
         if self.char_bytes.is_empty() {
             char_index.min(self.text.len())
         } else {
-            self.char_bytes.get(char_index).copied().unwrap_or(self.text.len())
+            self.char_bytes
+                .get(char_index)
+                .copied()
+                .unwrap_or(self.text.len())
         }
     }
 
@@ -129,7 +151,11 @@ impl<'t> Builder<'t> {
     /// span at the end of the text.
     fn scan_error(&self, char_index: usize, info: &str) -> SyntaxError {
         let at = self.byte(char_index);
-        let len = self.text.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
+        let len = self
+            .text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
         let mut span = Span::new(at, at + len);
         let message = if info.contains("unknown anchor") {
             // saphyr points at the alias: name it.
@@ -140,10 +166,27 @@ impl<'t> Builder<'t> {
                     .map_or(rest.len(), |(i, _)| i)
             });
             span = Span::new(at, at + name_len);
-            format!("the alias `{}` refers to no anchor defined before it", self.source(span))
+            format!(
+                "the alias `{}` refers to no anchor defined before it",
+                self.source(span)
+            )
+        } else if info.contains("did not find expected key") {
+            // saphyr: "while parsing a block mapping, did not find expected
+            // key", nearly always a line indented unlike its siblings.
+            "expected a key of the mapping above: check this line's indentation".to_string()
         } else {
             backtick_quotes(&style_message(info))
         };
+        // At the end of the text (an unclosed `[`, `{` or quote), point just
+        // after the last thing written rather than at an empty last line.
+        if self
+            .text
+            .get(span.start..)
+            .is_some_and(|rest| rest.trim().is_empty())
+        {
+            let end = self.text.trim_end().len();
+            span = Span::new(end, end);
+        }
         SyntaxError { span, message }
     }
 
@@ -156,14 +199,19 @@ impl<'t> Builder<'t> {
                 let Some((node, count)) = self.anchors.get(&id) else {
                     return Err(SyntaxError {
                         span,
-                        message: format!("the alias `{}` refers to an anchor that is not complete here", self.source(span)),
+                        message: format!(
+                            "the alias `{}` refers to an anchor that is not complete here",
+                            self.source(span)
+                        ),
                     });
                 };
                 self.alias_nodes += count;
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(SyntaxError {
                         span,
-                        message: format!("aliases expand the document beyond {MAX_ALIAS_NODES} nodes"),
+                        message: format!(
+                            "aliases expand the document beyond {MAX_ALIAS_NODES} nodes"
+                        ),
                     });
                 }
                 let mut node = node.clone();
@@ -180,25 +228,53 @@ impl<'t> Builder<'t> {
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(span)?;
-                self.stack.push(Frame::Seq { start: span, anchor, items: Vec::new() });
+                self.stack.push(Frame::Seq {
+                    start: span,
+                    anchor,
+                    items: Vec::new(),
+                });
                 Ok(Flow::Continue)
             }
             Event::MappingStart(anchor, _) => {
                 self.open(span)?;
-                self.stack.push(Frame::Map { start: span, anchor, members: Vec::new(), key: None, merges: Vec::new() });
+                self.stack.push(Frame::Map {
+                    start: span,
+                    anchor,
+                    members: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                });
                 Ok(Flow::Continue)
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = self.stack.pop() else { return Ok(Flow::Continue) };
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(Flow::Continue);
+                };
                 let (node, anchor) = match frame {
-                    Frame::Seq { start, anchor, items } => {
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    } => {
                         let span = container_span(start, span, items.iter().map(|n| n.span));
                         (Node::new(NodeKind::Array(items), span), anchor)
                     }
-                    Frame::Map { start, anchor, members, merges, .. } => {
-                        let ends = members.iter().map(|m| m.key_span.cover(m.value.span)).collect::<Vec<_>>();
+                    Frame::Map {
+                        start,
+                        anchor,
+                        members,
+                        merges,
+                        ..
+                    } => {
+                        let ends = members
+                            .iter()
+                            .map(|m| m.key_span.cover(m.value.span))
+                            .collect::<Vec<_>>();
                         let span = container_span(start, span, ends.into_iter());
-                        (Node::new(NodeKind::Object(merge(members, merges)), span), anchor)
+                        (
+                            Node::new(NodeKind::Object(merge(members, merges)), span),
+                            anchor,
+                        )
                     }
                 };
                 self.remember(anchor, &node);
@@ -210,14 +286,18 @@ impl<'t> Builder<'t> {
     /// Checks the depth before a collection opens.
     fn open(&self, span: Span) -> Result<(), SyntaxError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(SyntaxError { span, message: format!("the document nests deeper than {MAX_DEPTH} levels") });
+            return Err(SyntaxError {
+                span,
+                message: format!("the document nests deeper than {MAX_DEPTH} levels"),
+            });
         }
         Ok(())
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), count_nodes(node)));
+            self.anchors
+                .insert(anchor, (node.clone(), count_nodes(node)));
         }
     }
 
@@ -234,7 +314,12 @@ impl<'t> Builder<'t> {
                 items.push(finished.node);
                 Ok(Flow::Continue)
             }
-            Some(Frame::Map { members, key, merges, .. }) => {
+            Some(Frame::Map {
+                members,
+                key,
+                merges,
+                ..
+            }) => {
                 match key.take() {
                     None => {
                         let span = finished.node.span;
@@ -242,7 +327,12 @@ impl<'t> Builder<'t> {
                             Some((text, merge)) => (text, merge),
                             // A collection as a key (`? [a, b]`): Go would need
                             // an `interface{}` key; keep its text as the name.
-                            None => (text.get(span.start..span.end).unwrap_or_default().to_string(), false),
+                            None => (
+                                text.get(span.start..span.end)
+                                    .unwrap_or_default()
+                                    .to_string(),
+                                false,
+                            ),
                         };
                         *key = Some(Key { text, span, merge });
                     }
@@ -250,21 +340,34 @@ impl<'t> Builder<'t> {
                         if !is_merge_source(&finished.node) {
                             return Err(SyntaxError {
                                 span: finished.node.span.cover(at),
-                                message: "a merge key `<<` takes a mapping or a list of mappings".into(),
+                                message: "a merge key `<<` takes a mapping or a list of mappings"
+                                    .into(),
                             });
                         }
                         merges.push((members.len(), finished.node));
                     }
-                    Some(k) => members.push(Member { key: k.text, key_span: k.span, value: finished.node }),
+                    Some(k) => members.push(Member {
+                        key: k.text,
+                        key_span: k.span,
+                        value: finished.node,
+                    }),
                 }
                 Ok(Flow::Continue)
             }
         }
     }
 
-    fn scalar(&self, value: Cow<'_, str>, style: YamlStyle, tag: Option<&Tag>, span: Span) -> Finished {
+    fn scalar(
+        &self,
+        value: Cow<'_, str>,
+        style: YamlStyle,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Finished {
         let source = self.source(span);
-        let core = tag.filter(|t| t.is_yaml_core_schema()).map(|t| t.suffix.as_str());
+        let core = tag
+            .filter(|t| t.is_yaml_core_schema())
+            .map(|t| t.suffix.as_str());
         let plain = style == YamlStyle::Plain;
         let kind = match core {
             Some("str") => NodeKind::String(value.to_string()),
@@ -300,7 +403,10 @@ impl<'t> Builder<'t> {
             }
         }
         let merge = plain && tag.is_none() && value == "<<";
-        Finished { node, scalar: Some((value.into_owned(), merge)) }
+        Finished {
+            node,
+            scalar: Some((value.into_owned(), merge)),
+        }
     }
 }
 
@@ -342,7 +448,9 @@ fn merge(members: Vec<Member>, merges: Vec<(usize, Node)>) -> Vec<Member> {
         };
         let mut here = Vec::new();
         for src in sources {
-            let NodeKind::Object(src_members) = src.kind else { continue };
+            let NodeKind::Object(src_members) = src.kind else {
+                continue;
+            };
             // Within one merged mapping the last duplicate is the value.
             for m in src_members.into_iter().rev() {
                 if taken.insert(m.key.clone()) {
@@ -381,8 +489,12 @@ pub(crate) fn resolve_plain(value: &str) -> NodeKind {
         "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
         "true" | "True" | "TRUE" => return NodeKind::Bool(true),
         "false" | "False" | "FALSE" => return NodeKind::Bool(false),
-        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf"
-        | "-.INF" => return NodeKind::Number(Number { raw: value.to_string() }),
+        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
+        | "-.inf" | "-.Inf" | "-.INF" => {
+            return NodeKind::Number(Number {
+                raw: value.to_string(),
+            });
+        }
         _ => {}
     }
     if !value.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c)) {
@@ -396,7 +508,11 @@ pub(crate) fn resolve_plain(value: &str) -> NodeKind {
     if is_yaml_float(&plain)
         && let Ok(f) = plain.parse::<f64>()
     {
-        let raw = if json_number(&plain) { plain } else { format!("{f:?}") };
+        let raw = if json_number(&plain) {
+            plain
+        } else {
+            format!("{f:?}")
+        };
         return NodeKind::Number(Number { raw });
     }
     NodeKind::String(value.to_string())
@@ -426,7 +542,11 @@ fn go_int(s: &str) -> Option<i128> {
         return None;
     }
     let magnitude = u64::from_str_radix(body, radix).ok()?;
-    let value = if neg { -i128::from(magnitude) } else { i128::from(magnitude) };
+    let value = if neg {
+        -i128::from(magnitude)
+    } else {
+        i128::from(magnitude)
+    };
     // Negative values must fit an int64; positive ones may use uint64.
     (value >= i128::from(i64::MIN)).then_some(value)
 }
@@ -525,8 +645,16 @@ mod tests {
         let text = "é: \"ü {x}\"\nhost: ['http://a', b]\nn: 3\nplain: /a/{id}\n";
         let r = root(text);
         let members = r.as_object().expect("object");
-        let keys: Vec<(&str, &str, &str)> =
-            members.iter().map(|m| (m.key.as_str(), src(text, m.key_span), src(text, m.value.span))).collect();
+        let keys: Vec<(&str, &str, &str)> = members
+            .iter()
+            .map(|m| {
+                (
+                    m.key.as_str(),
+                    src(text, m.key_span),
+                    src(text, m.value.span),
+                )
+            })
+            .collect();
         assert_eq!(
             keys,
             [
@@ -550,7 +678,8 @@ mod tests {
 
     #[test]
     fn styles_only_when_the_source_is_the_value() {
-        let text = "a: \"x\\ty\"\nb: 'it''s'\nc: |\n  line\nd: two\n  lines\ne: !!str 3\nf: \"3\"\n";
+        let text =
+            "a: \"x\\ty\"\nb: 'it''s'\nc: |\n  line\nd: two\n  lines\ne: !!str 3\nf: \"3\"\n";
         let r = root(text);
         let style = |k: &str| r.get(k).map(|n| n.style);
         assert_eq!(style("a"), Some(ScalarStyle::Opaque), "escape");
@@ -559,7 +688,11 @@ mod tests {
         assert_eq!(style("d"), Some(ScalarStyle::Opaque), "folded plain scalar");
         assert_eq!(style("e"), Some(ScalarStyle::Opaque), "tag");
         assert_eq!(r.get("e").and_then(Node::as_str), Some("3"), "!!str");
-        assert_eq!(r.get("f").and_then(Node::as_str), Some("3"), "quoted is a string");
+        assert_eq!(
+            r.get("f").and_then(Node::as_str),
+            Some("3"),
+            "quoted is a string"
+        );
         assert_eq!(r.get("c").and_then(Node::as_str), Some("line\n"));
         assert_eq!(src(text, r.get("c").expect("c").span), "line");
     }
@@ -569,43 +702,118 @@ mod tests {
         let text = "base: &b\n  timeout: 1s\n  method: GET\nhosts: &h [a]\nx:\n  <<: *b\n  method: POST\n  host: *h\n";
         let r = root(text);
         let x = r.get("x").expect("x");
-        let keys: Vec<&str> = x.as_object().expect("x").iter().map(|m| m.key.as_str()).collect();
-        assert_eq!(keys, ["timeout", "method", "host"], "explicit keys win, no duplicate is made up");
+        let keys: Vec<&str> = x
+            .as_object()
+            .expect("x")
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            ["timeout", "method", "host"],
+            "explicit keys win, no duplicate is made up"
+        );
         assert_eq!(x.get("method").and_then(Node::as_str), Some("POST"));
         let host = x.get("host").expect("host");
         assert_eq!(src(text, host.span), "*h", "the copy stands at the alias");
         let merged = x.member("timeout").expect("timeout");
-        assert_eq!(src(text, merged.value.span), "1s", "merged members keep the anchored spans");
+        assert_eq!(
+            src(text, merged.value.span),
+            "1s",
+            "merged members keep the anchored spans"
+        );
         // A list of merges: the earlier mapping wins.
         let r = root("a: &a {k: 1}\nb: &b {k: 2, j: 3}\nc:\n  <<: [*a, *b]\n");
         let c = r.get("c").expect("c");
-        assert_eq!(c.get("k").and_then(Node::as_number).map(|n| n.raw.as_str()), Some("1"));
-        assert_eq!(c.get("j").and_then(Node::as_number).map(|n| n.raw.as_str()), Some("3"));
+        assert_eq!(
+            c.get("k").and_then(Node::as_number).map(|n| n.raw.as_str()),
+            Some("1")
+        );
+        assert_eq!(
+            c.get("j").and_then(Node::as_number).map(|n| n.raw.as_str()),
+            Some("3")
+        );
     }
 
     #[test]
     fn documents_keys_and_empty_input() {
         let r = root("a: 1\n---\nb: 2\n");
-        assert!(r.get("a").is_some() && r.get("b").is_none(), "only the first document");
+        assert!(
+            r.get("a").is_some() && r.get("b").is_none(),
+            "only the first document"
+        );
         let r = root("1: x\ntrue: y\n~: z\n");
-        let keys: Vec<&str> = r.as_object().expect("object").iter().map(|m| m.key.as_str()).collect();
+        let keys: Vec<&str> = r
+            .as_object()
+            .expect("object")
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect();
         assert_eq!(keys, ["1", "true", "~"], "scalar keys keep their text");
-        assert_eq!(root("# nothing\n").as_object().map(<[Member]>::len), Some(0));
+        assert_eq!(
+            root("# nothing\n").as_object().map(<[Member]>::len),
+            Some(0)
+        );
         assert_eq!(root("").as_object().map(<[Member]>::len), Some(0));
         let r = root("a: 1\na: 2\n");
-        assert_eq!(r.as_object().map(<[Member]>::len), Some(2), "duplicates are kept for GW005");
+        assert_eq!(
+            r.as_object().map(<[Member]>::len),
+            Some(2),
+            "duplicates are kept for GW005"
+        );
     }
 
     #[test]
     fn syntax_errors_have_a_place() {
         let cases = [
-            ("a: 1\n b: 2\n", ": 2\n", ":", "mapping values are not allowed in this context"),
-            ("a: [1, 2\n", "", "", "while parsing a flow sequence, expected `,` or `]`"),
-            ("é: \"x\n", "\"x\n", "\"", "while scanning a quoted scalar, found unexpected end of stream"),
-            ("ü: *nope\n", "*nope\n", "*nope", "the alias `*nope` refers to no anchor defined before it"),
-            ("a: &a [*a]\n", "*a]\n", "*a", "the alias `*a` refers to an anchor that is not complete here"),
-            ("a:\n\t- x\n", "- x\n", "-", "tabs disallowed within this context (block indentation)"),
-            ("a:\n  <<: 3\n", "3\n", "3", "a merge key `<<` takes a mapping or a list of mappings"),
+            (
+                "a: 1\n b: 2\n",
+                ": 2\n",
+                ":",
+                "mapping values are not allowed in this context",
+            ),
+            (
+                "a: [1, 2\n",
+                "\n",
+                "",
+                "while parsing a flow sequence, expected `,` or `]`",
+            ),
+            (
+                "a:\n  b: 1\n c: 2\n",
+                "c: 2\n",
+                "c",
+                "expected a key of the mapping above: check this line's indentation",
+            ),
+            (
+                "é: \"x\n",
+                "\"x\n",
+                "\"",
+                "while scanning a quoted scalar, found unexpected end of stream",
+            ),
+            (
+                "ü: *nope\n",
+                "*nope\n",
+                "*nope",
+                "the alias `*nope` refers to no anchor defined before it",
+            ),
+            (
+                "a: &a [*a]\n",
+                "*a]\n",
+                "*a",
+                "the alias `*a` refers to an anchor that is not complete here",
+            ),
+            (
+                "a:\n\t- x\n",
+                "- x\n",
+                "-",
+                "tabs disallowed within this context (block indentation)",
+            ),
+            (
+                "a:\n  <<: 3\n",
+                "3\n",
+                "3",
+                "a merge key `<<` takes a mapping or a list of mappings",
+            ),
         ];
         for (text, rest, spanned, message) in cases {
             let p = parse(text);
@@ -626,9 +834,43 @@ mod tests {
         let mut laughs = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            laughs.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+            laughs.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                [prev.as_str(); 10].join(", ")
+            ));
         }
         let err = parse(&laughs).error.expect("billion laughs");
         assert!(err.message.contains("aliases expand"), "{}", err.message);
+    }
+
+    #[test]
+    fn every_prefix_parses_without_panic_and_with_spans_in_the_text() {
+        let text = "# café\nversion: 3\nname: \"é {x}\"\nhost: &h ['ü', b]\nlit: |\n  x\nbase: &b {k: 1}\nendpoints:\n  - endpoint: /a/{id}\n    <<: *b\n    host: *h\n    n: [1, ~, true, .5]\n";
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            let p = parse(prefix);
+            let ok = |s: Span| {
+                s.start <= s.end
+                    && prefix.is_char_boundary(s.start)
+                    && prefix.is_char_boundary(s.end)
+            };
+            if let Some(err) = &p.error {
+                assert!(ok(err.span), "{prefix:?}: {:?}", err.span);
+            }
+            let mut stack: Vec<&Node> = p.root.iter().collect();
+            while let Some(node) = stack.pop() {
+                assert!(ok(node.span), "{prefix:?}: {:?}", node.span);
+                match &node.kind {
+                    NodeKind::Array(items) => stack.extend(items),
+                    NodeKind::Object(members) => {
+                        for m in members {
+                            assert!(ok(m.key_span), "{prefix:?}: {:?}", m.key_span);
+                            stack.push(&m.value);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 }

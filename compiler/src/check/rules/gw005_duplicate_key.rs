@@ -5,7 +5,8 @@
 //!
 //! ## Why is this bad?
 //! KrakenD keeps the last value without a word, so the first one is dead
-//! config that readers still believe in.
+//! config that readers still believe in. In a YAML file it is worse: KrakenD
+//! refuses to start (`mapping key "timeout" already defined at line 3`).
 //!
 //! ## Example
 //! ```json
@@ -19,7 +20,7 @@ use std::collections::HashMap;
 
 use crate::check::Context;
 use crate::diag::Diagnostic;
-use crate::syntax::{Node, NodeKind};
+use crate::syntax::{Format, Node, NodeKind};
 
 /// The rule's code.
 pub const CODE: &str = "GW005";
@@ -36,10 +37,17 @@ fn walk(cx: &Context<'_>, node: &Node, out: &mut Vec<Diagnostic>) {
             for (i, m) in members.iter().enumerate() {
                 if let Some(&j) = first.get(m.key.as_str()) {
                     let earlier = &members[j];
+                    // JSON keeps the last value silently; yaml.v3 refuses the
+                    // file (`mapping key "x" already defined`). TOML never gets
+                    // here: its parser rejects duplicates itself.
+                    let (label, first_label) = match cx.format {
+                        Format::Yaml => ("written again here; KrakenD refuses to load a YAML mapping with a duplicate key", "first written here"),
+                        _ => ("written again here; this value is the one KrakenD uses", "first written here; this value is ignored"),
+                    };
                     out.push(
                         cx.diag(CODE, m.key_span, format!("duplicate key `{}`", m.key))
-                            .with_label("written again here; this value is the one KrakenD uses")
-                            .with_secondary(earlier.key_span, "first written here; this value is ignored")
+                            .with_label(label)
+                            .with_secondary(earlier.key_span, first_label)
                             .with_help(format!("keep one `{}`", m.key)),
                     );
                 } else {
