@@ -41,8 +41,14 @@ fn walk(cx: &Context<'_>, node: &Node, out: &mut Vec<Diagnostic>) {
                     // file (`mapping key "x" already defined`). TOML never gets
                     // here: its parser rejects duplicates itself.
                     let (label, first_label) = match cx.format {
-                        Format::Yaml => ("written again here; KrakenD refuses to load a YAML mapping with a duplicate key", "first written here"),
-                        _ => ("written again here; this value is the one KrakenD uses", "first written here; this value is ignored"),
+                        Format::Yaml => (
+                            "written again here; KrakenD refuses to load a YAML mapping with a duplicate key",
+                            "first written here",
+                        ),
+                        _ => (
+                            "written again here; this value is the one KrakenD uses",
+                            "first written here; this value is ignored",
+                        ),
                     };
                     out.push(
                         cx.diag(CODE, m.key_span, format!("duplicate key `{}`", m.key))
