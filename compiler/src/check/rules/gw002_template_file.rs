@@ -30,7 +30,9 @@ pub const CODE: &str = "GW002";
 
 /// Reports the template action that gave the file away.
 pub fn check(cx: &SyntaxContext<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(span) = cx.parsed.template else { return };
+    let Some(span) = cx.parsed.template else {
+        return;
+    };
     out.push(
         Diagnostic::new(CODE, cx.file, span, "this is a flexible-config template, not a config file")
             .with_label("Go template action")
