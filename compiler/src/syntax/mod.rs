@@ -44,8 +44,9 @@ pub struct Parsed {
     pub root: Option<Node>,
     /// The fatal syntax error, if any (at most one: the parsers stop there).
     pub error: Option<SyntaxError>,
-    /// Where a Go template action (`{{ … }}`) was found in a file that does not
-    /// parse: the file is a KrakenD flexible-config template.
+    /// Where a Go template action (`{{ … }}`) shows the file to be a KrakenD
+    /// flexible-config template (see [`find_template`]); `root` is then
+    /// `None`.
     pub template: Option<Span>,
     /// Comment spans (JSON only).
     pub comments: Vec<Span>,
@@ -67,25 +68,182 @@ pub struct SyntaxError {
 pub const MAX_DEPTH: usize = 256;
 
 /// Parses `text` as `format`.
+///
+/// A KrakenD flexible-config template (Go `text/template` actions such as
+/// `{{ .port }}` or `{{ include "x" }}`) is recognised whether or not its
+/// text happens to parse: see [`find_template`].
 pub fn parse(text: &str, format: Format) -> Parsed {
     let mut parsed = match format {
         Format::Json => json::parse(text),
         Format::Yaml => yaml::parse(text),
         Format::Toml => toml::parse(text),
     };
-    if parsed.error.is_some() {
-        parsed.template = find_template_action(text);
+    parsed.template = find_template(text, format, &parsed);
+    if parsed.template.is_some() {
+        // What the actions render to is unknown: checking the unrendered
+        // text would only produce noise.
+        parsed.root = None;
     }
     parsed
 }
 
-/// The first `{{ … }}` in the text: a Go `text/template` action.
-fn find_template_action(text: &str) -> Option<Span> {
-    let start = text.find("{{")?;
-    let end = text[start..].find("}}").map(|i| start + i + 2)?;
-    // An action never spans lines in practice; keep the label tight.
-    let end = text[start..end].find('\n').map_or(end, |i| start + i);
-    Some(Span::new(start, end))
+/// Where the file shows itself to be a flexible-config template: the label
+/// span (the first line) of a Go template action.
+///
+/// - When the text does not parse, the template is the action the parser
+///   stumbled on (the error lies inside `{{ … }}`): a real syntax error next
+///   to an innocent `{{` elsewhere stays a syntax error.
+/// - When it parses (every action sits inside a string, as in
+///   `"host": ["{{ .backend }}"]`), an action anywhere outside `extra_config`
+///   gives it away: KrakenD evaluates templates only inside some
+///   `extra_config` namespaces (the body generators), never in hosts, paths
+///   or any other core field. Comments (`//`, `#`, `@comment` keys) do not
+///   count.
+pub fn find_template(text: &str, format: Format, parsed: &Parsed) -> Option<Span> {
+    let mut actions = template_actions(text);
+    let found = if let Some(err) = &parsed.error {
+        actions.find(|a| a.start <= err.span.start && err.span.start <= a.end)
+    } else {
+        let root = parsed.root.as_ref()?;
+        actions.find(|a| {
+            !in_comment(text, format, parsed, a.start) && outside_extra_config(root, a.start)
+        })
+    }?;
+    // An action rarely spans lines; keep the label on its first one.
+    let end = text
+        .get(found.start..found.end)
+        .and_then(|s| s.find('\n'))
+        .map_or(found.end, |i| found.start + i);
+    Some(Span::new(found.start, end))
+}
+
+/// The longest text an action is looked for in (a runaway `{{` without its
+/// `}}` must not make the scan quadratic).
+const MAX_ACTION_LEN: usize = 4096;
+
+/// Every `{{ … }}` in the text that reads as a Go template action: after
+/// `{{` (or `{{-`) and blanks comes a field (`.port`), a variable (`$x`), a
+/// parenthesis, a comment (`/*`) or a word (`include`, `template`, `env`,
+/// `range`…). Mustache-like `{{"a": 1}}` or `{{ }}` do not count.
+fn template_actions(text: &str) -> impl Iterator<Item = Span> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = from + text.get(from..)?.find("{{")?;
+            from = start + 2;
+            let window_end = (start + MAX_ACTION_LEN).min(text.len());
+            let Some(window) = text
+                .get(start + 2..window_end)
+                .or_else(|| text.get(start + 2..))
+            else {
+                continue;
+            };
+            let Some(close) = window.find("}}") else {
+                continue;
+            };
+            let inner = window[..close]
+                .strip_prefix('-')
+                .unwrap_or(&window[..close]);
+            let looks_like_action = inner.trim_start().chars().next().is_some_and(|c| {
+                c == '.' || c == '$' || c == '(' || c == '/' || c == '_' || c.is_ascii_alphabetic()
+            });
+            if looks_like_action {
+                from = start + 2 + close + 2;
+                return Some(Span::new(start, from));
+            }
+        }
+    })
+}
+
+/// Whether the byte at `offset` belongs to the tree outside every
+/// `extra_config` member: inside a key, a scalar, or the syntax of a
+/// collection (a YAML `{{` is a flow mapping's braces).
+fn outside_extra_config(root: &Node, offset: usize) -> bool {
+    let inside = |span: Span| span.start <= offset && offset < span.end;
+    let mut node = root;
+    // Bounded by the tree depth, itself bounded by MAX_DEPTH.
+    loop {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                let Some(m) = members
+                    .iter()
+                    .find(|m| inside(m.key_span) || inside(m.value.span))
+                else {
+                    return inside(node.span);
+                };
+                // `@comment` and the like: free text KrakenD ignores.
+                if m.key == "extra_config" || m.key.starts_with('@') {
+                    return false;
+                }
+                if inside(m.key_span) {
+                    return true;
+                }
+                node = &m.value;
+            }
+            NodeKind::Array(items) => match items.iter().find(|n| inside(n.span)) {
+                Some(item) => node = item,
+                None => return inside(node.span),
+            },
+            _ => return inside(node.span),
+        }
+    }
+}
+
+/// Whether `offset` is inside a comment: a JSONC comment the parser
+/// recorded, or for YAML and TOML a `#` earlier on the line that starts a
+/// comment (at the line start or after a blank, outside quotes).
+fn in_comment(text: &str, format: Format, parsed: &Parsed, offset: usize) -> bool {
+    if format == Format::Json {
+        return parsed
+            .comments
+            .iter()
+            .any(|c| c.start <= offset && offset < c.end);
+    }
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let Some(line) = text.get(line_start..offset) else {
+        return false;
+    };
+    let (mut single, mut double, mut prev_blank) = (false, false, true);
+    for c in line.chars() {
+        match c {
+            '#' if !single && !double && prev_blank => return true,
+            '"' if !single => double = !double,
+            '\'' if !double => single = !single,
+            _ => {}
+        }
+        prev_blank = c.is_whitespace();
+    }
+    false
+}
+
+/// Whether `s` is a number as JSON writes it (what [`Number::raw`] holds, so
+/// that every consumer of the tree can read it).
+pub(crate) fn json_number(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (int, rest) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    if int.is_empty() || (int.len() > 1 && int.starts_with('0')) {
+        return false;
+    }
+    let rest = match rest.strip_prefix('.') {
+        Some(r) => {
+            let digits = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+            if digits == 0 {
+                return false;
+            }
+            &r[digits..]
+        }
+        None => rest,
+    };
+    match rest.strip_prefix(['e', 'E']) {
+        Some(exp) => {
+            let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => rest.is_empty(),
+    }
 }
 
 /// Lower-cases the first letter of a parser message and drops a trailing
@@ -96,5 +254,97 @@ pub(crate) fn style_message(msg: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers() {
+        let cases = [
+            ("0", true),
+            ("-3", true),
+            ("3.0", true),
+            ("1e3", true),
+            ("1.5E-3", true),
+            ("+1", false),
+            ("01", false),
+            (".5", false),
+            ("5.", false),
+            ("1e", false),
+            ("0x1F", false),
+            ("1_000", false),
+            ("inf", false),
+            ("", false),
+        ];
+        for (s, want) in cases {
+            assert_eq!(json_number(s), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn templates_are_found_where_they_break_or_where_no_template_belongs() {
+        // (file name, text, the label's text or None)
+        let cases = [
+            ("a.json", "{ \"port\": {{ .port }} }", Some("{{ .port }}")),
+            (
+                "a.json",
+                "{{ template \"x.tmpl\" . }},\n{{ template \"y\" }}",
+                Some("{{ template \"x.tmpl\" . }}"),
+            ),
+            (
+                "a.json",
+                "{ \"name\": \"{{ env \"NAME\" }}\" }",
+                Some("{{ env \"NAME\" }}"),
+            ),
+            (
+                "a.json",
+                "{ \"host\": [\"{{.b1}}\"], \"port\": 8080 }",
+                Some("{{.b1}}"),
+            ),
+            (
+                "a.json",
+                "{ \"x\": \"{{- range $i, $e := .list }}\n{{ end }}\" }",
+                Some("{{- range $i, $e := .list }}"),
+            ),
+            ("a.yaml", "port: {{ .port }}\n", Some("{{ .port }}")),
+            ("a.toml", "port = {{ .port }}\n", Some("{{ .port }}")),
+            // Body generators evaluate templates: legit inside extra_config.
+            (
+                "a.json",
+                "{ \"extra_config\": { \"modifier/response-body-generator\": { \"template\": \"{{ .resp.x }}\" } } }",
+                None,
+            ),
+            ("a.yaml", "extra_config:\n  t: \"{{ .x }}\"\n", None),
+            // Not actions: mustache with quotes, empty braces, a comment.
+            (
+                "a.json",
+                "{ \"a\": \"{{\\\"x\\\": 1}}\", \"b\": \"{{ }}\" }",
+                None,
+            ),
+            ("a.yaml", "# use {{ .x }} to render\na: 1\n", None),
+            (
+                "a.json",
+                "{ \"@comment\": \"render {{ .x }} first\", \"a\": 1 }",
+                None,
+            ),
+            // A real syntax error beside an innocent action stays a syntax error.
+            (
+                "a.json",
+                "{ \"extra_config\": { \"t\": \"{{ .x }}\" }, }}",
+                None,
+            ),
+            ("a.json", "{ \"a\": 1 \"b\": \"{{ .x }}\" }", None),
+        ];
+        for (name, text, want) in cases {
+            let parsed = parse(text, Format::from_path(name));
+            let got = parsed.template.map(|s| &text[s.start..s.end]);
+            assert_eq!(got, want, "{name}: {text:?} ({:?})", parsed.error);
+            if want.is_some() {
+                assert!(parsed.root.is_none(), "{text:?}: a template has no tree");
+            }
+        }
     }
 }

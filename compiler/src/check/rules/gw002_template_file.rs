@@ -3,7 +3,10 @@
 //! ## What it does
 //! Recognises a KrakenD flexible-config file: Go `text/template` actions
 //! (`{{ include "x" }}`, `{{ .port }}`, `{{ template "endpoints" . }}`) that
-//! make the text invalid JSON until it is rendered.
+//! make the text invalid JSON until it is rendered, or that sit inside
+//! strings where KrakenD never evaluates a template (`"host":
+//! ["{{ .users_host }}"]`). Templates inside `extra_config` (the enterprise
+//! body generators) are part of the config and do not count.
 //!
 //! ## Why is this bad?
 //! Such a file is not a config: KrakenD renders it first (with `FC_ENABLE=1`,
@@ -25,9 +28,11 @@ use crate::diag::Diagnostic;
 /// The rule's code.
 pub const CODE: &str = "GW002";
 
-/// Reports a template action in a file that does not parse.
+/// Reports the template action that gave the file away.
 pub fn check(cx: &SyntaxContext<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(span) = cx.parsed.template else { return };
+    let Some(span) = cx.parsed.template else {
+        return;
+    };
     out.push(
         Diagnostic::new(CODE, cx.file, span, "this is a flexible-config template, not a config file")
             .with_label("Go template action")

@@ -5,7 +5,9 @@
 //!
 //! ## Why is this bad?
 //! KrakenD keeps the last value without a word, so the first one is dead
-//! config that readers still believe in.
+//! config that readers still believe in. (In YAML, KrakenD refuses the file
+//! outright, `mapping key "timeout" already defined at line 3`: that is a
+//! syntax error, GW001, and TOML's parser rejects duplicates the same way.)
 //!
 //! ## Example
 //! ```json
@@ -19,14 +21,16 @@ use std::collections::HashMap;
 
 use crate::check::Context;
 use crate::diag::Diagnostic;
-use crate::syntax::{Node, NodeKind};
+use crate::syntax::{Format, Node, NodeKind};
 
 /// The rule's code.
 pub const CODE: &str = "GW005";
 
 /// Walks every object of the tree.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    walk(cx, cx.root, out);
+    if cx.format == Format::Json {
+        walk(cx, cx.root, out);
+    }
 }
 
 fn walk(cx: &Context<'_>, node: &Node, out: &mut Vec<Diagnostic>) {
