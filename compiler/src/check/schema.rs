@@ -13,20 +13,23 @@
 //!   (`additionalProperties`, `required`) are turned into the key that is
 //!   wrong or the key that names the object.
 //!
-//! What the schema leaves to other rules. Methods, encodings
-//! (`output_encoding`, `encoding`), durations, `version`,
-//! `concurrent_calls`, the endpoint path and the backend list are checked by
-//! the routing, encodings and backends families, with better messages than a
+//! What the schema leaves to other rules. Methods (GW110), encodings
+//! (GW301, GW302), durations (GW406, GW407), `version` (GW401), `port`
+//! (GW413), `concurrent_calls` (GW409), flatmap operation types (GW309),
+//! static strategies (GW310), the endpoint path (GW1xx) and the backend list
+//! (GW402) are checked by their own rules, with better messages than a
 //! schema can give. The schema file therefore expresses those properties
-//! loosely — their JSON type only (a duration is a string or a number), with
-//! the allowed values in `description`/`examples` — and does not require
-//! `version` or `backend`. Nothing reported here is reported twice, and no
-//! filter table has to be kept in step with the schema: what the schema says,
-//! the GW8xx rules report.
+//! loosely — their JSON type only (a duration is a string or a number, a
+//! port a number or a numeric string, as KrakenD reads them), with the
+//! accepted values in `description`/`examples` — and does not require
+//! `version` or `backend`. No filter table has to be kept in step with the
+//! schema: what the schema says, the GW8xx rules report. The one exception
+//! is the config v2 keys (`headers_to_pass`, `whitelist`, …) of endpoints and
+//! backends: unknown to the schema, but GW410 names their v3 replacement, so
+//! they are dropped here.
 //!
-//! Files whose `version` is an integer other than 3 are not validated: the
-//! schema describes version 3, and the version rule already says the file is
-//! from another syntax.
+//! Files of config version 1 or 2 never get here: `check_parsed` runs only
+//! the version rule on them.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -34,6 +37,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::Context;
+use crate::model::legacy::{self, Level};
 use crate::syntax::{Member, Node, Span};
 
 /// One finding of the schema check, with everything the rules need to word
@@ -95,8 +99,6 @@ pub enum ViolationKind {
 pub enum Suggestion {
     /// A known key close to it at the same place: a typo.
     Typo(String),
-    /// The version 1/2 name of a key that version 3 renamed.
-    Renamed(&'static str),
     /// The key exists, but at these other places (noun phrases).
     Elsewhere(Vec<&'static str>),
     /// A key close to it exists at these other places.
@@ -127,13 +129,6 @@ fn validator() -> Option<&'static jsonschema::Validator> {
 
 /// Validates `root` and turns the errors into violations.
 fn compute(root: &Node) -> Vec<Violation> {
-    let version = root
-        .get("version")
-        .and_then(Node::as_number)
-        .and_then(|n| n.as_i64());
-    if version.is_some_and(|v| v != 3) {
-        return Vec::new();
-    }
     let Some(validator) = validator() else {
         return Vec::new();
     };
@@ -153,6 +148,9 @@ fn compute(root: &Node) -> Vec<Violation> {
                     let Some(member) = node.member(key) else {
                         continue;
                     };
+                    if is_v2_key(&pointer, &location, key) {
+                        continue;
+                    }
                     out.push(Violation {
                         kind: ViolationKind::UnknownKey {
                             key: key.clone(),
@@ -239,13 +237,16 @@ fn type_names(kind: &jsonschema::error::TypeKind) -> Vec<String> {
     }
 }
 
-/// Keys that configuration version 3 renamed: (old, new).
-const RENAMED: &[(&str, &str)] = &[
-    ("headers_to_pass", "input_headers"),
-    ("querystring_params", "input_query_strings"),
-    ("whitelist", "allow"),
-    ("blacklist", "deny"),
-];
+/// Whether `key` is a config v2 key of an endpoint or of one of its
+/// backends, which GW410 reports.
+fn is_v2_key(pointer: &str, location: &str, key: &str) -> bool {
+    let level = match location {
+        "/$defs/endpoint" => Level::Endpoint,
+        "/$defs/backend" => Level::Backend,
+        _ => return false,
+    };
+    pointer.starts_with("/endpoints/") && legacy::renamed_key(level, key).is_some()
+}
 
 /// The places keys and namespaces live, for "it belongs there" hints:
 /// (schema location, noun phrase).
@@ -264,12 +265,6 @@ const PLACES: &[(&str, &str)] = &[
 /// What an unknown `key` at `location` probably should be.
 fn suggest(key: &str, location: &str) -> Option<Suggestion> {
     let here = property_names(location);
-    if let Some((_, new)) = RENAMED
-        .iter()
-        .find(|(old, new)| *old == key && here.iter().any(|h| h == new))
-    {
-        return Some(Suggestion::Renamed(new));
-    }
     let elsewhere: Vec<&'static str> = PLACES
         .iter()
         .filter(|(loc, _)| *loc != location && has_property(loc, key))
@@ -331,11 +326,16 @@ pub fn description(location: &str) -> Option<&'static str> {
 /// The first sentence of a description, lower-cased at the start and
 /// without its period, for use inside a help line.
 pub fn first_sentence(text: &str) -> String {
-    // A sentence ends at ". " before a capital letter, so "e.g. `/x`" does
-    // not end one.
+    // A sentence ends at ". " before a capital letter or a backtick, except
+    // after "e.g" and "i.e".
     let end = text
         .match_indices(". ")
-        .find(|(i, _)| text[i + 2..].starts_with(|c: char| c.is_ascii_uppercase()))
+        .find(|(i, _)| {
+            let before = &text[..*i];
+            !before.ends_with("e.g")
+                && !before.ends_with("i.e")
+                && text[i + 2..].starts_with(|c: char| c.is_ascii_uppercase() || c == '`')
+        })
         .map_or(text.len(), |(i, _)| i + 1);
     crate::syntax::style_message(&text[..end])
 }
@@ -482,16 +482,6 @@ mod tests {
                 Some(Suggestion::Typo("host".into())),
             ),
             (
-                "headers_to_pass",
-                "/$defs/endpoint",
-                Some(Suggestion::Renamed("input_headers")),
-            ),
-            (
-                "whitelist",
-                "/$defs/backend",
-                Some(Suggestion::Renamed("allow")),
-            ),
-            (
                 "timeout",
                 "/$defs/backend",
                 Some(Suggestion::Elsewhere(vec!["the root", "an endpoint"])),
@@ -536,6 +526,10 @@ mod tests {
             (
                 "The path sent to the backend, e.g. `/users/{id}`. Filled from the endpoint.",
                 "the path sent to the backend, e.g. `/users/{id}`",
+            ),
+            (
+                "The path, e.g. `/users/{id}`. `{name}` placeholders are filled.",
+                "the path, e.g. `/users/{id}`",
             ),
             ("One sentence.", "one sentence"),
             (

@@ -2,14 +2,15 @@
 //!
 //! ## What it does
 //! Reports keys that gwc's schema does not know where they are written:
-//! typos (`backends`, `timout`, `hots`), keys renamed by configuration
-//! version 3 (`headers_to_pass` → `input_headers`), keys that belong to
-//! another level (a `timeout` in a backend), and `extra_config` namespaces
+//! typos (`backends`, `timout`, `hots`), keys that belong to another level
+//! (a `timeout` in a backend, `qos/circuit-breaker` in an endpoint's
+//! `extra_config`), and `extra_config` namespaces
 //! that do not exist at that level (`qos/ratelimit/routr`). It names the
 //! closest known key and offers the rename as a fix. Keys starting with `@`,
 //! `$`, `_` or `#` are comments and are allowed anywhere; the long legacy
 //! namespace names (`github.com/devopsfaith/krakend/proxy`, …) are accepted
-//! because KrakenD CE still reads them.
+//! because KrakenD CE still reads them. (Config v2 keys such as
+//! `headers_to_pass` are reported by GW410.)
 //!
 //! ## Why is this bad?
 //! KrakenD ignores every key it does not know, without a word, so the
@@ -51,11 +52,6 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         d = match suggestion {
             Some(Suggestion::Typo(to)) => rename(d.with_help(format!("did you mean `{to}`?")), to),
-            Some(Suggestion::Renamed(to)) => rename(
-                d.with_help(format!("rename it to `{to}`"))
-                    .with_note(format!("configuration version 3 renamed `{key}` to `{to}`; the old name is ignored")),
-                to,
-            ),
             Some(Suggestion::Elsewhere(places)) => {
                 let places: Vec<String> = places.iter().map(|p| p.to_string()).collect();
                 d.with_help(format!("`{key}` belongs in {}: move it there, or remove it", schema::join_or(&places)))

@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! Reports a value whose JSON type is not the one the setting takes: a
-//! string where a number is expected (`"port": "8080"`), a single string
+//! string where a number is expected (`"max_idle_connections": "100"`), a single string
 //! where a list is expected (`"host": "http://users"`), an array where an
 //! object is expected. When the value converts cleanly (quotes around a
 //! number, a single value for a list), the fix rewrites it.
@@ -11,18 +11,18 @@
 //! gwc reads values as written, so a value of the wrong type is ignored and
 //! the default applies instead. KrakenD CE is inconsistent: its loader
 //! converts some of these for root, endpoint and backend settings ("weak
-//! typing": `"8080"` becomes 8080, a single host becomes a one-item list),
+//! typing": `"100"` becomes 100, a single host becomes a one-item list),
 //! `krakend check --lint` rejects them, and the `extra_config` components
 //! mostly ignore a value of the wrong type (the whole `router` namespace is
 //! dropped when one of its values has the wrong type).
 //!
 //! ## Example
 //! ```json
-//! { "version": 3, "port": "8080", "host": "http://users.internal", "endpoints": [] }
+//! { "version": 3, "max_idle_connections": "100", "host": "http://users.internal", "endpoints": [] }
 //! ```
 //!
 //! ## How to fix it
-//! Write the value with the type the setting takes: `"port": 8080`,
+//! Write the value with the type the setting takes: `"max_idle_connections": 100`,
 //! `"host": ["http://users.internal"]`.
 
 use crate::check::Context;

@@ -3,16 +3,16 @@
 //! ## What it does
 //! Reports a value that is not one of the values a setting accepts, for the
 //! settings with a closed set that gwc's schema checks: the backend's service
-//! discovery (`sd`), the static proxy `strategy`, the flatmap operation
-//! `type`, TLS versions and the async agents' `backoff_strategy`. It names
-//! the closest accepted value and offers it as a fix. (Methods and encodings
-//! are checked by their own rules.)
+//! discovery (`sd`), the TLS versions of `tls` and `client_tls`, and the async
+//! agents' `backoff_strategy`. It names the closest accepted value and offers
+//! it as a fix. (Methods, encodings, flatmap operations and static
+//! strategies have their own rules: GW110, GW301, GW302, GW309, GW310.)
 //!
 //! ## Why is this bad?
-//! KrakenD does not reject these values; it falls back to a default without
-//! a word: an unknown `sd` uses the static host list, an unknown static
-//! `strategy` behaves as `always`, an unknown flatmap `type` is skipped. The
-//! gateway then behaves differently from what the file says.
+//! KrakenD does not reject an unknown `sd`: it falls back to the static host
+//! list without a word, so the hosts are never resolved as DNS SRV records.
+//! An unknown TLS version or backoff strategy is likewise replaced by the
+//! default. The gateway then behaves differently from what the file says.
 //!
 //! ## Example
 //! ```json

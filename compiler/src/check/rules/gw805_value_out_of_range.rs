@@ -2,22 +2,25 @@
 //!
 //! ## What it does
 //! Reports values of the right type that break the setting's other limits:
-//! a `port` above 65535 or below 0, a `sequential_propagated_params` entry
-//! that is not a `respN` or `respN_field` reference, and any other range,
-//! length or format constraint of gwc's schema.
+//! a `router.health_path` without its leading `/`, a CORS
+//! `options_success_status` outside 100–999, a `sequential_propagated_params`
+//! entry that is not a `respN` or `respN_field` reference, and any other
+//! range, length or format constraint of gwc's schema. (`port` and
+//! `concurrent_calls` have their own rules: GW413, GW409.)
 //!
 //! ## Why is this bad?
-//! KrakenD loads these values and then fails at run time or ignores them: a
-//! port outside 0–65535 makes the listener fail to start, a propagated
-//! parameter without the `respN` form is never filled.
+//! KrakenD loads these values and then fails or ignores them: gin panics at
+//! start on a health path without `/`, Go panics on every preflight request
+//! answered with a status outside 100–999, a propagated parameter without
+//! the `respN` form is never filled.
 //!
 //! ## Example
 //! ```json
-//! { "version": 3, "port": 80800, "endpoints": [] }
+//! { "version": 3, "extra_config": { "router": { "health_path": "health" } } }
 //! ```
 //!
 //! ## How to fix it
-//! Write a value inside the limits (`"port": 8080`).
+//! Write a value inside the limits (`"health_path": "/health"`).
 
 use serde_json::Value;
 
