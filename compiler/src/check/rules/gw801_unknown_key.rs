@@ -4,13 +4,13 @@
 //! Reports keys that gwc's schema does not know where they are written:
 //! typos (`backends`, `timout`, `hots`), keys that belong to another level
 //! (a `timeout` in a backend, `qos/circuit-breaker` in an endpoint's
-//! `extra_config`), and `extra_config` namespaces
-//! that do not exist at that level (`qos/ratelimit/routr`). It names the
-//! closest known key and offers the rename as a fix. Keys starting with `@`,
-//! `$`, `_` or `#` are comments and are allowed anywhere; the long legacy
-//! namespace names (`github.com/devopsfaith/krakend/proxy`, …) are accepted
-//! because KrakenD CE still reads them. (Config v2 keys such as
-//! `headers_to_pass` are reported by GW410.)
+//! `extra_config`), and `extra_config` namespaces that do not exist at that
+//! level (`qos/ratelimit/routr`). It names the closest known key and offers
+//! the rename as a fix. Keys starting with `@`, `$`, `_` or `#` are comments
+//! and are allowed anywhere; the long legacy namespace names
+//! (`github.com/devopsfaith/krakend/proxy`, …) are accepted because KrakenD
+//! CE still reads them. Config v2 keys such as `headers_to_pass` are left to
+//! GW410.
 //!
 //! ## Why is this bad?
 //! KrakenD ignores every key it does not know, without a word, so the

@@ -46,6 +46,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             None => (Span::new(v.span.start, (v.span.start + 1).min(v.span.end)), format!("this object has no {}", schema::join_or(&names))),
         };
         let mut d = cx.diag(CODE, span, message).with_label(label);
+        // Inside an endpoint, say which one; not for the endpoint object
+        // itself (`/endpoints/N`), whose path is what the labels show.
         if let Some((path, path_span)) = schema::enclosing_endpoint(cx, &v.pointer)
             && path_span != span
             && v.pointer.matches('/').count() > 2
