@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// The code families whose fixes this test holds to that contract.
-const CHECKED: &[&str] = &["GW4"];
+const CHECKED: &[&str] = &["GW4", "GW8"];
 
 fn apply(text: &str, fix: &gwc::diag::Fix) -> String {
     let mut edits = fix.edits.clone();

@@ -9,6 +9,7 @@ pub mod edits;
 pub mod registry;
 pub mod routes;
 pub mod rules;
+pub mod schema;
 pub mod suggest;
 
 use crate::diag::{Diagnostic, FileId, Files};
@@ -41,6 +42,9 @@ pub struct Context<'a> {
     pub root: &'a Node,
     /// The typed model.
     pub config: &'a Config<'a>,
+    /// The schema check's findings, computed by the first GW8xx rule that
+    /// asks ([`schema::violations`]) and shared by the others.
+    pub(crate) schema: std::cell::OnceCell<Vec<schema::Violation>>,
 }
 
 impl Context<'_> {
@@ -95,6 +99,7 @@ pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -
             parsed,
             root,
             config: &config,
+            schema: std::cell::OnceCell::new(),
         };
         // A v1/v2 file is refused before anything else: KrakenD reads it with
         // other semantics, so every finding but the version one is noise.

@@ -57,4 +57,9 @@ crate::check::registry::registry! {
     "GW414" gw414_invalid_listen_ip Error Tree;
     "GW415" gw415_negative_idle_connections Warning Tree;
     "GW416" gw416_concurrent_calls_write Warning Tree;
+    "GW801" gw801_unknown_key Warning Tree;
+    "GW802" gw802_wrong_type Error Tree;
+    "GW803" gw803_unknown_value Error Tree;
+    "GW804" gw804_missing_key Error Tree;
+    "GW805" gw805_value_out_of_range Error Tree;
 }
