@@ -1,10 +1,7 @@
-//! Quick fixes do what they say: applying one to its firing case leaves a
-//! file that still parses and has one diagnostic of that code fewer.
+//! Quick fixes do what they say: applying any one of them to its firing case
+//! leaves a file that still parses and has fewer diagnostics of that code.
 
 use std::path::Path;
-
-/// The code families whose fixes this test holds to that contract.
-const CHECKED: &[&str] = &["GW4", "GW8"];
 
 fn apply(text: &str, fix: &gwc::diag::Fix) -> String {
     let mut edits = fix.edits.clone();
@@ -30,10 +27,7 @@ fn fixes_remove_their_diagnostic() {
             .to_string();
         let text = std::fs::read_to_string(&path).expect("read");
         let (_, diags) = gwc::lint_text(&name, &text);
-        for d in diags
-            .iter()
-            .filter(|d| CHECKED.iter().any(|p| d.code.starts_with(p)))
-        {
+        for d in &diags {
             let before = diags.iter().filter(|x| x.code == d.code).count();
             for fix in &d.fixes {
                 let fixed = apply(&text, fix);
@@ -51,5 +45,8 @@ fn fixes_remove_their_diagnostic() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert!(checked > 0, "no fix was checked");
+    assert!(
+        checked >= 30,
+        "expected the firing cases to exercise the fixes, got {checked}"
+    );
 }

@@ -348,3 +348,40 @@ mod tests {
         }
     }
 }
+
+/// Test support shared by the front ends.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Node, NodeKind, Parsed, Span};
+
+    /// Parses every prefix of `text` (cut at char boundaries): no panic, and
+    /// every span of the error and of the tree lies inside the prefix.
+    pub(crate) fn assert_prefixes_parse(text: &str, parse: fn(&str) -> Parsed) {
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..end];
+            let p = parse(prefix);
+            let ok = |s: Span| {
+                s.start <= s.end
+                    && prefix.is_char_boundary(s.start)
+                    && prefix.is_char_boundary(s.end)
+            };
+            if let Some(err) = &p.error {
+                assert!(ok(err.span), "{prefix:?}: {:?}", err.span);
+            }
+            let mut stack: Vec<&Node> = p.root.iter().collect();
+            while let Some(node) = stack.pop() {
+                assert!(ok(node.span), "{prefix:?}: {:?}", node.span);
+                match &node.kind {
+                    NodeKind::Array(items) => stack.extend(items),
+                    NodeKind::Object(members) => {
+                        for m in members {
+                            assert!(ok(m.key_span), "{prefix:?}: {:?}", m.key_span);
+                            stack.push(&m.value);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}

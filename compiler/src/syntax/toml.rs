@@ -378,31 +378,6 @@ mod tests {
     #[test]
     fn every_prefix_parses_without_panic_and_with_spans_in_the_text() {
         let text = "# café\nversion = 3.0\nname = \"é {x}\"\nit = { k = 'v', d.e = [1, 2.5, 1979-05-27] }\n[extra_config.\"x/y\"]\nl = \"\"\"\nz\"\"\"\n[[endpoints]]\nendpoint = \"/a\"\n[[endpoints.backend]]\nhost = [\"h\"]\n";
-        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
-            let prefix = &text[..end];
-            let p = parse(prefix);
-            let ok = |s: Span| {
-                s.start <= s.end
-                    && prefix.is_char_boundary(s.start)
-                    && prefix.is_char_boundary(s.end)
-            };
-            if let Some(err) = &p.error {
-                assert!(ok(err.span), "{prefix:?}: {:?}", err.span);
-            }
-            let mut stack: Vec<&Node> = p.root.iter().collect();
-            while let Some(node) = stack.pop() {
-                assert!(ok(node.span), "{prefix:?}: {:?}", node.span);
-                match &node.kind {
-                    NodeKind::Array(items) => stack.extend(items),
-                    NodeKind::Object(members) => {
-                        for m in members {
-                            assert!(ok(m.key_span), "{prefix:?}: {:?}", m.key_span);
-                            stack.push(&m.value);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        crate::syntax::testing::assert_prefixes_parse(text, parse);
     }
 }
