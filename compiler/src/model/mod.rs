@@ -427,8 +427,6 @@ impl<'a> Fields<'a> {
         ))
     }
 
-    // Not used by any rule yet; kept for the numeric fields rules will read.
-    #[allow(dead_code)]
     pub(crate) fn number(self, key: &str) -> Option<Spanned<f64>> {
         let m = self.0.member(key)?;
         Some(spanned(

@@ -201,13 +201,6 @@ impl Segment<'_> {
         let inner = self.text.strip_prefix('{')?.strip_suffix('}')?;
         (!inner.is_empty() && !inner.contains(['{', '}'])).then_some(inner)
     }
-
-    /// The name gin gives this segment when it holds a parameter: the text
-    /// from the first `{` on, braces removed (`{id}.json` → `id.json`).
-    pub fn gin_param(&self) -> Option<String> {
-        let at = self.text.find('{')?;
-        Some(self.text[at..].replace(['{', '}'], ""))
-    }
 }
 
 /// The segments of a path as gin registers it: `//` collapsed (gin joins
