@@ -145,6 +145,13 @@ impl Diagnostic {
         self
     }
 
+    /// The "did you mean" help with its fix: replace `span` (usually a
+    /// string's [`inner_span`](crate::syntax::Node::inner_span)) with `suggestion`.
+    pub fn did_you_mean(self, suggestion: &str, span: Span) -> Self {
+        self.with_help(format!("did you mean `{suggestion}`?"))
+            .with_fix(format!("replace with `{suggestion}`"), span, suggestion)
+    }
+
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

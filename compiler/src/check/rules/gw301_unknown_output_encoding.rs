@@ -55,11 +55,7 @@ fn report(cx: &Context<'_>, enc: &Spanned<String>, whose: &str, out: &mut Vec<Di
         .with_note(format!("KrakenD CE renders {known}; the names are case-sensitive"));
     match suggestion(value) {
         Some(s) => {
-            d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                format!("replace with `{s}`"),
-                enc.inner_span(),
-                s,
-            );
+            d = d.did_you_mean(s, enc.inner_span());
         }
         None => d = d.with_help(format!("use one of {known}")),
     }

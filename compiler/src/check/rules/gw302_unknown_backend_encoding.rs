@@ -66,11 +66,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .with_note(format!("KrakenD CE decodes {known}"));
                 match suggestion(value) {
                     Some(s) => {
-                        d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                            format!("replace with `{s}`"),
-                            enc.inner_span(),
-                            s,
-                        );
+                        d = d.did_you_mean(s, enc.inner_span());
                     }
                     None => d = d.with_help(format!("use one of {known}")),
                 }

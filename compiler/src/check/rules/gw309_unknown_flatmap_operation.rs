@@ -51,11 +51,7 @@ fn report(cx: &Context<'_>, op: &FlatmapOp, out: &mut Vec<Diagnostic>) {
         .with_label("KrakenD skips this operation silently");
     match suggestion(&kind.value) {
         Some(s) => {
-            d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                format!("replace with `{s}`"),
-                kind.inner_span(),
-                s,
-            );
+            d = d.did_you_mean(s, kind.inner_span());
         }
         None => d = d.with_help("use `move`, `append` or `del`"),
     }

@@ -47,11 +47,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         match suggestion {
             Some(s) => {
-                d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                    format!("replace with `{s}`"),
-                    strategy.inner_span(),
-                    s,
-                );
+                d = d.did_you_mean(s, strategy.inner_span());
             }
             None => d = d.with_help("use `always`, `success`, `errored`, `complete` or `incomplete`"),
         }

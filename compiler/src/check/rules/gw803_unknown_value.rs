@@ -42,7 +42,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .with_label(format!("not {}", schema::join_or(&shown)));
         let strings: Vec<&str> = options.iter().filter_map(|o| o.as_str()).collect();
         d = match node.as_str().and_then(|s| did_you_mean(s, strings.iter().copied())) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")).with_fix(format!("replace with `{best}`"), node.inner_span(), best),
+            Some(best) => d.did_you_mean(best, node.inner_span()),
             None => d.with_help(format!("use {}", schema::join_or(&shown))),
         };
         if let Some(text) = schema::description(&v.schema_location) {
