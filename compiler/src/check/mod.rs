@@ -115,6 +115,9 @@ pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -
     for d in &mut out {
         d.severity = registry::default_severity(d.code);
     }
+    if let Some(root) = &parsed.root {
+        out = rules::gw006_invalid_allow::apply(file, root, out);
+    }
     crate::diag::sort(&mut out);
     out
 }
