@@ -37,6 +37,12 @@ pub struct Gateway {
     /// The value of the identification header (`X-KrakenD`-style), `None`
     /// when hidden (`router.hide_version_header`).
     pub version_header: Option<&'static str>,
+    /// The identification header's name (`X-KrakenD` as KrakenD sends it).
+    pub version_header_name: &'static str,
+    /// The `User-Agent` sent to backends when the client's is not forwarded
+    /// (KrakenD: `KrakenD Version 2.x`); with a forwarded `User-Agent` it goes
+    /// in `X-Forwarded-Via` instead.
+    pub user_agent: &'static str,
 }
 
 /// HTTP methods the gateway serves or sends.
@@ -135,6 +141,9 @@ pub enum Segment {
         /// Text after it.
         suffix: &'static str,
     },
+    /// A trailing `/*` (KrakenD EE wildcard): matches the rest of the path,
+    /// at least one character. Only as the last segment.
+    Wildcard,
 }
 
 /// One endpoint.
@@ -240,6 +249,11 @@ pub enum UrlPiece {
         /// The dot path, split.
         path: &'static [&'static str],
     },
+    /// The rest of the request path matched by the endpoint's trailing
+    /// `Segment::Wildcard` (`a/b/c`), each segment percent-encoded again and
+    /// `.`/`..` segments neutralised. The compiler places it where KrakenD EE
+    /// puts the wildcard's remainder (after the pattern's path, before `?`).
+    Wildcard,
 }
 
 /// One backend.
@@ -264,7 +278,8 @@ pub struct Backend {
     /// `deny` dot paths, split (ignored when `allow` is set: the compiler
     /// empties it).
     pub deny: &'static [&'static [&'static str]],
-    /// `mapping` (top-level renames: from, to).
+    /// `mapping` (top-level renames: from, to; `to` already cut at its first
+    /// `.`, as KrakenD does).
     pub mapping: &'static [(&'static str, &'static str)],
     /// `group`.
     pub group: Option<&'static str>,
