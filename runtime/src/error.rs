@@ -119,13 +119,6 @@ impl Error {
         }
     }
 
-    /// The status for a `no-op` (streaming) endpoint, where there is no
-    /// merged body to degrade to: KrakenD answers 500 as well (`noopRender`
-    /// on a nil response).
-    pub fn noop_status(&self) -> StatusCode {
-        self.status()
-    }
-
     /// Whether this is a timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(self.kind, ErrorKind::Timeout)

@@ -156,8 +156,9 @@ pub struct Endpoint {
     /// The path, split (`//` collapsed). A trailing empty `Static("")`
     /// marks a trailing slash.
     pub segments: &'static [Segment],
-    /// The variable names, in the order `Segment::Param`s appear (index i of
-    /// a request's parameter values).
+    /// The variable names, in the order `Segment::Param`s (and
+    /// `Segment::Affixed`s) appear (index i of a request's parameter values).
+    /// A trailing `Segment::Wildcard` has no name here.
     pub params: &'static [&'static str],
     /// `timeout` in ms (root timeout, 2 s, when absent).
     pub timeout_ms: u64,

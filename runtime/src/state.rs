@@ -83,6 +83,12 @@ impl Gw {
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
             for b in ep.backends {
+                for h in b.hosts.iter().filter(|h| h.starts_with("https://")) {
+                    eprintln!(
+                        "level=warn msg=\"endpoint {}: host `{h}` is https, which this build cannot reach: its requests will fail\"",
+                        ep.path
+                    );
+                }
                 backends.push(BackendRt {
                     spec: b,
                     upstream: Upstream::new(b, &spec.client)

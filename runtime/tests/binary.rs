@@ -23,7 +23,7 @@ fn spawn(upstream: &str, args: &[&str]) -> Child {
         .args(args)
         .env("GW_DEMO_UPSTREAM", upstream)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap()
 }
@@ -112,10 +112,30 @@ async fn sigterm_drains_an_in_flight_request_and_exits_0() {
     let r = timed(inflight).await.unwrap();
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), serde_json::json!({"slow": "done"}));
-    let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))
+    let (status, mut child) = tokio::task::spawn_blocking(move || (wait_exit(&mut child), child))
         .await
         .unwrap();
     assert_eq!(status.code(), Some(0));
+    // One structured access-log line per request, on stderr.
+    let mut log_text = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log_text).unwrap();
+    let fast_line = log_text
+        .lines()
+        .find(|l| l.contains(r#"path="/fast""#))
+        .unwrap_or_else(|| panic!("{log_text}"));
+    assert!(
+        fast_line.contains("level=info msg=request method=GET"),
+        "{fast_line}"
+    );
+    assert!(fast_line.contains("status=200"), "{fast_line}");
+    assert!(fast_line.contains("completed=true"), "{fast_line}");
+    assert!(fast_line.contains("duration_ms="), "{fast_line}");
+    assert!(
+        log_text
+            .lines()
+            .any(|l| l.contains(r#"path="/slow""#) && l.contains("status=200")),
+        "{log_text}"
+    );
     // Nothing listens any more.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }

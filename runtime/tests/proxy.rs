@@ -834,3 +834,124 @@ async fn unreachable_backend_is_500() {
     let gw = start(gateway(vec![ep])).await;
     assert_eq!(get(gw.addr, "/down").await.status, 500);
 }
+
+#[tokio::test]
+async fn wildcard_endpoint_forwards_the_rest_of_the_path() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let b = backend(h, &[UrlPiece::Literal("/static/"), UrlPiece::Wildcard]);
+    let ep = endpoint(
+        Method::Get,
+        "/files/*",
+        &[Segment::Static("files"), Segment::Wildcard],
+        &[],
+        vec![b],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    assert_eq!(get(gw.addr, "/files/css/site.css").await.status, 200);
+    assert_eq!(get(gw.addr, "/files/a%2Fb/../c").await.status, 200);
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, ["/static/css/site.css", "/static/a%2Fb/%2E%2E/c"]);
+}
+
+#[tokio::test]
+async fn user_agent_forwarded_moves_ours_to_x_forwarded_via() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let mut ep = endpoint(
+        Method::Get,
+        "/all",
+        &[Segment::Static("all")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    ep.input_headers = Forward::All;
+    let gw = start(gateway(vec![ep])).await;
+    send(
+        gw.addr,
+        "GET",
+        "/all",
+        &[
+            ("user-agent", "curl/8"),
+            ("x-any", "1"),
+            ("connection", "keep-alive"),
+        ],
+        "",
+    )
+    .await;
+    let seen = log.lock().unwrap()[0].clone();
+    assert_eq!(seen.headers.get("user-agent").unwrap(), "curl/8");
+    assert_eq!(
+        seen.headers.get("x-forwarded-via").unwrap(),
+        "KrakenD Version gwc-test"
+    );
+    assert_eq!(seen.headers.get("x-any").unwrap(), "1");
+    assert!(
+        seen.headers
+            .get("host")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"),
+        "the backend's host, not ours"
+    );
+}
+
+#[tokio::test]
+async fn h2c_requests_reach_http1_backends() {
+    let (h, log) = upstream(|_| Reply::json(r#"{"ok":true}"#)).await;
+    let ep = endpoint(
+        Method::Get,
+        "/h2",
+        &[Segment::Static("h2")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    let mut g = gateway(vec![ep]);
+    g.server.use_h2c = true;
+    let gw = start(g).await;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<http_body_util::Empty<bytes::Bytes>>();
+    let resp = timed(client.get(format!("http://{}/h2", gw.addr).parse().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(resp.version(), hyper::Version::HTTP_2);
+    assert_eq!(resp.status(), 200);
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn auto_options_and_custom_error_bodies() {
+    let (h, _) = upstream(|_| Reply::json("{}")).await;
+    let eps = vec![
+        endpoint(
+            Method::Get,
+            "/x",
+            &[Segment::Static("x")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/")])],
+        ),
+        endpoint(
+            Method::Post,
+            "/x",
+            &[Segment::Static("x")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/")])],
+        ),
+    ];
+    static NOT_FOUND: Value = Value::Object(&[("error", Value::String("nope"))]);
+    let mut g = gateway(eps);
+    g.router.auto_options = true;
+    g.router.error_body_404 = Some(&NOT_FOUND);
+    let gw = start(g).await;
+    let r = send(gw.addr, "OPTIONS", "/x", &[], "").await;
+    assert_eq!(
+        (r.status, r.header("allow")),
+        (200, Some("GET, POST, OPTIONS"))
+    );
+    let r = get(gw.addr, "/missing").await;
+    assert_eq!((r.status, r.json()), (404, json!({"error": "nope"})));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+}
