@@ -5,7 +5,6 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -217,8 +216,7 @@ async fn endpoint(
     body: Incoming,
     start: Instant,
 ) -> (Response<GwBody>, bool) {
-    let timeout = Duration::from_millis(ep.spec.timeout_ms);
-    let deadline = start + timeout;
+    let deadline = proxy::after(start, ep.spec.timeout_ms);
     let work = async {
         let body = request_body(ep, body).await?;
         proxy::run(gw, index, inb, body, start).await

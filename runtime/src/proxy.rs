@@ -93,7 +93,16 @@ pub fn http_method(m: Method) -> hyper::Method {
 
 /// A share of the endpoint timeout (`pct` percent), from `start`.
 fn share(start: Instant, timeout_ms: u64, pct: u64) -> Instant {
-    start + Duration::from_millis(timeout_ms * pct / 100)
+    after(start, timeout_ms.saturating_mul(pct) / 100)
+}
+
+/// `start + ms`, saturating (a huge configured timeout must not overflow
+/// the clock and panic): about 30 years is "never" for a request.
+pub fn after(start: Instant, ms: u64) -> Instant {
+    const NEVER: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
+    start
+        .checked_add(Duration::from_millis(ms).min(NEVER))
+        .unwrap_or(start)
 }
 
 /// Counts an attempt as timed out unless it finished (a dropped call

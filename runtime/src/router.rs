@@ -359,6 +359,20 @@ mod tests {
                 &[Segment::Static("a"), Segment::Static("")],
                 &[],
             ),
+            ep(
+                Method::Get,
+                "/img/file-{n}.png",
+                &[
+                    Segment::Static("img"),
+                    Segment::Affixed {
+                        prefix: "file-",
+                        name: "n",
+                        suffix: ".png",
+                    },
+                ],
+                &["n"],
+            ),
+            ep(Method::Get, "/{{x}}", &[Segment::Static("{x}")], &[]),
         ];
         static GW: Gateway = gateway(EPS);
         let r = Router::build(&GW).expect("router");
@@ -408,6 +422,9 @@ mod tests {
                 },
             ),
             (get.clone(), "/users/%zz", Route::BadRequest),
+            (get.clone(), "/img/file-7.png", e(5, &["7"], None)),
+            (get.clone(), "/img/file-7.jpg", Route::NotFound),
+            (get.clone(), "/{x}", e(6, &[], None)),
         ];
         for (m, path, want) in table {
             assert_eq!(r.route(&GW, &m, path, Some("q=1")), want, "{m} {path}");
