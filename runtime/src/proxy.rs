@@ -484,7 +484,8 @@ async fn run_sequential(
     start: Instant,
     merged: &mut Merged,
 ) {
-    let mut prev: Vec<Option<Map<String, Value>>> = vec![None; ep.backends.len()];
+    // Indexed like `respN`: by position among the non-shadow backends.
+    let mut prev: Vec<Option<Map<String, Value>>> = vec![None; ep.regular.len()];
     for (pos, &bi) in ep.regular.iter().enumerate() {
         match call_backend(gw, ep, bi, inb, body, &prev, start).await {
             Err(e) => {
@@ -500,8 +501,8 @@ async fn run_sequential(
             }
             Ok(part) => {
                 let complete = part.complete;
-                if ep.referenced[bi] {
-                    prev[bi] = Some(part.data.clone());
+                if ep.referenced.get(pos).copied().unwrap_or(false) {
+                    prev[pos] = Some(part.data.clone());
                 }
                 merged.push(Ok(part));
                 if !complete {

@@ -245,7 +245,9 @@ pub enum UrlPiece {
     /// `{respN_a.b}`: a field of an earlier backend's response (sequential);
     /// arrays comma-joined.
     Response {
-        /// The backend index N.
+        /// The backend index N, counting the non-shadow backends in
+        /// declaration order (KrakenD removes shadow backends from the
+        /// chain before numbering `respN`).
         backend: u16,
         /// The dot path, split.
         path: &'static [&'static str],

@@ -34,7 +34,8 @@ pub struct EndpointRt {
     pub regular: Box<[usize]>,
     /// Indices of the shadow backends.
     pub shadows: Box<[usize]>,
-    /// Per backend: a later backend's `{respN_x}` reads it (sequential).
+    /// Per non-shadow backend position N: a later backend's `{respN_x}`
+    /// reads it (sequential), so its data is kept for the chain.
     pub referenced: Box<[bool]>,
     /// `proxy.static` data, materialised.
     pub static_data: Option<Map<String, Value>>,
@@ -102,7 +103,7 @@ impl Gw {
             let shadows: Box<[usize]> = (0..ep.backends.len())
                 .filter(|&i| ep.backends[i].shadow)
                 .collect();
-            let mut referenced = vec![false; ep.backends.len()];
+            let mut referenced = vec![false; regular.len()];
             for b in ep.backends {
                 for p in b.url {
                     if let UrlPiece::Response { backend, .. } = p
