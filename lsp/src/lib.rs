@@ -1,0 +1,1 @@
+//! gwc's language server.

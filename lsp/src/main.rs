@@ -1,0 +1,2 @@
+//! The `gwc-lsp` binary.
+fn main() {}
