@@ -17,6 +17,7 @@ pub mod hover;
 pub mod navigation;
 pub mod settings;
 pub mod symbols;
+pub mod transport;
 pub mod vars;
 
 mod server;
@@ -29,15 +30,16 @@ use tower_lsp_server::LspService;
 
 /// Serves the protocol on `input`/`output` until the client sends `exit`
 /// (or closes `input`). Returns whether a `shutdown` request came first:
-/// the process should then exit with code 0, else 1.
+/// the process should then exit with code 0, else 1. Malformed messages
+/// are dropped ([`transport::guard`]).
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
-    I: AsyncRead + Unpin,
+    I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
     let (service, socket) = LspService::new(Server::new);
     let shutdown = service.inner().shutdown_flag();
-    tower_lsp_server::Server::new(input, output, socket)
+    tower_lsp_server::Server::new(transport::guard(input), output, socket)
         .serve(service)
         .await;
     shutdown.load(Ordering::SeqCst)

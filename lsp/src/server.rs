@@ -225,7 +225,10 @@ impl Inner {
         let caps = self.caps();
         if caps.pull_diagnostics {
             if caps.diagnostic_refresh {
-                let _ = self.client.workspace_diagnostic_refresh().await;
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let _ = this.client.workspace_diagnostic_refresh().await;
+                });
             }
         } else {
             for uri in uris {
@@ -325,9 +328,14 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        if self.inner.pull_settings().await {
-            self.inner.refresh_all().await;
-        }
+        // Detached: a handler awaiting a client that never answers would
+        // keep the server from exiting.
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            if inner.pull_settings().await {
+                inner.refresh_all().await;
+            }
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -384,10 +392,14 @@ impl LanguageServer for Server {
         }
         // Clients that send an empty notification (eglot, VS Code's
         // `configurationSection` pull model) expect the server to ask.
-        if empty {
-            self.inner.pull_settings().await;
-        }
-        self.inner.refresh_all().await;
+        // Detached, as in `initialized`.
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            if empty {
+                inner.pull_settings().await;
+            }
+            inner.refresh_all().await;
+        });
     }
 
     async fn diagnostic(

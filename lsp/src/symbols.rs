@@ -1,5 +1,5 @@
 //! Document symbols: an outline of the endpoints (`GET /users/{id}`) and,
-//! under each, its backends (`url_pattern` and first host).
+//! under each, its backends (`url_pattern`, and the first host as detail).
 
 use gwc::model::Config;
 use tower_lsp_server::ls_types::{
@@ -36,9 +36,11 @@ pub fn document_symbols(
                     .url_pattern
                     .as_ref()
                     .map_or_else(|| format!("backend {}", b.index), |u| u.value.clone());
+                // The backend's first host, else the root default.
                 let host = b
                     .host
                     .as_ref()
+                    .or(config.host.as_ref())
                     .and_then(|h| h.value.first())
                     .map(|h| h.value.clone());
                 #[allow(deprecated)] // `deprecated` has no default but must be set.
