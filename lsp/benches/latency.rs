@@ -30,7 +30,10 @@ fn bench_latency(c: &mut Criterion) {
         .join("../../shared/corpus")
         .join(LARGEST);
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipping: {} not found (../shared/corpus is absent)", path.display());
+        eprintln!(
+            "skipping: {} not found (../shared/corpus is absent)",
+            path.display()
+        );
         return;
     };
     let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
@@ -57,7 +60,11 @@ fn bench_latency(c: &mut Criterion) {
     });
     // `  "name": "Solomon AI…`: the `S` at line 3, column 11 becomes `T`
     // and back, one character per edit.
-    assert!(text.lines().nth(3).is_some_and(|l| l.starts_with("  \"name\": \"S")));
+    assert!(
+        text.lines()
+            .nth(3)
+            .is_some_and(|l| l.starts_with("  \"name\": \"S"))
+    );
     let mut version = 1;
     group.bench_function("diagnostics_after_one_char_edit_219_endpoints", |b| {
         b.iter_custom(|iters| {
@@ -81,14 +88,15 @@ fn bench_latency(c: &mut Criterion) {
     let text = Arc::new(text);
     let settings = Settings::default();
     group.bench_function("analysis_219_endpoints", |b| {
-        b.iter(|| {
-            Analysis::new(1, text.clone(), Format::Json, None, false, &settings, &[])
-        });
+        b.iter(|| Analysis::new(1, text.clone(), Format::Json, None, false, &settings, &[]));
     });
     group.finish();
     runtime.block_on(async {
         client
-            .notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}))
+            .notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": uri}}),
+            )
             .await;
         client.shutdown().await
     });

@@ -3,17 +3,16 @@
 //! `method`, `sd`, booleans…), and the endpoint's variables inside the
 //! braces of a `url_pattern`.
 //!
-//! JSON is read with the tolerant cursor scan
-//! ([`gwc::syntax::cursor::json_cursor`]), which works while the document
-//! does not parse; the endpoint's variables come from the current tree, or
-//! from the last version that parsed. YAML and TOML get value completion
-//! on a value of a document that parses.
+//! The cursor is read lexically ([`gwc::syntax::cursor`]: a tolerant scan
+//! for JSON, lines and indentation for YAML and TOML), so completion works
+//! while the document does not parse; the endpoint's variables come from
+//! the current tree, or from the last version that parsed.
 
 use gwc::docs::{self, KeyDoc};
 use gwc::model::pattern;
-use gwc::syntax::cursor::{Typing, json_cursor};
+use gwc::syntax::cursor::{Typing, cursor};
 use gwc::syntax::locate::node_at;
-use gwc::syntax::{Format, Node, NodeKind, On, PathStep, Span, locate};
+use gwc::syntax::{Format, Node, PathStep, Span};
 use serde_json::Value;
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionResponse, CompletionTextEdit, Documentation,
@@ -37,21 +36,20 @@ pub fn completion(
         return None;
     }
     let text = a.text(caps.encoding);
-    let items = match a.format {
-        Format::Json => json_items(a, last_good, caps, &text, offset),
-        Format::Yaml | Format::Toml => tree_value_items(a, caps, &text, offset),
-    };
-    Some(CompletionResponse::Array(items))
+    Some(CompletionResponse::Array(items(
+        a, last_good, caps, &text, offset,
+    )))
 }
 
-fn json_items(
+fn items(
     a: &Analysis,
     last_good: Option<&Analysis>,
     caps: &ClientCaps,
     text: &Text<'_>,
     offset: usize,
 ) -> Vec<CompletionItem> {
-    let cursor = json_cursor(&a.text, offset);
+    let format = a.format;
+    let cursor = cursor(&a.text, offset, format);
     match cursor.typing {
         Typing::Key {
             token, has_colon, ..
@@ -62,13 +60,17 @@ fn json_items(
                 .filter(|k| !cursor.keys.iter().any(|present| present == k.name))
                 .enumerate()
                 .map(|(i, k)| {
-                    let quoted = format!("\"{}\"", k.name);
-                    let new_text = if has_colon {
-                        quoted.clone()
-                    } else {
-                        format!("{quoted}: ")
+                    let (key, separator) = match format {
+                        Format::Json => (format!("\"{}\"", k.name), ": "),
+                        Format::Yaml => (yaml_key(k.name), ": "),
+                        Format::Toml => (toml_key(k.name), " = "),
                     };
-                    key_item(&k, i, caps, text.range(replace), new_text, quoted)
+                    let new_text = if has_colon {
+                        key.clone()
+                    } else {
+                        format!("{key}{separator}")
+                    };
+                    key_item(&k, i, caps, text.range(replace), new_text, key)
                 })
                 .collect()
         }
@@ -80,45 +82,58 @@ fn json_items(
         } => {
             let mut path = cursor.container.clone();
             path.push(step);
-            if in_string
-                && let Some(t) = token
+            if let Some(t) = token
                 && path.last().and_then(PathStep::as_key) == Some("url_pattern")
-                && let Some(items) = variable_items(a, last_good, text, &path, t, offset)
+                && let Some(items) = variable_items(a, last_good, text, &path, t, in_string, offset)
             {
                 return items;
             }
             let replace = token.unwrap_or(Span::new(offset, offset));
-            value_items(&path, caps, text, replace, |v| v.to_string())
+            value_items(&path, caps, text, replace, |v| match (format, v) {
+                (Format::Yaml, Value::String(s)) if !in_string && plain_yaml(s) => s.clone(),
+                // A JSON literal is a valid YAML and TOML value too.
+                (_, other) => other.to_string(),
+            })
         }
         Typing::Other => Vec::new(),
     }
 }
 
-/// Value completion on a scalar of a parsed YAML or TOML tree.
-fn tree_value_items(
-    a: &Analysis,
-    caps: &ClientCaps,
-    text: &Text<'_>,
-    offset: usize,
-) -> Vec<CompletionItem> {
-    let Some(root) = &a.parsed.root else {
-        return Vec::new();
-    };
-    // The cursor usually sits just after the value being typed.
-    let loc = locate(root, offset).or_else(|| locate(root, offset.saturating_sub(1)));
-    let Some(loc) = loc.filter(|l| l.on == On::Value && !is_container(l.node)) else {
-        return Vec::new();
-    };
-    let format = a.format;
-    value_items(&loc.path, caps, text, loc.node.span, |v| match v {
-        // A bare scalar is a string in YAML; TOML needs the quotes.
-        Value::String(s) if format == Format::Yaml => s.clone(),
-        other => other.to_string(),
-    })
+/// Whether a string can be written as a plain YAML scalar and read back as
+/// the same string.
+fn plain_yaml(s: &str) -> bool {
+    const KEYWORDS: [&str; 10] = [
+        "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
+    ];
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && !s.starts_with('-')
+        && s.parse::<f64>().is_err()
+        && !KEYWORDS.contains(&s.to_ascii_lowercase().as_str())
 }
 
-fn is_container(node: &Node) -> bool {
-    matches!(node.kind, NodeKind::Object(_) | NodeKind::Array(_))
+/// A key as YAML writes it (quoted when it is not a plain word).
+fn yaml_key(k: &str) -> String {
+    if k.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-/.".contains(&b))
+        && !k.starts_with('-')
+    {
+        k.to_string()
+    } else {
+        serde_json::to_string(k).unwrap_or_else(|_| k.to_string())
+    }
+}
+
+/// A key as TOML writes it (bare keys are `A-Za-z0-9_-`).
+fn toml_key(k: &str) -> String {
+    if k.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        k.to_string()
+    } else {
+        serde_json::to_string(k).unwrap_or_else(|_| k.to_string())
+    }
 }
 
 fn documentation(caps: &ClientCaps, text: &str) -> Option<Documentation> {
@@ -199,23 +214,25 @@ fn value_items(
         .collect()
 }
 
-/// Inside the braces of a `url_pattern` string (`token`): the variables the
-/// enclosing endpoint declares. `None` when the cursor is not after an
-/// unclosed `{`.
+/// Inside the braces of a `url_pattern` value (`token`, quoted or not):
+/// the variables the enclosing endpoint declares. `None` when the cursor is
+/// not after an unclosed `{`.
 fn variable_items(
     a: &Analysis,
     last_good: Option<&Analysis>,
     text: &Text<'_>,
     path: &[PathStep],
     token: Span,
+    quoted: bool,
     offset: usize,
 ) -> Option<Vec<CompletionItem>> {
-    let before = a.text.get(token.start + 1..offset)?;
+    let content = token.start + usize::from(quoted);
+    let before = a.text.get(content..offset)?;
     let brace = before.rfind('{')?;
     if before[brace..].contains('}') {
         return None;
     }
-    let name_start = token.start + 1 + brace + 1;
+    let name_start = content + brace + 1;
     // Replace the name being typed and the rest of it after the cursor.
     let rest = a.text.get(offset..token.end)?;
     let tail = rest

@@ -5,8 +5,8 @@
 use gwc::check::registry;
 use gwc::docs;
 use gwc::model::Config;
-use gwc::syntax::cursor::{Typing, json_cursor};
-use gwc::syntax::{Format, On, PathStep, Span, locate};
+use gwc::syntax::cursor::{Typing, cursor};
+use gwc::syntax::{On, PathStep, Span, locate};
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
 use crate::caps::ClientCaps;
@@ -66,23 +66,22 @@ pub fn hover(a: &Analysis, caps: &ClientCaps, offset: usize) -> Option<Hover> {
 }
 
 /// The path, what the offset is on, and the span of the token: from the
-/// tree when the text parses, else (JSON) from the tolerant cursor scan.
+/// tree when the text parses, else from the lexical cursor.
 fn place_at(a: &Analysis, offset: usize) -> Option<(Vec<PathStep>, On, Span)> {
     if let Some(root) = &a.parsed.root {
         let loc = locate(root, offset)?;
         return Some((loc.path.clone(), loc.on, loc.span()));
     }
-    if a.format != Format::Json {
-        return None;
-    }
-    // The scan answers for a cursor inside a token; hover points at a
+    // The cursor answers for a position inside a token; hover points at a
     // character, so look one byte further.
-    let c = json_cursor(&a.text, offset + 1);
+    let c = cursor(&a.text, offset + 1, a.format);
     match c.typing {
         Typing::Key { token: Some(t), .. } => {
-            let key = a
-                .text
-                .get(t.start + 1..t.end.saturating_sub(1))?
+            let raw = a.text.get(t.start..t.end)?;
+            let key = raw
+                .strip_prefix(['"', '\''])
+                .and_then(|r| r.strip_suffix(['"', '\'']))
+                .unwrap_or(raw)
                 .to_string();
             let mut path = c.container;
             path.push(PathStep::Key(key));

@@ -367,24 +367,68 @@ async fn completion_of_keys_values_and_variables() {
 }
 
 #[tokio::test]
-async fn completion_in_yaml_and_outside_configs() {
-    let yaml = "version: 3\nendpoints:\n  - endpoint: /a\n    output_encoding: json\n    backend:\n      - url_pattern: /a\n        host: [\"http://a\"]\n";
+async fn completion_in_yaml_toml_and_outside_configs() {
+    let yaml = "version: 3\nendpoints:\n  - endpoint: /a/{id}\n    output_encoding: json\n    backend:\n      - url_pattern: /a/{\n        host: [\"http://a\"]\n";
+    let toml = "version = 3\n[[endpoints]]\nendpoint = \"/a/{id}\"\n[[endpoints.backend]]\nurl_pattern = \"/b\"\nenc\n";
     let mut c = Client::start();
     c.initialize(vscode_caps(), None).await;
-    c.open("file:///tmp/gw.yaml", "yaml", yaml).await;
-    let (l, col) = find(yaml, "json", 2);
+    let complete = |uri: &str, (l, col): (u32, u32)| json!({"textDocument": {"uri": uri}, "position": pos(l, col)});
+    let item = |res: &Value, label: &str| {
+        res.as_array()
+            .and_then(|items| items.iter().find(|i| i["label"] == label))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let y = "file:///tmp/gw.yaml";
+    c.open(y, "yaml", yaml).await;
+    // A value: a plain scalar replaces the one being typed.
     let res = c
         .call(
             "textDocument/completion",
-            json!({"textDocument": {"uri": "file:///tmp/gw.yaml"}, "position": pos(l, col)}),
+            complete(y, find(yaml, "json", 2)),
         )
         .await;
-    let item = res
-        .as_array()
-        .and_then(|items| items.iter().find(|i| i["label"] == "negotiate"))
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(item["textEdit"]["newText"], "negotiate", "{res}");
+    assert_eq!(
+        item(&res, "negotiate")["textEdit"]["newText"],
+        "negotiate",
+        "{res}"
+    );
+    // A variable inside the braces (the document parses: `{` is text).
+    let res = c
+        .call(
+            "textDocument/completion",
+            complete(y, find(yaml, "/a/{\n", 4)),
+        )
+        .await;
+    assert_eq!(labels(&res), ["id"], "{res}");
+    assert_eq!(item(&res, "id")["textEdit"]["newText"], "id}");
+    // A key while typing (the document no longer parses).
+    let typed = yaml.replace("    backend:", "    ti\n    backend:");
+    c.replace(y, 2, &typed).await;
+    let res = c
+        .call(
+            "textDocument/completion",
+            complete(y, find(&typed, "ti\n", 2)),
+        )
+        .await;
+    let got = labels(&res);
+    assert!(
+        got.contains(&"timeout".to_string()) && !got.contains(&"backend".to_string()),
+        "{got:?}"
+    );
+    assert_eq!(item(&res, "timeout")["textEdit"]["newText"], "timeout: ");
+
+    let t = "file:///tmp/gw.toml";
+    c.open(t, "toml", toml).await;
+    let res = c
+        .call(
+            "textDocument/completion",
+            complete(t, find(toml, "enc\n", 3)),
+        )
+        .await;
+    let enc = item(&res, "encoding");
+    assert_eq!(enc["textEdit"]["newText"], "encoding = ", "{res}");
+    assert!(!labels(&res).contains(&"url_pattern".to_string()));
 
     // A JSON file that is not a config: nothing.
     c.open(
@@ -799,4 +843,35 @@ async fn exit_without_shutdown_is_not_clean() {
     let mut c = Client::start();
     c.initialize(bare_caps(), None).await;
     assert!(!c.exit().await);
+}
+
+#[tokio::test]
+async fn hover_while_the_document_does_not_parse() {
+    let json_text = "{\"version\": 3, \"endpoints\": [{\"endpoint\": \"/a\", \"output_encoding\": \"xml\", \"backend\": [{\"url_pattern\": ";
+    let yaml_text =
+        "version: 3\nendpoints:\n  - endpoint: /a\n    output_encoding: xml\n    backend: [\n";
+    for (uri, lang, text) in [
+        ("file:///w/gw.json", "json", json_text),
+        ("file:///w/gw.yaml", "yaml", yaml_text),
+    ] {
+        let mut c = Client::start();
+        c.initialize(vscode_caps(), None).await;
+        c.open(uri, lang, text).await;
+        let diags = c.diagnostics(uri, 1).await;
+        assert_eq!(codes(&diags), ["GW001"], "{lang}: {diags:?}");
+        for (needle, want) in [
+            ("output_encoding", "How the response is rendered"),
+            ("xml", "`xml` — a value of **`output_encoding`**"),
+        ] {
+            let (l, col) = find(text, needle, 1);
+            let h = c
+                .call(
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": uri}, "position": pos(l, col)}),
+                )
+                .await;
+            assert!(text_of(&h).contains(want), "{lang} {needle}: {h}");
+        }
+        assert!(c.shutdown().await);
+    }
 }

@@ -1,4 +1,4 @@
-//! What is being typed at a cursor in a JSON text that may not parse.
+//! What is being typed at a cursor in a text that may not parse.
 //!
 //! While someone types, the document is mostly broken (`"ti` has no closing
 //! quote, `"timeout"` no colon yet), and the JSON parser stops at the first
@@ -12,6 +12,14 @@
 //!
 //! The scan is linear in the text and allocation-light; a 500 KB config
 //! takes well under a millisecond.
+//!
+//! YAML and TOML get the same answer from their lines ([`yaml_cursor`],
+//! [`toml_cursor`]): block YAML by indentation and `- ` items, TOML by the
+//! `[table]` / `[[array]]` header above the cursor.
+
+mod lines;
+
+pub use lines::{toml_cursor, yaml_cursor};
 
 use super::locate::PathStep;
 use super::tree::Span;
@@ -47,9 +55,10 @@ pub enum Typing {
     Other,
 }
 
-/// The result of [`json_cursor`].
+/// Where a cursor is: the result of [`json_cursor`], [`yaml_cursor`] and
+/// [`toml_cursor`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonCursor {
+pub struct Cursor {
     /// The path from the root to the container holding the cursor.
     pub container: Vec<PathStep>,
     /// What is typed.
@@ -57,6 +66,15 @@ pub struct JsonCursor {
     /// The keys of the object holding the cursor, in order, before and
     /// after it, without the key being typed (empty in an array).
     pub keys: Vec<String>,
+}
+
+/// The cursor in a text of `format`.
+pub fn cursor(text: &str, offset: usize, format: super::Format) -> Cursor {
+    match format {
+        super::Format::Json => json_cursor(text, offset),
+        super::Format::Yaml => yaml_cursor(text, offset),
+        super::Format::Toml => toml_cursor(text, offset),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,7 +200,7 @@ fn string_text(text: &str, start: usize, end: usize, closed: bool) -> String {
 
 /// Where the cursor at byte `cursor` is in the JSON (or JSONC) `text`, which
 /// does not need to parse. A cursor past the end is clamped to it.
-pub fn json_cursor(text: &str, cursor: usize) -> JsonCursor {
+pub fn json_cursor(text: &str, cursor: usize) -> Cursor {
     let bytes = text.as_bytes();
     let cursor = cursor.min(bytes.len());
     let mut stack: Vec<Frame> = Vec::new();
@@ -223,7 +241,7 @@ pub fn json_cursor(text: &str, cursor: usize) -> JsonCursor {
         }
     }
     let f = found.unwrap_or_else(|| Found::new(at_blank(&stack), &stack));
-    JsonCursor {
+    Cursor {
         container: f.container,
         typing: f.typing,
         keys: f.keys,
@@ -422,7 +440,7 @@ mod tests {
     }
 
     /// `|` marks the cursor.
-    fn at(marked: &str) -> JsonCursor {
+    fn at(marked: &str) -> Cursor {
         let cursor = marked.find('|').expect("cursor mark");
         let text = marked.replacen('|', "", 1);
         json_cursor(&text, cursor)
