@@ -115,15 +115,13 @@ fn place_doc(a: &Analysis, path: &[PathStep], on: On, span: Span) -> Option<Stri
         _ => {
             let raw = a.text.get(span.start..span.end).unwrap_or_default();
             let values = docs::values_at(path);
-            let listed = values
-                .values
-                .iter()
-                .any(|v| v.to_string() == raw || v.as_str() == Some(raw.trim_matches(['"', '\''])));
+            let unquoted = raw.trim_matches(['"', '\'']);
+            let listed = values.values.iter().any(|v| match v.as_str() {
+                Some(s) => s == unquoted,
+                None => serde_json::from_str::<serde_json::Value>(raw).is_ok_and(|r| &r == v),
+            });
             let what = if listed {
-                format!(
-                    "`{}` — a value of **`{key}`**",
-                    raw.trim_matches(['"', '\''])
-                )
+                format!("`{unquoted}` — a value of **`{key}`**")
             } else {
                 format!("**`{key}`**{type_name}")
             };

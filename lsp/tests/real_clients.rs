@@ -109,7 +109,10 @@ fn end(range: &Value) -> (u64, u64) {
 /// The expected ranges of the two diagnostics in an encoding: GW101 on
 /// `{iduser}` of the second endpoint (ASCII line), GW201 on `{user_id}`
 /// after `ñ` and `😀` on its line.
-fn expected(encoding: &str) -> [(&'static str, (u64, u64), (u64, u64)); 2] {
+/// A diagnostic as the tests compare it: code, start and end.
+type Found<'a> = (&'a str, (u64, u64), (u64, u64));
+
+fn expected(encoding: &str) -> [Found<'static>; 2] {
     let col = match encoding {
         "utf-8" => 72,
         "utf-32" => 68,

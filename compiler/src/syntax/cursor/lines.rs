@@ -486,16 +486,17 @@ pub fn toml_cursor(text: &str, offset: usize) -> Cursor {
     if matches!(typing, Typing::Key { .. }) {
         let from = header_line.map_or(0, |h| h + 1);
         for (j, l) in all.iter().enumerate().skip(from) {
-            if j != from && toml_header(l.text).is_some() && j > li {
+            if toml_header(l.text).is_some() {
+                // The next table ends this one.
                 break;
             }
-            if j == li || toml_header(l.text).is_some() {
+            if j == li {
                 continue;
             }
-            if let Some(i) = find_outside_quotes(l.text, |s, i| s[i..].starts_with('='), '#') {
-                if let Some(first) = toml_keys(&l.text[..i]).into_iter().next() {
-                    keys.push(first);
-                }
+            if let Some(i) = find_outside_quotes(l.text, |s, i| s[i..].starts_with('='), '#')
+                && let Some(first) = toml_keys(&l.text[..i]).into_iter().next()
+            {
+                keys.push(first);
             }
         }
     }
