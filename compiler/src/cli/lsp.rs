@@ -5,15 +5,14 @@
 //! compiler stays free of tokio). Like cargo's external subcommands, `gwc
 //! lsp` runs the `gwc-lsp` executable found next to the current `gwc`
 //! executable, else on `PATH`, with stdio passed through, and returns its
-//! exit code.
+//! exit code. On Unix the process is replaced (`exec`), so the editor's
+//! signals and pipes reach the server directly.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clap::Args;
 use miette::{IntoDiagnostic, WrapErr, miette};
-
-use super::EXIT_FAILURE;
 
 /// The executable's file name.
 pub const SERVER_EXE: &str = if cfg!(windows) {
@@ -46,15 +45,30 @@ pub fn run(args: LspArgs) -> miette::Result<u8> {
     if args.stdio {
         cmd.arg("--stdio");
     }
+    cmd.args(&args.rest);
+    hand_over(cmd, &server)
+}
+
+/// Unix: replaces this process with the server (only returns on failure).
+#[cfg(unix)]
+fn hand_over(mut cmd: Command, server: &Path) -> miette::Result<u8> {
+    use std::os::unix::process::CommandExt;
+    Err(cmd.exec())
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot run `{}`", server.display()))
+}
+
+/// Elsewhere: runs the server with stdio inherited and returns its code.
+#[cfg(not(unix))]
+fn hand_over(mut cmd: Command, server: &Path) -> miette::Result<u8> {
     let status = cmd
-        .args(&args.rest)
         .status()
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot run `{}`", server.display()))?;
     Ok(status
         .code()
         .and_then(|c| u8::try_from(c).ok())
-        .unwrap_or(EXIT_FAILURE))
+        .unwrap_or(super::EXIT_FAILURE))
 }
 
 /// The `gwc-lsp` executable: beside `current_exe`, else the first one on
