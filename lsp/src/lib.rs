@@ -3,7 +3,7 @@
 //! A thin layer over the compiler: every diagnostic comes from
 //! [`gwc::check::check_parsed`] (the same checks as `gwc lint`), hover and
 //! completion read gwc's JSON Schema through [`gwc::docs`], and cursor
-//! positions are mapped to the tree with [`gwc::syntax::locate`] and
+//! positions are mapped to the tree with [`gwc::syntax::locate()`] and
 //! [`gwc::syntax::cursor`]. This crate adds the protocol: positions in the
 //! negotiated encoding ([`convert`]), open documents and their analyses
 //! ([`document`]), settings ([`settings`]) and the server ([`Server`]).
