@@ -52,14 +52,18 @@ pub fn hover(a: &Analysis, caps: &ClientCaps, offset: usize) -> Option<Hover> {
         return None;
     }
     let text = a.text(caps.encoding);
+    let markdown = sections.join("\n\n---\n\n");
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: if caps.hover_markdown {
-                MarkupKind::Markdown
-            } else {
-                MarkupKind::PlainText
-            },
-            value: sections.join("\n\n---\n\n"),
+        contents: HoverContents::Markup(if caps.hover_markdown {
+            MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: markdown,
+            }
+        } else {
+            MarkupContent {
+                kind: MarkupKind::PlainText,
+                value: plain(&markdown),
+            }
         }),
         range: range.map(|s| text.range(s)),
     })
@@ -167,6 +171,17 @@ fn variable_doc(a: &Analysis, offset: usize) -> Option<(String, Span)> {
     }
 }
 
+/// Markdown made readable as plain text: no bold markers, heading marks or
+/// rules (backticks and code blocks read fine as they are).
+fn plain(markdown: &str) -> String {
+    markdown
+        .lines()
+        .filter(|l| *l != "---")
+        .map(|l| l.trim_start_matches("#### ").replace("**", ""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A rule's documentation for a hover: its code, severity and summary, then
 /// the doc sections with their headings demoted.
 fn rule_doc(rule: &registry::Rule) -> String {
@@ -185,6 +200,21 @@ fn rule_doc(rule: &registry::Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text() {
+        let cases = [
+            ("**`a`** · `string`\n\nText.", "`a` · `string`\n\nText."),
+            (
+                "x\n\n---\n\n#### How to fix it\nDo.",
+                "x\n\n\nHow to fix it\nDo.",
+            ),
+            ("```json\n{}\n```", "```json\n{}\n```"),
+        ];
+        for (md, want) in cases {
+            assert_eq!(plain(md), want, "{md:?}");
+        }
+    }
 
     #[test]
     fn rule_docs_keep_every_section() {

@@ -251,15 +251,21 @@ impl Inner {
             return false;
         };
         let mut changed = false;
-        let mut state = lock(&self.settings);
         for v in values.iter().filter(|v| v.is_object()) {
-            let mut s = (*state.settings).clone();
             // The answer is the section itself; wrap it so `merge` reads it
             // whether or not the client nested it again.
-            s.merge(&serde_json::json!({ "gwc": v }));
-            state.settings = Arc::new(s);
-            changed = true;
+            changed |= self.apply_settings(&serde_json::json!({ "gwc": v }));
         }
+        changed
+    }
+
+    /// Merges a settings object; whether the effective settings changed.
+    fn apply_settings(&self, value: &Value) -> bool {
+        let mut state = lock(&self.settings);
+        let mut s = (*state.settings).clone();
+        s.merge(value);
+        let changed = s != *state.settings;
+        state.settings = Arc::new(s);
         changed
     }
 
@@ -384,21 +390,18 @@ impl LanguageServer for Server {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let empty = params.settings.as_object().is_none_or(|o| o.is_empty());
-        {
-            let mut state = lock(&self.inner.settings);
-            let mut s = (*state.settings).clone();
-            s.merge(&params.settings);
-            state.settings = Arc::new(s);
-        }
+        let mut changed = self.inner.apply_settings(&params.settings);
         // Clients that send an empty notification (eglot, VS Code's
         // `configurationSection` pull model) expect the server to ask.
         // Detached, as in `initialized`.
         let inner = self.inner.clone();
         tokio::spawn(async move {
             if empty {
-                inner.pull_settings().await;
+                changed |= inner.pull_settings().await;
             }
-            inner.refresh_all().await;
+            if changed {
+                inner.refresh_all().await;
+            }
         });
     }
 

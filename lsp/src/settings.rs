@@ -50,6 +50,14 @@ impl Default for Settings {
     }
 }
 
+/// Settings are equal when their values are (the compiled globs follow
+/// the `files`).
+impl PartialEq for Settings {
+    fn eq(&self, other: &Self) -> bool {
+        self.files == other.files && self.debounce == other.debounce
+    }
+}
+
 fn build_globs(files: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for f in files {
