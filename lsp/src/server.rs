@@ -114,6 +114,7 @@ impl Inner {
                 doc.last_good.clone(),
             )
         };
+        let generation = self.generation.load(Ordering::SeqCst);
         let s = self.settings();
         let computed = std::panic::catch_unwind(AssertUnwindSafe(|| {
             Analysis::new(
@@ -141,8 +142,10 @@ impl Inner {
         }));
         let mut docs = lock(&self.docs);
         let mut last = last_good;
+        // Cached only while it is current: same text, same settings.
         if let Some(doc) = docs.get_mut(uri)
             && doc.version == version
+            && self.generation.load(Ordering::SeqCst) == generation
         {
             doc.analysis = Some(a.clone());
             if a.parsed.root.is_some() {
