@@ -2,11 +2,13 @@
 //!
 //! Data flows one way (DESIGN.md §2): [`syntax`] (text → span-exact tree) →
 //! [`model`] (typed config) → [`check`] (rules → [`diag::Diagnostic`]s) →
-//! [`diag::render`] (human, json, sarif, github).
+//! [`diag::render`] (human, json, sarif, github). [`docs`] reads the schema
+//! for editors (hover, completion).
 
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod docs;
 pub mod model;
 pub mod syntax;
 

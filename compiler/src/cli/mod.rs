@@ -7,7 +7,10 @@
 
 mod explain;
 mod lint;
+pub mod lsp;
 pub mod routes;
+
+pub use explain::explain_text;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -39,6 +42,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the route table per method, as gwc compiles it.
     Routes(routes::RoutesArgs),
+    /// Run the language server over stdio (the `gwc-lsp` executable).
+    Lsp(lsp::LspArgs),
 }
 
 /// When to colour terminal output.
@@ -83,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Routes(args) => routes::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -5,11 +5,14 @@
 //! tolerated so editors keep working; comments and trailing commas are
 //! recorded here and reported by rules, because KrakenD rejects them).
 
+pub mod cursor;
 pub mod json;
+pub mod locate;
 pub mod toml;
 pub mod tree;
 pub mod yaml;
 
+pub use locate::{Location, On, PathStep, locate};
 pub use tree::{Member, Node, NodeKind, Number, ScalarStyle, Span};
 
 /// The formats a config can be written in.

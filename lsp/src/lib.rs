@@ -1,0 +1,46 @@
+//! gwc's language server (`gwc lsp`, the `gwc-lsp` executable).
+//!
+//! A thin layer over the compiler: every diagnostic comes from
+//! [`gwc::check::check_parsed`] (the same checks as `gwc lint`), hover and
+//! completion read gwc's JSON Schema through [`gwc::docs`], and cursor
+//! positions are mapped to the tree with [`gwc::syntax::locate()`] and
+//! [`gwc::syntax::cursor`]. This crate adds the protocol: positions in the
+//! negotiated encoding ([`convert`]), open documents and their analyses
+//! ([`document`]), settings ([`settings`]) and the server ([`Server`]).
+
+pub mod actions;
+pub mod caps;
+pub mod completion;
+pub mod convert;
+pub mod document;
+pub mod hover;
+pub mod navigation;
+pub mod settings;
+pub mod symbols;
+pub mod transport;
+pub mod vars;
+
+mod server;
+
+use std::sync::atomic::Ordering;
+
+pub use server::Server;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::LspService;
+
+/// Serves the protocol on `input`/`output` until the client sends `exit`
+/// (or closes `input`). Returns whether a `shutdown` request came first:
+/// the process should then exit with code 0, else 1. Malformed messages
+/// are dropped ([`transport::guard`]).
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::new(Server::new);
+    let shutdown = service.inner().shutdown_flag();
+    tower_lsp_server::Server::new(transport::guard(input), output, socket)
+        .serve(service)
+        .await;
+    shutdown.load(Ordering::SeqCst)
+}
