@@ -2,12 +2,15 @@
 //!
 //! Data flows one way (DESIGN.md §2): [`syntax`] (text → span-exact tree) →
 //! [`model`] (typed config) → [`check`] (rules → [`diag::Diagnostic`]s) →
-//! [`diag::render`] (human, json, sarif, github).
+//! [`diag::render`] (human, json, sarif, github); and for `gwc build`,
+//! [`plan`] (defaults applied, everything precomputed) → `codegen`
+//! (the generated crate) → cargo.
 
 pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod model;
+pub mod plan;
 pub mod syntax;
 
 use diag::{Diagnostic, Files};
