@@ -1,7 +1,338 @@
 //! gw-runtime: the library a gateway compiled by `gwc build` links.
 //!
 //! The generated crate provides a `static` [`spec::Gateway`] and calls one
-//! non-generic, non-async entry point; everything async and generic lives
-//! here, compiled once (research/rust-stack.md §6).
+//! non-generic, non-async entry point, [`run`]; everything async and generic
+//! lives here, compiled once (research/rust-stack.md §6). Tests and
+//! embedders can use the async [`serve`] instead.
+//!
+//! One module per concern:
+//! - [`spec`]: the static description (the contract with codegen);
+//! - [`server`]: listeners, connections, graceful drain, the admin listener;
+//! - [`router`]: path matching, 404/405, redirects, health;
+//! - [`handler`]: one request end to end (timeout, headers, metrics, log);
+//! - [`proxy`]: the endpoint pipeline (parallel, sequential, concurrent, shadow, static);
+//! - [`request`]: the request a backend receives (URL escaping, allowlists);
+//! - [`upstream`]: host selection and the pooled client (the LB seam);
+//! - [`encoding`]: backend decoders and output renderers;
+//! - [`manipulate`]: `target`, `allow`, `deny`, `mapping`, `group`, flatmap;
+//! - [`merge`]: combining backend results;
+//! - [`error`]: the one error type and its status mapping;
+//! - [`metrics`]: Prometheus text and the access log.
 
+pub mod body;
+pub mod encoding;
+pub mod error;
+pub mod handler;
+pub mod manipulate;
+pub mod merge;
+pub mod metrics;
+pub mod proxy;
+pub mod request;
+pub mod router;
+pub mod server;
 pub mod spec;
+pub mod state;
+pub mod upstream;
+
+use std::io::Write as _;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub use error::{Error, ErrorKind, ErrorSource};
+pub use server::serve;
+
+/// Parsed command line of a gateway binary.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Args {
+    /// `--listen HOST:PORT`.
+    pub listen: String,
+    /// `--admin HOST:PORT`.
+    pub admin: Option<String>,
+}
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Serve.
+    Serve(Args),
+    /// `--help`.
+    Help,
+    /// `--version`.
+    Version,
+}
+
+/// The default listen address: `listen_ip` (or all interfaces) and `port`.
+fn default_listen(gw: &spec::Gateway) -> String {
+    match gw.listen_ip {
+        Some(ip) if ip.contains(':') => format!("[{ip}]:{}", gw.port),
+        Some(ip) => format!("{ip}:{}", gw.port),
+        None => format!("0.0.0.0:{}", gw.port),
+    }
+}
+
+/// Parses the arguments (without the program name).
+pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String> {
+    let mut listen = None;
+    let mut admin = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (a.as_str(), None),
+        };
+        match flag {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--listen" | "--admin" => {
+                let v = match inline {
+                    Some(v) => v,
+                    None => it
+                        .next()
+                        .cloned()
+                        .ok_or_else(|| format!("`{flag}` needs a value: HOST:PORT"))?,
+                };
+                if flag == "--listen" {
+                    listen = Some(v);
+                } else {
+                    admin = Some(v);
+                }
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(Command::Serve(Args {
+        listen: listen.unwrap_or_else(|| default_listen(gw)),
+        admin,
+    }))
+}
+
+fn usage(gw: &spec::Gateway) -> String {
+    format!(
+        "{name}: an API gateway compiled by gwc\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT]\n\n\
+         Options:\n  \
+         --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
+         --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
+         -h, --help          print this help\n  \
+         -V, --version       print the version\n",
+        name = if gw.name.is_empty() {
+            "gateway"
+        } else {
+            gw.name
+        },
+        default = default_listen(gw),
+    )
+}
+
+fn bind(addr: &str) -> Result<std::net::TcpListener, String> {
+    let addrs: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve `{addr}`: {e}"))?
+        .collect();
+    let mut last = format!("`{addr}` resolves to no address");
+    for a in addrs {
+        match std::net::TcpListener::bind(a) {
+            Ok(l) => {
+                l.set_nonblocking(true)
+                    .map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
+                return Ok(l);
+            }
+            Err(e) => last = format!("cannot listen on `{addr}`: {e}"),
+        }
+    }
+    Err(last)
+}
+
+/// The entry point of a generated gateway binary: parses the arguments,
+/// binds, prints `listening on HOST:PORT` (and `admin listening on
+/// HOST:PORT`), serves until SIGTERM or SIGINT, drains in-flight requests
+/// and returns. Exit codes: 0 after a clean stop, 1 when the gateway cannot
+/// start (bind failure, inconsistent description), 2 for bad arguments.
+pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(gateway, &args) {
+        Ok(Command::Serve(a)) => a,
+        Ok(Command::Help) => {
+            print!("{}", usage(gateway));
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!(
+                "{} (gw-runtime {})",
+                if gateway.name.is_empty() {
+                    "gateway"
+                } else {
+                    gateway.name
+                },
+                env!("CARGO_PKG_VERSION")
+            );
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{}", usage(gateway));
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(run_async(gateway, args))
+}
+
+async fn run_async(gateway: &'static spec::Gateway, args: Args) -> ExitCode {
+    let gw = match state::Gw::build(gateway) {
+        Ok(gw) => Arc::new(gw),
+        Err(e) => {
+            eprintln!("error: the gateway description is inconsistent: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let listener = match bind(&args.listen).and_then(|l| {
+        tokio::net::TcpListener::from_std(l)
+            .map_err(|e| format!("cannot listen on `{}`: {e}", args.listen))
+    }) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let admin = match &args.admin {
+        Some(a) => match bind(a).and_then(|l| {
+            tokio::net::TcpListener::from_std(l).map_err(|e| format!("cannot listen on `{a}`: {e}"))
+        }) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!("error: admin: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    if let Err(e) = spawn_signal_watch(tx) {
+        eprintln!("error: cannot install signal handlers: {e}");
+        return ExitCode::from(1);
+    }
+    {
+        let mut out = std::io::stdout().lock();
+        if let Ok(a) = listener.local_addr() {
+            let _ = writeln!(out, "listening on {a}");
+        }
+        if let Some(Ok(a)) = admin.as_ref().map(|l| l.local_addr()) {
+            let _ = writeln!(out, "admin listening on {a}");
+        }
+        let _ = out.flush();
+    }
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let admin_task =
+        admin.map(|l| tokio::spawn(server::serve_admin(Arc::clone(&gw), l, stopped(rx.clone()))));
+    server::serve_state(gw, listener, stopped(rx)).await;
+    if let Some(t) = admin_task {
+        let _ = t.await;
+    }
+    ExitCode::SUCCESS
+}
+
+/// Sets the flag on the first SIGTERM or SIGINT.
+fn spawn_signal_watch(tx: tokio::sync::watch::Sender<bool>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        std::future::poll_fn(|cx| {
+            if term.poll_recv(cx).is_ready() || int.poll_recv(cx).is_ready() {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        let _ = tx.send(true);
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_table() {
+        let gw = &router_test_gateway::GW;
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let serve = |l: &str, a: Option<&str>| {
+            Ok(Command::Serve(Args {
+                listen: l.into(),
+                admin: a.map(str::to_owned),
+            }))
+        };
+        let table: Vec<(Vec<String>, Result<Command, String>)> = vec![
+            (s(&[]), serve("0.0.0.0:8080", None)),
+            (s(&["--listen", "127.0.0.1:0"]), serve("127.0.0.1:0", None)),
+            (
+                s(&["--listen=127.0.0.1:0", "--admin", "127.0.0.1:9"]),
+                serve("127.0.0.1:0", Some("127.0.0.1:9")),
+            ),
+            (s(&["--help"]), Ok(Command::Help)),
+            (s(&["-V"]), Ok(Command::Version)),
+            (
+                s(&["--listen"]),
+                Err("`--listen` needs a value: HOST:PORT".into()),
+            ),
+            (s(&["--bogus"]), Err("unknown argument `--bogus`".into())),
+        ];
+        for (args, want) in table {
+            assert_eq!(parse_args(gw, &args), want, "{args:?}");
+        }
+    }
+
+    mod router_test_gateway {
+        use crate::spec::*;
+        pub static GW: Gateway = Gateway {
+            name: "t",
+            port: 8080,
+            listen_ip: None,
+            endpoints: &[],
+            router: RouterOptions {
+                health_path: Some("/__health"),
+                return_error_msg: false,
+                auto_options: false,
+                disable_method_not_allowed: false,
+                disable_access_log: true,
+                disable_redirect_trailing_slash: false,
+                error_body_404: None,
+                error_body_405: None,
+            },
+            client: ClientOptions {
+                max_idle_connections_per_host: 250,
+                idle_connection_timeout_ms: 0,
+                dialer_timeout_ms: 0,
+                dialer_keep_alive_ms: 15_000,
+                response_header_timeout_ms: 0,
+                disable_compression: false,
+                disable_keep_alives: false,
+            },
+            server: ServerOptions {
+                read_header_timeout_ms: 0,
+                idle_timeout_ms: 0,
+                max_header_bytes: 0,
+                max_shutdown_wait_ms: 0,
+                use_h2c: false,
+            },
+            version_header: None,
+            version_header_name: "X-KrakenD",
+            user_agent: "KrakenD Version test",
+        };
+    }
+}

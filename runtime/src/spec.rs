@@ -37,6 +37,12 @@ pub struct Gateway {
     /// The value of the identification header (`X-KrakenD`-style), `None`
     /// when hidden (`router.hide_version_header`).
     pub version_header: Option<&'static str>,
+    /// The identification header's name (`X-KrakenD` as KrakenD sends it).
+    pub version_header_name: &'static str,
+    /// The `User-Agent` sent to backends when the client's is not forwarded
+    /// (KrakenD: `KrakenD Version 2.x`); with a forwarded `User-Agent` it goes
+    /// in `X-Forwarded-Via` instead.
+    pub user_agent: &'static str,
 }
 
 /// HTTP methods the gateway serves or sends.
@@ -135,6 +141,9 @@ pub enum Segment {
         /// Text after it.
         suffix: &'static str,
     },
+    /// A trailing `/*` (KrakenD EE wildcard): matches the rest of the path,
+    /// at least one character. Only as the last segment.
+    Wildcard,
 }
 
 /// One endpoint.
@@ -147,8 +156,9 @@ pub struct Endpoint {
     /// The path, split (`//` collapsed). A trailing empty `Static("")`
     /// marks a trailing slash.
     pub segments: &'static [Segment],
-    /// The variable names, in the order `Segment::Param`s appear (index i of
-    /// a request's parameter values).
+    /// The variable names, in the order `Segment::Param`s (and
+    /// `Segment::Affixed`s) appear (index i of a request's parameter values).
+    /// A trailing `Segment::Wildcard` has no name here.
     pub params: &'static [&'static str],
     /// `timeout` in ms (root timeout, 2 s, when absent).
     pub timeout_ms: u64,
@@ -235,11 +245,18 @@ pub enum UrlPiece {
     /// `{respN_a.b}`: a field of an earlier backend's response (sequential);
     /// arrays comma-joined.
     Response {
-        /// The backend index N.
+        /// The backend index N, counting the non-shadow backends in
+        /// declaration order (KrakenD removes shadow backends from the
+        /// chain before numbering `respN`).
         backend: u16,
         /// The dot path, split.
         path: &'static [&'static str],
     },
+    /// The rest of the request path matched by the endpoint's trailing
+    /// `Segment::Wildcard` (`a/b/c`), each segment percent-encoded again and
+    /// `.`/`..` segments neutralised. The compiler places it where KrakenD EE
+    /// puts the wildcard's remainder (after the pattern's path, before `?`).
+    Wildcard,
 }
 
 /// One backend.
@@ -264,7 +281,8 @@ pub struct Backend {
     /// `deny` dot paths, split (ignored when `allow` is set: the compiler
     /// empties it).
     pub deny: &'static [&'static [&'static str]],
-    /// `mapping` (top-level renames: from, to).
+    /// `mapping` (top-level renames: from, to; `to` already cut at its first
+    /// `.`, as KrakenD does).
     pub mapping: &'static [(&'static str, &'static str)],
     /// `group`.
     pub group: Option<&'static str>,

@@ -1,0 +1,458 @@
+//! Backend decoders and endpoint renderers (research/krakend-semantics.md
+//! §c.2): a backend body becomes an object (`Map`), the merged object
+//! becomes the client's body.
+
+pub mod xml;
+pub mod yaml;
+
+use std::io::Read;
+
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::spec::{self, Encoding, OutputEncoding};
+
+/// Why a backend body could not be decoded.
+#[derive(Debug)]
+pub struct DecodeError(pub String);
+
+/// Gunzips a body (`Content-Encoding: gzip`).
+pub fn gunzip(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::with_capacity(body.len() * 4);
+    flate2::read::MultiGzDecoder::new(body)
+        .read_to_end(&mut out)
+        .map_err(|e| DecodeError(format!("gzip: {e}")))?;
+    Ok(out)
+}
+
+fn utf8(body: &[u8]) -> Result<&str, DecodeError> {
+    std::str::from_utf8(body).map_err(|e| DecodeError(format!("not UTF-8: {e}")))
+}
+
+fn one_key(k: &str, v: Value) -> Map<String, Value> {
+    let mut m = Map::with_capacity(1);
+    m.insert(k.to_owned(), v);
+    m
+}
+
+/// Decodes a backend body with the backend's encoding. `NoOp` bodies are
+/// never decoded (the caller streams them); here they give an error.
+pub fn decode(
+    encoding: Encoding,
+    is_collection: bool,
+    body: &[u8],
+) -> Result<Map<String, Value>, DecodeError> {
+    match encoding {
+        Encoding::Json => {
+            let v: Value =
+                serde_json::from_slice(body).map_err(|e| DecodeError(format!("json: {e}")))?;
+            match (v, is_collection) {
+                (Value::Object(m), false) => Ok(m),
+                (Value::Array(a), true) => Ok(one_key("collection", Value::Array(a))),
+                (_, false) => Err(DecodeError("json: the body is not an object".into())),
+                (_, true) => Err(DecodeError("json: the body is not an array".into())),
+            }
+        }
+        Encoding::SafeJson => {
+            let v: Value =
+                serde_json::from_slice(body).map_err(|e| DecodeError(format!("safejson: {e}")))?;
+            Ok(match v {
+                Value::Object(m) => m,
+                a @ Value::Array(_) => one_key("collection", a),
+                other => one_key("content", other),
+            })
+        }
+        Encoding::String => Ok(one_key(
+            "content",
+            Value::String(String::from_utf8_lossy(body).into_owned()),
+        )),
+        Encoding::Xml => {
+            let m = xml::decode(utf8(body)?).map_err(|e| DecodeError(format!("xml: {e}")))?;
+            Ok(if is_collection {
+                one_key("collection", Value::Object(m))
+            } else {
+                m
+            })
+        }
+        Encoding::Rss => rss(utf8(body)?),
+        Encoding::NoOp => Err(DecodeError("no-op bodies are streamed, not decoded".into())),
+    }
+}
+
+/// The text of an element decoded by [`xml::decode`] (a string, or the
+/// `#text` of an element with attributes).
+fn text_of(v: Option<&Value>) -> Option<&str> {
+    match v? {
+        Value::String(s) => Some(s),
+        Value::Object(m) => m.get("#text").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+fn as_list(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => vec![],
+    }
+}
+
+/// The `rss` decoder: the feed fields krakend-rss exposes (gofeed's
+/// universal feed): `items`, `title`, `description`, `language`,
+/// `copyright`, `published`, `updated`, `type`, `img_url`, `author`,
+/// `categories`, `custom`. Items carry gofeed's non-empty fields among
+/// `title`, `description`, `content`, `link`, `links`, `published`,
+/// `updated`, `guid`, `categories`. RSS 2.0 and Atom are read.
+fn rss(body: &str) -> Result<Map<String, Value>, DecodeError> {
+    let doc = xml::decode(body).map_err(|e| DecodeError(format!("rss: {e}")))?;
+    let s = |v: Option<&str>| Value::String(v.unwrap_or("").to_owned());
+    let mut out = Map::new();
+    let mut items = Vec::new();
+    if let Some(Value::Object(channel)) = doc
+        .get("rss")
+        .and_then(|r| r.get("channel"))
+        .or_else(|| doc.get("rdf:RDF").and_then(|r| r.get("channel")))
+    {
+        for it in as_list(channel.get("item")) {
+            let mut item = Map::new();
+            let mut put = |k: &str, v: Option<&str>| {
+                if let Some(v) = v.filter(|v| !v.is_empty()) {
+                    item.insert(k.to_owned(), Value::String(v.to_owned()));
+                }
+            };
+            put("title", text_of(it.get("title")));
+            put("description", text_of(it.get("description")));
+            put("content", text_of(it.get("content:encoded")));
+            put("link", text_of(it.get("link")));
+            put("published", text_of(it.get("pubDate")));
+            put("guid", text_of(it.get("guid")));
+            if let Some(link) = text_of(it.get("link")) {
+                item.insert(
+                    "links".into(),
+                    Value::Array(vec![Value::String(link.into())]),
+                );
+            }
+            let cats: Vec<Value> = as_list(it.get("category"))
+                .into_iter()
+                .filter_map(|c| text_of(Some(c)).map(|t| Value::String(t.into())))
+                .collect();
+            if !cats.is_empty() {
+                item.insert("categories".into(), Value::Array(cats));
+            }
+            items.push(Value::Object(item));
+        }
+        out.insert("items".into(), Value::Array(items));
+        out.insert("author".into(), Value::Null);
+        out.insert("categories".into(), Value::Null);
+        out.insert("custom".into(), Value::Null);
+        out.insert("copyright".into(), s(text_of(channel.get("copyright"))));
+        out.insert("description".into(), s(text_of(channel.get("description"))));
+        out.insert("type".into(), Value::String("rss".into()));
+        out.insert("language".into(), s(text_of(channel.get("language"))));
+        out.insert("title".into(), s(text_of(channel.get("title"))));
+        out.insert("published".into(), s(text_of(channel.get("pubDate"))));
+        out.insert("updated".into(), s(text_of(channel.get("lastBuildDate"))));
+        if let Some(url) = channel.get("image").and_then(|i| text_of(i.get("url"))) {
+            out.insert("img_url".into(), Value::String(url.into()));
+        }
+        return Ok(out);
+    }
+    if let Some(Value::Object(feed)) = doc.get("feed") {
+        for it in as_list(feed.get("entry")) {
+            let mut item = Map::new();
+            let mut put = |k: &str, v: Option<&str>| {
+                if let Some(v) = v.filter(|v| !v.is_empty()) {
+                    item.insert(k.to_owned(), Value::String(v.to_owned()));
+                }
+            };
+            put("title", text_of(it.get("title")));
+            put("description", text_of(it.get("summary")));
+            put("content", text_of(it.get("content")));
+            let link = as_list(it.get("link"))
+                .into_iter()
+                .find_map(|l| l.get("-href").and_then(Value::as_str));
+            put("link", link);
+            put("published", text_of(it.get("published")));
+            put("updated", text_of(it.get("updated")));
+            put("guid", text_of(it.get("id")));
+            if let Some(link) = link {
+                item.insert(
+                    "links".into(),
+                    Value::Array(vec![Value::String(link.into())]),
+                );
+            }
+            items.push(Value::Object(item));
+        }
+        out.insert("items".into(), Value::Array(items));
+        out.insert("author".into(), Value::Null);
+        out.insert("categories".into(), Value::Null);
+        out.insert("custom".into(), Value::Null);
+        out.insert("copyright".into(), s(text_of(feed.get("rights"))));
+        out.insert("description".into(), s(text_of(feed.get("subtitle"))));
+        out.insert("type".into(), Value::String("atom".into()));
+        out.insert("language".into(), s(None));
+        out.insert("title".into(), s(text_of(feed.get("title"))));
+        out.insert("published".into(), s(None));
+        out.insert("updated".into(), s(text_of(feed.get("updated"))));
+        return Ok(out);
+    }
+    Err(DecodeError("rss: not an RSS or Atom feed".into()))
+}
+
+/// A rendered body and its content type.
+#[derive(Debug)]
+pub struct Rendered {
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Bytes,
+}
+
+/// `application/json; charset=utf-8` (gin's JSON render).
+pub const JSON: &str = "application/json; charset=utf-8";
+const XML: &str = "application/xml; charset=utf-8";
+const YAML: &str = "application/x-yaml; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// Serialises an object. This cannot fail (string keys, no custom
+/// serialisers), so the fallback is never used.
+pub fn json_map(m: &Map<String, Value>) -> Bytes {
+    Bytes::from(serde_json::to_vec(m).unwrap_or_else(|_| b"{}".to_vec()))
+}
+
+fn json_value(v: &Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(v).unwrap_or_else(|_| b"null".to_vec()))
+}
+
+/// Which concrete render `negotiate` picks for an `Accept` header (gin's
+/// `NegotiateFormat(JSON, text/plain, XML)`: the first accepted type, in the
+/// header's order, that one of the offers matches; JSON when none does).
+pub fn negotiate(accept: Option<&str>) -> OutputEncoding {
+    const OFFERS: [(&str, OutputEncoding); 3] = [
+        ("application/json", OutputEncoding::Json),
+        ("text/plain", OutputEncoding::Yaml),
+        ("application/xml", OutputEncoding::Xml),
+    ];
+    let Some(accept) = accept else {
+        return OutputEncoding::Json;
+    };
+    for part in accept.split(',') {
+        let mime = part.split(';').next().unwrap_or("").trim();
+        for (offer, enc) in OFFERS {
+            let matches = mime == offer
+                || mime == "*/*"
+                || mime
+                    .strip_suffix("/*")
+                    .is_some_and(|t| offer.split('/').next() == Some(t));
+            if matches {
+                return enc;
+            }
+        }
+    }
+    OutputEncoding::Json
+}
+
+/// Renders the merged object for the client.
+pub fn render(output: OutputEncoding, data: &Map<String, Value>, accept: Option<&str>) -> Rendered {
+    match output {
+        OutputEncoding::Json | OutputEncoding::NoOp => Rendered {
+            content_type: JSON,
+            body: json_map(data),
+        },
+        OutputEncoding::JsonCollection => Rendered {
+            content_type: JSON,
+            body: match data.get("collection") {
+                Some(c @ Value::Array(_)) => json_value(c),
+                _ => Bytes::from_static(b"[]"),
+            },
+        },
+        OutputEncoding::String => Rendered {
+            content_type: TEXT,
+            body: match data.get("content") {
+                Some(Value::String(s)) => Bytes::from(s.clone()),
+                _ => Bytes::new(),
+            },
+        },
+        OutputEncoding::Xml => Rendered {
+            content_type: XML,
+            body: Bytes::from(xml::encode(data)),
+        },
+        OutputEncoding::Yaml => Rendered {
+            content_type: YAML,
+            body: Bytes::from(yaml::encode(data)),
+        },
+        OutputEncoding::Negotiate => render(negotiate(accept), data, None),
+    }
+}
+
+/// Materialises static spec data (`proxy.static`, error bodies) as a JSON
+/// value, once at start-up.
+pub fn to_json(v: &spec::Value) -> Value {
+    match v {
+        spec::Value::Null => Value::Null,
+        spec::Value::Bool(b) => Value::Bool(*b),
+        spec::Value::Number(n) => serde_json::from_str::<serde_json::Number>(n)
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::String((*n).to_owned())),
+        spec::Value::String(s) => Value::String((*s).to_owned()),
+        spec::Value::Array(a) => Value::Array(a.iter().map(to_json).collect()),
+        spec::Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| ((*k).to_owned(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn decode_table() {
+        type Row = (Encoding, bool, &'static str, Option<Value>);
+        let table: &[Row] = &[
+            (Encoding::Json, false, r#"{"a":1}"#, Some(json!({"a": 1}))),
+            (Encoding::Json, false, "[1]", None),
+            (
+                Encoding::Json,
+                true,
+                "[1]",
+                Some(json!({"collection": [1]})),
+            ),
+            (Encoding::Json, true, "{}", None),
+            (Encoding::Json, false, "nope", None),
+            (
+                Encoding::SafeJson,
+                false,
+                "[1]",
+                Some(json!({"collection": [1]})),
+            ),
+            (Encoding::SafeJson, false, "3", Some(json!({"content": 3}))),
+            (
+                Encoding::SafeJson,
+                false,
+                r#"{"b":2}"#,
+                Some(json!({"b": 2})),
+            ),
+            (
+                Encoding::String,
+                false,
+                "hi",
+                Some(json!({"content": "hi"})),
+            ),
+            (
+                Encoding::Xml,
+                false,
+                "<a><b>1</b></a>",
+                Some(json!({"a": {"b": "1"}})),
+            ),
+            (
+                Encoding::Xml,
+                true,
+                "<a>1</a>",
+                Some(json!({"collection": {"a": "1"}})),
+            ),
+        ];
+        for (enc, coll, body, want) in table {
+            let got = decode(*enc, *coll, body.as_bytes()).ok().map(Value::Object);
+            assert_eq!(got, *want, "{enc:?} {coll} {body}");
+        }
+    }
+
+    #[test]
+    fn rss_reads_a_feed() {
+        let feed = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+            <description>D</description><language>en_us</language>
+            <image><url>http://i/p.png</url></image>
+            <item><title>A</title><link>http://a</link></item>
+            <item><title>B</title></item></channel></rss>"#;
+        let m = decode(Encoding::Rss, false, feed.as_bytes()).expect("rss");
+        assert_eq!(m["type"], "rss");
+        assert_eq!(m["title"], "T");
+        assert_eq!(m["language"], "en_us");
+        assert_eq!(m["img_url"], "http://i/p.png");
+        assert_eq!(
+            m["items"],
+            json!([{"title": "A", "link": "http://a", "links": ["http://a"]}, {"title": "B"}])
+        );
+        assert!(decode(Encoding::Rss, false, b"").is_err());
+    }
+
+    #[test]
+    fn render_table() {
+        let data = obj(json!({"collection": [1, 2], "content": "txt", "a": {"b": 1}}));
+        let table: &[(OutputEncoding, Option<&str>, &str, &str)] = &[
+            (
+                OutputEncoding::Json,
+                None,
+                JSON,
+                r#"{"collection":[1,2],"content":"txt","a":{"b":1}}"#,
+            ),
+            (OutputEncoding::JsonCollection, None, JSON, "[1,2]"),
+            (OutputEncoding::String, None, TEXT, "txt"),
+            (
+                OutputEncoding::Xml,
+                None,
+                XML,
+                "<doc><collection>1</collection><collection>2</collection><content>txt</content><a><b>1</b></a></doc>",
+            ),
+            (
+                OutputEncoding::Negotiate,
+                Some("text/plain"),
+                YAML,
+                "collection:\n- 1\n- 2\ncontent: txt\na:\n  b: 1\n",
+            ),
+            (
+                OutputEncoding::Negotiate,
+                Some("application/xml;q=0.9, */*"),
+                XML,
+                "",
+            ),
+            (OutputEncoding::Negotiate, None, JSON, ""),
+        ];
+        for (enc, accept, ct, body) in table {
+            let r = render(*enc, &data, *accept);
+            assert_eq!(r.content_type, *ct, "{enc:?} {accept:?}");
+            if !body.is_empty() {
+                assert_eq!(r.body, body.as_bytes(), "{enc:?}");
+            }
+        }
+        let empty = Map::new();
+        assert_eq!(
+            render(OutputEncoding::JsonCollection, &empty, None).body,
+            "[]"
+        );
+        assert_eq!(render(OutputEncoding::String, &empty, None).body, "");
+    }
+
+    #[test]
+    fn gzip_roundtrip() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(br#"{"z":1}"#).expect("write");
+        let gz = enc.finish().expect("finish");
+        assert_eq!(gunzip(&gz).expect("gunzip"), br#"{"z":1}"#);
+        assert!(gunzip(b"plain").is_err());
+    }
+
+    #[test]
+    fn static_values() {
+        static V: spec::Value = spec::Value::Object(&[
+            ("n", spec::Value::Number("1.50")),
+            (
+                "l",
+                spec::Value::Array(&[spec::Value::Bool(true), spec::Value::Null]),
+            ),
+        ]);
+        assert_eq!(to_json(&V), json!({"n": 1.5, "l": [true, null]}));
+    }
+}

@@ -1,0 +1,171 @@
+//! The runtime's one error type (pingora style).
+//!
+//! Every failure on the request path is an [`Error`]: what went wrong
+//! ([`ErrorKind`]), who caused it ([`ErrorSource`]) and whether sending the
+//! request again is safe. [`Error::status`] is the *only* place that turns a
+//! failure into an HTTP status, so the status rules of KrakenD
+//! (research/krakend-semantics.md §c.9) live in one `match`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use hyper::StatusCode;
+
+/// Who caused a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorSource {
+    /// The client sent something we cannot serve.
+    Client,
+    /// A backend failed, answered badly, or was too slow.
+    Upstream,
+    /// The gateway itself.
+    Internal,
+}
+
+/// What went wrong.
+#[derive(Debug)]
+pub enum ErrorKind {
+    /// The client's request is malformed (bad percent-encoding, unreadable body).
+    BadRequest,
+    /// No backend host can be chosen (an empty pool, or none eligible once
+    /// health checks exist).
+    NoHost,
+    /// Connecting to the backend failed: nothing was sent, so a retry is safe.
+    Connect,
+    /// The connection failed after the request was (maybe) sent.
+    Transport,
+    /// A deadline passed: the endpoint `timeout`, the merge share of it, or
+    /// `response_header_timeout`.
+    Timeout,
+    /// The backend answered with a status other than 200/201.
+    BadStatus(u16),
+    /// `backend/http.return_error_code`: the backend's status (and body, with
+    /// `return_error_msg`) go to the client.
+    BackendStatus {
+        /// The backend's status.
+        status: u16,
+        /// The backend's body.
+        body: Bytes,
+        /// The backend's `Content-Type`, if any.
+        content_type: Option<hyper::header::HeaderValue>,
+    },
+    /// The backend body cannot be decoded with the backend's encoding.
+    Decode,
+    /// A feature this build cannot serve (e.g. an `https://` host without TLS).
+    Unsupported,
+    /// Several backends failed (merge): the messages, in declaration order.
+    Merge,
+    /// A bug or an impossible state.
+    Internal,
+}
+
+/// A request-path failure.
+#[derive(Debug)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// Who caused it.
+    pub source: ErrorSource,
+    /// Whether sending the same request again (to this or another host) is safe.
+    pub retry: bool,
+    /// Human text for logs and `return_error_msg` bodies.
+    pub context: Cow<'static, str>,
+}
+
+impl Error {
+    /// A new error; the source and retry flag follow from the kind.
+    pub fn new(kind: ErrorKind, context: impl Into<Cow<'static, str>>) -> Self {
+        let (source, retry) = match kind {
+            ErrorKind::BadRequest => (ErrorSource::Client, false),
+            // Nothing reached the backend: any host may be tried again.
+            ErrorKind::Connect | ErrorKind::NoHost => (ErrorSource::Upstream, true),
+            ErrorKind::Transport
+            | ErrorKind::Timeout
+            | ErrorKind::BadStatus(_)
+            | ErrorKind::BackendStatus { .. }
+            | ErrorKind::Decode
+            | ErrorKind::Merge => (ErrorSource::Upstream, false),
+            ErrorKind::Unsupported | ErrorKind::Internal => (ErrorSource::Internal, false),
+        };
+        Error {
+            kind,
+            source,
+            retry,
+            context: context.into(),
+        }
+    }
+
+    /// The status the client gets when this error is the whole answer.
+    ///
+    /// KrakenD CE maps every handler error to 500 (`server.DefaultToHTTPError`),
+    /// timeouts included (the endpoint context's deadline becomes
+    /// `ErrInternalError`); only `return_error_code` passes the backend's status.
+    pub fn status(&self) -> StatusCode {
+        match &self.kind {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::BackendStatus { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            ErrorKind::NoHost
+            | ErrorKind::Connect
+            | ErrorKind::Transport
+            | ErrorKind::Timeout
+            | ErrorKind::BadStatus(_)
+            | ErrorKind::Decode
+            | ErrorKind::Unsupported
+            | ErrorKind::Merge
+            | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, ErrorKind::Timeout)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.context)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_mapping_is_krakend() {
+        fn backend_418() -> ErrorKind {
+            ErrorKind::BackendStatus {
+                status: 418,
+                body: Bytes::new(),
+                content_type: None,
+            }
+        }
+        type Row = (fn() -> ErrorKind, u16, ErrorSource, bool);
+        let table: &[Row] = &[
+            (|| ErrorKind::BadRequest, 400, ErrorSource::Client, false),
+            (|| ErrorKind::Connect, 500, ErrorSource::Upstream, true),
+            (|| ErrorKind::NoHost, 500, ErrorSource::Upstream, true),
+            (|| ErrorKind::Timeout, 500, ErrorSource::Upstream, false),
+            (
+                || ErrorKind::BadStatus(404),
+                500,
+                ErrorSource::Upstream,
+                false,
+            ),
+            (backend_418, 418, ErrorSource::Upstream, false),
+            (|| ErrorKind::Internal, 500, ErrorSource::Internal, false),
+        ];
+        for (kind, status, source, retry) in table {
+            let e = Error::new(kind(), "x");
+            assert_eq!(e.status().as_u16(), *status, "{:?}", e.kind);
+            assert_eq!(e.source, *source, "{:?}", e.kind);
+            assert_eq!(e.retry, *retry, "{:?}", e.kind);
+        }
+    }
+}

@@ -1,0 +1,553 @@
+//! The endpoint pipeline: which backends are called, how (one, parallel,
+//! sequential, `concurrent_calls`, shadow), under which deadline, and how
+//! their answers become one (research/krakend-semantics.md §c.3–§c.10).
+//!
+//! Deadlines follow lura: the merge of several backends gets 85 % of the
+//! endpoint `timeout`, `concurrent_calls` 75 %, and the handler bounds the
+//! whole pipe with 100 %. A backend call that misses its deadline is
+//! *dropped*, which cancels the request on the wire (hyper closes the
+//! connection of an unfinished exchange).
+
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use hyper::{Request, Response};
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use crate::body::GwBody;
+use crate::encoding;
+use crate::error::{Error, ErrorKind};
+use crate::manipulate;
+use crate::merge::{Merged, Part};
+use crate::request::{Inbound, build_headers, build_path_and_query};
+use crate::spec::{Encoding, Method, StaticStrategy};
+use crate::state::{BackendRt, EndpointRt, Gw};
+use crate::upstream::{AttemptResult, HostRt};
+
+/// The request body as the pipeline holds it.
+#[derive(Debug)]
+pub enum ReqBody {
+    /// No body (or already given to the one backend that streams it).
+    None,
+    /// Streamed to exactly one backend request.
+    Stream(Incoming),
+    /// Buffered, for endpoints that send it several times.
+    Buffered(Bytes),
+}
+
+impl ReqBody {
+    /// A copy for one of several backends (a streamed body is never shared:
+    /// the pipeline streams only to a lone backend request).
+    fn fork(&self) -> ReqBody {
+        match self {
+            ReqBody::Buffered(b) => ReqBody::Buffered(b.clone()),
+            ReqBody::None | ReqBody::Stream(_) => ReqBody::None,
+        }
+    }
+
+    /// The body for the next backend request.
+    fn take(&mut self) -> GwBody {
+        match std::mem::replace(self, ReqBody::None) {
+            ReqBody::None => GwBody::Empty,
+            ReqBody::Stream(s) => GwBody::Stream(s),
+            ReqBody::Buffered(b) => {
+                let body = GwBody::full(b.clone());
+                *self = ReqBody::Buffered(b);
+                body
+            }
+        }
+    }
+}
+
+/// What an endpoint produced.
+#[derive(Debug)]
+pub enum Answer {
+    /// Decoded and merged data (every encoding but no-op).
+    Merged(Merged),
+    /// The backend's response, to stream (no-op).
+    Stream(Response<Incoming>),
+}
+
+/// The hyper method for a spec method.
+pub fn http_method(m: Method) -> hyper::Method {
+    match m {
+        Method::Get => hyper::Method::GET,
+        Method::Post => hyper::Method::POST,
+        Method::Put => hyper::Method::PUT,
+        Method::Patch => hyper::Method::PATCH,
+        Method::Delete => hyper::Method::DELETE,
+        Method::Head => hyper::Method::HEAD,
+        Method::Options => hyper::Method::OPTIONS,
+        Method::Connect => hyper::Method::CONNECT,
+        Method::Trace => hyper::Method::TRACE,
+    }
+}
+
+/// A share of the endpoint timeout (`pct` percent), from `start`.
+fn share(start: Instant, timeout_ms: u64, pct: u64) -> Instant {
+    after(start, timeout_ms.saturating_mul(pct) / 100)
+}
+
+/// `start + ms`, saturating (a huge configured timeout must not overflow
+/// the clock and panic): about 30 years is "never" for a request.
+pub fn after(start: Instant, ms: u64) -> Instant {
+    const NEVER: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
+    start
+        .checked_add(Duration::from_millis(ms).min(NEVER))
+        .unwrap_or(start)
+}
+
+/// Counts an attempt as timed out unless it finished (a dropped call
+/// future is a cancelled attempt).
+struct AttemptGuard<'a> {
+    host: &'a HostRt,
+    done: bool,
+}
+
+impl AttemptGuard<'_> {
+    fn finish(&mut self, r: AttemptResult) {
+        self.done = true;
+        self.host.stats.record(r);
+    }
+}
+
+impl Drop for AttemptGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.host.stats.record(AttemptResult::Timeout);
+        }
+    }
+}
+
+/// Builds a backend request: host, path and query, headers, body.
+fn prepare<'g>(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &'g BackendRt,
+    inb: &Inbound<'_>,
+    body: GwBody,
+    prev: &[Option<Map<String, Value>>],
+) -> Result<(&'g HostRt, Request<GwBody>, String), Error> {
+    let host = b.upstream.pick()?;
+    let mut pq = String::with_capacity(64);
+    build_path_and_query(&mut pq, host.base_path, ep.spec, b.spec, inb, prev);
+    // Go's transport adds `Accept-Encoding: gzip` and undoes it itself. A
+    // no-op body is streamed untouched, so it is only compressed when the
+    // client asked for it (and gets it compressed).
+    let add_gzip = !gw.spec.client.disable_compression && b.spec.encoding != Encoding::NoOp;
+    let headers = build_headers(ep.spec, b.spec, inb, gw.spec.user_agent, add_gzip);
+    let mut req = Request::new(body);
+    *req.method_mut() = http_method(b.spec.method);
+    *req.headers_mut() = headers;
+    Ok((host, req, pq))
+}
+
+/// Reads a whole backend body, gunzipping it when it says so.
+async fn read_body(
+    resp: Response<Incoming>,
+    host: &HostRt,
+) -> Result<(Bytes, Option<hyper::header::HeaderValue>), Error> {
+    let (parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("{}: reading the body: {e}", host.url),
+            )
+        })?
+        .to_bytes();
+    let gzip = parts
+        .headers
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let bytes = if gzip {
+        Bytes::from(
+            encoding::gunzip(&bytes)
+                .map_err(|e| Error::new(ErrorKind::Decode, format!("{}: {}", host.url, e.0)))?,
+        )
+    } else {
+        bytes
+    };
+    Ok((bytes, parts.headers.get(CONTENT_TYPE).cloned()))
+}
+
+/// One call to a decoded (non-no-op) backend.
+async fn call_decoded(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &BackendRt,
+    inb: &Inbound<'_>,
+    body: GwBody,
+    prev: &[Option<Map<String, Value>>],
+) -> Result<Part, Error> {
+    let (host, req, pq) = prepare(gw, ep, b, inb, body, prev)?;
+    let mut guard = AttemptGuard { host, done: false };
+    let resp = match b.upstream.send(host, req, pq).await {
+        Ok(r) => r,
+        Err(e) => {
+            // `send` counted it.
+            guard.done = true;
+            return Err(e);
+        }
+    };
+    let status = resp.status().as_u16();
+    if status != 200 && status != 201 {
+        guard.finish(AttemptResult::BadStatus);
+        if let Some(name) = b.spec.return_error_details {
+            let (body, ct) = read_body(resp, host).await.unwrap_or_default();
+            let mut detail = Map::new();
+            detail.insert("http_status_code".into(), Value::from(status));
+            if !body.is_empty() {
+                detail.insert(
+                    "http_body".into(),
+                    Value::String(String::from_utf8_lossy(&body).into_owned()),
+                );
+            }
+            if let Some(ct) = ct
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .filter(|s| !s.is_empty())
+            {
+                detail.insert("http_body_encoding".into(), Value::String(ct.to_owned()));
+            }
+            let mut data = Map::with_capacity(1);
+            data.insert(format!("error_{name}"), Value::Object(detail));
+            return Ok(Part {
+                data,
+                complete: false,
+            });
+        }
+        if b.spec.return_error_code {
+            let (body, content_type) = read_body(resp, host).await.unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::BackendStatus {
+                    status,
+                    body: body.clone(),
+                    content_type,
+                },
+                String::from_utf8_lossy(&body).into_owned(),
+            ));
+        }
+        return Err(Error::new(
+            ErrorKind::BadStatus(status),
+            format!(
+                "invalid status code {status} [{} {}]: {}",
+                http_method(b.spec.method),
+                b.label,
+                host.url
+            ),
+        ));
+    }
+    let decoded = read_body(resp, host).await.and_then(|(bytes, _)| {
+        encoding::decode(b.spec.encoding, b.spec.is_collection, &bytes)
+            .map_err(|e| Error::new(ErrorKind::Decode, format!("{}: {}", host.url, e.0)))
+    });
+    match decoded {
+        Ok(data) => {
+            guard.finish(AttemptResult::Ok);
+            Ok(Part {
+                data: manipulate::apply_backend(b.spec, data),
+                complete: true,
+            })
+        }
+        Err(e) => {
+            guard.finish(AttemptResult::Error);
+            Err(e)
+        }
+    }
+}
+
+type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Polls every future to completion; results in input order.
+async fn join_all<T>(mut futs: Vec<BoxFut<'_, T>>) -> Vec<T> {
+    let mut out: Vec<Option<T>> = futs.iter().map(|_| None).collect();
+    poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in futs.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+/// The first `Ok` wins and the others are dropped (cancelled); when all
+/// fail, the last failure.
+async fn first_ok<T>(mut futs: Vec<BoxFut<'_, Result<T, Error>>>) -> Result<T, Error> {
+    let mut last: Option<Error> = None;
+    poll_fn(|cx| {
+        let mut i = 0;
+        while i < futs.len() {
+            match futs[i].as_mut().poll(cx) {
+                Poll::Ready(Ok(v)) => return Poll::Ready(Ok(v)),
+                Poll::Ready(Err(e)) => {
+                    last = Some(e);
+                    drop(futs.remove(i));
+                }
+                Poll::Pending => i += 1,
+            }
+        }
+        if futs.is_empty() {
+            Poll::Ready(Err(last.take().unwrap_or_else(|| {
+                Error::new(ErrorKind::Internal, "no concurrent call")
+            })))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// A deadline around a backend call: the call is dropped when it passes.
+async fn with_deadline<T>(
+    deadline: Instant,
+    what: &str,
+    f: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match tokio::time::timeout_at(deadline, f).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::new(
+            ErrorKind::Timeout,
+            format!("{what}: deadline exceeded"),
+        )),
+    }
+}
+
+/// One backend, honouring `concurrent_calls`.
+async fn call_backend(
+    gw: &Gw,
+    ep: &EndpointRt,
+    bi: usize,
+    inb: &Inbound<'_>,
+    body: &mut ReqBody,
+    prev: &[Option<Map<String, Value>>],
+    start: Instant,
+) -> Result<Part, Error> {
+    let b = &ep.backends[bi];
+    let n = ep.spec.concurrent_calls.max(1);
+    if n == 1 {
+        return call_decoded(gw, ep, b, inb, body.take(), prev).await;
+    }
+    let futs: Vec<BoxFut<'_, Result<Part, Error>>> = (0..n)
+        .map(|_| Box::pin(call_decoded(gw, ep, b, inb, body.take(), prev)) as BoxFut<'_, _>)
+        .collect();
+    let deadline = share(start, ep.spec.timeout_ms, 75);
+    with_deadline(deadline, &b.label, first_ok(futs)).await
+}
+
+/// Fires the shadow backends and forgets them.
+fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &mut ReqBody) {
+    let ep = &gw.endpoints[ep_index];
+    for &bi in ep.shadows.iter() {
+        let b = &ep.backends[bi];
+        let Ok((host, req, pq)) = prepare(gw, ep, b, inb, body.take(), &[]) else {
+            continue;
+        };
+        let host_index = b
+            .upstream
+            .hosts
+            .iter()
+            .position(|h| std::ptr::eq(h, host))
+            .unwrap_or(0);
+        let gw = Arc::clone(gw);
+        let timeout = Duration::from_millis(ep.spec.timeout_ms);
+        tokio::spawn(async move {
+            let b = &gw.endpoints[ep_index].backends[bi];
+            let Some(host) = b.upstream.hosts.get(host_index) else {
+                return;
+            };
+            let mut guard = AttemptGuard { host, done: false };
+            if let Ok(Ok(resp)) =
+                tokio::time::timeout(timeout, b.upstream.send(host, req, pq)).await
+            {
+                // Drain the body so the connection goes back to the pool.
+                let _ = tokio::time::timeout(timeout, resp.into_body().collect()).await;
+                guard.finish(AttemptResult::Ok);
+            } else {
+                guard.done = true;
+            }
+        });
+    }
+}
+
+/// Runs an endpoint. `start` is when the request arrived.
+pub async fn run(
+    gw: &Arc<Gw>,
+    ep_index: usize,
+    inb: &Inbound<'_>,
+    mut body: ReqBody,
+    start: Instant,
+) -> Result<Answer, Error> {
+    let ep = &gw.endpoints[ep_index];
+    if !ep.shadows.is_empty() {
+        fire_shadows(gw, ep_index, inb, &mut body);
+    }
+    if ep.spec.output == crate::spec::OutputEncoding::NoOp {
+        return run_noop(gw, ep, inb, body).await.map(Answer::Stream);
+    }
+    let regular = &ep.regular;
+    let mut merged = Merged::new();
+    match regular.len() {
+        0 => {
+            // KrakenD: "all endpoints must have at least one backend".
+            merged.push(Err(Error::new(
+                ErrorKind::Internal,
+                "the endpoint has no backend",
+            )));
+        }
+        1 => merged.push(call_backend(gw, ep, regular[0], inb, &mut body, &[], start).await),
+        _ if ep.spec.sequential => {
+            let deadline = share(start, ep.spec.timeout_ms, 85);
+            let chain = run_sequential(gw, ep, inb, &mut body, start, &mut merged);
+            if tokio::time::timeout_at(deadline, chain).await.is_err() {
+                merged.push(Err(Error::new(
+                    ErrorKind::Timeout,
+                    "sequential merge: deadline exceeded",
+                )));
+            }
+        }
+        _ => {
+            let deadline = share(start, ep.spec.timeout_ms, 85);
+            let futs: Vec<BoxFut<'_, Result<Part, Error>>> = regular
+                .iter()
+                .map(|&bi| {
+                    let mut rb = body.fork();
+                    let label = ep.backends[bi].label.as_str();
+                    Box::pin(async move {
+                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start);
+                        with_deadline(deadline, label, call).await
+                    }) as BoxFut<'_, _>
+                })
+                .collect();
+            for r in join_all(futs).await {
+                merged.push(r);
+            }
+        }
+    }
+    // Endpoint-level flatmap: only with several backends, and only on a
+    // merge without errors (lura's NewFlatmapMiddleware skips errors).
+    if regular.len() > 1
+        && !ep.spec.flatmap.is_empty()
+        && merged.errors.is_empty()
+        && let Some(data) = merged.data.as_mut()
+    {
+        manipulate::flatmap(data, ep.spec.flatmap);
+    }
+    if let (Some(st), Some(static_data)) = (ep.spec.static_data, ep.static_data.as_ref()) {
+        let matched = match st.strategy {
+            StaticStrategy::Always => true,
+            StaticStrategy::Success => merged.errors.is_empty(),
+            StaticStrategy::Errored => !merged.errors.is_empty(),
+            StaticStrategy::Complete => {
+                merged.errors.is_empty() && merged.data.is_some() && merged.complete
+            }
+            StaticStrategy::Incomplete => merged.data.is_none() || !merged.complete,
+        };
+        if matched {
+            let data = merged.data.get_or_insert_with(Map::new);
+            for (k, v) in static_data {
+                data.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(Answer::Merged(merged))
+}
+
+/// The sequential chain: backend 0 failing fails the request; a later
+/// failure (or incomplete answer) stops the chain with what was merged.
+async fn run_sequential(
+    gw: &Gw,
+    ep: &EndpointRt,
+    inb: &Inbound<'_>,
+    body: &mut ReqBody,
+    start: Instant,
+    merged: &mut Merged,
+) {
+    // Indexed like `respN`: by position among the non-shadow backends.
+    let mut prev: Vec<Option<Map<String, Value>>> = vec![None; ep.regular.len()];
+    for (pos, &bi) in ep.regular.iter().enumerate() {
+        match call_backend(gw, ep, bi, inb, body, &prev, start).await {
+            Err(e) => {
+                if pos == 0 {
+                    // lura returns the error alone: no data, whatever follows.
+                    merged.push(Err(e));
+                    merged.data = None;
+                    return;
+                }
+                merged.push(Err(e));
+                merged.mark_incomplete();
+                return;
+            }
+            Ok(part) => {
+                let complete = part.complete;
+                if ep.referenced.get(pos).copied().unwrap_or(false) {
+                    prev[pos] = Some(part.data.clone());
+                }
+                merged.push(Ok(part));
+                if !complete {
+                    merged.mark_incomplete();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A no-op endpoint: the backend's status, headers and body go through.
+async fn run_noop(
+    gw: &Gw,
+    ep: &EndpointRt,
+    inb: &Inbound<'_>,
+    mut body: ReqBody,
+) -> Result<Response<Incoming>, Error> {
+    let Some(&bi) = ep.regular.first() else {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "the endpoint has no backend",
+        ));
+    };
+    let b = &ep.backends[bi];
+    let n = ep.spec.concurrent_calls.max(1);
+    let one = |body: GwBody| async move {
+        let (host, req, pq) = prepare(gw, ep, b, inb, body, &[])?;
+        let mut guard = AttemptGuard { host, done: false };
+        match b.upstream.send(host, req, pq).await {
+            Ok(r) => {
+                guard.finish(AttemptResult::Ok);
+                Ok(r)
+            }
+            Err(e) => {
+                guard.done = true;
+                Err(e)
+            }
+        }
+    };
+    if n == 1 {
+        return one(body.take()).await;
+    }
+    let futs: Vec<BoxFut<'_, Result<Response<Incoming>, Error>>> = (0..n)
+        .map(|_| Box::pin(one(body.take())) as BoxFut<'_, _>)
+        .collect();
+    first_ok(futs).await
+}

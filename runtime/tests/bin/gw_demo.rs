@@ -1,0 +1,109 @@
+//! A tiny gateway, the shape `gwc build` generates: a static description and
+//! one call to `gw_runtime::run`. The upstream host comes from the
+//! `GW_DEMO_UPSTREAM` environment variable (default `http://127.0.0.1:8000`)
+//! so tests can point it at an ephemeral port; a generated crate has it
+//! compiled in.
+//!
+//! `cargo run -p gw-runtime --bin gw-demo -- --listen 127.0.0.1:0`
+
+use gw_runtime::spec::*;
+
+const PIECES_SLOW: &[UrlPiece] = &[UrlPiece::Literal("/slow")];
+const PIECES_FAST: &[UrlPiece] = &[UrlPiece::Literal("/fast")];
+
+fn backend(hosts: &'static [&'static str], url: &'static [UrlPiece]) -> Backend {
+    Backend {
+        hosts,
+        url,
+        url_has_query: false,
+        method: Method::Get,
+        encoding: Encoding::Json,
+        is_collection: false,
+        target: &[],
+        allow: &[],
+        deny: &[],
+        mapping: &[],
+        group: None,
+        flatmap: &[],
+        input_headers: None,
+        input_query_strings: None,
+        shadow: false,
+        return_error_code: false,
+        return_error_details: None,
+        circuit_breaker: None,
+    }
+}
+
+fn endpoint(
+    path: &'static str,
+    segments: &'static [Segment],
+    backends: &'static [Backend],
+) -> Endpoint {
+    Endpoint {
+        method: Method::Get,
+        path,
+        segments,
+        params: &[],
+        timeout_ms: 5000,
+        cache_ttl_s: None,
+        output: OutputEncoding::Json,
+        concurrent_calls: 1,
+        input_headers: Forward::Default,
+        input_query_strings: Forward::Default,
+        backends,
+        sequential: false,
+        propagated_params: &[],
+        flatmap: &[],
+        static_data: None,
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let host = std::env::var("GW_DEMO_UPSTREAM").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
+    // A generated crate writes these as `static` items; the demo leaks them
+    // once because its upstream is only known at run time.
+    let hosts: &'static [&'static str] =
+        Box::leak(vec![&*Box::leak(host.into_boxed_str())].into_boxed_slice());
+    let slow: &'static [Backend] = Box::leak(Box::new([backend(hosts, PIECES_SLOW)]));
+    let fast: &'static [Backend] = Box::leak(Box::new([backend(hosts, PIECES_FAST)]));
+    let endpoints: &'static [Endpoint] = Box::leak(Box::new([
+        endpoint("/slow", &[Segment::Static("slow")], slow),
+        endpoint("/fast", &[Segment::Static("fast")], fast),
+    ]));
+    let gateway: &'static Gateway = Box::leak(Box::new(Gateway {
+        name: "demo",
+        port: 8080,
+        listen_ip: None,
+        endpoints,
+        router: RouterOptions {
+            health_path: Some("/__health"),
+            return_error_msg: false,
+            auto_options: false,
+            disable_method_not_allowed: false,
+            disable_access_log: false,
+            disable_redirect_trailing_slash: false,
+            error_body_404: None,
+            error_body_405: None,
+        },
+        client: ClientOptions {
+            max_idle_connections_per_host: 250,
+            idle_connection_timeout_ms: 0,
+            dialer_timeout_ms: 0,
+            dialer_keep_alive_ms: 15_000,
+            response_header_timeout_ms: 0,
+            disable_compression: false,
+            disable_keep_alives: false,
+        },
+        server: ServerOptions {
+            read_header_timeout_ms: 0,
+            idle_timeout_ms: 0,
+            max_header_bytes: 0,
+            max_shutdown_wait_ms: 0,
+            use_h2c: false,
+        },
+        version_header: Some("Version demo"),
+        version_header_name: "X-KrakenD",
+        user_agent: "KrakenD Version demo",
+    }));
+    gw_runtime::run(gateway)
+}

@@ -1,0 +1,957 @@
+//! End-to-end behaviour: a gateway in front of real upstreams on
+//! 127.0.0.1:0, asserting status, headers and bodies.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use gw_runtime::spec::*;
+use serde_json::json;
+
+const USERS_ID: &[Segment] = &[Segment::Static("users"), Segment::Param("id")];
+
+#[tokio::test]
+async fn two_backends_with_group_merge_in_declaration_order() {
+    let (a, _) = upstream(|_| Reply::json(r#"{"name":"ann","shared":"a"}"#)).await;
+    let (b, _) = upstream(|_| Reply::json(r#"{"posts":[1,2],"shared":"b"}"#)).await;
+    let mut bb = backend(b, &[UrlPiece::Literal("/posts")]);
+    bb.group = Some("blog");
+    let mut cc = backend(a, &[UrlPiece::Literal("/again")]);
+    cc.allow = &[&["shared"]];
+    let ep = endpoint(
+        Method::Get,
+        "/agg",
+        &[Segment::Static("agg")],
+        &[],
+        vec![backend(a, &[UrlPiece::Literal("/user")]), bb, cc],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    let r = get(gw.addr, "/agg").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert_eq!(r.header("x-krakend"), Some("Version gwc-test"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    // Declaration order, later wins on `shared`; key order is stable.
+    assert_eq!(
+        r.text(),
+        r#"{"name":"ann","shared":"a","blog":{"posts":[1,2],"shared":"b"}}"#
+    );
+}
+
+#[tokio::test]
+async fn data_manipulation_per_backend() {
+    let (h, _) = upstream(|s| match s.uri.as_str() {
+        "/list" => Reply::json(r#"[{"id":1,"pw":"x"},{"id":2,"pw":"y"}]"#),
+        _ => Reply::json(
+            r#"{"data":{"user":{"id":7,"name":"ann","secret":"s","meta":{"a":1,"b":2}}}}"#,
+        ),
+    })
+    .await;
+    let mut target_allow = backend(h, &[UrlPiece::Literal("/u")]);
+    target_allow.target = &["data", "user"];
+    target_allow.allow = &[&["id"], &["meta", "b"], &["name"]];
+    target_allow.mapping = &[("name", "username")];
+    let mut deny = backend(h, &[UrlPiece::Literal("/u")]);
+    deny.target = &["data", "user"];
+    deny.deny = &[&["secret"], &["meta", "a"]];
+    let mut coll = backend(h, &[UrlPiece::Literal("/list")]);
+    coll.is_collection = true;
+    coll.flatmap = &[FlatmapOp::Del {
+        path: &["collection", "*", "pw"],
+    }];
+    let eps = vec![
+        endpoint(
+            Method::Get,
+            "/allow",
+            &[Segment::Static("allow")],
+            &[],
+            vec![target_allow],
+        ),
+        endpoint(
+            Method::Get,
+            "/deny",
+            &[Segment::Static("deny")],
+            &[],
+            vec![deny],
+        ),
+        endpoint(
+            Method::Get,
+            "/coll",
+            &[Segment::Static("coll")],
+            &[],
+            vec![coll],
+        ),
+    ];
+    let gw = start(gateway(eps)).await;
+    assert_eq!(
+        get(gw.addr, "/allow").await.json(),
+        json!({"id": 7, "username": "ann", "meta": {"b": 2}})
+    );
+    assert_eq!(
+        get(gw.addr, "/deny").await.json(),
+        json!({"id": 7, "name": "ann", "meta": {"b": 2}})
+    );
+    assert_eq!(
+        get(gw.addr, "/coll").await.json(),
+        json!({"collection": [{"id": 1}, {"id": 2}]})
+    );
+}
+
+#[tokio::test]
+async fn partial_response_on_a_slow_backend_and_500_when_all_fail() {
+    let (fast, _) = upstream(|_| Reply::json(r#"{"fast":true}"#)).await;
+    let (slow, _) =
+        upstream(|_| Reply::json(r#"{"slow":true}"#).delay(Duration::from_secs(3))).await;
+    let (bad, _) = upstream(|_| Reply::json("{}").status(503)).await;
+    let mut partial = endpoint(
+        Method::Get,
+        "/partial",
+        &[Segment::Static("partial")],
+        &[],
+        vec![
+            backend(fast, &[UrlPiece::Literal("/")]),
+            backend(slow, &[UrlPiece::Literal("/")]),
+        ],
+    );
+    partial.timeout_ms = 400;
+    partial.cache_ttl_s = Some(60);
+    let mut all_fail = endpoint(
+        Method::Get,
+        "/fail",
+        &[Segment::Static("fail")],
+        &[],
+        vec![
+            backend(bad, &[UrlPiece::Literal("/")]),
+            backend(bad, &[UrlPiece::Literal("/x")]),
+        ],
+    );
+    all_fail.cache_ttl_s = Some(60);
+    let gw = start(gateway(vec![partial, all_fail])).await;
+
+    let t = Instant::now();
+    let r = get(gw.addr, "/partial").await;
+    let took = t.elapsed();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.json(), json!({"fast": true}));
+    assert_eq!(
+        r.header("cache-control"),
+        None,
+        "incomplete responses are not cacheable"
+    );
+    // The merge gives up at 85 % of 400 ms, far before the slow backend.
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+
+    let r = get(gw.addr, "/fail").await;
+    assert_eq!(r.status, 500);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.body, "");
+    assert_eq!(r.header("cache-control"), None);
+}
+
+#[tokio::test]
+async fn cache_control_on_complete_responses() {
+    let (h, _) = upstream(|_| Reply::json(r#"{"a":1}"#)).await;
+    let mut ep = endpoint(
+        Method::Get,
+        "/c",
+        &[Segment::Static("c")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    ep.cache_ttl_s = Some(300);
+    let gw = start(gateway(vec![ep])).await;
+    let r = get(gw.addr, "/c").await;
+    assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+}
+
+#[tokio::test]
+async fn noop_passes_status_headers_and_body_through() {
+    let big: String = "0123456789".repeat(50_000);
+    let big2 = big.clone();
+    let (h, log) = upstream(move |_| Reply {
+        status: 201,
+        headers: vec![
+            ("x-custom", "yes".into()),
+            ("content-type", "application/octet-stream".into()),
+        ],
+        body: big2.as_bytes().to_vec(),
+        delay: Duration::ZERO,
+    })
+    .await;
+    let mut b = backend(h, &[UrlPiece::Literal("/upload")]);
+    b.encoding = Encoding::NoOp;
+    b.method = Method::Post;
+    let mut ep = endpoint(Method::Post, "/up", &[Segment::Static("up")], &[], vec![b]);
+    ep.output = OutputEncoding::NoOp;
+    let gw = start(gateway(vec![ep])).await;
+    let r = send(
+        gw.addr,
+        "POST",
+        "/up",
+        &[("content-type", "text/plain")],
+        "payload",
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.header("x-custom"), Some("yes"));
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.body.len(), big.len());
+    assert_eq!(r.body, big.as_bytes());
+    let seen = log.lock().unwrap();
+    assert_eq!(seen[0].body, "payload");
+    assert_eq!(seen[0].method, "POST");
+}
+
+#[tokio::test]
+async fn sequential_fills_resp0_fields() {
+    let (h, log) = upstream(|s| match s.uri.as_str() {
+        "/first" => Reply::json(r#"{"id":42,"tags":["a","b"],"user":{"name":"ann"}}"#),
+        _ => Reply::json(r#"{"second":true}"#),
+    })
+    .await;
+    let first = backend(h, &[UrlPiece::Literal("/first")]);
+    let mut second = backend(
+        h,
+        &[
+            UrlPiece::Literal("/items/"),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["id"],
+            },
+            UrlPiece::Literal("/"),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["user", "name"],
+            },
+            UrlPiece::Literal("?tags="),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["tags"],
+            },
+        ],
+    );
+    second.url_has_query = true;
+    second.group = Some("detail");
+    let mut ep = endpoint(
+        Method::Get,
+        "/seq",
+        &[Segment::Static("seq")],
+        &[],
+        vec![first, second],
+    );
+    ep.sequential = true;
+    let gw = start(gateway(vec![ep])).await;
+    let r = get(gw.addr, "/seq").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, ["/first", "/items/42/ann?tags=a,b"]);
+    assert_eq!(
+        r.json(),
+        json!({"id": 42, "tags": ["a", "b"], "user": {"name": "ann"}, "detail": {"second": true}})
+    );
+}
+
+#[tokio::test]
+async fn sequential_first_failure_is_500_later_failure_is_partial() {
+    let (ok, _) = upstream(|_| Reply::json(r#"{"id":1}"#)).await;
+    let (bad, _) = upstream(|_| Reply::json("{}").status(500)).await;
+    let mut first_fails = endpoint(
+        Method::Get,
+        "/a",
+        &[Segment::Static("a")],
+        &[],
+        vec![
+            backend(bad, &[UrlPiece::Literal("/")]),
+            backend(ok, &[UrlPiece::Literal("/")]),
+        ],
+    );
+    first_fails.sequential = true;
+    let mut last_fails = endpoint(
+        Method::Get,
+        "/b",
+        &[Segment::Static("b")],
+        &[],
+        vec![
+            backend(ok, &[UrlPiece::Literal("/")]),
+            backend(bad, &[UrlPiece::Literal("/")]),
+        ],
+    );
+    last_fails.sequential = true;
+    let gw = start(gateway(vec![first_fails, last_fails])).await;
+    assert_eq!(get(gw.addr, "/a").await.status, 500);
+    let r = get(gw.addr, "/b").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.json(), json!({"id": 1}));
+}
+
+#[tokio::test]
+async fn header_and_query_allowlists() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let default_b = backend(h, &[UrlPiece::Literal("/d")]);
+    let mut listed_b = backend(h, &[UrlPiece::Literal("/l?fixed=1")]);
+    listed_b.url_has_query = true;
+    let mut narrowed_b = backend(h, &[UrlPiece::Literal("/n")]);
+    narrowed_b.input_headers = Some(&["X-Keep"]);
+    narrowed_b.input_query_strings = Some(&["a"]);
+    let default_ep = endpoint(
+        Method::Post,
+        "/d",
+        &[Segment::Static("d")],
+        &[],
+        vec![default_b],
+    );
+    let mut listed_ep = endpoint(
+        Method::Get,
+        "/l",
+        &[Segment::Static("l")],
+        &[],
+        vec![listed_b],
+    );
+    listed_ep.input_headers = Forward::Only(&["Authorization", "X-Keep"]);
+    listed_ep.input_query_strings = Forward::Only(&["a", "b"]);
+    let mut narrowed_ep = endpoint(
+        Method::Get,
+        "/n",
+        &[Segment::Static("n")],
+        &[],
+        vec![narrowed_b],
+    );
+    narrowed_ep.input_headers = Forward::All;
+    narrowed_ep.input_query_strings = Forward::All;
+    let gw = start(gateway(vec![default_ep, listed_ep, narrowed_ep])).await;
+    let hdrs: &[(&str, &str)] = &[
+        ("authorization", "Bearer t"),
+        ("x-keep", "k"),
+        ("x-secret", "s"),
+        ("content-type", "application/json"),
+        ("user-agent", "curl/8"),
+    ];
+    send(gw.addr, "POST", "/d?a=1", hdrs, "{}").await;
+    send(gw.addr, "GET", "/l?a=1&c=3&b=2", hdrs, "").await;
+    send(gw.addr, "GET", "/n?a=1&b=2", hdrs, "").await;
+    let seen = log.lock().unwrap().clone();
+
+    // Default: only Content-Type, no query.
+    let d = &seen[0];
+    assert_eq!(d.uri, "/d");
+    assert_eq!(d.headers.get("content-type").unwrap(), "application/json");
+    assert!(d.headers.get("authorization").is_none());
+    assert!(d.headers.get("x-secret").is_none());
+    assert_eq!(
+        d.headers.get("user-agent").unwrap(),
+        "KrakenD Version gwc-test"
+    );
+    assert_eq!(d.headers.get("x-forwarded-for").unwrap(), "127.0.0.1");
+    assert!(
+        d.headers
+            .get("x-forwarded-host")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
+    assert_eq!(d.body, "{}");
+
+    // A list replaces the default (no Content-Type); the query is appended
+    // after the pattern's own.
+    let l = &seen[1];
+    assert_eq!(l.uri, "/l?fixed=1&a=1&b=2");
+    assert_eq!(l.headers.get("authorization").unwrap(), "Bearer t");
+    assert_eq!(l.headers.get("x-keep").unwrap(), "k");
+    assert!(l.headers.get("x-secret").is_none());
+    assert!(l.headers.get("content-type").is_none());
+
+    // Backend lists narrow `*`, and strip the gateway's own headers too.
+    let n = &seen[2];
+    assert_eq!(n.uri, "/n?a=1");
+    assert_eq!(n.headers.get("x-keep").unwrap(), "k");
+    assert!(n.headers.get("authorization").is_none());
+    assert!(n.headers.get("x-forwarded-for").is_none());
+}
+
+#[tokio::test]
+async fn path_variables_cannot_escape_their_segment() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let b = backend(
+        h,
+        &[
+            UrlPiece::Literal("/api/users/"),
+            UrlPiece::Param(0),
+            UrlPiece::Literal("/profile"),
+        ],
+    );
+    let ep = endpoint(Method::Get, "/users/{id}", USERS_ID, &["id"], vec![b]);
+    let gw = start(gateway(vec![ep])).await;
+    assert_eq!(get(gw.addr, "/users/..%2Fadmin").await.status, 200);
+    assert_eq!(get(gw.addr, "/users/a%2Fb").await.status, 200);
+    assert_eq!(get(gw.addr, "/users/%3Fx=1%23f%0D%0A").await.status, 200);
+    assert_eq!(get(gw.addr, "/users/..").await.status, 200);
+    // A literal slash is another path: no route.
+    assert_eq!(get(gw.addr, "/users/a/b").await.status, 404);
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(
+        uris,
+        [
+            "/api/users/..%2Fadmin/profile",
+            "/api/users/a%2Fb/profile",
+            "/api/users/%3Fx=1%23f%0D%0A/profile",
+            "/api/users/%2E%2E/profile",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn not_found_method_not_allowed_redirect_and_health() {
+    let (h, _) = upstream(|_| Reply::json("{}")).await;
+    let ep = endpoint(
+        Method::Get,
+        "/users/{id}",
+        USERS_ID,
+        &["id"],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    let r = get(gw.addr, "/nope").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.text(), "404 page not found");
+    let r = send(gw.addr, "DELETE", "/users/1", &[], "").await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET"));
+    let r = get(gw.addr, "/users/1/").await;
+    assert_eq!(r.status, 301);
+    assert_eq!(r.header("location"), Some("/users/1"));
+    let r = get(gw.addr, "/__health").await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["agents"], json!({}));
+    assert!(v["now"].as_str().unwrap().ends_with("+0000 UTC"));
+    assert_eq!(
+        r.text().find("\"agents\""),
+        Some(1),
+        "keys in KrakenD's order"
+    );
+}
+
+#[tokio::test]
+async fn backend_status_rules() {
+    let (h, _) = upstream(|s| match s.uri.as_str() {
+        "/created" => Reply::json(r#"{"ok":1}"#).status(201),
+        "/nocontent" => Reply::json("").status(204),
+        _ => Reply::json(r#"{"why":"teapot"}"#).status(418),
+    })
+    .await;
+    let mut code = backend(h, &[UrlPiece::Literal("/x")]);
+    code.return_error_code = true;
+    let mut details = backend(h, &[UrlPiece::Literal("/x")]);
+    details.return_error_details = Some("svc");
+    let eps = vec![
+        endpoint(
+            Method::Get,
+            "/created",
+            &[Segment::Static("created")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/created")])],
+        ),
+        endpoint(
+            Method::Get,
+            "/nocontent",
+            &[Segment::Static("nocontent")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/nocontent")])],
+        ),
+        endpoint(
+            Method::Get,
+            "/code",
+            &[Segment::Static("code")],
+            &[],
+            vec![code],
+        ),
+        endpoint(
+            Method::Get,
+            "/details",
+            &[Segment::Static("details")],
+            &[],
+            vec![details],
+        ),
+    ];
+    let gw = start(gateway(eps)).await;
+    let r = get(gw.addr, "/created").await;
+    assert_eq!(
+        (r.status, r.json()),
+        (200, json!({"ok": 1})),
+        "201 is a success rendered as 200"
+    );
+    assert_eq!(
+        get(gw.addr, "/nocontent").await.status,
+        500,
+        "204 is a failure"
+    );
+    let r = get(gw.addr, "/code").await;
+    assert_eq!(
+        (r.status, r.text()),
+        (418, ""),
+        "return_error_code: status, no body"
+    );
+    let r = get(gw.addr, "/details").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(
+        r.json(),
+        json!({"error_svc": {"http_status_code": 418, "http_body": "{\"why\":\"teapot\"}", "http_body_encoding": "application/json"}})
+    );
+}
+
+#[tokio::test]
+async fn return_error_msg_returns_backend_body_with_error_code() {
+    let (h, _) = upstream(|_| Reply::json(r#"{"why":"teapot"}"#).status(418)).await;
+    let mut code = backend(h, &[UrlPiece::Literal("/x")]);
+    code.return_error_code = true;
+    let mut g = gateway(vec![endpoint(
+        Method::Get,
+        "/code",
+        &[Segment::Static("code")],
+        &[],
+        vec![code],
+    )]);
+    g.router.return_error_msg = true;
+    let gw = start(g).await;
+    let r = get(gw.addr, "/code").await;
+    assert_eq!(r.status, 418);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.text(), r#"{"why":"teapot"}"#);
+}
+
+#[tokio::test]
+async fn endpoint_timeout_is_500_and_cancels_the_backend_call() {
+    let (h, log) = upstream(|_| Reply::json("{}").delay(Duration::from_secs(5))).await;
+    let mut ep = endpoint(
+        Method::Get,
+        "/slow",
+        &[Segment::Static("slow")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    ep.timeout_ms = 300;
+    let mut g = gateway(vec![ep]);
+    g.router.return_error_msg = true;
+    let gw = start(g).await;
+    let t = Instant::now();
+    let r = get(gw.addr, "/slow").await;
+    assert_eq!(r.status, 500, "KrakenD answers a timeout with 500");
+    assert_eq!(r.text(), "endpoint timeout after 300 ms");
+    assert!(
+        t.elapsed() < Duration::from_millis(2000),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_calls_first_answer_wins() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The first copy to arrive is slow; the others answer at once.
+    let n = AtomicUsize::new(0);
+    let (h, log) = upstream(move |_| {
+        let i = n.fetch_add(1, Ordering::SeqCst);
+        let r = Reply::json(&format!(r#"{{"copy":{i}}}"#));
+        if i == 0 {
+            r.delay(Duration::from_secs(5))
+        } else {
+            r
+        }
+    })
+    .await;
+    let mut ep = endpoint(
+        Method::Get,
+        "/cc",
+        &[Segment::Static("cc")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    ep.concurrent_calls = 3;
+    let gw = start(gateway(vec![ep])).await;
+    let t = Instant::now();
+    let r = get(gw.addr, "/cc").await;
+    assert_eq!(r.status, 200);
+    assert_ne!(r.json()["copy"], 0, "a fast copy wins");
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    timed(async {
+        while log.lock().unwrap().len() < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn shadow_backends_are_fired_and_ignored() {
+    let (main, _) = upstream(|_| Reply::json(r#"{"main":1}"#)).await;
+    let (shadow, shadow_log) = upstream(|_| Reply::json(r#"{"shadow":1}"#)).await;
+    let mut s = backend(shadow, &[UrlPiece::Literal("/s")]);
+    s.shadow = true;
+    let ep = endpoint(
+        Method::Get,
+        "/sh",
+        &[Segment::Static("sh")],
+        &[],
+        vec![backend(main, &[UrlPiece::Literal("/")]), s],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    let r = get(gw.addr, "/sh").await;
+    assert_eq!(r.json(), json!({"main": 1}));
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    timed(async {
+        while shadow_log.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert_eq!(shadow_log.lock().unwrap()[0].uri, "/s");
+}
+
+#[tokio::test]
+async fn static_data_by_strategy() {
+    let (ok, _) = upstream(|_| Reply::json(r#"{"a":1}"#)).await;
+    let (bad, _) = upstream(|_| Reply::json("{}").status(500)).await;
+    static DATA: Value = Value::Object(&[("static", Value::Bool(true))]);
+    let mut always = endpoint(
+        Method::Get,
+        "/always",
+        &[Segment::Static("always")],
+        &[],
+        vec![backend(ok, &[UrlPiece::Literal("/")])],
+    );
+    always.static_data = Some(StaticData {
+        strategy: StaticStrategy::Always,
+        data: &DATA,
+    });
+    let mut errored = endpoint(
+        Method::Get,
+        "/errored",
+        &[Segment::Static("errored")],
+        &[],
+        vec![backend(bad, &[UrlPiece::Literal("/")])],
+    );
+    errored.static_data = Some(StaticData {
+        strategy: StaticStrategy::Errored,
+        data: &DATA,
+    });
+    let mut success = endpoint(
+        Method::Get,
+        "/success",
+        &[Segment::Static("success")],
+        &[],
+        vec![backend(bad, &[UrlPiece::Literal("/")])],
+    );
+    success.static_data = Some(StaticData {
+        strategy: StaticStrategy::Success,
+        data: &DATA,
+    });
+    let gw = start(gateway(vec![always, errored, success])).await;
+    assert_eq!(
+        get(gw.addr, "/always").await.json(),
+        json!({"a": 1, "static": true})
+    );
+    let r = get(gw.addr, "/errored").await;
+    assert_eq!((r.status, r.json()), (200, json!({"static": true})));
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(get(gw.addr, "/success").await.status, 500);
+}
+
+#[tokio::test]
+async fn encodings_gzip_xml_string_and_outputs() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(br#"{"zipped":true}"#).unwrap();
+    let gz = gz.finish().unwrap();
+    let (h, log) = upstream(move |s| match s.uri.as_str() {
+        "/gz" => Reply {
+            status: 200,
+            headers: vec![("content-encoding", "gzip".into())],
+            body: gz.clone(),
+            delay: Duration::ZERO,
+        },
+        "/xml" => Reply::json(r#"<user id="7"><name>ann</name></user>"#),
+        "/text" => Reply::json("plain words"),
+        _ => Reply::json(r#"[{"id":1}]"#),
+    })
+    .await;
+    let mut xml_b = backend(h, &[UrlPiece::Literal("/xml")]);
+    xml_b.encoding = Encoding::Xml;
+    let mut text_b = backend(h, &[UrlPiece::Literal("/text")]);
+    text_b.encoding = Encoding::String;
+    let mut coll_b = backend(h, &[UrlPiece::Literal("/coll")]);
+    coll_b.is_collection = true;
+    let mut string_ep = endpoint(
+        Method::Get,
+        "/text",
+        &[Segment::Static("text")],
+        &[],
+        vec![text_b],
+    );
+    string_ep.output = OutputEncoding::String;
+    let mut coll_ep = endpoint(
+        Method::Get,
+        "/coll",
+        &[Segment::Static("coll")],
+        &[],
+        vec![coll_b],
+    );
+    coll_ep.output = OutputEncoding::JsonCollection;
+    let mut neg_ep = endpoint(
+        Method::Get,
+        "/neg",
+        &[Segment::Static("neg")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/gz")])],
+    );
+    neg_ep.output = OutputEncoding::Negotiate;
+    let eps = vec![
+        endpoint(
+            Method::Get,
+            "/gz",
+            &[Segment::Static("gz")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/gz")])],
+        ),
+        endpoint(
+            Method::Get,
+            "/xml",
+            &[Segment::Static("xml")],
+            &[],
+            vec![xml_b],
+        ),
+        string_ep,
+        coll_ep,
+        neg_ep,
+    ];
+    let gw = start(gateway(eps)).await;
+    assert_eq!(get(gw.addr, "/gz").await.json(), json!({"zipped": true}));
+    assert_eq!(
+        log.lock().unwrap()[0]
+            .headers
+            .get("accept-encoding")
+            .unwrap(),
+        "gzip"
+    );
+    assert_eq!(
+        get(gw.addr, "/xml").await.json(),
+        json!({"user": {"-id": "7", "name": "ann"}})
+    );
+    let r = get(gw.addr, "/text").await;
+    assert_eq!(
+        (r.text(), r.header("content-type")),
+        ("plain words", Some("text/plain; charset=utf-8"))
+    );
+    assert_eq!(get(gw.addr, "/coll").await.text(), r#"[{"id":1}]"#);
+    let r = send(gw.addr, "GET", "/neg", &[("accept", "application/xml")], "").await;
+    assert_eq!(r.text(), "<doc><zipped>true</zipped></doc>");
+    let r = send(gw.addr, "GET", "/neg", &[("accept", "text/plain")], "").await;
+    assert_eq!(r.text(), "zipped: true\n");
+}
+
+#[tokio::test]
+async fn bad_backend_json_is_a_failed_backend() {
+    let (h, _) = upstream(|_| Reply::json("{not json")).await;
+    let (ok, _) = upstream(|_| Reply::json(r#"{"ok":1}"#)).await;
+    let eps = vec![
+        endpoint(
+            Method::Get,
+            "/one",
+            &[Segment::Static("one")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/")])],
+        ),
+        endpoint(
+            Method::Get,
+            "/two",
+            &[Segment::Static("two")],
+            &[],
+            vec![
+                backend(h, &[UrlPiece::Literal("/")]),
+                backend(ok, &[UrlPiece::Literal("/")]),
+            ],
+        ),
+    ];
+    let gw = start(gateway(eps)).await;
+    assert_eq!(get(gw.addr, "/one").await.status, 500);
+    let r = get(gw.addr, "/two").await;
+    assert_eq!(
+        (r.status, r.header("x-krakend-completed")),
+        (200, Some("false"))
+    );
+}
+
+#[tokio::test]
+async fn round_robin_over_hosts_is_exact() {
+    let (a, la) = upstream(|_| Reply::json(r#"{"h":"a"}"#)).await;
+    let (b, lb) = upstream(|_| Reply::json(r#"{"h":"b"}"#)).await;
+    let mut be = backend(a, &[UrlPiece::Literal("/")]);
+    be.hosts = leak_slice(vec![a, b]);
+    let gw = start(gateway(vec![endpoint(
+        Method::Get,
+        "/rr",
+        &[Segment::Static("rr")],
+        &[],
+        vec![be],
+    )]))
+    .await;
+    let mut hs = Vec::new();
+    for _ in 0..4 {
+        hs.push(
+            get(gw.addr, "/rr").await.json()["h"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(hs, ["a", "b", "a", "b"]);
+    assert_eq!((la.lock().unwrap().len(), lb.lock().unwrap().len()), (2, 2));
+}
+
+#[tokio::test]
+async fn unreachable_backend_is_500() {
+    let ep = endpoint(
+        Method::Get,
+        "/down",
+        &[Segment::Static("down")],
+        &[],
+        vec![backend("http://127.0.0.1:1", &[UrlPiece::Literal("/")])],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    assert_eq!(get(gw.addr, "/down").await.status, 500);
+}
+
+#[tokio::test]
+async fn wildcard_endpoint_forwards_the_rest_of_the_path() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let b = backend(h, &[UrlPiece::Literal("/static/"), UrlPiece::Wildcard]);
+    let ep = endpoint(
+        Method::Get,
+        "/files/*",
+        &[Segment::Static("files"), Segment::Wildcard],
+        &[],
+        vec![b],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    assert_eq!(get(gw.addr, "/files/css/site.css").await.status, 200);
+    assert_eq!(get(gw.addr, "/files/a%2Fb/../c").await.status, 200);
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, ["/static/css/site.css", "/static/a%2Fb/%2E%2E/c"]);
+}
+
+#[tokio::test]
+async fn user_agent_forwarded_moves_ours_to_x_forwarded_via() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let mut ep = endpoint(
+        Method::Get,
+        "/all",
+        &[Segment::Static("all")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    ep.input_headers = Forward::All;
+    let gw = start(gateway(vec![ep])).await;
+    send(
+        gw.addr,
+        "GET",
+        "/all",
+        &[
+            ("user-agent", "curl/8"),
+            ("x-any", "1"),
+            ("connection", "keep-alive"),
+        ],
+        "",
+    )
+    .await;
+    let seen = log.lock().unwrap()[0].clone();
+    assert_eq!(seen.headers.get("user-agent").unwrap(), "curl/8");
+    assert_eq!(
+        seen.headers.get("x-forwarded-via").unwrap(),
+        "KrakenD Version gwc-test"
+    );
+    assert_eq!(seen.headers.get("x-any").unwrap(), "1");
+    assert!(
+        seen.headers
+            .get("host")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("127.0.0.1:"),
+        "the backend's host, not ours"
+    );
+}
+
+#[tokio::test]
+async fn h2c_requests_reach_http1_backends() {
+    let (h, log) = upstream(|_| Reply::json(r#"{"ok":true}"#)).await;
+    let ep = endpoint(
+        Method::Get,
+        "/h2",
+        &[Segment::Static("h2")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/")])],
+    );
+    let mut g = gateway(vec![ep]);
+    g.server.use_h2c = true;
+    let gw = start(g).await;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<http_body_util::Empty<bytes::Bytes>>();
+    let resp = timed(client.get(format!("http://{}/h2", gw.addr).parse().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(resp.version(), hyper::Version::HTTP_2);
+    assert_eq!(resp.status(), 200);
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn auto_options_and_custom_error_bodies() {
+    let (h, _) = upstream(|_| Reply::json("{}")).await;
+    let eps = vec![
+        endpoint(
+            Method::Get,
+            "/x",
+            &[Segment::Static("x")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/")])],
+        ),
+        endpoint(
+            Method::Post,
+            "/x",
+            &[Segment::Static("x")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/")])],
+        ),
+    ];
+    static NOT_FOUND: Value = Value::Object(&[("error", Value::String("nope"))]);
+    let mut g = gateway(eps);
+    g.router.auto_options = true;
+    g.router.error_body_404 = Some(&NOT_FOUND);
+    let gw = start(g).await;
+    let r = send(gw.addr, "OPTIONS", "/x", &[], "").await;
+    assert_eq!(
+        (r.status, r.header("allow")),
+        (200, Some("GET, POST, OPTIONS"))
+    );
+    let r = get(gw.addr, "/missing").await;
+    assert_eq!((r.status, r.json()), (404, json!({"error": "nope"})));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+}
