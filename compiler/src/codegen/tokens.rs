@@ -22,6 +22,8 @@ pub fn gateway(plan: &Plan) -> TokenStream {
     let client = client(&plan.client);
     let server = server(&plan.server);
     let version_header = option(plan.version_header.as_deref().map(lit));
+    let version_header_name = lit(&plan.version_header_name);
+    let user_agent = lit(&plan.user_agent);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -43,6 +45,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
         }
     });
     quote! {
+        #[allow(unused_imports)]
         use gw_runtime::spec::{
             Backend, CircuitBreaker, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward,
             Gateway, Method, OutputEncoding, RouterOptions, Segment, ServerOptions, StaticData,
@@ -59,6 +62,8 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             client: #client,
             server: #server,
             version_header: #version_header,
+            version_header_name: #version_header_name,
+            user_agent: #user_agent,
         };
 
         /// The endpoints, in config order.

@@ -185,8 +185,8 @@ fn allowlist(
 /// upper-cased, equals the parameter's so treated (lura turns `{id}` into
 /// `{{.Id}}` and keys the request parameters the same way, in a map: of two
 /// parameters stored under one key, the later one wins, GW111). `{respN_a.b}`
-/// in a sequential endpoint reads backend N's response (N counts regular
-/// backends; the piece holds the index in the endpoint's `backend` list).
+/// in a sequential endpoint reads backend N's response (N counts regular,
+/// non-shadow backends, as KrakenD numbers the chain).
 /// Anything else (`{JWT.sub}` without a validator, a lint error) stays the
 /// text KrakenD would leave unreplaced: `{{.JWT.sub}}`.
 pub fn url_pieces(url: &str, params: &[String], ep: &model::Endpoint<'_>) -> Vec<UrlPiece> {
@@ -201,10 +201,14 @@ pub fn url_pieces(url: &str, params: &[String], ep: &model::Endpoint<'_>) -> Vec
         } else if let OutputParam::Response { backend, field } = output_param(var.name)
             && ep.is_sequential()
         {
-            regular_index(ep, backend).map(|b| UrlPiece::Response {
-                backend: b,
-                path: split_path(field),
-            })
+            // KrakenD numbers the chain without the shadow backends.
+            (backend < ep.regular_backends().count())
+                .then(|| u16::try_from(backend).ok())
+                .flatten()
+                .map(|b| UrlPiece::Response {
+                    backend: b,
+                    path: split_path(field),
+                })
         } else {
             None
         };
@@ -227,12 +231,6 @@ pub fn url_pieces(url: &str, params: &[String], ep: &model::Endpoint<'_>) -> Vec
         pieces.push(UrlPiece::Literal(literal));
     }
     pieces
-}
-
-/// The index in `ep.backends` of the `n`-th regular (non-shadow) backend.
-fn regular_index(ep: &model::Endpoint<'_>, n: usize) -> Option<u16> {
-    let b = ep.regular_backends().nth(n)?;
-    u16::try_from(b.index).ok()
 }
 
 /// lura's key for a parameter: the first letter upper-cased.

@@ -26,6 +26,9 @@ use crate::model::Config;
 pub use backend::canonical_header_key;
 pub use value::value_of;
 
+/// The identification header KrakenD sends on every response it handles.
+pub const VERSION_HEADER_NAME: &str = "X-KrakenD";
+
 /// What the plan needs besides the config.
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
@@ -107,6 +110,11 @@ pub struct Plan {
     pub server: ServerOptions,
     /// The identification header's value, `None` when hidden.
     pub version_header: Option<String>,
+    /// The identification header's name (`X-KrakenD`, as KrakenD sends it).
+    pub version_header_name: String,
+    /// The `User-Agent` sent to backends (KrakenD's shape:
+    /// `KrakenD Version gwc-<version>`).
+    pub user_agent: String,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -325,7 +333,8 @@ pub enum UrlPiece {
     Param(u16),
     /// A field of an earlier backend's response (sequential).
     Response {
-        /// Index of that backend in [`Endpoint::backends`].
+        /// The backend N of `{respN_…}`, counting regular (non-shadow)
+        /// backends, as KrakenD numbers the chain.
         backend: u16,
         /// The dot path, split.
         path: Vec<String>,
@@ -475,5 +484,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
         client: options::client(config),
         server: options::server(config),
         version_header: (!hidden).then(|| format!("Version gwc-{}", options.version)),
+        version_header_name: VERSION_HEADER_NAME.to_string(),
+        user_agent: format!("KrakenD Version gwc-{}", options.version),
     })
 }

@@ -42,6 +42,8 @@ fn root_defaults() {
     assert_eq!(p.name, "");
     assert_eq!(p.listen_ip, None);
     assert_eq!(p.version_header.as_deref(), Some("Version gwc-test"));
+    assert_eq!(p.version_header_name, "X-KrakenD");
+    assert_eq!(p.user_agent, "KrakenD Version gwc-test");
     assert_eq!(p.router.health_path.as_deref(), Some("/__health"));
     assert_eq!(p.client.max_idle_connections_per_host, 250);
     assert_eq!(p.client.dialer_keep_alive_ms, 15_000);
@@ -214,7 +216,7 @@ fn url_patterns_split_into_pieces() {
 }
 
 #[test]
-fn sequential_response_pieces_index_the_backend_list() {
+fn sequential_response_pieces_count_regular_backends() {
     let p = one(
         "",
         r#""endpoint": "/a/{id}", "extra_config": {"proxy": {"sequential": true}}"#,
@@ -225,18 +227,18 @@ fn sequential_response_pieces_index_the_backend_list() {
     let e = &p.endpoints[0];
     assert!(e.sequential);
     assert!(e.backends[0].shadow);
-    // resp0 is the first regular backend: index 1 of the list.
+    // resp0 is the first regular backend (index 1 of the list): N stays 0.
     assert_eq!(
         e.backends[2].url,
         vec![
             UrlPiece::Literal("/second/".into()),
             UrlPiece::Response {
-                backend: 1,
+                backend: 0,
                 path: s(&["user", "id"])
             },
             UrlPiece::Literal("/".into()),
             UrlPiece::Response {
-                backend: 1,
+                backend: 0,
                 path: s(&["x"])
             },
         ]
