@@ -8,7 +8,10 @@
 //!   name and its short one accept each other);
 //! - an **option** gwc does not implement (GW902): a root or backend key
 //!   (`tls`, `sd`) or a field of a namespace gwc does implement
-//!   (`router.remove_extra_slash`, `proxy.combiner`).
+//!   (`router.remove_extra_slash`, `proxy.combiner`);
+//! - a backend **host** the runtime cannot call (GW904), named as written:
+//!   another scheme than http/https, or https while the runtime has no TLS
+//!   client ([`HTTPS_BACKENDS`]).
 //!
 //! The user accepts one with `"extra_config": {"gwc/build":
 //! {"allow_unsupported": ["telemetry/logging", "tls"]}}` or `gwc build
@@ -21,6 +24,7 @@ use super::Context;
 use super::schema;
 use crate::model::duration::parse_go_duration;
 use crate::model::extra::{BACKEND_HTTP_LEGACY_KEY, PROXY_LEGACY_KEY, ROUTER_LEGACY_NAMESPACE};
+use crate::model::host::{Sanitized, host_entries, sanitize_host};
 use crate::model::legacy::short_namespace;
 use crate::model::{Backend, Endpoint, Spanned};
 use crate::plan::Method;
@@ -51,7 +55,13 @@ pub enum Kind {
     Namespace,
     /// A key or a namespace field (GW902).
     Option,
+    /// A backend host the runtime cannot call (GW904).
+    Host,
 }
+
+/// Whether the runtime has a TLS client for `https://` backends. It does
+/// not yet: such hosts are findings (GW904) until it does.
+pub const HTTPS_BACKENDS: bool = false;
 
 /// Where a finding is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,8 +134,76 @@ pub fn findings(cx: &Context<'_>) -> Vec<Finding> {
     for ep in &config.endpoints {
         endpoint(ep, &mut out);
     }
+    root_hosts(cx, &mut out);
     out.sort_by_key(|f| f.span.start);
     out
+}
+
+/// `https://` root hosts, when some backend inherits them (the root's hosts
+/// are always sanitised, so their scheme is http or https).
+fn root_hosts(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let inherits = cx.config.endpoints.iter().any(|ep| {
+        ep.backends
+            .iter()
+            .any(|b| host_entries(b.raw).is_none_or(|(_, e)| e.is_empty()))
+    });
+    if HTTPS_BACKENDS || !inherits {
+        return;
+    }
+    let Some((_, entries)) = host_entries(cx.config.raw) else {
+        return;
+    };
+    for n in entries {
+        let Some(h) = n.as_str() else { continue };
+        if let Sanitized::Valid { cleaned, .. } = sanitize_host(h)
+            && cleaned.starts_with("https://")
+        {
+            out.push(host_finding(h, n.span, &Level::Service, HTTPS_CONSEQUENCE));
+        }
+    }
+}
+
+const HTTPS_CONSEQUENCE: &str =
+    "the runtime has no TLS client yet: every request to it fails (500)";
+const SCHEME_CONSEQUENCE: &str =
+    "gwc gateways call http:// and https:// hosts only: accepting it leaves this endpoint out";
+
+fn host_finding(host: &str, span: Span, level: &Level, consequence: &'static str) -> Finding {
+    Finding {
+        kind: Kind::Host,
+        name: host.to_string(),
+        alias: None,
+        span,
+        level: level.clone(),
+        consequence,
+        about: None,
+    }
+}
+
+/// A backend's own hosts the runtime cannot call: a scheme other than
+/// http/https (possible with `disable_host_sanitize`), or https without a
+/// TLS client.
+fn backend_hosts(b: &Backend<'_>, level: &Level, out: &mut Vec<Finding>) {
+    let Some((_, entries)) = host_entries(b.raw) else {
+        return;
+    };
+    for n in entries {
+        let Some(h) = n.as_str() else { continue };
+        let url = if b.disable_host_sanitize {
+            h.to_string()
+        } else {
+            match sanitize_host(h) {
+                Sanitized::Valid { cleaned, .. } => cleaned,
+                // GW404's finding.
+                Sanitized::Invalid { .. } => continue,
+            }
+        };
+        if !crate::plan::is_callable_host(&url) {
+            out.push(host_finding(h, n.span, level, SCHEME_CONSEQUENCE));
+        } else if !HTTPS_BACKENDS && url.starts_with("https://") {
+            out.push(host_finding(h, n.span, level, HTTPS_CONSEQUENCE));
+        }
+    }
 }
 
 fn endpoint(ep: &Endpoint<'_>, out: &mut Vec<Finding>) {
@@ -189,6 +267,7 @@ fn backend(path: &str, b: &Backend<'_>, out: &mut Vec<Finding>) {
         &level,
         out,
     );
+    backend_hosts(b, &level, out);
     if let Some(sd) = &b.sd
         && !matches!(sd.value.as_str(), "" | "static")
     {
@@ -432,8 +511,12 @@ pub fn unaccepted(cx: &Context<'_>, kind: Kind) -> Vec<Finding> {
 
 /// The help line for a finding: how to accept it.
 pub fn accept_help(f: &Finding) -> String {
+    let fix = match f.kind {
+        Kind::Host => "point the backend at an `http://` host",
+        Kind::Namespace | Kind::Option => "remove it",
+    };
     format!(
-        "remove it, or accept running without it: list `\"{name}\"` in the root's \
+        "{fix}, or accept running without it: list `\"{name}\"` in the root's \
          `extra_config.\"{BUILD_NAMESPACE}\".{ALLOW_KEY}` (or pass `--allow-unsupported {name}`)",
         name = f.name
     )

@@ -461,13 +461,31 @@ pub enum Value {
     Object(Vec<(String, Value)>),
 }
 
+/// Whether the runtime can call a (sanitised) backend host: `http://` or
+/// `https://`. A verbatim host with another scheme (`ws://`, `amqp://`, with
+/// `disable_host_sanitize`) is GW904.
+pub fn is_callable_host(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
 /// Plans a checked config.
+///
+/// An endpoint with a backend host gwc cannot call (GW904, which `gwc
+/// build` only lets through when the user accepted it) is left out of the
+/// gateway: its route answers 404 instead of the whole gateway failing.
 pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanError> {
     let root = options::root(config)?;
     let endpoints = config
         .endpoints
         .iter()
         .map(|ep| endpoint::endpoint(config, ep, &root))
+        .filter(|ep| {
+            ep.as_ref().map_or(true, |ep| {
+                ep.backends
+                    .iter()
+                    .all(|b| b.hosts.iter().all(|h| is_callable_host(h)))
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let router = options::router(config);
     let hidden = config

@@ -374,6 +374,31 @@ fn hosts_methods_and_defaults() {
 }
 
 #[test]
+fn endpoints_with_hosts_gwc_cannot_call_are_left_out() {
+    let p = plan_of(
+        r#"{"version": 3, "host": ["http://h"], "endpoints": [
+            {"endpoint": "/ws", "backend": [{"url_pattern": "/", "disable_host_sanitize": true,
+                                             "host": ["ws://chat:5678"]}]},
+            {"endpoint": "/raw", "backend": [{"url_pattern": "/", "disable_host_sanitize": true,
+                                              "host": ["chat:5678"]}]},
+            {"endpoint": "/tls", "backend": [{"url_pattern": "/", "host": ["https://x.io"]}]},
+            {"endpoint": "/ok", "backend": [{"url_pattern": "/"}]}]}"#,
+    );
+    let paths: Vec<&str> = p.endpoints.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["/tls", "/ok"]);
+    let cases = [
+        ("http://a", true),
+        ("https://a", true),
+        ("ws://a", false),
+        ("a:80", false),
+        ("HTTP://a", false),
+    ];
+    for (host, want) in cases {
+        assert_eq!(is_callable_host(host), want, "{host}");
+    }
+}
+
+#[test]
 fn manipulation_plans() {
     let p = one(
         "",

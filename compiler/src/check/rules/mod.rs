@@ -65,4 +65,5 @@ crate::check::registry::registry! {
     "GW901" gw901_unsupported_namespace Error Build;
     "GW902" gw902_unsupported_option Error Build;
     "GW903" gw903_unused_allow_unsupported Warning Build;
+    "GW904" gw904_unsupported_host Error Build;
 }
