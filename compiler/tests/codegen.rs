@@ -71,3 +71,40 @@ fn config_text_never_becomes_code() {
         "{code}"
     );
 }
+
+/// Planning never panics, whatever the file (the CLI only plans configs
+/// that lint clean, but the library takes any), and whatever plans
+/// generates code that parses.
+#[test]
+fn every_testdata_and_corpus_file_plans_or_errors_cleanly() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs: Vec<std::path::PathBuf> = ["lint", "ok", "build", "formats", "routes", "example"]
+        .iter()
+        .map(|d| root.join("testdata").join(d))
+        .collect();
+    dirs.push(root.join("../shared/corpus"));
+    let mut planned = 0;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = path.to_string_lossy().into_owned();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let parsed = syntax::parse(&text, Format::from_path(&name));
+            let Some(root) = parsed.root.as_ref() else {
+                continue;
+            };
+            let config = Config::from_tree(root);
+            if let Ok(plan) = plan(&config, &PlanOptions::default()) {
+                let code = gwc::codegen::generated_rs(&plan, &name).expect("generates");
+                syn::parse_str::<syn::File>(&code).expect("parses");
+                planned += 1;
+            }
+        }
+    }
+    assert!(planned > 50, "only {planned} files planned");
+}

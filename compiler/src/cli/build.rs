@@ -152,10 +152,12 @@ pub fn run(args: BuildArgs) -> miette::Result<u8> {
         profile.name(),
         build.target_dir.display()
     );
-    if let Err(e) = build.run() {
-        eprintln!("gwc: {e}");
-        return Ok(super::EXIT_FAILURE);
-    }
+    build.run().map_err(|e| {
+        miette!(
+            help = "cargo's messages are above; `--emit-crate DIR` keeps the generated crate where you can read it",
+            "{e}"
+        )
+    })?;
 
     let output = match &args.output {
         Some(o) => o.clone(),
