@@ -202,6 +202,11 @@ fn seed_lock(dir: &Path, workspace_lock: &str, build: &CargoBuild) -> miette::Re
 
 /// `./<stem of the config file>`, refusing to overwrite the config itself.
 fn default_output(config: &Path) -> miette::Result<PathBuf> {
+    default_output_in(Path::new("."), config)
+}
+
+/// `<dir>/<stem of the config file>`, unless that is the config.
+fn default_output_in(dir: &Path, config: &Path) -> miette::Result<PathBuf> {
     let stem = config
         .file_stem()
         .filter(|s| !s.is_empty())
@@ -211,7 +216,7 @@ fn default_output(config: &Path) -> miette::Result<PathBuf> {
                 config.display()
             )
         })?;
-    let out = PathBuf::from(".").join(stem);
+    let out = dir.join(stem);
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -229,4 +234,24 @@ fn absolute(dir: &Path) -> miette::Result<PathBuf> {
     std::path::absolute(dir)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot resolve `{}`", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_output_is_the_config_stem_and_never_the_config() {
+        assert_eq!(
+            default_output(Path::new("conf/krakend.json")).ok(),
+            Some(PathBuf::from("./krakend"))
+        );
+        let dir = std::env::temp_dir().join(format!("gwc-output-test-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let config = dir.join("gateway");
+        let _ = std::fs::write(&config, "{}");
+        assert!(default_output_in(&dir, &config).is_err());
+        assert!(default_output_in(&dir, &dir.join("gateway.json")).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
