@@ -1,6 +1,10 @@
 //! Golden tests over `testdata/`: every firing case has a reviewed snapshot of
 //! its human rendering, every clean case lints with no finding at all, and
 //! every rule in the registry has both.
+//!
+//! Build rules (GW9xx, `Check::Build`) only run when building, so their
+//! files (`gw9xx_*`) are linted as `gwc lint --build` lints them; every
+//! other file as plain `gwc lint`.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +13,16 @@ use gwc::check::registry::RULES;
 fn testdata() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
     dir.canonicalize().unwrap_or(dir)
+}
+
+/// The options `gwc lint` would run with for this file: `--build` when its
+/// code is a build rule's.
+fn options_for(path: &Path) -> gwc::check::CheckOptions {
+    let code = code_of(path);
+    gwc::check::CheckOptions {
+        build: gwc::check::registry::find(&code).is_some_and(|r| r.is_build()),
+        ..Default::default()
+    }
 }
 
 /// Lints one file as the CLI does, with the path relative to `testdata/` so
@@ -21,7 +35,7 @@ fn lint_rel(path: &Path) -> (gwc::diag::Files, Vec<gwc::diag::Diagnostic>) {
         .display()
         .to_string();
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    gwc::lint_text(&rel, &text)
+    gwc::lint_text_with(&rel, &text, &options_for(path))
 }
 
 fn code_of(path: &Path) -> String {

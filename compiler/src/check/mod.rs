@@ -11,6 +11,7 @@ pub mod routes;
 pub mod rules;
 pub mod schema;
 pub mod suggest;
+pub mod unsupported;
 
 use crate::diag::{Diagnostic, FileId, Files};
 use crate::model::Config;
@@ -28,6 +29,17 @@ pub struct SyntaxContext<'a> {
     pub parsed: &'a Parsed,
 }
 
+/// How a check runs.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Also run the build rules (GW9xx): what `gwc build` and `gwc lint
+    /// --build` check.
+    pub build: bool,
+    /// Settings the user accepts the gateway ignoring, from the command
+    /// line (`--allow-unsupported`), besides the config's own list.
+    pub allow_unsupported: Vec<String>,
+}
+
 /// What a tree rule sees.
 pub struct Context<'a> {
     /// The file id (for labels).
@@ -42,6 +54,8 @@ pub struct Context<'a> {
     pub root: &'a Node,
     /// The typed model.
     pub config: &'a Config<'a>,
+    /// How the check runs.
+    pub options: &'a CheckOptions,
     /// The schema check's findings, computed by the first GW8xx rule that
     /// asks ([`schema::violations`]) and shared by the others.
     pub(crate) schema: std::cell::OnceCell<Vec<schema::Violation>>,
@@ -70,14 +84,30 @@ impl Context<'_> {
 
 /// Parses and checks one file of `files`, returning its diagnostics sorted.
 pub fn check_file(files: &Files, file: FileId) -> Vec<Diagnostic> {
+    check_file_with(files, file, &CheckOptions::default())
+}
+
+/// [`check_file`] with options (e.g. the build rules).
+pub fn check_file_with(files: &Files, file: FileId, options: &CheckOptions) -> Vec<Diagnostic> {
     let source = files.get(file);
     let format = Format::from_path(&source.name);
     let parsed = syntax::parse(&source.text, format);
-    check_parsed(file, &source.text, format, &parsed)
+    check_parsed_with(file, &source.text, format, &parsed, options)
 }
 
 /// Checks an already parsed file.
 pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -> Vec<Diagnostic> {
+    check_parsed_with(file, text, format, parsed, &CheckOptions::default())
+}
+
+/// [`check_parsed`] with options.
+pub fn check_parsed_with(
+    file: FileId,
+    text: &str,
+    format: Format,
+    parsed: &Parsed,
+    options: &CheckOptions,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let scx = SyntaxContext {
         file,
@@ -99,15 +129,19 @@ pub fn check_parsed(file: FileId, text: &str, format: Format, parsed: &Parsed) -
             parsed,
             root,
             config: &config,
+            options,
             schema: std::cell::OnceCell::new(),
         };
         // A v1/v2 file is refused before anything else: KrakenD reads it with
         // other semantics, so every finding but the version one is noise.
         let legacy = config.legacy_version().is_some();
         for rule in registry::RULES {
-            if let registry::Check::Tree(check) = rule.check
-                && (!legacy || rule.code == rules::gw401_unsupported_version::CODE)
-            {
+            let check = match rule.check {
+                registry::Check::Tree(check) => check,
+                registry::Check::Build(check) if options.build => check,
+                _ => continue,
+            };
+            if !legacy || rule.code == rules::gw401_unsupported_version::CODE {
                 check(&cx, &mut out);
             }
         }

@@ -14,6 +14,10 @@ pub enum Check {
     Syntax(fn(&SyntaxContext<'_>, &mut Vec<Diagnostic>)),
     /// On the model of a file that parsed.
     Tree(fn(&Context<'_>, &mut Vec<Diagnostic>)),
+    /// Like `Tree`, but only for a build (`gwc build`, `gwc lint --build`):
+    /// limits of what gwc can compile (GW9xx), which do not make the
+    /// config wrong for KrakenD.
+    Build(fn(&Context<'_>, &mut Vec<Diagnostic>)),
 }
 
 /// One rule.
@@ -53,6 +57,11 @@ impl Rule {
             .trim()
             .trim_end_matches('.')
             .to_string()
+    }
+
+    /// Whether the rule runs only for builds ([`Check::Build`]).
+    pub fn is_build(&self) -> bool {
+        matches!(self.check, Check::Build(_))
     }
 
     /// `RouteConflict` from `route_conflict`.

@@ -38,12 +38,24 @@ pub struct LintArgs {
     /// Colour the human format.
     #[arg(long, value_enum, default_value_t)]
     pub color: ColorChoice,
+    /// Also check what `gwc build` cannot compile yet (GW9xx).
+    #[arg(long)]
+    pub build: bool,
+    /// With `--build`: accept that the gateway runs without this namespace
+    /// or setting (repeatable; adds to the config's
+    /// `gwc/build.allow_unsupported`).
+    #[arg(long, value_name = "NAME", requires = "build")]
+    pub allow_unsupported: Vec<String>,
 }
 
 /// Runs `gwc lint`.
 pub fn run(args: LintArgs) -> miette::Result<u8> {
     let files = super::read_files(&args.files)?;
-    let diags = crate::lint(&files);
+    let options = crate::check::CheckOptions {
+        build: args.build,
+        allow_unsupported: args.allow_unsupported,
+    };
+    let diags = crate::lint_with(&files, &options);
     let out = match args.format {
         Format::Human => render::human::render(&files, &diags, args.color.enabled()),
         Format::Json => render::json::render(&files, &diags),

@@ -5,6 +5,7 @@
 //! I/O or internal failure. The CLI's own failures are miette reports;
 //! lint findings are never miette errors.
 
+mod build;
 mod explain;
 mod lint;
 pub mod lsp;
@@ -38,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Check configs and report every problem found.
     Lint(lint::LintArgs),
+    /// Compile a config into a gateway binary.
+    Build(build::BuildArgs),
     /// Print the documentation of a rule (`gwc explain GW101`), or list all rules.
     Explain(explain::ExplainArgs),
     /// Print the route table per method, as gwc compiles it.
@@ -86,6 +89,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Build(args) => build::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Routes(args) => routes::run(args),
         Command::Lsp(args) => lsp::run(args),

@@ -9,6 +9,11 @@ pub const ROUTER_LEGACY_NAMESPACE: &str = "github_com/luraproject/lura/router/gi
 /// The long, legacy name of the `proxy` namespace, which KrakenD CE still
 /// reads (krakend-ce `cmd/krakend-ce/main.go` alias table).
 pub const PROXY_LEGACY_KEY: &str = "github.com/devopsfaith/krakend/proxy";
+/// The long, legacy name of `backend/http`, which KrakenD CE still reads.
+pub const BACKEND_HTTP_LEGACY_KEY: &str = "github.com/devopsfaith/krakend/http";
+/// The long, legacy name of `qos/circuit-breaker`, which KrakenD CE still reads.
+pub const CIRCUIT_BREAKER_LEGACY_KEY: &str =
+    "github.com/devopsfaith/krakend-circuitbreaker/gobreaker";
 
 /// One `extra_config` object.
 #[derive(Clone, Debug, Default)]
@@ -57,8 +62,12 @@ impl<'a> ExtraConfig<'a> {
                 .or_else(|| object(ROUTER_LEGACY_NAMESPACE))
                 .map(Router::from_node),
             cors: object("security/cors").map(Cors::from_node),
-            circuit_breaker: object("qos/circuit-breaker").map(CircuitBreaker::from_node),
-            backend_http: object("backend/http").map(BackendHttp::from_node),
+            circuit_breaker: object("qos/circuit-breaker")
+                .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
+                .map(CircuitBreaker::from_node),
+            backend_http: object("backend/http")
+                .or_else(|| object(BACKEND_HTTP_LEGACY_KEY))
+                .map(BackendHttp::from_node),
         }
     }
 

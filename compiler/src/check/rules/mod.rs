@@ -63,4 +63,8 @@ crate::check::registry::registry! {
     "GW803" gw803_unknown_value Error Tree;
     "GW804" gw804_missing_key Error Tree;
     "GW805" gw805_value_out_of_range Error Tree;
+    "GW901" gw901_unsupported_namespace Error Build;
+    "GW902" gw902_unsupported_option Error Build;
+    "GW903" gw903_unused_allow_unsupported Warning Build;
+    "GW904" gw904_unsupported_host Error Build;
 }

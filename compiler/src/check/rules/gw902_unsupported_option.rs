@@ -1,0 +1,57 @@
+//! a setting that `gwc build` cannot honour yet
+//!
+//! ## What it does
+//! When building (`gwc build`, `gwc lint --build`), reports root and
+//! backend settings gwc does not implement yet, and fields of the
+//! namespaces it does implement that it cannot honour:
+//! - root: `tls`, `client_tls`, `plugin`, `async_agent`, `debug_endpoint`,
+//!   `echo_endpoint`, a non-zero `read_timeout` or `write_timeout`;
+//! - backend: an `sd` other than `static`, a `method` gwc cannot send,
+//!   `proxy.shadow_timeout`;
+//! - `router`: `forwarded_by_client_ip`, `remote_ip_headers`,
+//!   `trusted_proxies`, `app_engine`, `remove_extra_slash`,
+//!   `disable_path_decoding`, `decompress_gzip`, `max_payload`;
+//! - endpoint `proxy`: `combiner`, a custom `strategy`, `decompress_gzip`,
+//!   `max_payload`.
+//!
+//! Settings that only tune performance or logging (`max_idle_connections`,
+//! `dialer_fallback_delay`, `router.logger_skip_paths`, …) are not reported.
+//!
+//! ## Why is this bad?
+//! The compiled gateway would run without it: `tls` ignored means plain
+//! HTTP, `sd: "dns"` ignored means the SRV names are called as hosts. gwc
+//! refuses instead, until you say the gateway may run without it.
+//!
+//! ## Example
+//! ```json
+//! { "version": 3, "tls": { "public_key": "cert.pem", "private_key": "key.pem" }, "endpoints": [] }
+//! ```
+//!
+//! ## How to fix it
+//! Remove the setting, or accept running without it: list its name
+//! (`tls`, `sd`, `router.remove_extra_slash`, `proxy.combiner`, as the
+//! message says) at the root in `"extra_config": { "gwc/build": {
+//! "allow_unsupported": ["tls"] } }`, or pass `gwc build
+//! --allow-unsupported tls`.
+
+use crate::check::Context;
+use crate::check::unsupported::{self, Kind};
+use crate::diag::Diagnostic;
+
+/// The rule's code.
+pub const CODE: &str = "GW902";
+
+/// Reports each setting gwc cannot honour that nobody accepted.
+pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for f in unsupported::unaccepted(cx, Kind::Option) {
+        out.push(
+            cx.diag(
+                CODE,
+                f.span,
+                format!("`{}`{} is not supported by `gwc build`", f.name, f.level.suffix()),
+            )
+            .with_label(f.consequence)
+            .with_help(unsupported::accept_help(&f)),
+        );
+    }
+}

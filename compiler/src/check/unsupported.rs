@@ -1,0 +1,523 @@
+//! What `gwc build` cannot honour yet, for the build rules (GW9xx).
+//!
+//! A gateway compiled by gwc must never silently ignore a setting KrakenD
+//! would apply (DESIGN.md §4). This module lists every such setting in a
+//! config, each under the name the user writes to accept it:
+//! - an `extra_config` **namespace** KrakenD (CE or EE) reads at that level
+//!   and gwc does not implement (GW901), named as written (a long legacy
+//!   name and its short one accept each other);
+//! - an **option** gwc does not implement (GW902): a root or backend key
+//!   (`tls`, `sd`) or a field of a namespace gwc does implement
+//!   (`router.remove_extra_slash`, `proxy.combiner`);
+//! - a backend **host** the runtime cannot call (GW904), named as written:
+//!   another scheme than http/https, or https while the runtime has no TLS
+//!   client ([`HTTPS_BACKENDS`]).
+//!
+//! The user accepts one with `"extra_config": {"gwc/build":
+//! {"allow_unsupported": ["telemetry/logging", "tls"]}}` or `gwc build
+//! --allow-unsupported NAME`; an entry that matches nothing is GW903.
+//!
+//! Namespaces a level does not know at all (typos, custom plugins' keys)
+//! are not listed: KrakenD ignores them too, and GW801 reports them.
+
+use super::Context;
+use super::schema;
+use crate::model::duration::parse_go_duration;
+use crate::model::extra::{BACKEND_HTTP_LEGACY_KEY, PROXY_LEGACY_KEY, ROUTER_LEGACY_NAMESPACE};
+use crate::model::host::{Sanitized, host_entries, sanitize_host};
+use crate::model::legacy::short_namespace;
+use crate::model::{Backend, Endpoint, Spanned};
+use crate::plan::Method;
+use crate::syntax::{Node, NodeKind, Span};
+
+/// gwc's own root namespace for build settings.
+pub const BUILD_NAMESPACE: &str = "gwc/build";
+/// The opt-out list's key in [`BUILD_NAMESPACE`].
+pub const ALLOW_KEY: &str = "allow_unsupported";
+
+/// Namespaces gwc implements, per level: what the plan reads *and* the
+/// runtime acts on. `qos/circuit-breaker` (and its legacy name
+/// [`crate::model::extra::CIRCUIT_BREAKER_LEGACY_KEY`]) is planned into the spec but the runtime
+/// does not break circuits yet, so it stays unsupported until it does.
+const SERVICE_IMPLEMENTED: [&str; 3] = ["router", ROUTER_LEGACY_NAMESPACE, BUILD_NAMESPACE];
+const ENDPOINT_IMPLEMENTED: [&str; 2] = ["proxy", PROXY_LEGACY_KEY];
+const BACKEND_IMPLEMENTED: [&str; 4] = [
+    "proxy",
+    PROXY_LEGACY_KEY,
+    "backend/http",
+    BACKEND_HTTP_LEGACY_KEY,
+];
+
+/// Which rule a finding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole namespace (GW901).
+    Namespace,
+    /// A key or a namespace field (GW902).
+    Option,
+    /// A backend host the runtime cannot call (GW904).
+    Host,
+}
+
+/// Whether the runtime has a TLS client for `https://` backends. It does
+/// not yet: such hosts are findings (GW904) until it does.
+pub const HTTPS_BACKENDS: bool = false;
+
+/// Where a finding is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// The root.
+    Service,
+    /// An endpoint, by path.
+    Endpoint(String),
+    /// A backend, by endpoint path and index.
+    Backend(String, usize),
+}
+
+impl Level {
+    /// `` of endpoint `/x` ``, `` of backend #1 of `/x` ``, or empty.
+    pub fn suffix(&self) -> String {
+        match self {
+            Level::Service => String::new(),
+            Level::Endpoint(p) => format!(" in endpoint `{p}`"),
+            Level::Backend(p, i) => format!(" in backend #{i} of `{p}`"),
+        }
+    }
+}
+
+/// One setting gwc would ignore.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// GW901 or GW902.
+    pub kind: Kind,
+    /// The name to accept it by (as written).
+    pub name: String,
+    /// Another name that accepts it (the short form of a legacy namespace).
+    pub alias: Option<&'static str>,
+    /// Where to point: the key.
+    pub span: Span,
+    /// Where it is.
+    pub level: Level,
+    /// What gwc's gateway does instead (for the label).
+    pub consequence: &'static str,
+    /// What KrakenD does with it (a namespace's schema description).
+    pub about: Option<&'static str>,
+}
+
+impl Finding {
+    /// Whether `entry` accepts this finding: the same name, or the same
+    /// namespace under its long legacy or its short name.
+    pub fn accepted_by(&self, entry: &str) -> bool {
+        let canonical = |n: &str| short_namespace(n).map_or_else(|| n.to_string(), str::to_string);
+        entry == self.name || canonical(entry) == canonical(&self.name)
+    }
+}
+
+/// Every setting of the config that gwc would ignore, in source order.
+pub fn findings(cx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let config = cx.config;
+    namespaces(
+        &config.extra.namespaces,
+        "/$defs/service_extra_config",
+        &SERVICE_IMPLEMENTED,
+        &Level::Service,
+        &mut out,
+    );
+    root_options(config.raw, &mut out);
+    if let Some(router) = implemented(
+        &config.extra.namespaces,
+        &["router", ROUTER_LEGACY_NAMESPACE],
+    ) {
+        router_options(router, &mut out);
+    }
+    for ep in &config.endpoints {
+        endpoint(ep, &mut out);
+    }
+    root_hosts(cx, &mut out);
+    out.sort_by_key(|f| f.span.start);
+    out
+}
+
+/// `https://` root hosts, when some backend inherits them (the root's hosts
+/// are always sanitised, so their scheme is http or https).
+fn root_hosts(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let inherits = cx.config.endpoints.iter().any(|ep| {
+        ep.backends
+            .iter()
+            .any(|b| host_entries(b.raw).is_none_or(|(_, e)| e.is_empty()))
+    });
+    if HTTPS_BACKENDS || !inherits {
+        return;
+    }
+    let Some((_, entries)) = host_entries(cx.config.raw) else {
+        return;
+    };
+    for n in entries {
+        let Some(h) = n.as_str() else { continue };
+        if let Sanitized::Valid { cleaned, .. } = sanitize_host(h)
+            && cleaned.starts_with("https://")
+        {
+            out.push(host_finding(h, n.span, &Level::Service, HTTPS_CONSEQUENCE));
+        }
+    }
+}
+
+const HTTPS_CONSEQUENCE: &str =
+    "the runtime has no TLS client yet: every request to it fails (500)";
+const SCHEME_CONSEQUENCE: &str =
+    "gwc gateways call http:// and https:// hosts only: accepting it leaves this endpoint out";
+
+fn host_finding(host: &str, span: Span, level: &Level, consequence: &'static str) -> Finding {
+    Finding {
+        kind: Kind::Host,
+        name: host.to_string(),
+        alias: None,
+        span,
+        level: level.clone(),
+        consequence,
+        about: None,
+    }
+}
+
+/// A backend's own hosts the runtime cannot call: a scheme other than
+/// http/https (possible with `disable_host_sanitize`), or https without a
+/// TLS client.
+fn backend_hosts(b: &Backend<'_>, level: &Level, out: &mut Vec<Finding>) {
+    let Some((_, entries)) = host_entries(b.raw) else {
+        return;
+    };
+    for n in entries {
+        let Some(h) = n.as_str() else { continue };
+        let url = if b.disable_host_sanitize {
+            h.to_string()
+        } else {
+            match sanitize_host(h) {
+                Sanitized::Valid { cleaned, .. } => cleaned,
+                // GW404's finding.
+                Sanitized::Invalid { .. } => continue,
+            }
+        };
+        if !crate::plan::is_callable_host(&url) {
+            out.push(host_finding(h, n.span, level, SCHEME_CONSEQUENCE));
+        } else if !HTTPS_BACKENDS && url.starts_with("https://") {
+            out.push(host_finding(h, n.span, level, HTTPS_CONSEQUENCE));
+        }
+    }
+}
+
+fn endpoint(ep: &Endpoint<'_>, out: &mut Vec<Finding>) {
+    let path = ep
+        .path
+        .as_ref()
+        .map_or_else(String::new, |p| p.value.clone());
+    let level = Level::Endpoint(path.clone());
+    namespaces(
+        &ep.extra.namespaces,
+        "/$defs/endpoint_extra_config",
+        &ENDPOINT_IMPLEMENTED,
+        &level,
+        out,
+    );
+    if let Some(proxy) = implemented(&ep.extra.namespaces, &ENDPOINT_IMPLEMENTED) {
+        let combiner = proxy.get("combiner").and_then(Node::as_str);
+        if combiner.is_some_and(|c| !c.is_empty()) {
+            push_field(
+                out,
+                proxy,
+                "combiner",
+                "proxy.combiner",
+                &level,
+                "the backends' responses would be merged the default way",
+            );
+        }
+        let strategy = proxy.get("strategy").and_then(Node::as_str);
+        if strategy.is_some_and(|s| !matches!(s, "" | "parallel" | "sequential")) {
+            push_field(
+                out,
+                proxy,
+                "strategy",
+                "proxy.strategy",
+                &level,
+                "the backends would be merged in parallel",
+            );
+        }
+        for field in ["decompress_gzip", "max_payload"] {
+            push_field(
+                out,
+                proxy,
+                field,
+                &format!("proxy.{field}"),
+                &level,
+                "gwc would ignore it",
+            );
+        }
+    }
+    for b in &ep.backends {
+        backend(&path, b, out);
+    }
+}
+
+fn backend(path: &str, b: &Backend<'_>, out: &mut Vec<Finding>) {
+    let level = Level::Backend(path.to_string(), b.index);
+    namespaces(
+        &b.extra.namespaces,
+        "/$defs/backend_extra_config",
+        &BACKEND_IMPLEMENTED,
+        &level,
+        out,
+    );
+    backend_hosts(b, &level, out);
+    if let Some(sd) = &b.sd
+        && !matches!(sd.value.as_str(), "" | "static")
+    {
+        out.push(option(
+            sd,
+            "sd",
+            &level,
+            "the hosts would be called as written, not resolved",
+        ));
+    }
+    if let Some(m) = &b.method
+        && !m.value.is_empty()
+        && Method::from_upper(&m.value.to_ascii_uppercase()).is_none()
+    {
+        out.push(option(
+            m,
+            "method",
+            &level,
+            "gwc cannot send this method: the endpoint's would be sent",
+        ));
+    }
+    if let Some(proxy) = implemented(&b.extra.namespaces, &["proxy", PROXY_LEGACY_KEY])
+        && proxy.get("shadow").and_then(Node::as_bool) == Some(true)
+        && proxy
+            .get("shadow_timeout")
+            .and_then(Node::as_str)
+            .is_some_and(|t| parse_go_duration(t).is_ok())
+    {
+        push_field(
+            out,
+            proxy,
+            "shadow_timeout",
+            "proxy.shadow_timeout",
+            &level,
+            "the shadow request would get the endpoint timeout",
+        );
+    }
+}
+
+/// The implemented namespace object among `keys` that the model reads (the
+/// first name present, as the model prefers the short one).
+fn implemented<'a>(namespaces: &[(&'a str, Span, &'a Node)], keys: &[&str]) -> Option<&'a Node> {
+    keys.iter().find_map(|k| {
+        namespaces
+            .iter()
+            .rev()
+            .find(|(key, _, n)| key == k && n.as_object().is_some())
+            .map(|(_, _, n)| *n)
+    })
+}
+
+fn namespaces(
+    present: &[(&str, Span, &Node)],
+    location: &str,
+    implemented: &[&str],
+    level: &Level,
+    out: &mut Vec<Finding>,
+) {
+    let known = schema::subschema(location).and_then(|s| s.get("properties"));
+    for (i, (key, span, _)) in present.iter().enumerate() {
+        // A duplicate key counts once, at its last (effective) place.
+        if present[i + 1..].iter().any(|(k, _, _)| k == key)
+            || implemented.contains(key)
+            || known.is_none_or(|k| k.get(*key).is_none())
+        {
+            continue;
+        }
+        let about = known
+            .and_then(|k| k.get(*key))
+            .and_then(|n| n.get("description"))
+            .and_then(serde_json::Value::as_str);
+        out.push(Finding {
+            kind: Kind::Namespace,
+            name: (*key).to_string(),
+            alias: short_namespace(key),
+            span: *span,
+            level: level.clone(),
+            consequence: "gwc cannot honour this namespace",
+            about,
+        });
+    }
+}
+
+fn root_options(root: &Node, out: &mut Vec<Finding>) {
+    let Some(members) = root.as_object() else {
+        return;
+    };
+    for m in members {
+        let v = &m.value;
+        let consequence = match m.key.as_str() {
+            "tls" if v.get("disabled").and_then(Node::as_bool) != Some(true) => {
+                "the gateway would serve plain HTTP"
+            }
+            "client_tls" => "backends would be called with the default TLS settings",
+            "plugin" => "gwc cannot load Go plugins",
+            "async_agent" if v.as_array().is_some_and(|a| !a.is_empty()) => {
+                "the async agents would not run"
+            }
+            "debug_endpoint" if v.as_bool() == Some(true) => "`/__debug/` would not exist",
+            "echo_endpoint" if v.as_bool() == Some(true) => "`/__echo/` would not exist",
+            "read_timeout" | "write_timeout" if nonzero_duration(v) => {
+                "requests would not be bounded by it"
+            }
+            _ => continue,
+        };
+        out.push(Finding {
+            kind: Kind::Option,
+            name: m.key.clone(),
+            alias: None,
+            span: m.key_span,
+            level: Level::Service,
+            consequence,
+            about: None,
+        });
+    }
+}
+
+fn router_options(router: &Node, out: &mut Vec<Finding>) {
+    let Some(members) = router.as_object() else {
+        return;
+    };
+    for m in members {
+        let v = &m.value;
+        let on = v.as_bool() == Some(true);
+        let listed = v.as_array().is_some_and(|a| !a.is_empty());
+        let consequence = match m.key.as_str() {
+            "forwarded_by_client_ip" | "app_engine" if on => {
+                "the client IP would be the peer address"
+            }
+            "remote_ip_headers" | "trusted_proxies" if listed => {
+                "the client IP would be the peer address"
+            }
+            "remove_extra_slash" if on => "paths with extra slashes would not match",
+            "disable_path_decoding" if on => "encoded path parameters would be decoded",
+            "decompress_gzip" | "max_payload" => "gwc would ignore it",
+            _ => continue,
+        };
+        out.push(Finding {
+            kind: Kind::Option,
+            name: format!("router.{}", m.key),
+            alias: None,
+            span: m.key_span,
+            level: Level::Service,
+            consequence,
+            about: None,
+        });
+    }
+}
+
+fn push_field(
+    out: &mut Vec<Finding>,
+    ns: &Node,
+    field: &str,
+    name: &str,
+    level: &Level,
+    consequence: &'static str,
+) {
+    if let Some(m) = ns.member(field) {
+        out.push(Finding {
+            kind: Kind::Option,
+            name: name.to_string(),
+            alias: None,
+            span: m.key_span,
+            level: level.clone(),
+            consequence,
+            about: None,
+        });
+    }
+}
+
+fn option<T>(v: &Spanned<T>, name: &str, level: &Level, consequence: &'static str) -> Finding {
+    Finding {
+        kind: Kind::Option,
+        name: name.to_string(),
+        alias: None,
+        span: v.key_span,
+        level: level.clone(),
+        consequence,
+        about: None,
+    }
+}
+
+fn nonzero_duration(v: &Node) -> bool {
+    match &v.kind {
+        NodeKind::String(s) => parse_go_duration(s).is_ok_and(|d| d != 0),
+        NodeKind::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        _ => false,
+    }
+}
+
+/// One entry of the opt-out list.
+#[derive(Clone, Debug)]
+pub struct Accepted<'a> {
+    /// The name.
+    pub name: String,
+    /// The config's string node; `None` for `--allow-unsupported`.
+    pub node: Option<&'a Node>,
+}
+
+/// The root's `gwc/build.allow_unsupported` array, when written.
+pub fn allow_list<'a>(cx: &Context<'a>) -> Option<&'a Node> {
+    cx.config
+        .extra
+        .get(BUILD_NAMESPACE)
+        .and_then(|(_, ns)| ns.get(ALLOW_KEY))
+        .filter(|n| n.as_array().is_some())
+}
+
+/// The opt-out list: `gwc/build.allow_unsupported` (root) and the command
+/// line's `--allow-unsupported`.
+pub fn accepted<'a>(cx: &Context<'a>) -> Vec<Accepted<'a>> {
+    let mut out: Vec<Accepted<'a>> = allow_list(cx)
+        .and_then(Node::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|n| {
+                    Some(Accepted {
+                        name: n.as_str()?.to_string(),
+                        node: Some(n),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.extend(cx.options.allow_unsupported.iter().map(|name| Accepted {
+        name: name.clone(),
+        node: None,
+    }));
+    out
+}
+
+/// The findings of `kind` nobody accepted.
+pub fn unaccepted(cx: &Context<'_>, kind: Kind) -> Vec<Finding> {
+    let accepted = accepted(cx);
+    findings(cx)
+        .into_iter()
+        .filter(|f| f.kind == kind && !accepted.iter().any(|a| f.accepted_by(&a.name)))
+        .collect()
+}
+
+/// The help line for a finding: how to accept it.
+pub fn accept_help(f: &Finding) -> String {
+    let fix = match f.kind {
+        Kind::Host => "point the backend at an `http://` host",
+        Kind::Namespace | Kind::Option => "remove it",
+    };
+    format!(
+        "{fix}, or accept running without it: list `\"{name}\"` in the root's \
+         `extra_config.\"{BUILD_NAMESPACE}\".{ALLOW_KEY}` (or pass `--allow-unsupported {name}`)",
+        name = f.name
+    )
+}

@@ -1,0 +1,537 @@
+//! Table tests of the plan functions.
+
+use super::endpoint::{forward, output_encoding, route_segments, split_path};
+use super::*;
+use crate::model::Config;
+use crate::syntax::{self, Format};
+
+fn try_plan_of(text: &str) -> Result<Plan, PlanError> {
+    let parsed = syntax::parse(text, Format::Json);
+    let root = parsed.root.as_ref().expect("test config parses");
+    let config = Config::from_tree(root);
+    plan(
+        &config,
+        &PlanOptions {
+            version: "test".to_string(),
+        },
+    )
+}
+
+fn plan_of(text: &str) -> Plan {
+    try_plan_of(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// A config with one endpoint made of `endpoint` (JSON members) and
+/// backends `backends` (a JSON array), plus root members `root`.
+fn one(root: &str, endpoint: &str, backends: &str) -> Plan {
+    let sep = if root.is_empty() { "" } else { "," };
+    plan_of(&format!(
+        r#"{{"version": 3, "host": ["http://h"]{sep}{root},
+            "endpoints": [{{ {endpoint}, "backend": {backends} }}]}}"#
+    ))
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+#[test]
+fn root_defaults() {
+    let p = plan_of(r#"{"version": 3, "endpoints": []}"#);
+    assert_eq!(p.port, 8080);
+    assert_eq!(p.name, "");
+    assert_eq!(p.listen_ip, None);
+    assert_eq!(p.version_header.as_deref(), Some("Version gwc-test"));
+    assert_eq!(p.version_header_name, "X-KrakenD");
+    assert_eq!(p.user_agent, "KrakenD Version gwc-test");
+    assert_eq!(p.router.health_path.as_deref(), Some("/__health"));
+    assert_eq!(p.client.max_idle_connections_per_host, 250);
+    assert_eq!(p.client.dialer_keep_alive_ms, 15_000);
+    assert_eq!(p.server.max_header_bytes, 1 << 20);
+
+    let p = plan_of(
+        r#"{"version": 3, "name": "gw", "port": "9000", "listen_ip": "127.0.0.1",
+            "max_idle_connections_per_host": -1, "idle_connection_timeout": "1.5s",
+            "dialer_keep_alive": "3s", "max_header_bytes": 2048, "use_h2c": true,
+            "disable_compression": true,
+            "extra_config": {"router": {"health_path": "//status/", "hide_version_header": true,
+              "return_error_msg": true, "auto_options": true,
+              "error_body": {"404": {"msg": "nope", "n": 1}}}},
+            "endpoints": []}"#,
+    );
+    assert_eq!(p.name, "gw");
+    assert_eq!(p.port, 9000);
+    assert_eq!(p.listen_ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(p.version_header, None);
+    assert_eq!(p.router.health_path.as_deref(), Some("/status/"));
+    assert!(p.router.return_error_msg && p.router.auto_options);
+    assert_eq!(
+        p.router.error_body_404,
+        Some(Value::Object(vec![
+            ("msg".into(), Value::String("nope".into())),
+            ("n".into(), Value::Number("1".into())),
+        ]))
+    );
+    assert_eq!(p.router.error_body_405, None);
+    assert_eq!(p.client.max_idle_connections_per_host, 0);
+    assert_eq!(p.client.idle_connection_timeout_ms, 1500);
+    assert_eq!(p.client.dialer_keep_alive_ms, 3000);
+    assert!(p.client.disable_compression && !p.client.disable_keep_alives);
+    assert_eq!(p.server.max_header_bytes, 2048);
+    assert!(p.server.use_h2c);
+
+    let p = plan_of(
+        r#"{"version": 3, "extra_config": {"router": {"disable_health": true}}, "endpoints": []}"#,
+    );
+    assert_eq!(p.router.health_path, None);
+}
+
+#[test]
+fn timeouts_and_cache_ttl_inherit_as_lura_does() {
+    // (root members, endpoint members, timeout_ms, cache_ttl_s)
+    let cases: [(&str, &str, u64, Option<u64>); 8] = [
+        ("", "", 2000, None),
+        (r#""timeout": "3s""#, "", 3000, None),
+        (r#""timeout": "3s""#, r#""timeout": "500ms""#, 500, None),
+        (r#""timeout": "0s""#, "", 2000, None),
+        ("", r#""timeout": "1us""#, 1, None),
+        ("", r#""timeout": 1000000000"#, 1000, None),
+        // an explicit 0 inherits the root's ttl
+        (
+            r#""cache_ttl": "1m""#,
+            r#""cache_ttl": "0s""#,
+            2000,
+            Some(60),
+        ),
+        ("", r#""cache_ttl": "300ms""#, 2000, Some(0)),
+    ];
+    for (root, ep, timeout, ttl) in cases {
+        let sep = if ep.is_empty() { "" } else { "," };
+        let p = one(
+            root,
+            &format!(r#""endpoint": "/a"{sep}{ep}"#),
+            r#"[{"url_pattern": "/a"}]"#,
+        );
+        let e = &p.endpoints[0];
+        assert_eq!(
+            (e.timeout_ms, e.cache_ttl_s),
+            (timeout, ttl),
+            "{root} / {ep}"
+        );
+    }
+}
+
+#[test]
+fn segments() {
+    use Segment::*;
+    let st = |x: &str| Static(x.to_string());
+    let pa = |x: &str| Param(x.to_string());
+    let cases: Vec<(&str, bool, Vec<Segment>)> = vec![
+        ("/a/{id}/b", false, vec![st("a"), pa("id"), st("b")]),
+        ("a//b/", false, vec![st("a"), st("b"), st("")]),
+        ("/", false, vec![st("")]),
+        // gin names the parameter after the rest of the segment
+        ("/v1/{id}.json", false, vec![st("v1"), pa("id.json")]),
+        ("/v1/{id}.json", true, vec![st("v1"), pa("id.json")]),
+        (
+            "/f/file.{ext}.gz",
+            true,
+            vec![
+                st("f"),
+                Affixed {
+                    prefix: "file.".into(),
+                    name: "ext.gz".into(),
+                    suffix: String::new(),
+                },
+            ],
+        ),
+        (
+            "/f/file.{ext}",
+            true,
+            vec![
+                st("f"),
+                Affixed {
+                    prefix: "file.".into(),
+                    name: "ext".into(),
+                    suffix: String::new(),
+                },
+            ],
+        ),
+        ("/f/file.{ext}", false, vec![st("f"), st("file.{ext}")]),
+        ("/{a}/{b}", false, vec![pa("a"), pa("b")]),
+    ];
+    for (path, disable_rest, want) in cases {
+        assert_eq!(route_segments(path, disable_rest), want, "{path}");
+    }
+}
+
+#[test]
+fn url_patterns_split_into_pieces() {
+    use UrlPiece::*;
+    let lit = |x: &str| Literal(x.to_string());
+    // (endpoint, url_pattern, pieces, url_has_query)
+    let cases: Vec<(&str, &str, Vec<UrlPiece>, bool)> = vec![
+        ("/a", "/x", vec![lit("/x")], false),
+        ("/a", "x", vec![lit("/x")], false),
+        ("/a", "", vec![lit("/")], false),
+        (
+            "/u/{id}/o/{oid}",
+            "/users/{id}/orders/{oid}?full=1",
+            vec![
+                lit("/users/"),
+                Param(0),
+                lit("/orders/"),
+                Param(1),
+                lit("?full=1"),
+            ],
+            true,
+        ),
+        (
+            "/u/{id}",
+            "/{id}{id}",
+            vec![lit("/"), Param(0), Param(0)],
+            false,
+        ),
+        (
+            "/q/{id}",
+            "/search?q={id}",
+            vec![lit("/search?q="), Param(0)],
+            true,
+        ),
+        // KrakenD keys parameters by their first letter upper-cased: the
+        // later of `{id}` and `{Id}` wins for both.
+        ("/a/{id}/{Id}", "/{id}", vec![lit("/"), Param(1)], false),
+        // not a variable: left as KrakenD leaves it
+        ("/a", "/{JWT.sub}/{}", vec![lit("/{{.JWT.sub}}/{}")], false),
+    ];
+    for (ep, url, want, q) in cases {
+        let p = one(
+            "",
+            &format!(r#""endpoint": "{ep}""#),
+            &format!(r#"[{{"url_pattern": "{url}"}}]"#),
+        );
+        let b = &p.endpoints[0].backends[0];
+        assert_eq!((&b.url, b.url_has_query), (&want, q), "{ep} → {url}");
+    }
+}
+
+#[test]
+fn sequential_response_pieces_count_regular_backends() {
+    let p = one(
+        "",
+        r#""endpoint": "/a/{id}", "extra_config": {"proxy": {"sequential": true}}"#,
+        r#"[{"url_pattern": "/shadow", "extra_config": {"proxy": {"shadow": true}}},
+            {"url_pattern": "/first/{id}"},
+            {"url_pattern": "/second/{resp0_user.id}/{resp0_x}"}]"#,
+    );
+    let e = &p.endpoints[0];
+    assert!(e.sequential);
+    assert!(e.backends[0].shadow);
+    // resp0 is the first regular backend (index 1 of the list): N stays 0.
+    assert_eq!(
+        e.backends[2].url,
+        vec![
+            UrlPiece::Literal("/second/".into()),
+            UrlPiece::Response {
+                backend: 0,
+                path: s(&["user", "id"])
+            },
+            UrlPiece::Literal("/".into()),
+            UrlPiece::Response {
+                backend: 0,
+                path: s(&["x"])
+            },
+        ]
+    );
+    // Without `sequential`, `{resp0_x}` is left as KrakenD leaves it.
+    let p = one(
+        "",
+        r#""endpoint": "/a""#,
+        r#"[{"url_pattern": "/a"}, {"url_pattern": "/b/{resp0_x}"}]"#,
+    );
+    assert_eq!(
+        p.endpoints[0].backends[1].url,
+        vec![UrlPiece::Literal("/b/{{.Resp0_x}}".into())]
+    );
+}
+
+#[test]
+fn header_keys_are_canonicalised_like_go() {
+    let cases = [
+        ("content-type", "Content-Type"),
+        ("X-API-KEY", "X-Api-Key"),
+        ("x_forwarded", "X_forwarded"),
+        ("*", "*"),
+        ("accept-", "Accept-"),
+        ("bad key", "bad key"),
+        ("ünï", "ünï"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(canonical_header_key(input), want, "{input}");
+    }
+}
+
+#[test]
+fn allowlists() {
+    // (endpoint members, headers, query)
+    let cases: Vec<(&str, Forward, Forward)> = vec![
+        ("", Forward::Default, Forward::Default),
+        (
+            r#""input_headers": [], "input_query_strings": []"#,
+            Forward::Default,
+            Forward::Default,
+        ),
+        (
+            r#""input_headers": ["authorization", "X-Id", "Authorization"], "input_query_strings": ["Page", "page"]"#,
+            Forward::Only(s(&["Authorization", "X-Id"])),
+            Forward::Only(s(&["Page", "page"])),
+        ),
+        (
+            r#""input_headers": ["x", "*"], "input_query_strings": ["*"]"#,
+            Forward::All,
+            Forward::All,
+        ),
+    ];
+    for (members, headers, query) in cases {
+        let sep = if members.is_empty() { "" } else { "," };
+        let p = one(
+            "",
+            &format!(r#""endpoint": "/a"{sep}{members}"#),
+            r#"[{"url_pattern": "/a"}]"#,
+        );
+        let e = &p.endpoints[0];
+        assert_eq!(
+            (&e.input_headers, &e.input_query_strings),
+            (&headers, &query),
+            "{members}"
+        );
+    }
+    assert_eq!(forward(None, true), Forward::Default);
+}
+
+#[test]
+fn encodings() {
+    let outputs = [
+        (None, OutputEncoding::Json),
+        (Some("json"), OutputEncoding::Json),
+        (Some("fast-json"), OutputEncoding::Json),
+        (Some("json-collection"), OutputEncoding::JsonCollection),
+        (Some("string"), OutputEncoding::String),
+        (Some("xml"), OutputEncoding::Xml),
+        (Some("yaml"), OutputEncoding::Yaml),
+        (Some("negotiate"), OutputEncoding::Negotiate),
+        (Some("no-op"), OutputEncoding::NoOp),
+        (Some("NO-OP"), OutputEncoding::Json),
+    ];
+    for (name, want) in outputs {
+        assert_eq!(output_encoding(name), want, "{name:?}");
+    }
+    let decoders = [
+        (None, Encoding::Json),
+        (Some("SafeJSON"), Encoding::SafeJson),
+        (Some("string"), Encoding::String),
+        (Some("xml"), Encoding::Xml),
+        (Some("rss"), Encoding::Rss),
+        (Some("no-op"), Encoding::NoOp),
+        (Some("yaml"), Encoding::Json),
+        (Some("form"), Encoding::Json),
+    ];
+    for (name, want) in decoders {
+        assert_eq!(backend::encoding(name), want, "{name:?}");
+    }
+    // A no-op endpoint (here: inherited from the root) forces no-op backends.
+    let p = one(
+        r#""output_encoding": "no-op""#,
+        r#""endpoint": "/a""#,
+        r#"[{"url_pattern": "/a", "encoding": "xml"}]"#,
+    );
+    assert_eq!(p.endpoints[0].output, OutputEncoding::NoOp);
+    assert_eq!(p.endpoints[0].backends[0].encoding, Encoding::NoOp);
+}
+
+#[test]
+fn hosts_methods_and_defaults() {
+    let p = one(
+        "",
+        r#""endpoint": "/a", "method": "post", "concurrent_calls": 3"#,
+        r#"[{"url_pattern": "/a"},
+            {"url_pattern": "/b", "host": ["api.local:8080/", "https://x.io"], "method": "put"},
+            {"url_pattern": "/c", "host": ["http://h/base"], "disable_host_sanitize": true, "method": "PROPFIND"}]"#,
+    );
+    let e = &p.endpoints[0];
+    assert_eq!(e.method, Method::Post);
+    assert_eq!(e.concurrent_calls, 3);
+    assert_eq!(e.backends[0].hosts, s(&["http://h"]));
+    assert_eq!(e.backends[0].method, Method::Post);
+    assert_eq!(
+        e.backends[1].hosts,
+        s(&["http://api.local:8080", "https://x.io"])
+    );
+    assert_eq!(e.backends[1].method, Method::Put);
+    assert_eq!(e.backends[2].hosts, s(&["http://h/base"]));
+    // A method gwc cannot send (GW902) falls back to the endpoint's.
+    assert_eq!(e.backends[2].method, Method::Post);
+}
+
+#[test]
+fn endpoints_with_hosts_gwc_cannot_call_are_left_out() {
+    let p = plan_of(
+        r#"{"version": 3, "host": ["http://h"], "endpoints": [
+            {"endpoint": "/ws", "backend": [{"url_pattern": "/", "disable_host_sanitize": true,
+                                             "host": ["ws://chat:5678"]}]},
+            {"endpoint": "/raw", "backend": [{"url_pattern": "/", "disable_host_sanitize": true,
+                                              "host": ["chat:5678"]}]},
+            {"endpoint": "/tls", "backend": [{"url_pattern": "/", "host": ["https://x.io"]}]},
+            {"endpoint": "/ok", "backend": [{"url_pattern": "/"}]}]}"#,
+    );
+    let paths: Vec<&str> = p.endpoints.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["/tls", "/ok"]);
+    let cases = [
+        ("http://a", true),
+        ("https://a", true),
+        ("ws://a", false),
+        ("a:80", false),
+        ("HTTP://a", false),
+    ];
+    for (host, want) in cases {
+        assert_eq!(is_callable_host(host), want, "{host}");
+    }
+}
+
+#[test]
+fn manipulation_plans() {
+    let p = one(
+        "",
+        r#""endpoint": "/a", "extra_config": {"proxy": {"flatmap_filter": [{"type": "del", "args": ["x"]}]}}"#,
+        r#"[{"url_pattern": "/a", "allow": ["a.b", "c"], "deny": ["d"], "mapping": {"c": "e.f"},
+             "target": "data.items", "group": "g", "is_collection": true,
+             "input_headers": ["x-a"], "input_query_strings": []},
+            {"url_pattern": "/b", "deny": ["d"], "group": "",
+             "extra_config": {"proxy": {"flatmap_filter": [
+               {"type": "move", "args": ["a", "b.c"]}, {"type": "append", "args": ["x"]},
+               {"type": "del", "args": ["p", "q.*.r"]}, {"type": "nope", "args": ["a"]}]}}}]"#,
+    );
+    let e = &p.endpoints[0];
+    let (a, b) = (&e.backends[0], &e.backends[1]);
+    assert_eq!(a.allow, vec![s(&["a", "b"]), s(&["c"])]);
+    assert!(a.deny.is_empty(), "deny is ignored with allow");
+    assert_eq!(a.mapping, vec![("c".to_string(), "e".to_string())]);
+    assert_eq!(a.target, s(&["data", "items"]));
+    assert_eq!(a.group.as_deref(), Some("g"));
+    assert!(a.is_collection);
+    assert_eq!(a.input_headers, Some(s(&["X-A"])));
+    assert_eq!(a.input_query_strings, None);
+    // the backend flatmap replaces allow/deny/mapping
+    assert!(b.deny.is_empty());
+    assert_eq!(b.group, None);
+    assert_eq!(
+        b.flatmap,
+        vec![
+            FlatmapOp::Move {
+                from: s(&["a"]),
+                to: s(&["b", "c"])
+            },
+            FlatmapOp::Del { path: s(&["p"]) },
+            FlatmapOp::Del {
+                path: s(&["q", "*", "r"])
+            },
+        ]
+    );
+    // two regular backends: the endpoint flatmap applies
+    assert_eq!(e.flatmap, vec![FlatmapOp::Del { path: s(&["x"]) }]);
+
+    // one regular backend (the other is a shadow): KrakenD skips it
+    let p = one(
+        "",
+        r#""endpoint": "/a", "extra_config": {"proxy": {"flatmap_filter": [{"type": "del", "args": ["x"]}]}}"#,
+        r#"[{"url_pattern": "/a"}, {"url_pattern": "/s", "extra_config": {"proxy": {"shadow": true}}}]"#,
+    );
+    assert!(p.endpoints[0].flatmap.is_empty());
+    assert_eq!(split_path(""), Vec::<String>::new());
+}
+
+#[test]
+fn namespaces() {
+    let p = one(
+        "",
+        r#""endpoint": "/a", "extra_config": {"proxy": {"static": {"strategy": "bogus",
+            "data": {"a": 1, "a": [true, null, "x"]}}, "sequential_propagated_params": ["resp0_id"]}}"#,
+        r#"[{"url_pattern": "/a",
+             "extra_config": {"backend/http": {"return_error_details": "b1"},
+               "qos/circuit-breaker": {"interval": 60, "timeout": 10, "max_errors": 1, "log_status_change": true}}},
+            {"url_pattern": "/b",
+             "extra_config": {"github.com/devopsfaith/krakend/http": {"return_error_code": true}}}]"#,
+    );
+    let e = &p.endpoints[0];
+    assert_eq!(
+        e.static_data,
+        Some(StaticData {
+            strategy: StaticStrategy::Always,
+            data: Value::Object(vec![(
+                "a".into(),
+                Value::Array(vec![
+                    Value::Bool(true),
+                    Value::Null,
+                    Value::String("x".into())
+                ])
+            )]),
+        })
+    );
+    assert_eq!(e.propagated_params, s(&["resp0_id"]));
+    let b = &e.backends[0];
+    assert_eq!(b.return_error_details.as_deref(), Some("b1"));
+    assert!(!b.return_error_code);
+    assert_eq!(
+        b.circuit_breaker,
+        Some(CircuitBreaker {
+            interval_s: 60,
+            timeout_s: 10,
+            max_errors: 1,
+            log_status_change: true
+        })
+    );
+    // the legacy namespace name is read too
+    assert!(e.backends[1].return_error_code);
+}
+
+#[test]
+fn unplannable_configs_are_errors_not_panics() {
+    let cases = [
+        (
+            r#"{"version": 3, "port": 70000, "endpoints": []}"#,
+            PlanError::InvalidPort(70000),
+        ),
+        (
+            r#"{"version": 3, "endpoints": [{"backend": [{"url_pattern": "/"}]}]}"#,
+            PlanError::MissingPath { index: 0 },
+        ),
+        (
+            r#"{"version": 3, "endpoints": [{"endpoint": "/a", "method": "HEAD", "backend": [{"host": ["h"]}]}]}"#,
+            PlanError::UnsupportedMethod {
+                path: "/a".into(),
+                method: "HEAD".into(),
+            },
+        ),
+        (
+            r#"{"version": 3, "endpoints": [{"endpoint": "/a", "backend": []}]}"#,
+            PlanError::NoBackends { path: "/a".into() },
+        ),
+        (
+            r#"{"version": 3, "endpoints": [{"endpoint": "/a", "backend": [{"url_pattern": "/"}]}]}"#,
+            PlanError::NoHost {
+                path: "/a".into(),
+                backend: 0,
+            },
+        ),
+        (
+            r#"{"version": 3, "host": ["http://a/b"], "endpoints": [{"endpoint": "/a", "backend": [{}]}]}"#,
+            PlanError::InvalidHost {
+                path: "/a".into(),
+                host: "http://a/b".into(),
+            },
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(try_plan_of(text), Err(want), "{text}");
+    }
+}

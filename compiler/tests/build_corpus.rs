@@ -1,0 +1,90 @@
+//! Every plain-JSON, version 3 file of the real corpus (`../shared/corpus`)
+//! that lints without errors builds into a gateway that starts and answers
+//! its health check, once its unsupported namespaces and settings are
+//! accepted (`--allow-unsupported`, one per GW901/GW902/GW904 finding).
+//! The largest file has 219 endpoints.
+//!
+//! Without the corpus the test is skipped with a message. The builds share
+//! `<target>/e2e/target` with the end-to-end tests; an unchanged config is a
+//! no-op build the second time.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::path::Path;
+
+use gwc::check::CheckOptions;
+use support::*;
+
+/// The name a GW901/GW902/GW904 message gives first (`` `name` … ``).
+fn accepted_name(message: &str) -> Option<&str> {
+    message.split('`').nth(1)
+}
+
+#[test]
+fn clean_corpus_files_build_and_serve() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("skipped: {} is absent", dir.display());
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut built = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        if value.get("version").and_then(serde_json::Value::as_i64) != Some(3) {
+            continue;
+        }
+        let (_, diags) = gwc::lint_text(&name, &text);
+        if diags.iter().any(|d| d.is_error()) {
+            continue;
+        }
+        let options = CheckOptions {
+            build: true,
+            ..Default::default()
+        };
+        let (_, build_diags) = gwc::lint_text_with(&name, &text, &options);
+        let mut accept: Vec<String> = build_diags
+            .iter()
+            .filter(|d| matches!(d.code, "GW901" | "GW902" | "GW904"))
+            .filter_map(|d| accepted_name(&d.message).map(str::to_string))
+            .collect();
+        accept.sort();
+        accept.dedup();
+        let args: Vec<&str> = accept
+            .iter()
+            .flat_map(|a| ["--allow-unsupported", a.as_str()])
+            .collect();
+        // Short, stable names: the crate dir and binary are per file.
+        let stem = format!("corpus-{:02}", built);
+        let bin = build_text(&stem, &text, &args);
+        let gw = start(&bin);
+        let health = get(&gw.addr, "/__health");
+        println!(
+            "{name}: built, {} endpoints, health {}, accepted {accept:?}",
+            value["endpoints"].as_array().map_or(0, Vec::len),
+            health.status
+        );
+        // A custom health path or a disabled health check answers 404 here;
+        // either way the gateway serves.
+        assert!(
+            matches!(health.status, 200 | 404),
+            "{name}: {}",
+            health.status
+        );
+        built += 1;
+    }
+    assert!(
+        built >= 15,
+        "expected the clean corpus files to build, got {built}"
+    );
+}

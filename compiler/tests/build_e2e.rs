@@ -1,0 +1,415 @@
+//! End to end: `gwc build` compiles each `testdata/build/*.json` config
+//! (its placeholder host pointed at an in-process upstream on 127.0.0.1:0),
+//! the gateway runs as a real process, and real HTTP requests check status,
+//! headers and bodies.
+//!
+//! Every gateway shares one cargo target dir, `<target>/e2e/target`: the
+//! first build compiles the runtime and its dependencies (about a minute on
+//! two cores), every later one only its own small crate.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::*;
+
+/// The upstream API every build config talks to.
+fn api(seen: &Seen) -> Reply {
+    let segments: Vec<&str> = seen.path().trim_start_matches('/').split('/').collect();
+    let id = |s: &str| s.parse::<i64>().map_or_else(|_| json!(s), |n| json!(n));
+    match segments.as_slice() {
+        ["users", uid] => Reply::json(
+            &json!({"id": id(uid), "name": "ann", "email": "ann@example.com", "password": "pw",
+                    "address": {"city": "Paris", "zip": "75001"}})
+            .to_string(),
+        ),
+        ["users", _, "posts"] => Reply::json(
+            r#"[{"id":1,"title":"hello","secret":"s1"},{"id":2,"title":"again","secret":"s2"}]"#,
+        ),
+        ["users", _, "settings"] => {
+            Reply::json(r#"{"data":{"settings":{"theme":"dark","internal":"x"}}}"#)
+        }
+        ["slow"] => Reply::json(r#"{"slow":true}"#).delay(Duration::from_secs(3)),
+        ["fail"] => Reply::json(r#"{"error":"down"}"#).status(503),
+        ["teapot"] => Reply::json(r#"{"why":"teapot"}"#).status(418),
+        ["upload"] => {
+            let mut body = b"stored:".to_vec();
+            body.extend(&seen.body);
+            Reply {
+                status: 201,
+                headers: vec![
+                    ("Content-Type".into(), "text/plain".into()),
+                    ("X-Upstream".into(), "yes".into()),
+                ],
+                body,
+                delay: Duration::ZERO,
+            }
+        }
+        ["orders", oid] => Reply::json(
+            &json!({"order_id": id(oid), "customer": {"id": 42}, "total": 9.5}).to_string(),
+        ),
+        ["customers", cid] => Reply::json(&json!({"name": format!("cust-{cid}")}).to_string()),
+        ["audit"] => Reply::json("{}"),
+        ["echo", ..] => Reply::json(&json!({"method": seen.method, "uri": seen.uri}).to_string()),
+        _ => Reply::json(r#"{"error":"no such upstream route"}"#).status(404),
+    }
+}
+
+/// Builds and starts `testdata/build/<name>.json` against a fresh upstream.
+fn gateway(name: &str) -> (Upstream, Gateway) {
+    let up = upstream(api);
+    let bin = build(name, &up.url(), &[]);
+    let gw = start(&bin);
+    (up, gw)
+}
+
+fn query_set(uri: &str) -> BTreeSet<String> {
+    uri.split_once('?')
+        .map(|(_, q)| q.split('&').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn aggregation_merges_filters_and_caches() {
+    let (up, gw) = gateway("aggregation");
+    let r = get(&gw.addr, "/dashboard/7");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert!(
+        r.header("x-krakend")
+            .is_some_and(|v| v.starts_with("Version gwc-")),
+        "{:?}",
+        r.header("x-krakend")
+    );
+    assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
+    assert_eq!(
+        r.json(),
+        json!({
+            "id": 7, "username": "ann", "address": {"city": "Paris"},
+            "posts": {"collection": [{"id": 1, "title": "hello"}, {"id": 2, "title": "again"}]},
+            "settings": {"theme": "dark"}
+        })
+    );
+    let paths: BTreeSet<String> = up.seen().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(
+        paths,
+        ["/users/7", "/users/7/posts", "/users/7/settings"]
+            .map(String::from)
+            .into()
+    );
+
+    // The root's cache_ttl, inherited; deny with a nested path.
+    let r = get(&gw.addr, "/profile/7");
+    assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
+    assert_eq!(
+        r.json(),
+        json!({"id": 7, "name": "ann", "address": {"city": "Paris"}})
+    );
+
+    // json-collection renders the collection as the top-level array.
+    let r = get(&gw.addr, "/posts/7");
+    assert_eq!(
+        r.json(),
+        json!([{"id": 1, "title": "hello", "secret": "s1"}, {"id": 2, "title": "again", "secret": "s2"}])
+    );
+}
+
+#[test]
+fn failures_partial_all_fail_error_codes_and_static_fallback() {
+    let (_up, gw) = gateway("failures");
+    let t = Instant::now();
+    let r = get(&gw.addr, "/partial");
+    assert!(
+        t.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.json(), json!({"user": {"id": 1, "name": "ann"}}));
+
+    let r = get(&gw.addr, "/all-fail");
+    assert_eq!((r.status, r.text().as_str()), (500, ""));
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+
+    let r = get(&gw.addr, "/error-code");
+    assert_eq!(r.status, 418);
+
+    let r = get(&gw.addr, "/error-details");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(
+        r.json(),
+        json!({
+            "user": {"id": 1},
+            "error_tea": {"http_status_code": 418, "http_body": "{\"why\":\"teapot\"}",
+                          "http_body_encoding": "application/json"}
+        })
+    );
+
+    let r = get(&gw.addr, "/fallback");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.json(), json!({"fallback": true, "items": []}));
+}
+
+#[test]
+fn noop_passes_the_backend_response_through() {
+    let (up, gw) = gateway("noop");
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/upload",
+        &[
+            ("Content-Type", "text/plain"),
+            ("X-Request-Id", "r1"),
+            ("X-Other", "o"),
+        ],
+        b"hello",
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(r.header("x-upstream"), Some("yes"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    assert_eq!(r.text(), "stored:hello");
+    let seen = up.wait_for("/upload");
+    assert_eq!(seen.method, "POST");
+    assert_eq!(seen.body, b"hello");
+    assert_eq!(seen.header("x-request-id"), Some("r1"));
+    assert_eq!(seen.header("content-type"), Some("text/plain"));
+    assert_eq!(seen.header("x-other"), None);
+
+    // No status check under no-op: the backend's 418 reaches the client.
+    let r = get(&gw.addr, "/raw/teapot");
+    assert_eq!((r.status, r.text().as_str()), (418, r#"{"why":"teapot"}"#));
+}
+
+#[test]
+fn sequential_fills_resp0_and_fires_the_shadow() {
+    let (up, gw) = gateway("sequential");
+    let r = get(&gw.addr, "/orders/5");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert_eq!(
+        r.json(),
+        json!({"order_id": 5, "customer": {"id": 42}, "buyer": {"name": "cust-42"}})
+    );
+    assert_eq!(up.seen_at("/customers/42").len(), 1);
+    up.wait_for("/audit");
+}
+
+#[test]
+fn forwarding_allowlists_methods_and_escaping() {
+    let (up, gw) = gateway("forwarding");
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/search?q=shoes&page=2&debug=1",
+        &[
+            ("Authorization", "Bearer t"),
+            ("X-Request-Id", "r1"),
+            ("X-Secret", "s"),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = up.wait_for("/echo/search");
+    assert_eq!(
+        query_set(&s.uri),
+        ["source=gw", "q=shoes", "page=2"].map(String::from).into()
+    );
+    assert_eq!(s.header("authorization"), Some("Bearer t"));
+    assert_eq!(s.header("x-request-id"), Some("r1"));
+    assert_eq!(s.header("x-secret"), None);
+    assert_eq!(s.header("x-forwarded-for"), Some("127.0.0.1"));
+    assert!(
+        s.header("user-agent")
+            .is_some_and(|ua| ua.starts_with("KrakenD Version gwc-")),
+        "{:?}",
+        s.header("user-agent")
+    );
+
+    // A variable stays one path segment, whatever it holds.
+    for (sent, want) in [
+        ("/files/a%2Fb", "/echo/files/a%2Fb/meta"),
+        ("/files/..%2Fadmin", "/echo/files/..%2Fadmin/meta"),
+    ] {
+        assert_eq!(get(&gw.addr, sent).status, 200);
+        assert!(
+            up.seen().iter().any(|s| s.uri == want),
+            "{sent}: {:?}",
+            up.seen().iter().map(|s| &s.uri).collect::<Vec<_>>()
+        );
+    }
+
+    // Default headers: Content-Type only; the backend's own method.
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/items",
+        &[("Content-Type", "application/json"), ("Authorization", "x")],
+        br#"{"a":1}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let s = up.wait_for("/echo/items");
+    assert_eq!(s.method, "PUT");
+    assert_eq!(s.header("content-type"), Some("application/json"));
+    assert_eq!(s.header("authorization"), None);
+    assert_eq!(s.body, br#"{"a":1}"#);
+
+    // Backend lists narrow the endpoint's.
+    send(
+        &gw.addr,
+        "GET",
+        "/narrow?a=1&b=2",
+        &[("X-Keep", "k"), ("X-Drop", "d")],
+        b"",
+    );
+    let s = up.wait_for("/echo/narrow");
+    assert_eq!(s.uri, "/echo/narrow?a=1");
+    assert_eq!(s.header("x-keep"), Some("k"));
+    assert_eq!(s.header("x-drop"), None);
+}
+
+#[test]
+fn routing_404_405_redirects_health_and_hidden_version() {
+    let (up, gw) = gateway("routing");
+    let r = get(&gw.addr, "/users/3");
+    assert_eq!((r.status, r.json()), (200, json!({"id": 3})));
+    assert_eq!(r.header("x-krakend"), None, "hide_version_header");
+    // A static segment wins over the variable beside it.
+    let r = get(&gw.addr, "/users/me");
+    assert_eq!(r.json(), json!({"name": "ann"}));
+    assert_eq!(up.seen_at("/users/0").len(), 1);
+
+    let r = get(&gw.addr, "/nope");
+    assert_eq!(
+        (r.status, r.json()),
+        (404, json!({"error": "no such route"}))
+    );
+    let r = send(&gw.addr, "DELETE", "/users/3", &[], b"");
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET")));
+    let r = get(&gw.addr, "/users/3/");
+    assert_eq!((r.status, r.header("location")), (301, Some("/users/3")));
+
+    let r = get(&gw.addr, "/status");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "ok");
+    assert_eq!(get(&gw.addr, "/__health").status, 404);
+
+    let r = send(&gw.addr, "POST", "/users", &[], b"{}");
+    assert_eq!(r.status, 200);
+    up.wait_for("/echo/users");
+}
+
+#[test]
+fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
+    let gwc = env!("CARGO_BIN_EXE_gwc");
+    let dir = e2e_dir().join("configs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str, text: &str, extra: &[&str]| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        Command::new(gwc)
+            .arg("build")
+            .arg(&path)
+            .arg("-o")
+            .arg(e2e_dir().join("bin").join(name))
+            .arg("--emit-crate")
+            .arg(e2e_dir().join("crates").join(name))
+            .args(extra)
+            .env("GWC_TARGET_DIR", e2e_dir().join("target"))
+            .output()
+            .unwrap()
+    };
+    // A lint error: exit 1, the diagnostic shown, cargo never runs.
+    let out = run(
+        "refused-lint.json",
+        r#"{"version": 3, "host": ["http://h:1"], "endpoints": []}"#,
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[GW404]"), "{err}");
+    assert!(!err.contains("compiling gateway"), "{err}");
+
+    let logging = r#"{"version": 3, "host": ["http://127.0.0.1:8081"],
+        "extra_config": {"telemetry/logging": {"level": "INFO"}},
+        "endpoints": [{"endpoint": "/a", "backend": [{"url_pattern": "/a"}]}]}"#;
+    let out = run("refused-ns.json", logging, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[GW901]"), "{err}");
+
+    // Accepted on the command line: it builds and serves.
+    let bin = build_text(
+        "accepted-ns",
+        logging,
+        &["--allow-unsupported", "telemetry/logging"],
+    );
+    let gw = start(&bin);
+    assert_eq!(get(&gw.addr, "/__health").status, 200);
+}
+
+#[test]
+fn an_unchanged_config_rebuilds_nothing() {
+    let config = r#"{"version": 3, "host": ["http://127.0.0.1:8081"],
+        "endpoints": [{"endpoint": "/a", "backend": [{"url_pattern": "/a"}]}]}"#;
+    build_text("unchanged", config, &[]);
+    let dir = e2e_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_gwc"))
+        .arg("build")
+        .arg(dir.join("configs/unchanged.json"))
+        .arg("-o")
+        .arg(dir.join("bin/unchanged"))
+        .arg("--emit-crate")
+        .arg(dir.join("crates/unchanged"))
+        .env("GWC_TARGET_DIR", dir.join("target"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("(unchanged)"), "{err}");
+    assert!(!err.contains("Compiling"), "{err}");
+}
+
+#[test]
+fn the_embedded_runtime_builds_a_working_gateway() {
+    // As after `cargo install`: the runtime comes from gwc's own copy,
+    // unpacked into the cache dir.
+    let up = upstream(api);
+    let source =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/routing.json");
+    let text = std::fs::read_to_string(source)
+        .unwrap()
+        .replace(PLACEHOLDER, &up.url());
+    let dir = e2e_dir();
+    let config = dir.join("configs/embedded.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    if std::fs::read_to_string(&config).ok() != Some(text.clone()) {
+        std::fs::write(&config, &text).unwrap();
+    }
+    let bin = dir.join("bin/embedded");
+    let out = Command::new(env!("CARGO_BIN_EXE_gwc"))
+        .arg("build")
+        .arg(&config)
+        .arg("-o")
+        .arg(&bin)
+        .arg("--emit-crate")
+        .arg(dir.join("crates/embedded"))
+        .env("GWC_TARGET_DIR", dir.join("target"))
+        .env("GWC_RUNTIME_EMBEDDED", "1")
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("embedded in gwc"), "{err}");
+    let gw = start(&bin);
+    let r = get(&gw.addr, "/users/3");
+    assert_eq!((r.status, r.json()), (200, json!({"id": 3})));
+}
