@@ -51,7 +51,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     Ok(n) if n < 0 && !field.sign_owned => cx
                         .diag(CODE, node_span, format!("`{name}` of {place} is negative"))
                         .with_label(format!("{} is below zero", show(n)))
-                        .with_help(format!("write a positive duration, or `\"0s\"`, e.g. `\"{}\"`", show(-n))),
+                        .with_help(format!("write a positive duration, or `\"0s\"`, e.g. `\"{}\"`", show(n.saturating_neg()))),
                     Ok(_) => continue,
                     Err(err) => {
                         let part = text.get(err.range.clone()).unwrap_or_default();

@@ -58,7 +58,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             fast.push((span, b.name(), own.len(), interval));
         }
     }
-    let total: f64 = probers.iter().map(|(_, _, _, i)| 1e9 / *i as f64).sum();
+    let total: f64 = probers.iter().filter(|p| p.3 >= MIN_INTERVAL_NANOS).map(|(_, _, _, i)| 1e9 / *i as f64).sum();
     for (span, name, hosts, interval) in fast {
         let rate = hosts as f64 * 1e9 / interval as f64;
         out.push(

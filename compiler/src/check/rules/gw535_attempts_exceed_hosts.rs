@@ -25,6 +25,7 @@ use std::collections::BTreeSet;
 use crate::check::Context;
 use crate::check::gwc;
 use crate::diag::Diagnostic;
+use crate::model::lb::defaults::MAX_MAX_ATTEMPTS;
 use crate::model::lb::{FAILOVER_NAMESPACE, pool_hosts};
 
 /// The rule's code.
@@ -34,6 +35,10 @@ pub const CODE: &str = "GW535";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for b in gwc::backends(cx.config).filter(|b| !b.discovers_hosts()) {
         let Some(failover) = &b.gwc().failover else { continue };
+        // An out-of-range `max_attempts` is GW526's.
+        if failover.max_attempts.as_ref().is_some_and(|m| !(1..=MAX_MAX_ATTEMPTS).contains(&m.value)) {
+            continue;
+        }
         let pool = pool_hosts(cx.config, b.backend);
         let hosts: BTreeSet<&str> = pool.iter().map(|h| h.url.value.as_str()).collect();
         let attempts = failover.max_attempts_or_default();
