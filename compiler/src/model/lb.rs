@@ -683,6 +683,35 @@ impl<'a> ActiveCheck<'a> {
         opt_nanos(&self.jitter).unwrap_or(0)
     }
 
+    /// Consecutive failures that take a host out (`unhealthy_threshold`
+    /// when in 1..=100, else 3).
+    pub fn unhealthy_threshold_or_default(&self) -> i64 {
+        threshold(&self.unhealthy_threshold, defaults::UNHEALTHY_THRESHOLD)
+    }
+
+    /// Consecutive passes that bring a host back (`healthy_threshold` when
+    /// in 1..=100, else 2).
+    pub fn healthy_threshold_or_default(&self) -> i64 {
+        threshold(&self.healthy_threshold, defaults::HEALTHY_THRESHOLD)
+    }
+
+    /// Whether the probe path replaces the host URL's path (`from_root`).
+    pub fn probes_from_root(&self) -> bool {
+        self.from_root.as_ref().is_some_and(|f| f.value)
+    }
+
+    /// Whether hosts start unhealthy (`initial_state: "unhealthy"`).
+    pub fn starts_unhealthy(&self) -> bool {
+        self.initial_state
+            .as_ref()
+            .is_some_and(|s| s.value == "unhealthy")
+    }
+
+    /// Whether probes reuse a kept-alive connection (`reuse_connection`).
+    pub fn reuses_connection(&self) -> bool {
+        self.reuse_connection.as_ref().is_some_and(|r| r.value)
+    }
+
     /// The status patterns a passing probe must match (`[200]` when
     /// absent; invalid entries are left out).
     pub fn expect_status_or_default(&self) -> Vec<StatusPattern> {
@@ -695,6 +724,14 @@ impl<'a> ActiveCheck<'a> {
                 .collect(),
         }
     }
+}
+
+fn threshold(value: &Option<Spanned<i64>>, default: i64) -> i64 {
+    value
+        .as_ref()
+        .map(|t| t.value)
+        .filter(|t| (1..=defaults::MAX_THRESHOLD).contains(t))
+        .unwrap_or(default)
 }
 
 /// `gwc/healthcheck.passive`: outlier ejection from real traffic.
@@ -728,6 +765,39 @@ impl<'a> PassiveCheck<'a> {
             max_ejection_time: f.duration("max_ejection_time"),
             max_ejection_percent: f.number("max_ejection_percent"),
         }
+    }
+
+    /// Consecutive failures that eject a host (`consecutive_failures` when
+    /// at least 1, else 5).
+    pub fn consecutive_failures_or_default(&self) -> i64 {
+        self.consecutive_failures
+            .as_ref()
+            .map(|c| c.value)
+            .filter(|c| *c >= 1)
+            .unwrap_or(defaults::CONSECUTIVE_FAILURES)
+    }
+
+    /// The outcomes that count as failures (`failure_on`, else the default
+    /// four; unknown names are left out).
+    pub fn failure_on_or_default(&self) -> Vec<FailureClass> {
+        match &self.failure_on {
+            None => FailureClass::DEFAULT.to_vec(),
+            Some(list) => list
+                .value
+                .iter()
+                .filter_map(|c| FailureClass::parse(&c.value))
+                .collect(),
+        }
+    }
+
+    /// The largest share of hosts ejected at once, in percent
+    /// (`max_ejection_percent` when in 0..=100, else 50).
+    pub fn max_ejection_percent_or_default(&self) -> f64 {
+        self.max_ejection_percent
+            .as_ref()
+            .map(|p| p.value)
+            .filter(|p| (0.0..=100.0).contains(p))
+            .unwrap_or(defaults::MAX_EJECTION_PERCENT as f64)
     }
 
     /// The base ejection time (`ejection_time`, else 30s).
@@ -819,6 +889,34 @@ impl<'a> Failover<'a> {
     /// Whether `retry_non_idempotent: true`.
     pub fn retries_non_idempotent(&self) -> bool {
         self.retry_non_idempotent.as_ref().is_some_and(|r| r.value)
+    }
+
+    /// The largest request body kept for replay (`max_retry_body_bytes`
+    /// when not negative, else 64 KiB).
+    pub fn max_retry_body_bytes_or_default(&self) -> u64 {
+        self.max_retry_body_bytes
+            .as_ref()
+            .and_then(|m| u64::try_from(m.value).ok())
+            .unwrap_or(defaults::MAX_RETRY_BODY_BYTES as u64)
+    }
+
+    /// The retry budget in percent of in-flight requests (`budget_percent`
+    /// when in 0..=100, else 20).
+    pub fn budget_percent_or_default(&self) -> f64 {
+        self.budget_percent
+            .as_ref()
+            .map(|b| b.value)
+            .filter(|b| (0.0..=100.0).contains(b))
+            .unwrap_or(defaults::BUDGET_PERCENT)
+    }
+
+    /// Retries always allowed in flight (`min_retry_concurrency` when not
+    /// negative, else 3).
+    pub fn min_retry_concurrency_or_default(&self) -> u64 {
+        self.min_retry_concurrency
+            .as_ref()
+            .and_then(|m| u64::try_from(m.value).ok())
+            .unwrap_or(defaults::MIN_RETRY_CONCURRENCY as u64)
     }
 
     /// The per-try timeout, when set and valid.
@@ -1515,6 +1613,45 @@ mod tests {
                 ("http://a", 2, false, "alpha"),
                 ("http://b", 3, true, "http://b")
             ]
+        );
+    }
+
+    #[test]
+    fn defaults_apply_to_absent_and_invalid_values() {
+        let empty = parse("{}");
+        let bad = parse(
+            r#"{"unhealthy_threshold": 0, "healthy_threshold": 101, "consecutive_failures": 0,
+                "max_ejection_percent": 150, "max_attempts": 11, "max_retry_body_bytes": -1,
+                "budget_percent": -5, "min_retry_concurrency": -1, "retry_on": ["nope"]}"#,
+        );
+        for node in [&empty, &bad] {
+            let a = ActiveCheck::from_node(Span::default(), node);
+            assert_eq!(
+                (
+                    a.unhealthy_threshold_or_default(),
+                    a.healthy_threshold_or_default()
+                ),
+                (3, 2)
+            );
+            assert_eq!(a.interval_nanos(), 10 * SECOND);
+            assert_eq!(a.timeout_nanos(), 2 * SECOND);
+            assert_eq!(a.expect_status_or_default(), [StatusPattern::Code(200)]);
+            assert_eq!(a.method_or_default(), "GET");
+            let p = PassiveCheck::from_node(Span::default(), node);
+            assert_eq!(p.consecutive_failures_or_default(), 5);
+            assert_eq!(p.max_ejection_percent_or_default(), 50.0);
+            assert_eq!(p.failure_on_or_default(), FailureClass::DEFAULT);
+            let f = Failover::from_node(node);
+            assert_eq!(f.max_attempts_or_default(), 2);
+            assert_eq!(f.max_retry_body_bytes_or_default(), 65_536);
+            assert_eq!(f.budget_percent_or_default(), 20.0);
+            assert_eq!(f.min_retry_concurrency_or_default(), 3);
+        }
+        // An explicit `retry_on` with no known class retries nothing.
+        assert!(Failover::from_node(&bad).retry_on_or_default().is_empty());
+        assert_eq!(
+            Failover::from_node(&empty).retry_on_or_default(),
+            FailureClass::DEFAULT
         );
     }
 
