@@ -390,3 +390,118 @@ fn valid_snippet_passes_both_schemas() {
     let found = schema_findings("snippet.json", &text);
     assert!(found.is_empty(), "{}", describe(&found));
 }
+
+/// gwc's own namespaces (research/lb-failover-health.md §7): the canonical
+/// backend passes gwc's schema (KrakenD's rejects every `gwc/…` namespace,
+/// which is why `gwc lint` replaces `krakend check --lint` for such files),
+/// and each mistake gets the code that names it: GW501 for unknown keys (an
+/// error, never GW801's warning), GW802/GW803/GW805 for the types, value sets
+/// and ranges the schema owns.
+#[test]
+fn gwc_namespace_snippets() {
+    let none = json!({});
+    let findings = |value: &Value| -> Vec<gwc::diag::Diagnostic> {
+        let text = serde_json::to_string_pretty(value).expect("serialises");
+        let (_, diags) = gwc::lint_text("snippet.json", &text);
+        diags
+            .into_iter()
+            .filter(|d| d.code.starts_with("GW8") || d.code == "GW501")
+            .collect()
+    };
+    let backend = |extra: Value| {
+        config(
+            none.clone(),
+            none.clone(),
+            json!({ "host": ["http://a:8080", "http://b:8080"], "extra_config": extra }),
+        )
+    };
+    let canonical = backend(json!({
+        "gwc/loadbalancer": {
+            "algorithm": "weighted_round_robin",
+            "hosts": {
+                "http://a:8080": { "weight": 3, "name": "a", "healthcheck": { "path": "/status" } },
+                "http://b:8080": { "backup": true, "inherit": false, "http": { "version": "h2c", "tls": { "allow_insecure_connections": false } } }
+            },
+            "all_unhealthy": "fail_open"
+        },
+        "gwc/healthcheck": {
+            "active": { "path": "/health", "method": "HEAD", "headers": { "X-Probe": "gwc" }, "interval": "5s", "timeout": "1s",
+                        "jitter": "250ms", "unhealthy_threshold": 3, "healthy_threshold": 2, "expect_status": [200, "2xx"],
+                        "initial_state": "unhealthy", "reuse_connection": true, "from_root": true },
+            "passive": { "consecutive_failures": 5, "failure_on": ["connect-failure", "gateway-error"], "ejection_time": "30s",
+                         "max_ejection_time": "300s", "max_ejection_percent": 50 }
+        },
+        "gwc/failover": { "max_attempts": 2, "per_try_timeout": "500ms", "retry_on": ["connect-failure", "retriable-status"],
+                          "retriable_status": [429], "max_retry_body_bytes": 65536, "backoff_base": "25ms", "backoff_max": "250ms",
+                          "budget_percent": 20, "min_retry_concurrency": 3 },
+        "gwc/http-client": { "version": "http/1.1", "connect_timeout": "250ms", "idle_timeout": "60s", "keep_alive": true,
+                             "max_connections_per_host": 100, "pipelining": false, "follow_redirects": true }
+    }));
+    let found = findings(&canonical);
+    assert!(found.is_empty(), "{}", describe(&found));
+    if let Some(official) = official() {
+        assert!(
+            !official.is_valid(&canonical),
+            "KrakenD's schema now accepts `gwc/…` namespaces: revisit the README"
+        );
+    }
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "misspelt failover key",
+            backend(json!({ "gwc/failover": { "max_atempts": 3 } })),
+            "GW501",
+        ),
+        (
+            "gwc namespace at endpoint level",
+            config(
+                none.clone(),
+                json!({ "extra_config": { "gwc/failover": {} } }),
+                none.clone(),
+            ),
+            "GW501",
+        ),
+        (
+            "Gravitee camelCase key",
+            backend(json!({ "gwc/http-client": { "connectTimeout": "1s" } })),
+            "GW501",
+        ),
+        (
+            "unknown all_unhealthy",
+            backend(json!({ "gwc/loadbalancer": { "all_unhealthy": "fail-open" } })),
+            "GW803",
+        ),
+        (
+            "unknown passive failure class",
+            backend(json!({ "gwc/healthcheck": { "passive": { "failure_on": ["5XX"] } } })),
+            "GW803",
+        ),
+        (
+            "no connections allowed",
+            backend(json!({ "gwc/http-client": { "max_connections_per_host": 0 } })),
+            "GW805",
+        ),
+        (
+            "retry budget above 100%",
+            backend(json!({ "gwc/failover": { "budget_percent": 150 } })),
+            "GW805",
+        ),
+        (
+            "weight as a string",
+            backend(
+                json!({ "gwc/loadbalancer": { "hosts": { "http://a:8080": { "weight": "3" } } } }),
+            ),
+            "GW802",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, value, code) in cases {
+        let found = findings(&value);
+        if !found.iter().any(|d| d.code == code) || found.iter().any(|d| d.code == "GW801") {
+            failures.push(format!(
+                "{what}: expected {code} (and no GW801), got:\n{}",
+                describe(&found)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

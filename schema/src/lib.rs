@@ -7,7 +7,8 @@
 //! property has a `description` (one or two sentences: behaviour and
 //! default) that editors show as hover documentation. Checks owned by other
 //! rule families (durations, methods, encodings, `version`,
-//! `concurrent_calls`) are typed but not constrained here.
+//! `concurrent_calls`, and the values of gwc's own `gwc/…` namespaces that
+//! the GW5xx rules check) are typed but not constrained here.
 
 /// The schema document, as JSON text (draft 2020-12, `$id`
 /// `urn:gwc:krakend-config`).

@@ -28,6 +28,13 @@
 //! backends: unknown to the schema, but GW410 names their v3 replacement, so
 //! they are dropped here.
 //!
+//! The gwc namespaces (`gwc/loadbalancer`, …) are described in full, but
+//! the values their GW5xx rules own (algorithm, weights, probe method and
+//! statuses, retry classes, HTTP version, thresholds, durations) are typed
+//! loosely, as above. Unknown keys inside them, and unknown `gwc/…`
+//! namespaces, are GW501's (an error: gwc is their only reader), not
+//! GW801's; see [`is_gwc_key`].
+//!
 //! Files of config version 1 or 2 never get here: `check_parsed` runs only
 //! the version rule on them.
 
@@ -221,6 +228,17 @@ fn compute(root: &Node) -> Vec<Violation> {
         });
     }
     out
+}
+
+/// Whether an unknown-key violation belongs to gwc's own configuration: a
+/// key inside a `gwc/…` namespace object (any `/$defs/gwc_…` schema) or a
+/// namespace whose name starts with `gwc/` (GW501 reports those).
+pub fn is_gwc_key(v: &Violation) -> bool {
+    let ViolationKind::UnknownKey { key, .. } = &v.kind else {
+        return false;
+    };
+    v.schema_location.starts_with("/$defs/gwc_")
+        || (is_namespace_map(&v.schema_location) && key.starts_with("gwc/"))
 }
 
 /// `/$defs/backend/properties/sd` from `/$defs/backend/properties/sd/enum`.

@@ -1,6 +1,7 @@
 //! `extra_config`: the namespaces gwc understands, typed; all others kept
 //! opaque (by reference into the tree), so nothing a user wrote is lost.
 
+use super::lb::GwcExtra;
 use super::{Fields, Spanned, spanned};
 use crate::syntax::{Node, Span};
 
@@ -32,6 +33,9 @@ pub struct ExtraConfig<'a> {
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
     pub backend_http: Option<BackendHttp>,
+    /// gwc's own namespaces (`gwc/loadbalancer`, `gwc/healthcheck`,
+    /// `gwc/failover`, `gwc/http-client`; backend level).
+    pub gwc: GwcExtra<'a>,
 }
 
 impl<'a> ExtraConfig<'a> {
@@ -68,6 +72,7 @@ impl<'a> ExtraConfig<'a> {
             backend_http: object("backend/http")
                 .or_else(|| object(BACKEND_HTTP_LEGACY_KEY))
                 .map(BackendHttp::from_node),
+            gwc: GwcExtra::from_node(node),
         }
     }
 

@@ -14,11 +14,20 @@ use crate::syntax::{Member, Node, NodeKind};
 
 /// The `host` entries of an object as KrakenD decodes them: an array's
 /// strings, or a lone string (koanf's weak typing wraps it in a list).
-/// `None` when there is no `host` key; an empty list for `[]` and `null`.
+/// gwc's host objects (`{"url": "http://a", "weight": 3}`, see
+/// [`super::lb`]) count by their `url` string. `None` when there is no
+/// `host` key; an empty list for `[]` and `null`.
 pub fn host_entries(object: &Node) -> Option<(&Member, Vec<&Node>)> {
     let member = object.member("host")?;
     let entries = match &member.value.kind {
-        NodeKind::Array(items) => items.iter().filter(|n| n.as_str().is_some()).collect(),
+        NodeKind::Array(items) => items
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::String(_) => Some(n),
+                NodeKind::Object(_) => n.get("url").filter(|u| u.as_str().is_some()),
+                _ => None,
+            })
+            .collect(),
         NodeKind::String(_) => vec![&member.value],
         _ => Vec::new(),
     };

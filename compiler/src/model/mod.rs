@@ -10,6 +10,7 @@ pub mod duration;
 pub mod encoding;
 pub mod extra;
 pub mod host;
+pub mod lb;
 pub mod legacy;
 pub mod pattern;
 pub mod weak;

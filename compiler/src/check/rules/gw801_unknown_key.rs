@@ -10,7 +10,7 @@
 //! and are allowed anywhere; the long legacy namespace names
 //! (`github.com/devopsfaith/krakend/proxy`, …) are accepted because KrakenD
 //! CE still reads them. Config v2 keys such as `headers_to_pass` are left to
-//! GW410.
+//! GW410, and unknown keys of gwc's own `gwc/…` namespaces to GW501.
 //!
 //! ## Why is this bad?
 //! KrakenD ignores every key it does not know, without a word, so the
@@ -39,6 +39,9 @@ pub const CODE: &str = "GW801";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for v in schema::violations(cx) {
         let ViolationKind::UnknownKey { key, key_span, suggestion } = &v.kind else { continue };
+        if schema::is_gwc_key(v) {
+            continue;
+        }
         let what = if schema::is_namespace_map(&v.schema_location) { "namespace" } else { "key" };
         let place = schema::place(&v.schema_location, &v.pointer);
         let mut d = cx
