@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# Side-by-side proxy benchmark on loopback: a gateway built by gwc and nginx,
+# both in front of the same small upstream (nginx serving static JSON), driven
+# by wrk with the same threads, connections and duration.
+#
+#   bench/proxy-bench.sh
+#
+# Knobs (environment): DURATION=20s THREADS=2 CONNS=64 WARMUP=3s ROUNDS=1
+#   NGINX_WORKERS=auto  worker_processes of the proxying nginx (auto = one per
+#                       core, like the gateway's tokio runtime)
+#   UPSTREAM_WORKERS=1  worker_processes of the upstream nginx
+#   ACCESS_LOG=0        1: both proxies write an access log (to a file in the
+#                       work dir) instead of none
+#   ID=42               the {id} requested
+#   PERF=0              1: after the table, one more run per proxy on the json
+#                       endpoint under `perf stat` (syscalls, context switches
+#                       and, where uprobes work, malloc calls per request) and
+#                       `perf record` of the gateway (flat profile printed,
+#                       data kept in target/bench-proxy/perf.gateway.data)
+#
+# Runs: the json endpoint /v1/users/{id} through the gateway and through
+# nginx's plain reverse proxy, and the 2-backend aggregation
+# /v1/users/{id}/summary through the gateway (nginx has no equivalent). For
+# each: wrk's req/s and p99, the CPU seconds the proxy process(es) used during
+# the run (utime+stime from /proc, nginx master + workers), req/s per proxy
+# CPU-second (= requests served per CPU-second of proxy work), and the
+# upstream's CPU seconds. See bench/README.md.
+#
+# Everything listens on 127.0.0.1 only, on free high ports; nginx instances
+# run from their own prefix in a temp dir (never the system service). Every
+# process started here is stopped on exit.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+DURATION="${DURATION:-20s}"
+THREADS="${THREADS:-2}"
+CONNS="${CONNS:-64}"
+WARMUP="${WARMUP:-3s}"
+ROUNDS="${ROUNDS:-1}"
+NGINX_WORKERS="${NGINX_WORKERS:-auto}"
+UPSTREAM_WORKERS="${UPSTREAM_WORKERS:-1}"
+ACCESS_LOG="${ACCESS_LOG:-0}"
+ID="${ID:-42}"
+PERF="${PERF:-0}"
+
+# ---------------------------------------------------------------- tools
+PATH="$PATH:/usr/sbin:/sbin"
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx)
+command -v curl >/dev/null || need+=(curl)
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v python3 >/dev/null || { echo "python3 is needed (free ports, config rewrite)" >&2; exit 1; }
+
+# ---------------------------------------------------------------- cleanup
+tmp="$(mktemp -d /tmp/gwc-proxy-bench.XXXXXX)"
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do
+    kill -TERM "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Waits until http://127.0.0.1:PORT/PATH answers (any status).
+wait_http() {
+  local port=$1 path=$2
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port$path" && return 0
+    sleep 0.1
+  done
+  echo "nothing answers on 127.0.0.1:$port" >&2
+  return 1
+}
+
+# ---------------------------------------------------------------- nginx
+# Writes an nginx config with its own prefix, pid, logs and temp paths.
+# $1 = prefix dir, $2 = workers, $3 = the http{} body.
+nginx_conf() {
+  local prefix=$1 workers=$2 body=$3 log="access_log off;"
+  mkdir -p "$prefix/tmp"
+  if [[ "$ACCESS_LOG" == 1 ]]; then log="access_log $prefix/access.log;"; fi
+  cat > "$prefix/nginx.conf" <<EOF
+worker_processes $workers;
+daemon off;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+events { worker_connections 4096; }
+http {
+  $log
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  keepalive_requests 1000000;
+$body
+}
+EOF
+}
+
+start_nginx() { # $1 = prefix; prints the master pid
+  local prefix=$1
+  nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" -t -q
+  nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" &
+  pids+=($!)
+}
+
+# ---------------------------------------------------------------- CPU
+hz=$(getconf CLK_TCK)
+# utime+stime (ticks) of the given pids and their children (nginx workers).
+cpu_ticks() {
+  local all=() p
+  for p in "$@"; do
+    all+=("$p")
+    while read -r c; do [[ -n "$c" ]] && all+=("$c"); done < <(pgrep -P "$p" || true)
+  done
+  local sum=0 f
+  for p in "${all[@]}"; do
+    # Fields after the `(comm)`: state is field 3, utime 14, stime 15.
+    f=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+    read -r -a a <<< "$f"
+    sum=$((sum + a[11] + a[12]))
+  done
+  echo "$sum"
+}
+# Whole-machine busy and total jiffies (for the machine-busy column).
+machine_jiffies() {
+  awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; idle=$5+$6; print t-idle, t}' /proc/stat
+}
+
+# ---------------------------------------------------------------- upstream
+up_port=$(free_port)
+nginx_conf "$tmp/upstream" "$UPSTREAM_WORKERS" "
+  default_type application/json;
+  server {
+    listen 127.0.0.1:$up_port;
+    location ~ ^/users/([0-9]+)\$ {
+      return 200 '{\"id\":\$1,\"name\":\"user \$1\",\"email\":\"user\$1@example.com\",\"active\":true,\"roles\":[\"reader\",\"writer\"],\"address\":{\"city\":\"Lisbon\",\"zip\":\"1000-001\"}}';
+    }
+    location ~ ^/users/([0-9]+)/orders\$ {
+      return 200 '{\"orders\":[{\"id\":1,\"total\":12.5},{\"id\":2,\"total\":7.25}],\"count\":2}';
+    }
+    location / { return 404; }
+  }"
+start_nginx "$tmp/upstream"
+up_pid=${pids[-1]}
+wait_http "$up_port" "/users/$ID"
+
+# ---------------------------------------------------------------- gateway
+work="$root/target/bench-proxy"
+mkdir -p "$work"
+python3 - "$root/bench/configs/users.json" "$work/users.json" "$up_port" "$ACCESS_LOG" <<'EOF'
+import json, sys
+src, dst, port, log = sys.argv[1:]
+d = json.load(open(src))
+d["host"] = [f"http://127.0.0.1:{port}"]
+d["extra_config"]["router"]["disable_access_log"] = log != "1"
+json.dump(d, open(dst, "w"), indent=2)
+EOF
+echo "building the gateway (bench/configs/users.json, upstream port $up_port)..." >&2
+cargo run --release -q -p gwc --manifest-path "$root/Cargo.toml" -- \
+  build "$work/users.json" -o "$work/gateway" --emit-crate "$work/crate" -q
+gw_log="$tmp/gateway.log"
+if [[ "$ACCESS_LOG" == 1 ]]; then gw_log="$tmp/gateway.access.log"; fi
+"$work/gateway" --listen 127.0.0.1:0 > "$tmp/gateway.out" 2> "$gw_log" &
+pids+=($!)
+gw_pid=$!
+gw_port=""
+for _ in $(seq 100); do
+  gw_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/gateway.out")
+  [[ -n "$gw_port" ]] && break
+  kill -0 "$gw_pid" 2>/dev/null || { cat "$gw_log" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$gw_port" ]] || { echo "the gateway never printed 'listening on'" >&2; exit 1; }
+
+# ---------------------------------------------------------------- nginx proxy
+ng_port=$(free_port)
+nginx_conf "$tmp/proxy" "$NGINX_WORKERS" "
+  upstream users {
+    server 127.0.0.1:$up_port;
+    keepalive 64;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$ng_port;
+    location /v1/users/ {
+      proxy_pass http://users/users/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+    }
+  }"
+start_nginx "$tmp/proxy"
+ng_pid=${pids[-1]}
+wait_http "$ng_port" "/v1/users/$ID"
+
+# ---------------------------------------------------------------- checks
+check() { # $1 = label, $2 = url
+  local code
+  code=$(curl -s -o "$tmp/check.body" -w '%{http_code}' "$2")
+  echo "  $1 $2 -> $code $(head -c 160 "$tmp/check.body")"
+  [[ "$code" == 200 ]] || { echo "unexpected status" >&2; exit 1; }
+}
+echo "sanity:"
+check "gateway json       " "http://127.0.0.1:$gw_port/v1/users/$ID"
+check "nginx proxy        " "http://127.0.0.1:$ng_port/v1/users/$ID"
+check "gateway aggregation" "http://127.0.0.1:$gw_port/v1/users/$ID/summary"
+
+# ---------------------------------------------------------------- runs
+# wrk latency "1.23ms" / "456.00us" / "1.02s" -> milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN{
+    if (v ~ /us$/) { sub(/us$/,"",v); printf "%.2f", v/1000 }
+    else if (v ~ /ms$/) { sub(/ms$/,"",v); printf "%.2f", v }
+    else if (v ~ /m$/) { sub(/m$/,"",v); printf "%.2f", v*60000 }
+    else if (v ~ /s$/) { sub(/s$/,"",v); printf "%.2f", v*1000 }
+    else printf "%s", v }'
+}
+
+rows=()
+run() { # $1 = label, $2 = url, $3 = proxy pid
+  local label=$1 url=$2 pid=$3
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" > /dev/null
+  local c0 u0 m0 c1 u1 m1 out
+  c0=$(cpu_ticks "$pid"); u0=$(cpu_ticks "$up_pid"); m0=$(machine_jiffies)
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+  c1=$(cpu_ticks "$pid"); u1=$(cpu_ticks "$up_pid"); m1=$(machine_jiffies)
+  echo "$out" > "$tmp/wrk.${label//[^A-Za-z0-9]/_}.txt"
+  local rps p99 errs non2xx cpu ucpu busy
+  rps=$(awk '/^Requests\/sec:/{print $2}' <<< "$out")
+  p99=$(to_ms "$(awk '$1=="99%"{print $2}' <<< "$out")")
+  non2xx=$(awk -F': *' '/Non-2xx/{print $2}' <<< "$out")
+  errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<< "$out")
+  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
+  ucpu=$(awk -v a="$u0" -v b="$u1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
+  busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
+  local secs per
+  secs=$(awk -v d="$DURATION" 'BEGIN{ if (d ~ /m$/) {sub(/m$/,"",d); d*=60} else sub(/s$/,"",d); print d }')
+  per=$(awk -v r="$rps" -v s="$secs" -v c="$cpu" 'BEGIN{ if (c > 0) printf "%.0f", r*s/c; else print "-" }')
+  rows+=("$(printf '%-26s %10s %9s %9s %12s %9s %6s %6s %s' \
+    "$label" "$rps" "$p99" "$cpu" "$per" "$ucpu" "$busy%" "${errs:-0}" "${non2xx:+non2xx=$non2xx}")")
+  echo "  done: $label ($(cut -d' ' -f1-3 /proc/loadavg) load)" >&2
+}
+
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP each); nginx proxy worker_processes $NGINX_WORKERS, upstream $UPSTREAM_WORKERS; gateway: tokio multi-thread ($(nproc) workers); access logs $([[ $ACCESS_LOG == 1 ]] && echo on || echo off)"
+echo "$(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
+for r in $(seq "$ROUNDS"); do
+  sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+  run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
+  run "nginx /v1/users/{id}$sfx" "http://127.0.0.1:$ng_port/v1/users/$ID" "$ng_pid"
+  run "gateway summary (2 bk)$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID/summary" "$gw_pid"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '%-26s %10s %9s %9s %12s %9s %6s %6s\n' \
+  "run" "req/s" "p99 ms" "proxy s" "req/proxy-s" "upstrm s" "busy" "errs"
+for row in "${rows[@]}"; do echo "$row"; done
+echo
+echo "proxy s = CPU seconds (user+sys) of the proxy during the measured run (nginx: master+workers);"
+echo "req/proxy-s = requests served per proxy CPU-second; upstrm s = the upstream nginx's CPU seconds;"
+echo "busy = whole-machine CPU busy during the run (wrk, upstream and proxy share $(nproc) cores)."
+
+# ---------------------------------------------------------------- perf
+if [[ "$PERF" == 1 ]]; then
+  command -v perf >/dev/null || { echo "PERF=1: perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
+  libc=$(ldd "$work/gateway" | awk '/libc.so.6/{print $3}')
+  probes="" added=0
+  if perf probe -q -x "$libc" -a malloc 2>/dev/null; then
+    probes=",probe_libc:malloc" added=1
+  elif perf list 2>/dev/null | grep -q probe_libc:malloc; then
+    probes=",probe_libc:malloc"
+  fi
+  pstat() { # $1 = label, $2 = url, $3 = pids (comma-separated)
+    local out reqs
+    wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$2" > /dev/null
+    perf stat -x, -e "raw_syscalls:sys_enter,sched:sched_switch$probes" -p "$3" -o "$tmp/pstat" -- sleep 6 &
+    local sp=$!
+    sleep 0.5
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d5s "$2")
+    wait "$sp" || true
+    reqs=$(awk '/requests in/{print $1}' <<< "$out")
+    awk -F, -v r="$reqs" -v l="$1" '$3 ~ /:/ {printf "  %-26s %-28s %8.2f per request\n", l, $3, $1/r}' "$tmp/pstat"
+  }
+  echo
+  echo "perf stat (5 s each; counts per request, requests from wrk):"
+  pstat "gateway /v1/users/{id}" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
+  pstat "gateway summary (2 bk)" "http://127.0.0.1:$gw_port/v1/users/$ID/summary" "$gw_pid"
+  pstat "nginx /v1/users/{id}" "http://127.0.0.1:$ng_port/v1/users/$ID" "$(pgrep -P "$ng_pid" | paste -sd,)"
+  if [[ "$added" == 1 ]]; then perf probe -q -d probe_libc:malloc 2>/dev/null || true; fi
+  echo
+  echo "perf record of the gateway on /v1/users/{id} (10 s, cpu-clock):"
+  perf record -q -F 999 -p "$gw_pid" -o "$work/perf.gateway.data" -- sleep 10 2>/dev/null &
+  rp=$!
+  wrk -t"$THREADS" -c"$CONNS" -d10s "http://127.0.0.1:$gw_port/v1/users/$ID" > /dev/null
+  wait "$rp" || true
+  perf report -i "$work/perf.gateway.data" --stdio --sort dso 2>/dev/null | grep '%' | sed -n 1,6p || true
+  perf report -i "$work/perf.gateway.data" --stdio --sort dso,sym 2>/dev/null | grep '%' | sed -n 1,30p || true
+  echo "(full profile: perf report -i $work/perf.gateway.data)"
+fi
