@@ -589,11 +589,14 @@ impl Upstream {
             // A pool bounds each attempt by the deadline (and the per-try
             // timeout) itself, to classify and count the timeout; a plain
             // KrakenD backend leaves that to the endpoint's own timer.
-            let budget = opts.deadline.saturating_duration_since(Instant::now());
+            // Absolute instants, so the attempt's timer and the endpoint's
+            // fire together at the deadline (the loop then sees it first).
             let t = match (self.policy, f.and_then(|f| f.per_try_timeout_ms)) {
                 (None, _) => None,
-                (Some(_), Some(ms)) => Some(budget.min(Duration::from_millis(ms))),
-                (Some(_), None) => Some(budget),
+                (Some(_), Some(ms)) => {
+                    Some(crate::proxy::after(Instant::now(), ms).min(opts.deadline))
+                }
+                (Some(_), None) => Some(opts.deadline),
             };
             let outcome = self.attempt(host, req, pq, t, attempt).await;
             let class = match &outcome {
@@ -649,7 +652,7 @@ impl Upstream {
         host: &'a HostRt,
         mut req: Request<GwBody>,
         path_and_query: String,
-        t: Option<Duration>,
+        t: Option<Instant>,
         attempt: u8,
     ) -> Result<Reply<'a>, Failed> {
         let mut guard = AttemptGuard::new(host);
@@ -676,17 +679,18 @@ impl Upstream {
         // The client picks the wire version (HTTP/1.1, or HTTP/2 for h2/h2c
         // pools); an inbound h2 request must not carry its version over.
         *req.version_mut() = Version::HTTP_11;
-        let header_t = match (self.header_timeout, t) {
+        let header_t = match (self.header_timeout.map(|h| Instant::now() + h), t) {
             (Some(h), Some(t)) => Some(h.min(t)),
             (h, t) => h.or(t),
         };
+        let started = Instant::now();
         let work = async {
             let permit = host.limit.acquire().await;
             let resp = host.client.request(req).await;
             (permit, resp)
         };
         let r = match header_t {
-            Some(d) => tokio::time::timeout(d, work).await,
+            Some(d) => tokio::time::timeout_at(d, work).await,
             None => Ok(work.await),
         };
         match r {
@@ -697,7 +701,7 @@ impl Upstream {
                 } else {
                     "attempt timeout"
                 };
-                let ms = header_t.unwrap_or_default().as_millis();
+                let ms = started.elapsed().as_millis();
                 Err((
                     Error::new(
                         ErrorKind::Timeout,
