@@ -271,6 +271,8 @@ impl Mock {
         self.work_records().len()
     }
 
+    /// Forgets the records so far (requests still in flight stamp a
+    /// record that is gone: harmless).
     pub fn clear(&self) {
         self.0.records.lock().unwrap().clear();
     }
@@ -343,22 +345,47 @@ async fn serve(
         }
     }
     rec.body = Bytes::from(buf);
+    // Logged now; `done` is set when it is answered, reset, or abandoned
+    // (the gateway closed the connection: hyper drops this future).
+    let slot = {
+        let mut recs = inner.records.lock().unwrap();
+        recs.push(rec);
+        recs.len() - 1
+    };
+    let mut done = Done {
+        inner,
+        slot,
+        answered: false,
+    };
     match mode {
         Mode::Reply { status, delay } => {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            rec.done = Instant::now();
-            rec.answered = true;
-            inner.records.lock().unwrap().push(rec);
+            done.answered = true;
+            drop(done);
             let mut resp = Response::new(Full::new(Bytes::from(inner.name.clone())));
             *resp.status_mut() = StatusCode::from_u16(status).unwrap();
             Ok(resp)
         }
-        _ => {
-            rec.done = Instant::now();
-            inner.records.lock().unwrap().push(rec);
-            Err(std::io::Error::other("reset"))
+        _ => Err(std::io::Error::other("reset")),
+    }
+}
+
+/// Stamps a record's `done` when its request ends, however it ends.
+struct Done<'a> {
+    inner: &'a Inner,
+    slot: usize,
+    answered: bool,
+}
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut recs) = self.inner.records.lock()
+            && let Some(r) = recs.get_mut(self.slot)
+        {
+            r.done = Instant::now();
+            r.answered = self.answered;
         }
     }
 }
