@@ -405,6 +405,8 @@ pub fn upstreams_json(gw: &Gw) -> String {
                             "probes_failed".into(),
                             c.probes_failed.load(Ordering::Relaxed).into(),
                         );
+                        let last = c.last_error.lock().ok().and_then(|e| e.clone());
+                        obj.insert("last_probe_error".into(), last.into());
                     }
                 }
                 list.push(v);

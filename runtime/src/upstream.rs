@@ -192,7 +192,6 @@ impl Probers {
             check,
             client: client::host_client(http, root, Some(check.reuse_connection))?,
             cell: Arc::clone(&cell),
-            last_error: Mutex::new(None),
         }));
         self.keys.push((url, check, *http));
         Ok(cell)

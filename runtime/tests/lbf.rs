@@ -820,6 +820,8 @@ async fn lbf12_everything_down_fail_closed() {
         multi,
     ])
     .await;
+    // `/work` and `/json` share hosts and an equal check: one prober each.
+    assert_eq!(lab.gw.probers.list.len(), 3);
     let attempts = |lab: &Lab| -> u64 {
         lab.up()
             .hosts
@@ -1378,4 +1380,158 @@ async fn admin_shows_pool_state() {
     ] {
         assert!(m.contains(line), "missing {line}\n{m}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// TLS (`gwc/http-client.tls`, KrakenD's `client_tls` fields)
+// ---------------------------------------------------------------------------
+
+fn tls_file(name: &str) -> &'static str {
+    leak_str(format!(
+        "{}/tests/support/tls/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+}
+
+/// An https upstream with the self-signed test certificate (127.0.0.1),
+/// speaking HTTP/1.1 or h2 as ALPN decides; answers with the version.
+async fn tls_upstream() -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(tls_file("cert.pem"))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(tls_file("key.pem")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((s, _)) = l.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(s).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(
+                    |req: hyper::Request<hyper::body::Incoming>| async move {
+                        let v = format!("{:?}", req.version());
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                            http_body_util::Full::new(Bytes::from(v)),
+                        ))
+                    },
+                );
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                .await;
+            });
+        }
+    });
+    format!("https://{addr}")
+}
+
+#[tokio::test]
+async fn https_hosts_with_client_tls_options() {
+    let url = tls_upstream().await;
+    let hosts = vec![url.clone()];
+    let tls = |insecure: bool, ca: &'static [&'static str]| -> &'static TlsOptions {
+        leak(TlsOptions {
+            allow_insecure_connections: insecure,
+            ca_certs: ca,
+            client_certs: &[],
+            min_version: TlsVersion::Tls12,
+            max_version: TlsVersion::Tls13,
+            disable_system_ca_pool: false,
+        })
+    };
+    let with = |version: HttpVersion, t: Option<&'static TlsOptions>| {
+        let mut h = hp("T");
+        h.http.version = version;
+        h.http.tls = t;
+        policy(vec![h])
+    };
+    let ca: &'static [&'static str] = leak_slice(vec![tls_file("cert.pem")]);
+    let lab = Lab::start(vec![
+        pool_endpoint(
+            "/untrusted",
+            Method::Get,
+            &hosts,
+            with(HttpVersion::Http1, None),
+        ),
+        pool_endpoint(
+            "/insecure",
+            Method::Get,
+            &hosts,
+            with(HttpVersion::Http1, Some(tls(true, &[]))),
+        ),
+        pool_endpoint(
+            "/ca",
+            Method::Get,
+            &hosts,
+            with(HttpVersion::Http1, Some(tls(false, ca))),
+        ),
+        pool_endpoint(
+            "/h2",
+            Method::Get,
+            &hosts,
+            with(HttpVersion::H2, Some(tls(false, ca))),
+        ),
+        pool_endpoint(
+            "/auto",
+            Method::Get,
+            &hosts,
+            with(HttpVersion::Auto, Some(tls(false, ca))),
+        ),
+    ])
+    .await;
+    // A self-signed certificate is not in Mozilla's roots: the handshake
+    // fails (a connect failure: 502 on a no-op pool).
+    assert_eq!(lab.client.get("/untrusted").await.status, 502);
+    for (path, want) in [
+        ("/insecure", "HTTP/1.1"),
+        ("/ca", "HTTP/1.1"),
+        ("/h2", "HTTP/2.0"),
+        ("/auto", "HTTP/2.0"),
+    ] {
+        let g = lab.client.get(path).await;
+        assert_eq!((g.status, g.text()), (200, want), "{path}");
+    }
+}
+
+/// `qos/circuit-breaker` wraps the pool: it trips on the
+/// `max_errors + 1`-th consecutive failure and then calls nothing.
+#[tokio::test]
+async fn circuit_breaker_wraps_the_pool() {
+    let a = Mock::start("A").await;
+    a.work(status(500));
+    let mut ep = pool_endpoint("/work", Method::Get, &urls(&[&a]), pool_of(&[&a]));
+    let mut b = backend(ep.backends[0].hosts[0], &[UrlPiece::Literal("/work")]);
+    b.hosts = ep.backends[0].hosts;
+    b.lb = ep.backends[0].lb;
+    b.circuit_breaker = Some(CircuitBreaker {
+        interval_s: 60,
+        timeout_s: 60,
+        max_errors: 1,
+        log_status_change: false,
+    });
+    ep.output = OutputEncoding::Json;
+    ep.backends = leak_slice(vec![b]);
+    let lab = Lab::start(vec![ep]).await;
+    for _ in 0..5 {
+        assert_eq!(lab.client.get("/work").await.status, 500);
+    }
+    assert_eq!(a.work_count(), 2, "open after the 2nd failure");
+    let u = lab.admin_get("/upstreams").await;
+    assert!(u.contains(r#""circuit_breaker":"open""#), "{u}");
 }

@@ -137,6 +137,8 @@ pub struct HealthCell {
     pub probes_ok: AtomicU64,
     /// Probes that failed.
     pub probes_failed: AtomicU64,
+    /// Why the last probe failed (`None` after a pass), for `/upstreams`.
+    pub last_error: Mutex<Option<String>>,
 }
 
 impl HealthCell {
@@ -153,6 +155,7 @@ impl HealthCell {
             transitions: Default::default(),
             probes_ok: AtomicU64::new(0),
             probes_failed: AtomicU64::new(0),
+            last_error: Mutex::new(None),
         }
     }
 
@@ -202,9 +205,6 @@ pub struct Prober {
     pub client: HttpClient,
     /// Where the state goes.
     pub cell: Arc<HealthCell>,
-    /// Debug: the instants probes started (tests read it through `/upstreams`
-    /// counters instead; kept small).
-    pub last_error: Mutex<Option<String>>,
 }
 
 /// How much of a probe body `expect_body_contains` searches.
@@ -249,7 +249,7 @@ impl Prober {
             Err(_) => Some(format!("timeout after {} ms", c.timeout_ms)),
         };
         let pass = outcome.is_none();
-        if let Ok(mut last) = self.last_error.lock() {
+        if let Ok(mut last) = self.cell.last_error.lock() {
             *last = outcome;
         }
         pass
