@@ -10,7 +10,7 @@ use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
 use crate::spec::{Backend, Endpoint, Gateway, UrlPiece};
-use crate::upstream::{Probers, Upstream};
+use crate::upstream::{Shared, Upstream};
 
 /// The running gateway.
 pub struct Gw {
@@ -22,9 +22,9 @@ pub struct Gw {
     pub endpoints: Box<[EndpointRt]>,
     /// Counters for requests that matched no endpoint.
     pub other: OtherMetrics,
-    /// The health probers (one per distinct host and check), started by
-    /// [`Gw::start_background`].
-    pub probers: Probers,
+    /// Host clients and health probers shared by the pools (the probers
+    /// are started by [`Gw::start_background`]).
+    pub shared: Shared,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -38,7 +38,7 @@ impl Gw {
         if !tasks.is_empty() {
             return;
         }
-        for p in &self.probers.list {
+        for p in &self.shared.probers {
             tasks.push(tokio::spawn(std::sync::Arc::clone(p).run()));
         }
     }
@@ -110,7 +110,7 @@ impl Gw {
     /// emit (a route conflict, an unparsable host).
     pub fn build(spec: &'static Gateway) -> Result<Gw, String> {
         let router = Router::build(spec).map_err(|e| e.0)?;
-        let mut probers = Probers::default();
+        let mut shared = Shared::default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
@@ -118,7 +118,7 @@ impl Gw {
                 let label = pattern_label(ep, b);
                 backends.push(BackendRt {
                     spec: b,
-                    upstream: Upstream::new(b, &spec.client, &mut probers, &label)
+                    upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,
                 });
@@ -161,7 +161,7 @@ impl Gw {
             router,
             endpoints: endpoints.into_boxed_slice(),
             other: OtherMetrics::default(),
-            probers,
+            shared,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

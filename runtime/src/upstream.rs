@@ -152,16 +152,40 @@ impl HostRt {
     }
 }
 
-/// Builds the probers, one per distinct (host URL, check, HTTP options),
-/// while the pools are built.
+/// What pools share, built while they are: one client (connection pool
+/// and connection cap) per distinct (host URL, HTTP options) — §7.5.1's
+/// host runtime — and one prober per distinct (host URL, check, HTTP
+/// options).
 #[derive(Debug, Default)]
-pub struct Probers {
+pub struct Shared {
     /// The probers, each with its cell.
-    pub list: Vec<Arc<Prober>>,
+    pub probers: Vec<Arc<Prober>>,
     keys: Vec<(&'static str, &'static ActiveCheck, HttpOptions)>,
+    /// The host clients.
+    pub clients: Vec<(&'static str, HttpOptions, HttpClient, ConnLimit)>,
 }
 
-impl Probers {
+impl Shared {
+    /// The client and connection cap for this host and options.
+    fn client(
+        &mut self,
+        url: &'static str,
+        http: &HttpOptions,
+        root: &ClientOptions,
+    ) -> Result<(HttpClient, ConnLimit), String> {
+        if let Some((_, _, c, l)) = self
+            .clients
+            .iter()
+            .find(|(u, h, _, _)| *u == url && h == http)
+        {
+            return Ok((c.clone(), l.clone()));
+        }
+        let c = client::host_client(http, root, None)?;
+        let l = ConnLimit::for_options(http);
+        self.clients.push((url, *http, c.clone(), l.clone()));
+        Ok((c, l))
+    }
+
     /// The cell for this host and check, creating its prober the first time.
     fn cell(
         &mut self,
@@ -174,7 +198,7 @@ impl Probers {
             .keys
             .iter()
             .position(|(u, c, h)| *u == url && **c == *check && h == http)
-            && let Some(p) = self.list.get(i)
+            && let Some(p) = self.probers.get(i)
         {
             return Ok(Arc::clone(&p.cell));
         }
@@ -187,7 +211,7 @@ impl Probers {
             .build()
             .map_err(|e| format!("host `{url}`: health check path `{}`: {e}", check.path))?;
         let cell = Arc::new(HealthCell::new(check.start_unhealthy));
-        self.list.push(Arc::new(Prober {
+        self.probers.push(Arc::new(Prober {
             uri,
             check,
             client: client::host_client(http, root, Some(check.reuse_connection))?,
@@ -377,7 +401,7 @@ impl Upstream {
     pub fn new(
         b: &'static Backend,
         root: &ClientOptions,
-        probers: &mut Probers,
+        shared: &mut Shared,
         label: &str,
     ) -> Result<Upstream, String> {
         let header_timeout = (root.response_header_timeout_ms > 0)
@@ -412,11 +436,12 @@ impl Upstream {
         }
         let mut hosts = Vec::with_capacity(b.hosts.len());
         for (url, hp) in b.hosts.iter().zip(p.hosts) {
-            let mut h = HostRt::new(url, client::host_client(&hp.http, root, None)?)?;
+            let (c, limit) = shared.client(url, &hp.http, root)?;
+            let mut h = HostRt::new(url, c)?;
             h.name = hp.name;
-            h.limit = ConnLimit::for_options(&hp.http);
+            h.limit = limit;
             if let Some(check) = hp.active {
-                h.health = Some(probers.cell(url, check, &hp.http, root)?);
+                h.health = Some(shared.cell(url, check, &hp.http, root)?);
             }
             hosts.push(h);
         }

@@ -820,8 +820,10 @@ async fn lbf12_everything_down_fail_closed() {
         multi,
     ])
     .await;
-    // `/work` and `/json` share hosts and an equal check: one prober each.
-    assert_eq!(lab.gw.probers.list.len(), 3);
+    // `/work` and `/json` share hosts, options and an equal check: one
+    // prober and one client per host.
+    assert_eq!(lab.gw.shared.probers.len(), 3);
+    assert_eq!(lab.gw.shared.clients.len(), 3);
     let attempts = |lab: &Lab| -> u64 {
         lab.up()
             .hosts
