@@ -587,7 +587,7 @@ impl Upstream {
                 }
                 let wait = failover::backoff_ms(&f, attempt);
                 if wait > 0 {
-                    let until = (Instant::now() + Duration::from_millis(wait)).min(opts.deadline);
+                    let until = crate::proxy::after(Instant::now(), wait).min(opts.deadline);
                     tokio::time::sleep_until(until).await;
                 }
                 if Instant::now() >= opts.deadline {
@@ -703,7 +703,15 @@ impl Upstream {
         // The client picks the wire version (HTTP/1.1, or HTTP/2 for h2/h2c
         // pools); an inbound h2 request must not carry its version over.
         *req.version_mut() = Version::HTTP_11;
-        let header_t = match (self.header_timeout.map(|h| Instant::now() + h), t) {
+        let header_t = match (
+            self.header_timeout.map(|h| {
+                crate::proxy::after(
+                    Instant::now(),
+                    u64::try_from(h.as_millis()).unwrap_or(u64::MAX),
+                )
+            }),
+            t,
+        ) {
             (Some(h), Some(t)) => Some(h.min(t)),
             (h, t) => h.or(t),
         };

@@ -221,14 +221,18 @@ impl Prober {
             healthy: c.healthy_threshold,
         };
         let mut counters = Counters::default();
-        let jitter =
-            |max: u64| Duration::from_millis(if max == 0 { 0 } else { fastrand::u64(0..=max) });
-        let mut next = Instant::now() + jitter(c.jitter_ms);
+        // Saturating (`proxy::after`): no configured duration can overflow
+        // the clock and panic the prober.
+        let jitter = |max: u64| if max == 0 { 0 } else { fastrand::u64(0..=max) };
+        let mut next = crate::proxy::after(Instant::now(), jitter(c.jitter_ms));
         loop {
             tokio::time::sleep_until(next).await;
             let pass = self.probe().await;
             self.cell.observe(&mut counters, pass, th);
-            next += Duration::from_millis(c.interval_ms.max(1)) + jitter(c.jitter_ms);
+            next = crate::proxy::after(
+                next,
+                c.interval_ms.max(1).saturating_add(jitter(c.jitter_ms)),
+            );
             // After a stall (a suspended process), do not fire a burst.
             let now = Instant::now();
             if next < now {
