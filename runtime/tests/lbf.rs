@@ -3,6 +3,14 @@
 //! (`support/mock.rs`) on 127.0.0.1. Counts are exact where §8 says so;
 //! time bounds are checked on timestamps the mocks and the client record
 //! (monotonic `Instant`s), with §8's slack. Every wait is bounded.
+//!
+//! Latency claims are held with §8's number on a robust statistic, and on
+//! every sample (or the tail) with §8's 150 ms slack added: this machine
+//! has two cores shared with other builds, and one descheduled sample must
+//! not fail a scenario. LBF-14: the median of each group within §8's range,
+//! every request within it + 150 ms. LBF-07: added p95 < 50 ms, added p99 <
+//! 50 + 150 ms. LBF-12: p90 < 10 ms, p99 < 10 + 150 ms (§8 says p99 < 10 ms).
+//! Lower bounds (a per-try timeout cannot fire early) are never relaxed.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
@@ -262,6 +270,15 @@ fn sequence(mocks: &[&Mock]) -> Vec<String> {
 
 fn ms(d: Duration) -> u128 {
     d.as_millis()
+}
+
+/// §8: timing assertions carry at least 150 ms of slack.
+const SLACK_MS: u128 = 150;
+
+fn median(v: &[u128]) -> u128 {
+    let mut v = v.to_vec();
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or(0)
 }
 
 fn pct(values: &mut [Duration], pct: f64) -> Duration {
@@ -578,8 +595,14 @@ async fn lbf07_connection_refused_fails_over_for_post() {
     let recs = b.work_records();
     assert_eq!(recs.len(), 100);
     assert!(recs.iter().all(|r| r.body.as_ref() == body.as_slice()));
-    let added = pct(&mut all, 0.99).saturating_sub(pct(&mut single, 0.5));
-    assert!(added < Duration::from_millis(50), "added p99 {added:?}");
+    let base = pct(&mut single, 0.5);
+    let added95 = pct(&mut all, 0.95).saturating_sub(base);
+    let added99 = pct(&mut all, 0.99).saturating_sub(base);
+    assert!(added95 < Duration::from_millis(50), "added p95 {added95:?}");
+    assert!(
+        ms(added99) < 50 + SLACK_MS,
+        "added p99 {added99:?} (bound 50 ms + slack)"
+    );
 }
 
 /// LBF-08 Non-idempotent requests are not re-sent after the request was
@@ -869,8 +892,10 @@ async fn lbf12_everything_down_fail_closed() {
         assert_eq!(g.header("x-gwc-upstream"), Some("none"));
     }
     let mut lat: Vec<Duration> = after.iter().map(|g| g.took()).collect();
+    let p90 = pct(&mut lat, 0.90);
     let p99 = pct(&mut lat, 0.99);
-    assert!(p99 < Duration::from_millis(10), "p99 {p99:?}");
+    assert!(p90 < Duration::from_millis(10), "p90 {p90:?}");
+    assert!(ms(p99) < 10 + SLACK_MS, "p99 {p99:?} (bound 10 ms + slack)");
     let no_healthy = lab
         .up()
         .stats
@@ -947,29 +972,40 @@ async fn lbf14_per_try_timeout_and_deadline() {
     let mut eb = pool_endpoint("/nopertry", Method::Get, &hosts, mk(None, 2));
     eb.timeout_ms = 1000;
     let lab = Lab::start(vec![ea, eb]).await;
+    let (mut via_a, mut via_b) = (Vec::new(), Vec::new());
     for i in 0..100 {
         let g = lab.client.get("/work").await;
         assert_eq!(g.status, 200);
         let t = ms(g.took());
         if i % 2 == 0 {
             assert_eq!(g.header("x-gwc-attempts"), Some("2"));
-            assert!((300..=400).contains(&t), "request {i} first to A: {t} ms");
+            assert!(
+                (300..=400 + SLACK_MS).contains(&t),
+                "request {i} first to A: {t} ms"
+            );
+            via_a.push(t);
         } else {
-            assert!(t < 50, "request {i} to B: {t} ms");
+            assert!(t < 50 + SLACK_MS, "request {i} to B: {t} ms");
+            via_b.push(t);
         }
     }
+    assert!((300..=400).contains(&median(&via_a)), "{via_a:?}");
+    assert!(median(&via_b) < 50, "{via_b:?}");
     // (b) Without per_try_timeout the first attempt takes the whole deadline.
     b.clear();
+    let mut failed = Vec::new();
     for i in 0..6 {
         let g = lab.client.get("/nopertry").await;
         let t = ms(g.took());
         if i % 2 == 0 {
             assert_eq!(g.status, 504, "request {i}");
-            assert!((950..=1050).contains(&t), "request {i}: {t} ms");
+            assert!((950..=1050 + SLACK_MS).contains(&t), "request {i}: {t} ms");
+            failed.push(t);
         } else {
             assert_eq!(g.status, 200);
         }
     }
+    assert!((950..=1050).contains(&median(&failed)), "{failed:?}");
     assert_eq!(b.work_count(), 3, "no retry after the deadline");
     assert_eq!(lab.skipped(1, "deadline"), 3);
 
@@ -990,12 +1026,15 @@ async fn lbf14_per_try_timeout_and_deadline() {
     let mut ec = pool_endpoint("/work", Method::Get, &urls(&refs), p);
     ec.timeout_ms = 1000;
     let lab = Lab::start(vec![ec]).await;
+    let mut took = Vec::new();
     for i in 0..4 {
         let g = lab.client.get("/work").await;
         let t = ms(g.took());
         assert_eq!(g.status, 504, "request {i}");
-        assert!((950..=1050).contains(&t), "request {i}: {t} ms");
+        assert!((950..=1050 + SLACK_MS).contains(&t), "request {i}: {t} ms");
+        took.push(t);
     }
+    assert!((950..=1050).contains(&median(&took)), "{took:?}");
     // Let the mocks log the abandoned requests.
     tokio::time::sleep(Duration::from_millis(700)).await;
     let total: usize = ms3.iter().map(|m| m.work_count()).sum();
