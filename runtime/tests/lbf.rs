@@ -272,6 +272,19 @@ fn ms(d: Duration) -> u128 {
     d.as_millis()
 }
 
+/// The CPU-heavy scenarios (thousands of requests, hundreds of concurrent
+/// clients) run alone; every other one shares the gate, so a timing
+/// assertion never runs next to a heavy one in this process.
+static GATE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+async fn heavy() -> tokio::sync::RwLockWriteGuard<'static, ()> {
+    GATE.write().await
+}
+
+async fn light() -> tokio::sync::RwLockReadGuard<'static, ()> {
+    GATE.read().await
+}
+
 /// §8: timing assertions carry at least 150 ms of slack.
 const SLACK_MS: u128 = 150;
 
@@ -294,6 +307,7 @@ fn pct(values: &mut [Duration], pct: f64) -> Duration {
 /// LBF-01 Round robin is exact.
 #[tokio::test]
 async fn lbf01_round_robin_is_exact() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -323,6 +337,7 @@ async fn lbf01_round_robin_is_exact() {
 /// LBF-02 Smooth weighted round robin, and skipping a down host.
 #[tokio::test]
 async fn lbf02_smooth_weighted_round_robin() {
+    let _gate = heavy().await;
     // (a) A:9, B:1.
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     let mut p = pool_of(&[&a, &b]);
@@ -386,6 +401,7 @@ async fn lbf02_smooth_weighted_round_robin() {
 /// LBF-03 Random and weighted random distributions (bounds ≈ ±5σ).
 #[tokio::test]
 async fn lbf03_random_distributions() {
+    let _gate = heavy().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -429,6 +445,7 @@ async fn lbf03_random_distributions() {
 /// RECOVERING is not routable.
 #[tokio::test]
 async fn lbf04_05_active_check_removes_and_restores_a_host() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -540,6 +557,7 @@ async fn lbf04_05_active_check_removes_and_restores_a_host() {
 /// flap routing.
 #[tokio::test]
 async fn lbf06_flapping_probe_does_not_flap_routing() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -562,6 +580,7 @@ async fn lbf06_flapping_probe_does_not_flap_routing() {
 /// LBF-07 Connection refused fails over even for POST.
 #[tokio::test]
 async fn lbf07_connection_refused_fails_over_for_post() {
+    let _gate = light().await;
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     a.refuse();
     let mut p = pool_of(&[&a, &b]);
@@ -609,6 +628,7 @@ async fn lbf07_connection_refused_fails_over_for_post() {
 /// delivered.
 #[tokio::test]
 async fn lbf08_non_idempotent_requests_are_not_resent() {
+    let _gate = light().await;
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     a.work(Mode::ResetAfterRead);
     let hosts = urls(&[&a, &b]);
@@ -648,6 +668,7 @@ async fn lbf08_non_idempotent_requests_are_not_resent() {
 /// LBF-09 A retry goes to the next host in declaration order.
 #[tokio::test]
 async fn lbf09_retry_goes_to_the_next_host() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -687,6 +708,7 @@ async fn lbf09_retry_goes_to_the_next_host() {
 /// LBF-10 Exhaustion returns the last result.
 #[tokio::test]
 async fn lbf10_exhaustion_returns_the_last_result() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -739,6 +761,7 @@ async fn lbf10_exhaustion_returns_the_last_result() {
 /// LBF-11 The backup tier.
 #[tokio::test]
 async fn lbf11_backup_tier() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -797,6 +820,7 @@ async fn lbf11_backup_tier() {
 /// LBF-12 Everything down, `fail_closed`.
 #[tokio::test]
 async fn lbf12_everything_down_fail_closed() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -925,6 +949,7 @@ async fn lbf12_everything_down_fail_closed() {
 /// LBF-13 Everything down, `fail_open`.
 #[tokio::test]
 async fn lbf13_everything_down_fail_open() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -955,6 +980,7 @@ async fn lbf13_everything_down_fail_open() {
 /// LBF-14 The per-try timeout and the endpoint deadline.
 #[tokio::test]
 async fn lbf14_per_try_timeout_and_deadline() {
+    let _gate = light().await;
     // (a) A slow, B fast; per_try_timeout 300 ms.
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     a.work(delay(1500, 200));
@@ -1044,6 +1070,7 @@ async fn lbf14_per_try_timeout_and_deadline() {
 /// LBF-15 Passive ejection with a growing ejection time.
 #[tokio::test]
 async fn lbf15_passive_ejection_grows() {
+    let _gate = light().await;
     let (a, b, c) = (
         Mock::start("A").await,
         Mock::start("B").await,
@@ -1101,6 +1128,7 @@ async fn lbf15_passive_ejection_grows() {
 /// LBF-16 The ejection cap.
 #[tokio::test]
 async fn lbf16_ejection_cap() {
+    let _gate = light().await;
     let ms4 = [
         Mock::start("A").await,
         Mock::start("B").await,
@@ -1167,6 +1195,7 @@ fn max_retries_in_flight(mocks: &[&Mock]) -> usize {
 /// LBF-17 The retry budget limits amplification.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lbf17_retry_budget() {
+    let _gate = heavy().await;
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     for m in [&a, &b] {
         m.work(delay(50, 503));
@@ -1218,6 +1247,7 @@ async fn lbf17_retry_budget() {
 /// LBF-18 Probe shape and cadence.
 #[tokio::test]
 async fn lbf18_probe_shape_and_cadence() {
+    let _gate = light().await;
     let a = Mock::start("A").await;
     let mk = |from_root: bool| {
         let mut c = check(200, 100, 2, 2);
@@ -1271,6 +1301,7 @@ async fn lbf18_probe_shape_and_cadence() {
 /// LBF-19 Large bodies are not replayed.
 #[tokio::test]
 async fn lbf19_large_bodies_are_not_replayed() {
+    let _gate = light().await;
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     a.work(Mode::ResetMidBody(10 * 1024));
     let mut p = pool_of(&[&a, &b]);
@@ -1318,6 +1349,7 @@ async fn lbf19_large_bodies_are_not_replayed() {
 /// LBF-20 Per-host HTTP options (inherit resolved by the compiler).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lbf20_per_host_http_options() {
+    let _gate = light().await;
     let a = Mock::start("A").await;
     let b = Mock::start_h2c("B").await;
     let hosts = urls(&[&a, &b]);
@@ -1387,6 +1419,7 @@ async fn lbf20_per_host_http_options() {
 /// `/upstreams` and `/metrics` carry the states and counters.
 #[tokio::test]
 async fn admin_shows_pool_state() {
+    let _gate = light().await;
     let (a, b) = (Mock::start("A").await, Mock::start("B").await);
     b.probe(status(500));
     let mut p = with_check(pool_of(&[&a, &b]), check(50, 20, 1, 1));
@@ -1484,6 +1517,7 @@ async fn tls_upstream() -> String {
 
 #[tokio::test]
 async fn https_hosts_with_client_tls_options() {
+    let _gate = light().await;
     let url = tls_upstream().await;
     let hosts = vec![url.clone()];
     let tls = |insecure: bool, ca: &'static [&'static str]| -> &'static TlsOptions {
@@ -1554,6 +1588,7 @@ async fn https_hosts_with_client_tls_options() {
 /// `max_errors + 1`-th consecutive failure and then calls nothing.
 #[tokio::test]
 async fn circuit_breaker_wraps_the_pool() {
+    let _gate = light().await;
     let a = Mock::start("A").await;
     a.work(status(500));
     let mut ep = pool_endpoint("/work", Method::Get, &urls(&[&a]), pool_of(&[&a]));
@@ -1575,4 +1610,104 @@ async fn circuit_breaker_wraps_the_pool() {
     assert_eq!(a.work_count(), 2, "open after the 2nd failure");
     let u = lab.admin_get("/upstreams").await;
     assert!(u.contains(r#""circuit_breaker":"open""#), "{u}");
+}
+
+/// Probe options beyond §8: jitter (fixed rate plus U[0, jitter]),
+/// `initial_state: unhealthy`, `expect_status` classes and
+/// `expect_body_contains`.
+#[tokio::test]
+async fn probe_jitter_initial_state_and_expectations() {
+    let _gate = light().await;
+    let (a, b, c) = (
+        Mock::start("A").await,
+        Mock::start("B").await,
+        Mock::start("C").await,
+    );
+    // A: jittered, starts unhealthy, must answer 2xx containing its name.
+    let mut ca = check(100, 50, 2, 2);
+    ca.jitter_ms = 50;
+    ca.start_unhealthy = true;
+    ca.expect_status = &[(200, 299)];
+    ca.expect_body_contains = Some("A");
+    // B: expects a body it never sends.
+    let mut cb = check(100, 50, 1, 1);
+    cb.expect_body_contains = Some("zzz");
+    cb.start_unhealthy = true;
+    // C: expects 204 only.
+    let mut cc = check(100, 50, 1, 1);
+    cc.expect_status = &[(204, 204)];
+    cc.start_unhealthy = true;
+    let mut hosts = vec![hp("A"), hp("B"), hp("C")];
+    hosts[0].active = Some(leak(ca));
+    hosts[1].active = Some(leak(cb));
+    hosts[2].active = Some(leak(cc));
+    let mut p = policy(hosts);
+    p.all_unhealthy = AllUnhealthy::FailClosed;
+    let t = Instant::now();
+    let lab = Lab::start(vec![pool_endpoint(
+        "/work",
+        Method::Get,
+        &urls(&[&a, &b, &c]),
+        p,
+    )])
+    .await;
+    // Starting unhealthy: nothing is eligible before A's second pass.
+    assert_eq!(lab.client.get("/work").await.status, 503);
+    let up = lab
+        .until("A healthy", Duration::from_secs(3), |l| {
+            l.state(0) == Health::Healthy
+        })
+        .await;
+    assert!(
+        up - t >= Duration::from_millis(100),
+        "two passes, one interval apart"
+    );
+    assert_eq!(lab.state(1), Health::Unhealthy);
+    assert_eq!(lab.state(2), Health::Unhealthy);
+    for _ in 0..6 {
+        assert_eq!(lab.client.get("/work").await.status, 200);
+    }
+    assert_eq!((a.work_count(), b.work_count(), c.work_count()), (6, 0, 0));
+    let u = lab.admin_get("/upstreams").await;
+    assert!(u.contains("body does not contain"), "{u}");
+    assert!(u.contains("unexpected status 200"), "{u}");
+    // Jitter: every gap between A's probe starts is interval + U[0, 50].
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let at: Vec<Instant> = a.probe_records().iter().map(|r| r.at).collect();
+    assert!(at.len() >= 10, "{} probes", at.len());
+    let gaps: Vec<u128> = at.windows(2).map(|w| ms(w[1] - w[0])).collect();
+    assert!(
+        gaps.iter().all(|&g| (95..=150 + SLACK_MS).contains(&g)),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|&g| g > 110),
+        "jitter spreads the probes: {gaps:?}"
+    );
+}
+
+/// `keep_alive: false`: one connection per request; `true`: reused.
+#[tokio::test]
+async fn keep_alive_off_opens_a_connection_per_request() {
+    let _gate = light().await;
+    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let mut ha = hp("A");
+    ha.http.keep_alive = false;
+    let lab = Lab::start(vec![pool_endpoint(
+        "/work",
+        Method::Get,
+        &urls(&[&a, &b]),
+        policy(vec![ha, hp("B")]),
+    )])
+    .await;
+    for _ in 0..20 {
+        assert_eq!(lab.client.get("/work").await.status, 200);
+    }
+    let conns = |m: &Mock| {
+        let mut c: Vec<usize> = m.work_records().iter().map(|r| r.conn).collect();
+        c.dedup();
+        c.len()
+    };
+    assert_eq!(conns(&a), 10);
+    assert_eq!(conns(&b), 1);
 }
