@@ -1674,12 +1674,12 @@ async fn probe_jitter_initial_state_and_expectations() {
     // Jitter: every gap between A's probe starts is interval + U[0, 50].
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let at: Vec<Instant> = a.probe_records().iter().map(|r| r.at).collect();
-    assert!(at.len() >= 10, "{} probes", at.len());
     let gaps: Vec<u128> = at.windows(2).map(|w| ms(w[1] - w[0])).collect();
-    assert!(
-        gaps.iter().all(|&g| (95..=150 + SLACK_MS).contains(&g)),
-        "{gaps:?}"
-    );
+    assert!(at.len() >= 5, "{} probes, gaps {gaps:?}", at.len());
+    // Never faster than the interval; typically interval + jitter/2 (the
+    // median, robust to a descheduled test thread).
+    assert!(gaps.iter().all(|&g| g >= 95), "{gaps:?}");
+    assert!((100..=150).contains(&median(&gaps)), "{gaps:?}");
     assert!(
         gaps.iter().any(|&g| g > 110),
         "jitter spreads the probes: {gaps:?}"
