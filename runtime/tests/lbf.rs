@@ -1385,6 +1385,10 @@ async fn lbf20_per_host_http_options() {
         assert_eq!(lab.client.get("/fallback").await.status, 200);
     }
     assert_eq!((a.work_count(), b.work_count()), (100, 0));
+    // Every first attempt on B was an HTTP/1.1 request to an h2c-only
+    // server: a protocol error after sending, class `reset`.
+    let reset = lab.pool(1).hosts[1].classes[1].load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(reset, 50);
     drop(lab);
 
     // (c) A capped at one connection; B keeps the backend-level 100.
