@@ -3,10 +3,12 @@
 //! (a rendered buffer, a streamed `Incoming`) cost no allocation.
 
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Sleep;
 
 use crate::error::{Error, ErrorKind};
@@ -28,7 +30,64 @@ pub enum GwBody {
         inner: Incoming,
         /// When to give up.
         deadline: Pin<Box<Sleep>>,
+        /// The upstream host's connection slot, released with the body.
+        permit: Option<OwnedSemaphorePermit>,
     },
+    /// A client body streamed to one attempt of a failover loop: it stays
+    /// in the shared cell until the first poll, so an attempt that failed
+    /// before sending anything (a connect failure) leaves it for the next.
+    Once(OnceBody),
+}
+
+/// A streamed request body that can be handed to another attempt as long
+/// as nobody polled it (see [`GwBody::Once`]).
+#[derive(Debug)]
+pub struct OnceBody {
+    cell: Arc<Mutex<Option<(Bytes, Incoming)>>>,
+    hint: SizeHint,
+    prefix: Option<Bytes>,
+    inner: Option<Incoming>,
+}
+
+/// The shared cell of a [`OnceBody`]: the bytes already read (a prefix
+/// read while deciding whether the body fits the replay buffer) and the
+/// rest of the stream.
+pub type OnceCell = Arc<Mutex<Option<(Bytes, Incoming)>>>;
+
+impl OnceBody {
+    /// A body over the cell's content; `None` when it was taken already.
+    pub fn new(cell: &OnceCell) -> Option<OnceBody> {
+        let guard = cell.lock().ok()?;
+        let (prefix, rest) = guard.as_ref()?;
+        let mut hint = rest.size_hint();
+        let p = prefix.len() as u64;
+        hint.set_lower(hint.lower().saturating_add(p));
+        if let Some(u) = hint.upper() {
+            hint.set_upper(u.saturating_add(p));
+        }
+        drop(guard);
+        Some(OnceBody {
+            cell: Arc::clone(cell),
+            hint,
+            prefix: None,
+            inner: None,
+        })
+    }
+
+    fn start(&mut self) -> bool {
+        if self.inner.is_some() {
+            return true;
+        }
+        let taken = self.cell.lock().ok().and_then(|mut g| g.take());
+        match taken {
+            Some((prefix, inner)) => {
+                self.prefix = (!prefix.is_empty()).then_some(prefix);
+                self.inner = Some(inner);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl GwBody {
@@ -61,7 +120,26 @@ impl Body for GwBody {
             GwBody::Stream(inner) => Pin::new(inner)
                 .poll_frame(cx)
                 .map(|o| o.map(|r| r.map_err(transport))),
-            GwBody::Deadline { inner, deadline } => {
+            GwBody::Once(o) => {
+                if !o.start() {
+                    return Poll::Ready(Some(Err(Error::new(
+                        ErrorKind::Internal,
+                        "the request body was already sent",
+                    ))));
+                }
+                if let Some(p) = o.prefix.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(p))));
+                }
+                match o.inner.as_mut() {
+                    Some(inner) => Pin::new(inner)
+                        .poll_frame(cx)
+                        .map(|o| o.map(|r| r.map_err(transport))),
+                    None => Poll::Ready(None),
+                }
+            }
+            GwBody::Deadline {
+                inner, deadline, ..
+            } => {
                 if deadline.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Some(Err(Error::new(
                         ErrorKind::Timeout,
@@ -80,6 +158,10 @@ impl Body for GwBody {
             GwBody::Empty => true,
             GwBody::Full(b) => b.is_none(),
             GwBody::Stream(inner) | GwBody::Deadline { inner, .. } => inner.is_end_stream(),
+            GwBody::Once(o) => {
+                o.hint.upper() == Some(0)
+                    || (o.prefix.is_none() && o.inner.as_ref().is_some_and(|i| i.is_end_stream()))
+            }
         }
     }
 
@@ -88,6 +170,7 @@ impl Body for GwBody {
             GwBody::Empty => SizeHint::with_exact(0),
             GwBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
             GwBody::Stream(inner) | GwBody::Deadline { inner, .. } => inner.size_hint(),
+            GwBody::Once(o) => o.hint,
         }
     }
 }

@@ -31,6 +31,21 @@ pub enum ErrorKind {
     /// No backend host can be chosen (an empty pool, or none eligible once
     /// health checks exist).
     NoHost,
+    /// A pool with `all_unhealthy: fail_closed` has no eligible host; no host
+    /// was contacted (KrakenD's backend-error status, 500, unless a no-op
+    /// endpoint turns it into [`ErrorKind::Proxy`] 503).
+    NoHealthyUpstream,
+    /// `qos/circuit-breaker` is open: the backend was not called.
+    CircuitOpen,
+    /// A no-op endpoint behind a `gwc` pool answers this status itself
+    /// (§7.5.5, as Caddy and Envoy do): 502 after connect failures or
+    /// resets, 503 when no host is eligible, 504 after a timeout.
+    Proxy {
+        /// The status.
+        status: u16,
+        /// No host was eligible (`X-Gwc-Upstream: none`).
+        no_upstream: bool,
+    },
     /// Connecting to the backend failed: nothing was sent, so a retry is safe.
     Connect,
     /// The connection failed after the request was (maybe) sent.
@@ -79,7 +94,11 @@ impl Error {
         let (source, retry) = match kind {
             ErrorKind::BadRequest => (ErrorSource::Client, false),
             // Nothing reached the backend: any host may be tried again.
-            ErrorKind::Connect | ErrorKind::NoHost => (ErrorSource::Upstream, true),
+            ErrorKind::Connect
+            | ErrorKind::NoHost
+            | ErrorKind::NoHealthyUpstream
+            | ErrorKind::CircuitOpen => (ErrorSource::Upstream, true),
+            ErrorKind::Proxy { no_upstream, .. } => (ErrorSource::Upstream, no_upstream),
             ErrorKind::Transport
             | ErrorKind::Timeout
             | ErrorKind::BadStatus(_)
@@ -107,7 +126,12 @@ impl Error {
             ErrorKind::BackendStatus { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
+            ErrorKind::Proxy { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY)
+            }
             ErrorKind::NoHost
+            | ErrorKind::NoHealthyUpstream
+            | ErrorKind::CircuitOpen
             | ErrorKind::Connect
             | ErrorKind::Transport
             | ErrorKind::Timeout
@@ -122,6 +146,25 @@ impl Error {
     /// Whether this is a timeout.
     pub fn is_timeout(&self) -> bool {
         matches!(self.kind, ErrorKind::Timeout)
+    }
+
+    /// The error a no-op endpoint behind a `gwc` pool answers with
+    /// (§7.5.5): 503 when no host is eligible, 502 after connect failures
+    /// and resets, 504 after timeouts; anything else unchanged.
+    pub fn for_noop_pool(self) -> Error {
+        let (status, no_upstream) = match self.kind {
+            ErrorKind::NoHealthyUpstream => (503, true),
+            ErrorKind::Connect | ErrorKind::Transport => (502, false),
+            ErrorKind::Timeout => (504, false),
+            _ => return self,
+        };
+        Error::new(
+            ErrorKind::Proxy {
+                status,
+                no_upstream,
+            },
+            self.context,
+        )
     }
 }
 
@@ -151,6 +194,31 @@ mod tests {
             (|| ErrorKind::BadRequest, 400, ErrorSource::Client, false),
             (|| ErrorKind::Connect, 500, ErrorSource::Upstream, true),
             (|| ErrorKind::NoHost, 500, ErrorSource::Upstream, true),
+            (
+                || ErrorKind::NoHealthyUpstream,
+                500,
+                ErrorSource::Upstream,
+                true,
+            ),
+            (|| ErrorKind::CircuitOpen, 500, ErrorSource::Upstream, true),
+            (
+                || ErrorKind::Proxy {
+                    status: 503,
+                    no_upstream: true,
+                },
+                503,
+                ErrorSource::Upstream,
+                true,
+            ),
+            (
+                || ErrorKind::Proxy {
+                    status: 504,
+                    no_upstream: false,
+                },
+                504,
+                ErrorSource::Upstream,
+                false,
+            ),
             (|| ErrorKind::Timeout, 500, ErrorSource::Upstream, false),
             (
                 || ErrorKind::BadStatus(404),

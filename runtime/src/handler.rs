@@ -23,6 +23,12 @@ use crate::request::Inbound;
 use crate::router::Route;
 use crate::state::{EndpointRt, Gw};
 
+/// The response header with the number of upstream attempts (debug aid).
+pub const X_GWC_ATTEMPTS: HeaderName = HeaderName::from_static("x-gwc-attempts");
+
+/// Set to `none` when no upstream host was eligible (§7.5.5).
+pub const X_GWC_UPSTREAM: HeaderName = HeaderName::from_static("x-gwc-upstream");
+
 /// `X-KrakenD-Completed`.
 pub const COMPLETED: HeaderName = HeaderName::from_static("x-krakend-completed");
 
@@ -223,24 +229,37 @@ async fn endpoint(
     };
     let answer = match tokio::time::timeout_at(deadline, work).await {
         Ok(a) => a,
-        Err(_) => Err(Error::new(
-            ErrorKind::Timeout,
-            format!("endpoint timeout after {} ms", ep.spec.timeout_ms),
-        )),
+        Err(_) => {
+            let e = Error::new(
+                ErrorKind::Timeout,
+                format!("endpoint timeout after {} ms", ep.spec.timeout_ms),
+            );
+            Err(if proxy::noop_pool(ep) {
+                e.for_noop_pool()
+            } else {
+                e
+            })
+        }
     };
     let mut completed = false;
     let mut resp = match answer {
-        Ok(Answer::Stream(backend)) => {
-            let (parts, body) = backend.into_parts();
+        Ok(Answer::Stream(streamed)) => {
+            let (parts, body) = streamed.resp.into_parts();
             let mut r = Response::new(GwBody::Deadline {
                 inner: body,
                 deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                permit: streamed.permit,
             });
             *r.status_mut() = parts.status;
             for (k, v) in &parts.headers {
                 if !is_hop_by_hop_response(k) {
                     r.headers_mut().append(k.clone(), v.clone());
                 }
+            }
+            if let Some(n) = streamed.attempts
+                && let Ok(v) = HeaderValue::try_from(n.to_string())
+            {
+                r.headers_mut().insert(X_GWC_ATTEMPTS, v);
             }
             r
         }
@@ -297,6 +316,22 @@ fn is_hop_by_hop_response(name: &HeaderName) -> bool {
 /// and a body only with `return_error_msg` (KrakenD's default hides it).
 fn error_response(gw: &Gw, e: Error) -> Response<GwBody> {
     let status = e.status();
+    let no_upstream = matches!(
+        e.kind,
+        ErrorKind::Proxy {
+            no_upstream: true,
+            ..
+        }
+    );
+    let mut r = error_body(gw, e, status);
+    if no_upstream {
+        r.headers_mut()
+            .insert(X_GWC_UPSTREAM, HeaderValue::from_static("none"));
+    }
+    r
+}
+
+fn error_body(gw: &Gw, e: Error, status: StatusCode) -> Response<GwBody> {
     if !gw.spec.router.return_error_msg {
         return simple(status, None, Bytes::new());
     }

@@ -12,7 +12,9 @@
 //! - [`handler`]: one request end to end (timeout, headers, metrics, log);
 //! - [`proxy`]: the endpoint pipeline (parallel, sequential, concurrent, shadow, static);
 //! - [`request`]: the request a backend receives (URL escaping, allowlists);
-//! - [`upstream`]: host selection and the pooled client (the LB seam);
+//! - [`upstream`]: the per-backend pool and its failover loop;
+//! - [`lb`]: load balancing, health checks, passive ejection, retry
+//!   budget, circuit breaker, per-host HTTP clients (one policy a module);
 //! - [`encoding`]: backend decoders and output renderers;
 //! - [`manipulate`]: `target`, `allow`, `deny`, `mapping`, `group`, flatmap;
 //! - [`merge`]: combining backend results;
@@ -23,6 +25,7 @@ pub mod body;
 pub mod encoding;
 pub mod error;
 pub mod handler;
+pub mod lb;
 pub mod manipulate;
 pub mod merge;
 pub mod metrics;

@@ -3,6 +3,10 @@
 //! - `gw_requests_total{endpoint,method,status}`
 //! - `gw_request_duration_seconds{endpoint,method}` (histogram)
 //! - `gw_upstream_requests_total{endpoint,backend,host,result}`
+//! - the `gwc_*` load-balancing metrics of research/lb-failover-health.md
+//!   §7.5.6, for backends with a `gwc` pool policy (labels add `endpoint`,
+//!   since one backend pattern may serve several endpoints; `host` is the
+//!   host's `name`).
 //!
 //! Endpoint counters are a fixed array of atomics per endpoint (one slot
 //! per status 100–599), so the request path never takes a lock; requests
@@ -177,31 +181,271 @@ pub fn render(gw: &Gw) -> String {
             }
         }
     }
+    render_lb(gw, &mut out);
     out
 }
 
-/// The `/upstreams` body: every backend host with its state and counters.
+/// The `gwc_*` metrics (§7.5.6).
+fn render_lb(gw: &Gw, out: &mut String) {
+    use crate::lb::failover::{Outcome, Skip};
+    use crate::lb::health::Health;
+    let pools = || {
+        gw.endpoints.iter().flat_map(|ep| {
+            ep.backends
+                .iter()
+                .filter(|b| b.upstream.policy.is_some())
+                .map(move |b| (ep, b))
+        })
+    };
+    let head = |out: &mut String, name: &str, kind: &str, help: &str| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    };
+    let labels = |ep: &crate::state::EndpointRt, b: &crate::state::BackendRt| {
+        format!(
+            "endpoint=\"{}\",backend=\"{}\"",
+            esc(ep.spec.path),
+            esc(&b.label)
+        )
+    };
+    head(
+        out,
+        "gwc_upstream_state",
+        "gauge",
+        "Active health state (0 healthy, 1 suspect, 2 unhealthy, 3 recovering).",
+    );
+    for (ep, b) in pools() {
+        for h in b.upstream.hosts.iter() {
+            if let Some(c) = &h.health {
+                let _ = writeln!(
+                    out,
+                    "gwc_upstream_state{{{},host=\"{}\"}} {}",
+                    labels(ep, b),
+                    esc(h.name),
+                    c.state() as u8
+                );
+            }
+        }
+    }
+    head(
+        out,
+        "gwc_upstream_transitions_total",
+        "counter",
+        "Active health transitions.",
+    );
+    for (ep, b) in pools() {
+        for h in b.upstream.hosts.iter() {
+            let Some(c) = &h.health else { continue };
+            for from in Health::ALL {
+                for to in Health::ALL {
+                    let n = c.transitions(from, to);
+                    if n > 0 {
+                        let _ = writeln!(
+                            out,
+                            "gwc_upstream_transitions_total{{{},host=\"{}\",from=\"{}\",to=\"{}\"}} {n}",
+                            labels(ep, b),
+                            esc(h.name),
+                            from.as_str(),
+                            to.as_str()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    head(
+        out,
+        "gwc_upstream_attempts_total",
+        "counter",
+        "Upstream attempts by outcome class.",
+    );
+    for (ep, b) in pools() {
+        for h in b.upstream.hosts.iter() {
+            for (i, class) in Outcome::LABELS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "gwc_upstream_attempts_total{{{},host=\"{}\",class=\"{class}\"}} {}",
+                    labels(ep, b),
+                    esc(h.name),
+                    h.classes[i].load(Ordering::Relaxed)
+                );
+            }
+        }
+    }
+    head(
+        out,
+        "gwc_failover_retries_total",
+        "counter",
+        "Retries made, by the class of the failed attempt.",
+    );
+    for (ep, b) in pools() {
+        for (i, reason) in Outcome::LABELS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "gwc_failover_retries_total{{{},reason=\"{reason}\"}} {}",
+                labels(ep, b),
+                b.upstream.stats.retries[i].load(Ordering::Relaxed)
+            );
+        }
+    }
+    head(
+        out,
+        "gwc_retry_skipped_total",
+        "counter",
+        "Retries retry_on wanted but not made, by reason.",
+    );
+    for (ep, b) in pools() {
+        for (i, reason) in Skip::ALL.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "gwc_retry_skipped_total{{{},reason=\"{}\"}} {}",
+                labels(ep, b),
+                reason.label(),
+                b.upstream.stats.skipped[i].load(Ordering::Relaxed)
+            );
+        }
+    }
+    head(
+        out,
+        "gwc_no_healthy_upstream_total",
+        "counter",
+        "Requests failed because no host was eligible (fail_closed).",
+    );
+    for (ep, b) in pools() {
+        let _ = writeln!(
+            out,
+            "gwc_no_healthy_upstream_total{{{}}} {}",
+            labels(ep, b),
+            b.upstream.stats.no_healthy.load(Ordering::Relaxed)
+        );
+    }
+    head(
+        out,
+        "gwc_passive_ejections_total",
+        "counter",
+        "Passive ejections.",
+    );
+    head(
+        out,
+        "gwc_upstream_ejected",
+        "gauge",
+        "1 while the host is passively ejected.",
+    );
+    for (ep, b) in pools() {
+        let Some(p) = &b.upstream.passive else {
+            continue;
+        };
+        for (i, h) in b.upstream.hosts.iter().enumerate() {
+            let total = p
+                .hosts
+                .get(i)
+                .map_or(0, |ph| ph.ejections_total.load(Ordering::Relaxed));
+            let ejected = u8::from(b.upstream.ejected_until(i).is_some());
+            let l = format!("{},host=\"{}\"", labels(ep, b), esc(h.name));
+            let _ = writeln!(out, "gwc_passive_ejections_total{{{l}}} {total}");
+            let _ = writeln!(out, "gwc_upstream_ejected{{{l}}} {ejected}");
+        }
+    }
+}
+
+/// The `/upstreams` body: every backend host with its state and counters
+/// (and, for `gwc` pools, the pool's failover counters).
 pub fn upstreams_json(gw: &Gw) -> String {
+    use crate::lb::failover::{Outcome, Skip};
+    let now = crate::lb::now_ms();
     let mut list = Vec::new();
+    let mut pools = Vec::new();
     for ep in gw.endpoints.iter() {
         for b in ep.backends.iter() {
-            for h in b.upstream.hosts.iter() {
+            let up = &b.upstream;
+            for (i, h) in up.hosts.iter().enumerate() {
                 let s = &h.stats;
-                list.push(serde_json::json!({
+                let mut v = serde_json::json!({
                     "endpoint": ep.spec.path,
                     "method": crate::proxy::http_method(ep.spec.method).as_str(),
                     "backend": b.label,
                     "host": h.url,
-                    "state": h.state().as_str(),
+                    "name": h.name,
+                    "state": h.state_label(),
                     "ok": s.ok.load(Ordering::Relaxed),
                     "bad_status": s.bad_status.load(Ordering::Relaxed),
                     "error": s.error.load(Ordering::Relaxed),
                     "timeout": s.timeout.load(Ordering::Relaxed),
+                });
+                if up.policy.is_some()
+                    && let Some(obj) = v.as_object_mut()
+                {
+                    let attempts: serde_json::Map<String, serde_json::Value> = Outcome::LABELS
+                        .iter()
+                        .enumerate()
+                        .map(|(k, l)| {
+                            ((*l).to_owned(), h.classes[k].load(Ordering::Relaxed).into())
+                        })
+                        .collect();
+                    obj.insert("attempts".into(), attempts.into());
+                    obj.insert("eligible".into(), up.eligible(i, now).into());
+                    obj.insert("backup".into(), up.selector.is_backup(i).into());
+                    if let Some(p) = &up.passive
+                        && let Some(ph) = p.hosts.get(i)
+                    {
+                        obj.insert(
+                            "ejections".into(),
+                            ph.ejections_total.load(Ordering::Relaxed).into(),
+                        );
+                        obj.insert(
+                            "ejected_for_ms".into(),
+                            up.ejected_until(i).map(|u| u.saturating_sub(now)).into(),
+                        );
+                    }
+                    if let Some(c) = &h.health {
+                        obj.insert(
+                            "probes_ok".into(),
+                            c.probes_ok.load(Ordering::Relaxed).into(),
+                        );
+                        obj.insert(
+                            "probes_failed".into(),
+                            c.probes_failed.load(Ordering::Relaxed).into(),
+                        );
+                        let last = c.last_error.lock().ok().and_then(|e| e.clone());
+                        obj.insert("last_probe_error".into(), last.into());
+                    }
+                }
+                list.push(v);
+            }
+            if up.policy.is_some() || up.breaker.is_some() {
+                let skipped: serde_json::Map<String, serde_json::Value> = Skip::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| {
+                        (
+                            r.label().to_owned(),
+                            up.stats.skipped[k].load(Ordering::Relaxed).into(),
+                        )
+                    })
+                    .collect();
+                let retries: serde_json::Map<String, serde_json::Value> = Outcome::LABELS
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| {
+                        (
+                            (*l).to_owned(),
+                            up.stats.retries[k].load(Ordering::Relaxed).into(),
+                        )
+                    })
+                    .collect();
+                pools.push(serde_json::json!({
+                    "endpoint": ep.spec.path,
+                    "backend": b.label,
+                    "retries": retries,
+                    "retry_skipped": skipped,
+                    "no_healthy_upstream": up.stats.no_healthy.load(Ordering::Relaxed),
+                    "requests_in_flight": up.budget.requests(),
+                    "retries_in_flight": up.budget.retries(),
+                    "circuit_breaker": up.breaker.as_ref().map(|b| b.state_label()),
                 }));
             }
         }
     }
-    serde_json::json!({ "upstreams": list }).to_string()
+    serde_json::json!({ "upstreams": list, "pools": pools }).to_string()
 }
 
 /// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).

@@ -10,7 +10,7 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -20,9 +20,9 @@ use hyper::body::Incoming;
 use hyper::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use hyper::{Request, Response};
 use serde_json::{Map, Value};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
-use crate::body::GwBody;
 use crate::encoding;
 use crate::error::{Error, ErrorKind};
 use crate::manipulate;
@@ -30,7 +30,9 @@ use crate::merge::{Merged, Part};
 use crate::request::{Inbound, build_headers, build_path_and_query};
 use crate::spec::{Encoding, Method, StaticStrategy};
 use crate::state::{BackendRt, EndpointRt, Gw};
-use crate::upstream::{AttemptResult, HostRt};
+use crate::upstream::{
+    AttemptResult, CallOptions, HostRt, Replay, Reply, Upstream, buffer_for_replay,
+};
 
 /// The request body as the pipeline holds it.
 #[derive(Debug)]
@@ -53,18 +55,36 @@ impl ReqBody {
         }
     }
 
-    /// The body for the next backend request.
-    fn take(&mut self) -> GwBody {
-        match std::mem::replace(self, ReqBody::None) {
-            ReqBody::None => GwBody::Empty,
-            ReqBody::Stream(s) => GwBody::Stream(s),
+    /// The body for the next backend call. A stream is taken (and, when the
+    /// pool may retry after sending it, buffered up to its replay limit).
+    async fn replay(&mut self, up: &Upstream, method: Method) -> Result<Replay, Error> {
+        Ok(match std::mem::replace(self, ReqBody::None) {
+            ReqBody::None => Replay::Empty,
             ReqBody::Buffered(b) => {
-                let body = GwBody::full(b.clone());
-                *self = ReqBody::Buffered(b);
-                body
+                *self = ReqBody::Buffered(b.clone());
+                if b.is_empty() {
+                    Replay::Empty
+                } else {
+                    Replay::Buffered(b)
+                }
             }
-        }
+            ReqBody::Stream(s) => match up.replay_limit(method) {
+                Some(limit) => buffer_for_replay(s, limit).await?,
+                None => Replay::Once(Arc::new(Mutex::new(Some((Bytes::new(), s))))),
+            },
+        })
     }
+}
+
+/// A no-op backend's response, to stream to the client.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The response.
+    pub resp: Response<Incoming>,
+    /// The host's connection slot, released when the body is done.
+    pub permit: Option<OwnedSemaphorePermit>,
+    /// Attempts made, when the pool shows them (`X-Gwc-Attempts`).
+    pub attempts: Option<u8>,
 }
 
 /// What an endpoint produced.
@@ -73,7 +93,7 @@ pub enum Answer {
     /// Decoded and merged data (every encoding but no-op).
     Merged(Merged),
     /// The backend's response, to stream (no-op).
-    Stream(Response<Incoming>),
+    Stream(Streamed),
 }
 
 /// The hyper method for a spec method.
@@ -105,49 +125,46 @@ pub fn after(start: Instant, ms: u64) -> Instant {
         .unwrap_or(start)
 }
 
-/// Counts an attempt as timed out unless it finished (a dropped call
-/// future is a cancelled attempt).
-struct AttemptGuard<'a> {
-    host: &'a HostRt,
-    done: bool,
-}
-
-impl AttemptGuard<'_> {
-    fn finish(&mut self, r: AttemptResult) {
-        self.done = true;
-        self.host.stats.record(r);
-    }
-}
-
-impl Drop for AttemptGuard<'_> {
-    fn drop(&mut self) {
-        if !self.done {
-            self.host.stats.record(AttemptResult::Timeout);
-        }
-    }
-}
-
-/// Builds a backend request: host, path and query, headers, body.
-fn prepare<'g>(
+/// The request head for one host (path and query with the host's base
+/// path, headers, method); the failover loop adds the URI and the body.
+fn request_head(
     gw: &Gw,
     ep: &EndpointRt,
-    b: &'g BackendRt,
+    b: &BackendRt,
     inb: &Inbound<'_>,
-    body: GwBody,
     prev: &[Option<Map<String, Value>>],
-) -> Result<(&'g HostRt, Request<GwBody>, String), Error> {
-    let host = b.upstream.pick()?;
+    base_path: &str,
+) -> (Request<()>, String) {
     let mut pq = String::with_capacity(64);
-    build_path_and_query(&mut pq, host.base_path, ep.spec, b.spec, inb, prev);
+    build_path_and_query(&mut pq, base_path, ep.spec, b.spec, inb, prev);
     // Go's transport adds `Accept-Encoding: gzip` and undoes it itself. A
     // no-op body is streamed untouched, so it is only compressed when the
     // client asked for it (and gets it compressed).
     let add_gzip = !gw.spec.client.disable_compression && b.spec.encoding != Encoding::NoOp;
     let headers = build_headers(ep.spec, b.spec, inb, gw.spec.user_agent, add_gzip);
-    let mut req = Request::new(body);
+    let mut req = Request::new(());
     *req.method_mut() = http_method(b.spec.method);
     *req.headers_mut() = headers;
-    Ok((host, req, pq))
+    (req, pq)
+}
+
+/// One call of a backend through its pool (breaker, failover).
+async fn call_pool<'a>(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &'a BackendRt,
+    inb: &Inbound<'_>,
+    body: Replay,
+    prev: &[Option<Map<String, Value>>],
+    deadline: Instant,
+) -> Result<Reply<'a>, Error> {
+    let build = |host: &HostRt| Ok(request_head(gw, ep, b, inb, prev, host.base_path));
+    let opts = CallOptions {
+        method: b.spec.method,
+        deadline,
+        noop: b.spec.encoding == Encoding::NoOp,
+    };
+    b.upstream.call(opts, body, &build).await
 }
 
 /// Reads a whole backend body, gunzipping it when it says so.
@@ -187,19 +204,17 @@ async fn call_decoded(
     ep: &EndpointRt,
     b: &BackendRt,
     inb: &Inbound<'_>,
-    body: GwBody,
+    body: Replay,
     prev: &[Option<Map<String, Value>>],
+    deadline: Instant,
 ) -> Result<Part, Error> {
-    let (host, req, pq) = prepare(gw, ep, b, inb, body, prev)?;
-    let mut guard = AttemptGuard { host, done: false };
-    let resp = match b.upstream.send(host, req, pq).await {
-        Ok(r) => r,
-        Err(e) => {
-            // `send` counted it.
-            guard.done = true;
-            return Err(e);
-        }
-    };
+    let Reply {
+        resp,
+        host,
+        permit: _permit,
+        mut guard,
+        ..
+    } = call_pool(gw, ep, b, inb, body, prev, deadline).await?;
     let status = resp.status().as_u16();
     if status != 200 && status != 201 {
         guard.finish(AttemptResult::BadStatus);
@@ -346,46 +361,75 @@ async fn call_backend(
 ) -> Result<Part, Error> {
     let b = &ep.backends[bi];
     let n = ep.spec.concurrent_calls.max(1);
+    // The deadline the failover loop works within: the share lura gives
+    // this call (85 % in a merge, 75 % for concurrent calls, else 100 %).
+    let pct = if n > 1 {
+        75
+    } else if ep.regular.len() > 1 {
+        85
+    } else {
+        100
+    };
+    let deadline = share(start, ep.spec.timeout_ms, pct);
     if n == 1 {
-        return call_decoded(gw, ep, b, inb, body.take(), prev).await;
+        let body = body.replay(&b.upstream, b.spec.method).await?;
+        return call_decoded(gw, ep, b, inb, body, prev, deadline).await;
     }
-    let futs: Vec<BoxFut<'_, Result<Part, Error>>> = (0..n)
-        .map(|_| Box::pin(call_decoded(gw, ep, b, inb, body.take(), prev)) as BoxFut<'_, _>)
-        .collect();
-    let deadline = share(start, ep.spec.timeout_ms, 75);
+    let mut futs: Vec<BoxFut<'_, Result<Part, Error>>> = Vec::with_capacity(usize::from(n));
+    for _ in 0..n {
+        let body = body.replay(&b.upstream, b.spec.method).await?;
+        futs.push(Box::pin(call_decoded(gw, ep, b, inb, body, prev, deadline)));
+    }
     with_deadline(deadline, &b.label, first_ok(futs)).await
 }
 
-/// Fires the shadow backends and forgets them.
-fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &mut ReqBody) {
+/// Fires the shadow backends and forgets them. The request heads are built
+/// now (one per host: only the base path differs), as the inbound request
+/// is borrowed.
+fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &ReqBody) {
     let ep = &gw.endpoints[ep_index];
     for &bi in ep.shadows.iter() {
         let b = &ep.backends[bi];
-        let Ok((host, req, pq)) = prepare(gw, ep, b, inb, body.take(), &[]) else {
-            continue;
-        };
-        let host_index = b
+        let heads: Vec<(Request<()>, String)> = b
             .upstream
             .hosts
             .iter()
-            .position(|h| std::ptr::eq(h, host))
-            .unwrap_or(0);
+            .map(|h| request_head(gw, ep, b, inb, &[], h.base_path))
+            .collect();
+        let replay = match body {
+            ReqBody::Buffered(bytes) if !bytes.is_empty() => Replay::Buffered(bytes.clone()),
+            _ => Replay::Empty,
+        };
         let gw = Arc::clone(gw);
-        let timeout = Duration::from_millis(ep.spec.timeout_ms);
+        let timeout_ms = ep.spec.timeout_ms;
         tokio::spawn(async move {
             let b = &gw.endpoints[ep_index].backends[bi];
-            let Some(host) = b.upstream.hosts.get(host_index) else {
-                return;
+            let build = |host: &HostRt| {
+                let i = b
+                    .upstream
+                    .hosts
+                    .iter()
+                    .position(|h| std::ptr::eq(h, host))
+                    .unwrap_or(0);
+                let (head, pq) = heads.get(i).ok_or_else(|| {
+                    Error::new(ErrorKind::Internal, "shadow request for an unknown host")
+                })?;
+                let mut req = Request::new(());
+                *req.method_mut() = head.method().clone();
+                *req.headers_mut() = head.headers().clone();
+                Ok((req, pq.clone()))
             };
-            let mut guard = AttemptGuard { host, done: false };
-            if let Ok(Ok(resp)) =
-                tokio::time::timeout(timeout, b.upstream.send(host, req, pq)).await
-            {
+            let deadline = after(Instant::now(), timeout_ms);
+            let opts = CallOptions {
+                method: b.spec.method,
+                deadline,
+                noop: true,
+            };
+            let call = b.upstream.call(opts, replay, &build);
+            if let Ok(Ok(mut reply)) = tokio::time::timeout_at(deadline, call).await {
                 // Drain the body so the connection goes back to the pool.
-                let _ = tokio::time::timeout(timeout, resp.into_body().collect()).await;
-                guard.finish(AttemptResult::Ok);
-            } else {
-                guard.done = true;
+                let _ = tokio::time::timeout_at(deadline, reply.resp.into_body().collect()).await;
+                reply.guard.finish(AttemptResult::Ok);
             }
         });
     }
@@ -401,10 +445,10 @@ pub async fn run(
 ) -> Result<Answer, Error> {
     let ep = &gw.endpoints[ep_index];
     if !ep.shadows.is_empty() {
-        fire_shadows(gw, ep_index, inb, &mut body);
+        fire_shadows(gw, ep_index, inb, &body);
     }
     if ep.spec.output == crate::spec::OutputEncoding::NoOp {
-        return run_noop(gw, ep, inb, body).await.map(Answer::Stream);
+        return run_noop(gw, ep, inb, body, start).await.map(Answer::Stream);
     }
     let regular = &ep.regular;
     let mut merged = Merged::new();
@@ -514,13 +558,25 @@ async fn run_sequential(
     }
 }
 
+/// Whether a no-op endpoint's backend is a `gwc` pool (its failures then
+/// map to 502/503/504, §7.5.5).
+pub fn noop_pool(ep: &EndpointRt) -> bool {
+    ep.spec.output == crate::spec::OutputEncoding::NoOp
+        && ep
+            .regular
+            .first()
+            .and_then(|&bi| ep.backends.get(bi))
+            .is_some_and(|b| b.upstream.policy.is_some())
+}
+
 /// A no-op endpoint: the backend's status, headers and body go through.
 async fn run_noop(
     gw: &Gw,
     ep: &EndpointRt,
     inb: &Inbound<'_>,
     mut body: ReqBody,
-) -> Result<Response<Incoming>, Error> {
+    start: Instant,
+) -> Result<Streamed, Error> {
     let Some(&bi) = ep.regular.first() else {
         return Err(Error::new(
             ErrorKind::Internal,
@@ -529,25 +585,37 @@ async fn run_noop(
     };
     let b = &ep.backends[bi];
     let n = ep.spec.concurrent_calls.max(1);
-    let one = |body: GwBody| async move {
-        let (host, req, pq) = prepare(gw, ep, b, inb, body, &[])?;
-        let mut guard = AttemptGuard { host, done: false };
-        match b.upstream.send(host, req, pq).await {
-            Ok(r) => {
-                guard.finish(AttemptResult::Ok);
-                Ok(r)
-            }
-            Err(e) => {
-                guard.done = true;
-                Err(e)
-            }
-        }
+    let deadline = after(start, ep.spec.timeout_ms);
+    let debug = b.upstream.policy.is_some_and(|p| p.debug_headers);
+    let one = |body: Replay| async move {
+        let Reply {
+            resp,
+            permit,
+            mut guard,
+            attempts,
+            ..
+        } = call_pool(gw, ep, b, inb, body, &[], deadline).await?;
+        guard.finish(AttemptResult::Ok);
+        Ok(Streamed {
+            resp,
+            permit,
+            attempts: debug.then_some(attempts),
+        })
     };
-    if n == 1 {
-        return one(body.take()).await;
+    let r = if n == 1 {
+        let body = body.replay(&b.upstream, b.spec.method).await?;
+        one(body).await
+    } else {
+        let mut futs: Vec<BoxFut<'_, Result<Streamed, Error>>> = Vec::with_capacity(usize::from(n));
+        for _ in 0..n {
+            let body = body.replay(&b.upstream, b.spec.method).await?;
+            futs.push(Box::pin(one(body)));
+        }
+        first_ok(futs).await
+    };
+    if b.upstream.policy.is_some() {
+        r.map_err(Error::for_noop_pool)
+    } else {
+        r
     }
-    let futs: Vec<BoxFut<'_, Result<Response<Incoming>, Error>>> = (0..n)
-        .map(|_| Box::pin(one(body.take())) as BoxFut<'_, _>)
-        .collect();
-    first_ok(futs).await
 }

@@ -135,6 +135,7 @@ pub async fn serve(
 
 /// [`serve`] with the state already built (shared with the admin listener).
 pub async fn serve_state(gw: Arc<Gw>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    gw.start_background();
     let builder = conn_builder(&gw.spec.server);
     let drain = drain_bound(&gw.spec.server);
     let make =

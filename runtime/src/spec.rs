@@ -300,6 +300,12 @@ pub struct Backend {
     pub return_error_details: Option<&'static str>,
     /// `qos/circuit-breaker`.
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
+    /// `gwc/http-client` policies (research/lb-failover-health.md §7).
+    /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
+    /// from index 0 (duplicates act as weights), the root client options,
+    /// no health checks, one attempt.
+    pub lb: Option<&'static PoolPolicy>,
 }
 
 /// `qos/circuit-breaker`.
@@ -378,4 +384,269 @@ pub enum Value {
     Array(&'static [Value]),
     /// An object, in source order.
     Object(&'static [(&'static str, Value)]),
+}
+
+// ---------------------------------------------------------------------------
+// Load balancing, health checks, failover, per-host HTTP clients
+// (research/lb-failover-health.md §7.3, §7.5). Every default of §7.3 is
+// applied by the compiler; per-host `inherit` is resolved; durations are ms.
+// ---------------------------------------------------------------------------
+
+/// One backend's pool policy: `gwc/loadbalancer` + `gwc/healthcheck` +
+/// `gwc/failover` + `gwc/http-client`, resolved.
+///
+/// Invariants the compiler guarantees: `hosts.len() == Backend::hosts.len()`
+/// (index-aligned) and the host strings are distinct (LB-E5); at least one
+/// host is a primary (LB-E4); every index in `schedule` is a primary and
+/// every index in `backup_schedule` a backup.
+#[derive(Debug, PartialEq)]
+pub struct PoolPolicy {
+    /// `algorithm`.
+    pub algorithm: Algorithm,
+    /// Per host, index-aligned with `Backend::hosts`.
+    pub hosts: &'static [HostPolicy],
+    /// `weighted_round_robin`: one period of the smooth weighted round-robin
+    /// schedule (nginx SWRR over the weights divided by their gcd) over the
+    /// primaries, as indices into `hosts`; e.g. A:9, B:1 is
+    /// `[0,0,0,0,0,1,0,0,0,0]`. Empty for the other algorithms (round robin
+    /// walks the primaries in declaration order).
+    pub schedule: &'static [u16],
+    /// The same schedule over the backups (used only when no primary is
+    /// eligible); empty unless `weighted_round_robin`.
+    pub backup_schedule: &'static [u16],
+    /// `all_unhealthy`.
+    pub all_unhealthy: AllUnhealthy,
+    /// `gwc/healthcheck.passive`, `None` when absent (disabled).
+    pub passive: Option<PassiveCheck>,
+    /// `gwc/failover`, `None` when absent (one attempt).
+    pub failover: Option<Failover>,
+    /// Debug aids (§7.5.6): the `X-Gwc-Attempts` response header and the
+    /// `X-Gwc-Attempt` upstream request header. Off in release builds.
+    pub debug_headers: bool,
+}
+
+/// `gwc/loadbalancer.algorithm`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Exact round robin over the eligible primaries, from index 0.
+    RoundRobin,
+    /// Uniform over the eligible primaries.
+    Random,
+    /// The compiled smooth schedule, skipping ineligible slots.
+    WeightedRoundRobin,
+    /// I.i.d. draw proportional to `weight` over the eligible primaries.
+    WeightedRandom,
+}
+
+/// `gwc/loadbalancer.all_unhealthy`: what happens when no host is eligible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllUnhealthy {
+    /// Fail at once without contacting a host (503 on no-op endpoints,
+    /// with `X-Gwc-Upstream: none`).
+    FailClosed,
+    /// Ignore health (active and passive) and balance over every primary.
+    FailOpen,
+}
+
+/// One host of a pool (`gwc/loadbalancer.hosts[url]`, resolved).
+#[derive(Debug, PartialEq)]
+pub struct HostPolicy {
+    /// `name`: the label in metrics and `/upstreams` (the URL when unset).
+    pub name: &'static str,
+    /// `weight` (1..=1000; 1 when unset). Only the weighted algorithms use it.
+    pub weight: u16,
+    /// `backup`: the backup tier.
+    pub backup: bool,
+    /// The effective HTTP client options: per-host `http` merged over the
+    /// backend-level `gwc/http-client` (`inherit: true`) or alone
+    /// (`inherit: false`), then the root transport keys, then gwc defaults.
+    pub http: HttpOptions,
+    /// The effective active check for this host (the backend's
+    /// `gwc/healthcheck.active` with the per-host `healthcheck` override
+    /// applied); `None`: no active check applies (the host is always
+    /// eligible as far as probes go).
+    pub active: Option<&'static ActiveCheck>,
+}
+
+/// `gwc/http-client`, resolved for one host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// `version`.
+    pub version: HttpVersion,
+    /// `connect_timeout` (gwc default 5 s).
+    pub connect_timeout_ms: u64,
+    /// `idle_timeout`: how long an idle pooled connection is kept (60 s).
+    pub idle_timeout_ms: u64,
+    /// `keep_alive`: reuse connections (false: one connection per request).
+    pub keep_alive: bool,
+    /// `max_connections_per_host` (≥ 1; 100): HTTP/1 requests in flight to
+    /// this host, hence connections; further requests wait for one to free.
+    pub max_connections_per_host: u32,
+    /// `tls`, KrakenD's `client_tls` shape; `None`: system defaults
+    /// (Mozilla's roots, TLS 1.2–1.3).
+    pub tls: Option<&'static TlsOptions>,
+}
+
+/// `gwc/http-client.version`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpVersion {
+    /// `http/1.1` (the default).
+    Http1,
+    /// `h2`: HTTP/2 over TLS (ALPN `h2` only).
+    H2,
+    /// `h2c`: HTTP/2 in clear text with prior knowledge.
+    H2c,
+    /// `auto`: ALPN chooses (`h2`, then `http/1.1`); HTTP/1.1 in clear text.
+    Auto,
+}
+
+/// KrakenD's `client_tls` fields (`client_tls.json`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// `allow_insecure_connections`: accept any server certificate (no
+    /// chain, name or expiry check). For tests and lab setups only.
+    pub allow_insecure_connections: bool,
+    /// `ca_certs`: PEM files whose certificates are trusted too (read once
+    /// at start-up).
+    pub ca_certs: &'static [&'static str],
+    /// `client_certs`: PEM certificate chain and key for mutual TLS (the
+    /// first pair is used).
+    pub client_certs: &'static [ClientCert],
+    /// `min_version`.
+    pub min_version: TlsVersion,
+    /// `max_version`.
+    pub max_version: TlsVersion,
+    /// `disable_system_ca_pool`: trust only `ca_certs`.
+    pub disable_system_ca_pool: bool,
+}
+
+/// One `client_tls.client_certs` entry (file paths).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ClientCert {
+    /// The PEM certificate (chain) file.
+    pub certificate: &'static str,
+    /// The PEM private key file.
+    pub private_key: &'static str,
+}
+
+/// TLS protocol versions rustls speaks (KrakenD's `TLS10`/`TLS11` are
+/// rejected at compile time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    /// TLS 1.2.
+    Tls12,
+    /// TLS 1.3.
+    Tls13,
+}
+
+/// `gwc/healthcheck.active`, resolved for one host.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ActiveCheck {
+    /// `method`.
+    pub method: Method,
+    /// `path` (starts with `/`, may carry a query).
+    pub path: &'static str,
+    /// `from_root`: probe `scheme://authority` + `path`, dropping the host
+    /// URL's path prefix; false: host URL + `path`.
+    pub from_root: bool,
+    /// `headers`, in config order.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// `body` (POST/PUT/PATCH only).
+    pub body: Option<&'static str>,
+    /// `interval` (≥ 10 ms; `schedule` crons already converted).
+    pub interval_ms: u64,
+    /// `timeout` (< `interval`).
+    pub timeout_ms: u64,
+    /// `jitter` (< `interval`): first probe at U[0, jitter], each next one
+    /// `interval + U[0, jitter]` after the previous start.
+    pub jitter_ms: u64,
+    /// `unhealthy_threshold` (1..=100): consecutive failures.
+    pub unhealthy_threshold: u8,
+    /// `healthy_threshold` (1..=100): consecutive passes.
+    pub healthy_threshold: u8,
+    /// `expect_status`, as inclusive ranges: `200` is `(200, 200)`, `"2xx"`
+    /// is `(200, 299)`.
+    pub expect_status: &'static [(u16, u16)],
+    /// `expect_body_contains`: searched in the first 64 KiB.
+    pub expect_body_contains: Option<&'static str>,
+    /// `initial_state: unhealthy`: start UNHEALTHY (no traffic until
+    /// `healthy_threshold` consecutive passes); false: start HEALTHY.
+    pub start_unhealthy: bool,
+    /// `reuse_connection`: keep the probe connection between probes.
+    pub reuse_connection: bool,
+}
+
+/// A set of failure classes (§7.5.3), as bits: `retry_on`,
+/// `passive.failure_on`. Build with `FailureClasses(FailureClasses::RESET
+/// | FailureClasses::TIMEOUT)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailureClasses(pub u8);
+
+impl FailureClasses {
+    /// `connect-failure`: nothing was sent.
+    pub const CONNECT_FAILURE: u8 = 1;
+    /// `reset`: the connection failed after (part of) the request was sent.
+    pub const RESET: u8 = 2;
+    /// `timeout`: no response head within the attempt's time.
+    pub const TIMEOUT: u8 = 4;
+    /// `5xx`: status 500–599.
+    pub const STATUS_5XX: u8 = 8;
+    /// `gateway-error`: status 502, 503, 504.
+    pub const GATEWAY_ERROR: u8 = 16;
+    /// `retriable-status`: status in `Failover::retriable_status`.
+    pub const RETRIABLE_STATUS: u8 = 32;
+    /// The default of `retry_on` and `failure_on`:
+    /// connect-failure, reset, timeout, 5xx.
+    pub const DEFAULT: FailureClasses =
+        FailureClasses(Self::CONNECT_FAILURE | Self::RESET | Self::TIMEOUT | Self::STATUS_5XX);
+
+    /// Whether every bit of `bits` is set.
+    pub const fn has(self, bits: u8) -> bool {
+        self.0 & bits == bits && bits != 0
+    }
+}
+
+/// `gwc/healthcheck.passive` (outlier ejection).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PassiveCheck {
+    /// `consecutive_failures` (≥ 1).
+    pub consecutive_failures: u32,
+    /// `failure_on` (only `connect-failure`, `reset`, `timeout`, `5xx`,
+    /// `gateway-error` are meaningful here).
+    pub failure_on: FailureClasses,
+    /// `ejection_time`: the n-th ejection lasts `n × ejection_time`…
+    pub ejection_time_ms: u64,
+    /// …capped by `max_ejection_time`.
+    pub max_ejection_time_ms: u64,
+    /// `max_ejection_percent` of the pool (primaries + backups) ejected at
+    /// once; at least one host may always be ejected.
+    pub max_ejection_percent: u8,
+}
+
+/// `gwc/failover`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failover {
+    /// `max_attempts` (1..=10): total attempts, the first included.
+    pub max_attempts: u8,
+    /// `per_try_timeout`; `None`: each attempt may use the rest of the
+    /// endpoint deadline.
+    pub per_try_timeout_ms: Option<u64>,
+    /// `retry_on`.
+    pub retry_on: FailureClasses,
+    /// `retriable_status` (for `retriable-status`).
+    pub retriable_status: &'static [u16],
+    /// `retry_non_idempotent`: retry POST/PATCH… after the request was sent.
+    pub retry_non_idempotent: bool,
+    /// `max_retry_body_bytes`: request bodies up to this size are buffered
+    /// for replay; larger ones are replayed only after a connect failure.
+    pub max_retry_body_bytes: u64,
+    /// `backoff_base` (0: immediate failover).
+    pub backoff_base_ms: u64,
+    /// `backoff_max`.
+    pub backoff_max_ms: u64,
+    /// `budget_percent`: concurrent retries ≤ max(`min_retry_concurrency`,
+    /// pct × in-flight requests of the backend).
+    pub budget_percent: u8,
+    /// `min_retry_concurrency`.
+    pub min_retry_concurrency: u32,
 }

@@ -10,7 +10,7 @@ use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
 use crate::spec::{Backend, Endpoint, Gateway, UrlPiece};
-use crate::upstream::Upstream;
+use crate::upstream::{Shared, Upstream};
 
 /// The running gateway.
 pub struct Gw {
@@ -22,6 +22,36 @@ pub struct Gw {
     pub endpoints: Box<[EndpointRt]>,
     /// Counters for requests that matched no endpoint.
     pub other: OtherMetrics,
+    /// Host clients and health probers shared by the pools (the probers
+    /// are started by [`Gw::start_background`]).
+    pub shared: Shared,
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+impl Gw {
+    /// Starts the background tasks (the probers). They stop when the `Gw`
+    /// is dropped. Calling it twice starts nothing more.
+    pub fn start_background(&self) {
+        let Ok(mut tasks) = self.tasks.lock() else {
+            return;
+        };
+        if !tasks.is_empty() {
+            return;
+        }
+        for p in &self.shared.probers {
+            tasks.push(tokio::spawn(std::sync::Arc::clone(p).run()));
+        }
+    }
+}
+
+impl Drop for Gw {
+    fn drop(&mut self) {
+        if let Ok(tasks) = self.tasks.get_mut() {
+            for t in tasks.drain(..) {
+                t.abort();
+            }
+        }
+    }
 }
 
 /// One endpoint's state.
@@ -80,21 +110,17 @@ impl Gw {
     /// emit (a route conflict, an unparsable host).
     pub fn build(spec: &'static Gateway) -> Result<Gw, String> {
         let router = Router::build(spec).map_err(|e| e.0)?;
+        let mut shared = Shared::default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
             for b in ep.backends {
-                for h in b.hosts.iter().filter(|h| h.starts_with("https://")) {
-                    eprintln!(
-                        "level=warn msg=\"endpoint {}: host `{h}` is https, which this build cannot reach: its requests will fail\"",
-                        ep.path
-                    );
-                }
+                let label = pattern_label(ep, b);
                 backends.push(BackendRt {
                     spec: b,
-                    upstream: Upstream::new(b, &spec.client)
+                    upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
-                    label: pattern_label(ep, b),
+                    label,
                 });
             }
             let regular: Box<[usize]> = (0..ep.backends.len())
@@ -135,6 +161,8 @@ impl Gw {
             router,
             endpoints: endpoints.into_boxed_slice(),
             other: OtherMetrics::default(),
+            shared,
+            tasks: std::sync::Mutex::new(Vec::new()),
         })
     }
 }

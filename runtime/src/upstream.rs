@@ -1,91 +1,43 @@
-//! The upstream layer: one pool of hosts per backend, a host selector, and
-//! the pooled HTTP client that sends the request.
+//! The upstream layer: one pool of hosts per backend ([`Upstream`], §7.6's
+//! `Pool`), its hosts ([`HostRt`], §7.6's `Host`), and the failover loop
+//! ([`Upstream::call`], §7.5.5) that picks hosts, sends attempts, records
+//! their outcomes (passive health, counters) and decides on retries.
 //!
-//! This is the seam the load-balancing work (research/lb-failover-health.md
-//! §7.6) extends, so its shape follows that sketch:
-//! - [`Upstream`] is §7.6's `Pool`: the backend's hosts, in declaration order,
-//!   plus the selector's cursor. One per backend.
-//! - [`HostRt`] is §7.6's `Host`: the parsed URL, the client it is reached
-//!   with (today one client per backend, shared by its hosts; per-host client
-//!   options from `gwc/http-client` replace it per host), per-host counters,
-//!   and a health `state` cell that stays [`HostState::Unknown`] until health
-//!   checks write it.
-//! - [`HostSelector`] is §7.6's `Select`: today exact round robin from index
-//!   0 (a documented difference from KrakenD's random pick on >1 CPU); the
-//!   weighted/random variants, eligibility and backups become more variants.
-//! - [`Upstream::send`] is one attempt; failover wraps `pick` + `send` in the
-//!   §7.5.5 loop, using [`Error::retry`] to know when a retry is safe.
+//! A backend without a `gwc/*` policy is a pool too: KrakenD's exact round
+//! robin over its host entries from index 0, the root client, every host
+//! always eligible, one attempt — so one code path serves both.
 
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hyper::body::Incoming;
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::http::uri::{Authority, PathAndQuery, Scheme};
 use hyper::{Request, Response, Uri, Version};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
 
-use crate::body::GwBody;
+use crate::body::{GwBody, OnceBody, OnceCell};
 use crate::error::{Error, ErrorKind};
-use crate::spec::{Backend, ClientOptions};
+use crate::lb::breaker::Breaker;
+use crate::lb::budget::RetryBudget;
+use crate::lb::client::{self, ConnLimit, HttpClient};
+use crate::lb::failover::{self, Decision, Outcome, Skip};
+use crate::lb::health::{HealthCell, Prober};
+use crate::lb::now_ms;
+use crate::lb::passive::Passive;
+use crate::lb::select::{Selector, Tried};
+use crate::spec::{
+    ActiveCheck, AllUnhealthy, Backend, ClientOptions, HttpOptions, Method, PoolPolicy,
+};
 
-/// The pooled client type.
-pub type HttpClient = Client<HttpConnector, GwBody>;
+/// The upstream request header naming the attempt (debug aid, §7.5.6).
+pub const X_GWC_ATTEMPT: HeaderName = HeaderName::from_static("x-gwc-attempt");
 
-/// Builds a pooled client from lura's root client options.
-pub fn build_client(o: &ClientOptions) -> HttpClient {
-    let mut conn = HttpConnector::new();
-    conn.set_nodelay(true);
-    // `enforce_http(false)` would let https URIs reach the plain connector;
-    // keep the check so an https host fails clearly instead of speaking
-    // plain HTTP to a TLS port.
-    if o.dialer_timeout_ms > 0 {
-        conn.set_connect_timeout(Some(Duration::from_millis(o.dialer_timeout_ms)));
-    }
-    if o.dialer_keep_alive_ms > 0 {
-        conn.set_keepalive(Some(Duration::from_millis(o.dialer_keep_alive_ms)));
-    }
-    let mut b = Client::builder(TokioExecutor::new());
-    b.pool_timer(TokioTimer::new());
-    b.timer(TokioTimer::new());
-    let idle = if o.disable_keep_alives {
-        0
-    } else {
-        o.max_idle_connections_per_host as usize
-    };
-    b.pool_max_idle_per_host(idle);
-    if o.idle_connection_timeout_ms > 0 {
-        b.pool_idle_timeout(Duration::from_millis(o.idle_connection_timeout_ms));
-    } else {
-        // Go's Transport keeps idle connections forever when 0; hyper's
-        // default (90 s) is a better neighbour and invisible to clients.
-        b.pool_idle_timeout(Duration::from_secs(90));
-    }
-    b.build(conn)
-}
-
-/// A host's health state, as the health checker will publish it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum HostState {
-    /// No health check configured (every host is eligible).
-    Unknown = 0,
-    /// Passing.
-    Healthy = 1,
-}
-
-impl HostState {
-    /// The `/upstreams` spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HostState::Unknown => "unknown",
-            HostState::Healthy => "healthy",
-        }
-    }
-}
-
-/// Per-host counters (the upstream metrics and `/upstreams`).
+/// Per-host counters of `gw_upstream_requests_total` and `/upstreams`.
 #[derive(Debug, Default)]
 pub struct HostStats {
     /// Accepted answers.
@@ -94,7 +46,8 @@ pub struct HostStats {
     pub bad_status: AtomicU64,
     /// Connect or transport failures.
     pub error: AtomicU64,
-    /// Timeouts (header timeout, or the attempt cancelled by a deadline).
+    /// Timeouts (per-try, header timeout, or the attempt cancelled by a
+    /// deadline).
     pub timeout: AtomicU64,
 }
 
@@ -124,200 +77,732 @@ impl HostStats {
     }
 }
 
-/// One host of a backend.
+/// One host of a pool.
 #[derive(Debug)]
 pub struct HostRt {
-    /// The host as configured (`http://h:port`), for labels.
+    /// The host as configured (`http://h:port`).
     pub url: &'static str,
+    /// The label in metrics and `/upstreams` (`hosts.*.name`, else the URL).
+    pub name: &'static str,
     /// Parsed scheme.
     pub scheme: Scheme,
     /// Parsed authority.
     pub authority: Authority,
-    /// A base path after the authority (only with `disable_host_sanitize`).
+    /// A base path after the authority (`http://h/api` → `/api`).
     pub base_path: &'static str,
     /// The client this host is reached with.
     pub client: HttpClient,
-    /// Health state cell (a [`HostState`] as `u8`).
-    pub state: AtomicU8,
-    /// Counters.
+    /// `max_connections_per_host`.
+    pub limit: ConnLimit,
+    /// The active health cell, when a check applies to this host.
+    pub health: Option<Arc<HealthCell>>,
+    /// Counters (KrakenD-style results).
     pub stats: HostStats,
+    /// Attempts by outcome class, indexed by [`Outcome::slot`].
+    pub classes: [AtomicU64; 5],
+}
+
+/// Splits a sanitised host URL into scheme, authority and base path.
+pub fn parse_host(url: &'static str) -> Result<(Scheme, Authority, &'static str), String> {
+    let (scheme, rest) = if let Some(r) = url.strip_prefix("http://") {
+        (Scheme::HTTP, r)
+    } else if let Some(r) = url.strip_prefix("https://") {
+        (Scheme::HTTPS, r)
+    } else {
+        return Err(format!("host `{url}` has no http:// or https:// scheme"));
+    };
+    let (auth, base_path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    // A trailing slash on the base path would double the pattern's.
+    let base_path = base_path.strip_suffix('/').unwrap_or(base_path);
+    let authority =
+        Authority::try_from(auth).map_err(|e| format!("host `{url}`: bad authority: {e}"))?;
+    Ok((scheme, authority, base_path))
 }
 
 impl HostRt {
-    /// Parses a sanitised host URL.
+    /// A host reached with `client`.
     pub fn new(url: &'static str, client: HttpClient) -> Result<HostRt, String> {
-        let (scheme, rest) = if let Some(r) = url.strip_prefix("http://") {
-            (Scheme::HTTP, r)
-        } else if let Some(r) = url.strip_prefix("https://") {
-            (Scheme::HTTPS, r)
-        } else {
-            return Err(format!("host `{url}` has no http:// or https:// scheme"));
-        };
-        let (auth, base_path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        // A trailing slash on the base path would double the pattern's.
-        let base_path = base_path.strip_suffix('/').unwrap_or(base_path);
-        let authority =
-            Authority::try_from(auth).map_err(|e| format!("host `{url}`: bad authority: {e}"))?;
+        let (scheme, authority, base_path) = parse_host(url)?;
         Ok(HostRt {
             url,
+            name: url,
             scheme,
             authority,
             base_path,
             client,
-            state: AtomicU8::new(HostState::Unknown as u8),
+            limit: ConnLimit::none(),
+            health: None,
             stats: HostStats::default(),
+            classes: Default::default(),
         })
     }
 
-    /// The current health state.
-    pub fn state(&self) -> HostState {
-        match self.state.load(Ordering::Relaxed) {
-            1 => HostState::Healthy,
-            _ => HostState::Unknown,
-        }
+    /// The `/upstreams` state: the active state, or `unknown` without a check.
+    pub fn state_label(&self) -> &'static str {
+        self.health
+            .as_ref()
+            .map_or("unknown", |c| c.state().as_str())
+    }
+
+    fn last_pass(&self) -> u64 {
+        self.health.as_ref().map_or(0, |c| c.last_pass_ms())
     }
 }
 
-/// Chooses the host for an attempt.
-#[derive(Debug)]
-pub enum HostSelector {
-    /// One host: no state.
-    Single,
-    /// Exact round robin over the hosts in declaration order, starting at 0.
-    /// Duplicated hosts act as weights, as in KrakenD.
-    RoundRobin {
-        /// The next index (mod the host count).
-        cursor: AtomicUsize,
-    },
+/// What pools share, built while they are: one client (connection pool
+/// and connection cap) per distinct (host URL, HTTP options) — §7.5.1's
+/// host runtime — and one prober per distinct (host URL, check, HTTP
+/// options).
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// The probers, each with its cell.
+    pub probers: Vec<Arc<Prober>>,
+    keys: Vec<(&'static str, &'static ActiveCheck, HttpOptions)>,
+    /// The host clients.
+    pub clients: Vec<(&'static str, HttpOptions, HttpClient, ConnLimit)>,
 }
 
-impl HostSelector {
-    /// The selector KrakenD's config implies for `n` hosts.
-    pub fn for_hosts(n: usize) -> HostSelector {
-        if n <= 1 {
-            HostSelector::Single
-        } else {
-            HostSelector::RoundRobin {
-                cursor: AtomicUsize::new(0),
-            }
+impl Shared {
+    /// The client and connection cap for this host and options.
+    fn client(
+        &mut self,
+        url: &'static str,
+        http: &HttpOptions,
+        root: &ClientOptions,
+    ) -> Result<(HttpClient, ConnLimit), String> {
+        if let Some((_, _, c, l)) = self
+            .clients
+            .iter()
+            .find(|(u, h, _, _)| *u == url && h == http)
+        {
+            return Ok((c.clone(), l.clone()));
         }
+        let c = client::host_client(http, root, None)?;
+        let l = ConnLimit::for_options(http);
+        self.clients.push((url, *http, c.clone(), l.clone()));
+        Ok((c, l))
     }
 
-    /// The index of the host to use, `None` when there is no eligible host.
-    pub fn pick(&self, hosts: &[HostRt]) -> Option<usize> {
-        if hosts.is_empty() {
-            return None;
+    /// The cell for this host and check, creating its prober the first time.
+    fn cell(
+        &mut self,
+        url: &'static str,
+        check: &'static ActiveCheck,
+        http: &HttpOptions,
+        root: &ClientOptions,
+    ) -> Result<Arc<HealthCell>, String> {
+        if let Some(i) = self
+            .keys
+            .iter()
+            .position(|(u, c, h)| *u == url && **c == *check && h == http)
+            && let Some(p) = self.probers.get(i)
+        {
+            return Ok(Arc::clone(&p.cell));
         }
-        match self {
-            HostSelector::Single => Some(0),
-            HostSelector::RoundRobin { cursor } => {
-                Some(cursor.fetch_add(1, Ordering::Relaxed) % hosts.len())
-            }
-        }
+        let (scheme, authority, base_path) = parse_host(url)?;
+        let prefix = if check.from_root { "" } else { base_path };
+        let uri = Uri::builder()
+            .scheme(scheme)
+            .authority(authority)
+            .path_and_query(format!("{prefix}{}", check.path))
+            .build()
+            .map_err(|e| format!("host `{url}`: health check path `{}`: {e}", check.path))?;
+        let cell = Arc::new(HealthCell::new(check.start_unhealthy));
+        self.probers.push(Arc::new(Prober {
+            uri,
+            check,
+            client: client::host_client(http, root, Some(check.reuse_connection))?,
+            cell: Arc::clone(&cell),
+        }));
+        self.keys.push((url, check, *http));
+        Ok(cell)
     }
 }
 
-/// One backend's hosts and how to choose among them.
+/// Pool-level counters (`gwc_*` metrics).
+#[derive(Debug, Default)]
+pub struct PoolStats {
+    /// `gwc_failover_retries_total{reason}`, by [`Outcome::slot`].
+    pub retries: [AtomicU64; 5],
+    /// `gwc_retry_skipped_total{reason}`, in [`Skip::ALL`] order.
+    pub skipped: [AtomicU64; 4],
+    /// `gwc_no_healthy_upstream_total`.
+    pub no_healthy: AtomicU64,
+}
+
+impl PoolStats {
+    fn skip(&self, s: Skip) {
+        let i = Skip::ALL.iter().position(|&x| x == s).unwrap_or(0);
+        self.skipped[i].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// One backend's hosts, selector, health, failover state.
 #[derive(Debug)]
 pub struct Upstream {
     /// The hosts, in declaration order.
     pub hosts: Box<[HostRt]>,
     /// The selector.
-    pub selector: HostSelector,
+    pub selector: Selector,
+    /// The policy, `None` for KrakenD behaviour.
+    pub policy: Option<&'static PoolPolicy>,
+    /// Passive health, when configured.
+    pub passive: Option<Passive>,
+    /// The retry budget's counters.
+    pub budget: RetryBudget,
+    /// `qos/circuit-breaker`.
+    pub breaker: Option<Breaker>,
     /// `response_header_timeout` (none when zero).
     pub header_timeout: Option<Duration>,
+    /// Counters.
+    pub stats: PoolStats,
 }
 
+/// The request body as the failover loop holds it.
+#[derive(Debug)]
+pub enum Replay {
+    /// No body.
+    Empty,
+    /// Buffered: every attempt gets a copy.
+    Buffered(Bytes),
+    /// Streamed: usable until an attempt polls it.
+    Once(OnceCell),
+}
+
+impl Replay {
+    /// The body for the next attempt (`None`: the stream is gone).
+    fn body(&self) -> Option<GwBody> {
+        match self {
+            Replay::Empty => Some(GwBody::Empty),
+            Replay::Buffered(b) => Some(GwBody::full(b.clone())),
+            Replay::Once(cell) => OnceBody::new(cell).map(GwBody::Once),
+        }
+    }
+
+    /// Whether it can be sent again after an attempt consumed it.
+    fn replayable(&self, max: u64) -> bool {
+        match self {
+            Replay::Empty => true,
+            Replay::Buffered(b) => b.len() as u64 <= max,
+            Replay::Once(_) => false,
+        }
+    }
+}
+
+/// Reads up to `limit + 1` bytes of a streamed body: all of it when it fits
+/// (it can then be replayed), else the prefix read so far and the rest.
+pub async fn buffer_for_replay(mut body: Incoming, limit: u64) -> Result<Replay, Error> {
+    if body.is_end_stream() {
+        return Ok(Replay::Empty);
+    }
+    if body.size_hint().lower() > limit {
+        return Ok(Replay::Once(Arc::new(Mutex::new(Some((
+            Bytes::new(),
+            body,
+        ))))));
+    }
+    let mut buf = BytesMut::new();
+    while buf.len() as u64 <= limit {
+        match body.frame().await {
+            Some(Ok(f)) => {
+                if let Ok(d) = f.into_data() {
+                    buf.extend_from_slice(&d);
+                }
+            }
+            Some(Err(e)) => {
+                return Err(Error::new(
+                    ErrorKind::BadRequest,
+                    format!("reading the request body: {e}"),
+                ));
+            }
+            None => return Ok(Replay::Buffered(buf.freeze())),
+        }
+    }
+    Ok(Replay::Once(Arc::new(Mutex::new(Some((
+        buf.freeze(),
+        body,
+    ))))))
+}
+
+/// Counts an attempt as timed out unless it finished (a dropped future is
+/// a cancelled attempt).
+#[derive(Debug)]
+pub struct AttemptGuard<'a> {
+    host: &'a HostRt,
+    done: bool,
+}
+
+impl<'a> AttemptGuard<'a> {
+    /// Guards an attempt on `host`.
+    pub fn new(host: &'a HostRt) -> Self {
+        AttemptGuard { host, done: false }
+    }
+
+    /// Records the attempt's result.
+    pub fn finish(&mut self, r: AttemptResult) {
+        if !self.done {
+            self.done = true;
+            self.host.stats.record(r);
+        }
+    }
+
+    /// Forgets the attempt (it was counted elsewhere).
+    pub fn disarm(&mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for AttemptGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.host.stats.record(AttemptResult::Timeout);
+        }
+    }
+}
+
+/// A response head from the loop.
+#[derive(Debug)]
+pub struct Reply<'a> {
+    /// The response (body unread).
+    pub resp: Response<Incoming>,
+    /// The host that answered.
+    pub host: &'a HostRt,
+    /// Its connection slot: keep it until the body is read.
+    pub permit: Option<OwnedSemaphorePermit>,
+    /// The final attempt's accounting: the caller records the result.
+    pub guard: AttemptGuard<'a>,
+    /// Attempts made (≥ 1).
+    pub attempts: u8,
+}
+
+/// What the caller tells the loop about the backend.
+#[derive(Clone, Copy, Debug)]
+pub struct CallOptions {
+    /// The backend `method` (idempotency is judged on it).
+    pub method: Method,
+    /// The deadline for every attempt and backoff.
+    pub deadline: Instant,
+    /// A no-op backend (the breaker counts only transport failures).
+    pub noop: bool,
+}
+
+/// Makes the request head (method, headers) and the path-and-query for a
+/// host; the loop adds the URI, the body and the attempt header.
+pub type BuildHead<'b> = dyn Fn(&HostRt) -> Result<(Request<()>, String), Error> + Sync + 'b;
+
+/// The error of a failed attempt with its class.
+type Failed = (Error, Outcome);
+
 impl Upstream {
-    /// Builds the pool for a backend: one client shared by its hosts.
-    pub fn new(b: &'static Backend, o: &ClientOptions) -> Result<Upstream, String> {
-        let client = build_client(o);
-        let hosts = b
-            .hosts
-            .iter()
-            .map(|h| HostRt::new(h, client.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
+    /// Builds the pool for a backend.
+    pub fn new(
+        b: &'static Backend,
+        root: &ClientOptions,
+        shared: &mut Shared,
+        label: &str,
+    ) -> Result<Upstream, String> {
+        let header_timeout = (root.response_header_timeout_ms > 0)
+            .then(|| Duration::from_millis(root.response_header_timeout_ms));
+        let breaker = b
+            .circuit_breaker
+            .map(|cb| Breaker::new(cb, label.to_owned()));
+        let Some(p) = b.lb else {
+            let client = client::root_client(root)?;
+            let hosts = b
+                .hosts
+                .iter()
+                .map(|h| HostRt::new(h, client.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Upstream {
+                selector: Selector::plain(hosts.len()),
+                hosts: hosts.into_boxed_slice(),
+                policy: None,
+                passive: None,
+                budget: RetryBudget::default(),
+                breaker,
+                header_timeout,
+                stats: PoolStats::default(),
+            });
+        };
+        if p.hosts.len() != b.hosts.len() {
+            return Err(format!(
+                "the pool policy has {} hosts, the backend {}",
+                p.hosts.len(),
+                b.hosts.len()
+            ));
+        }
+        let mut hosts = Vec::with_capacity(b.hosts.len());
+        for (url, hp) in b.hosts.iter().zip(p.hosts) {
+            let (c, limit) = shared.client(url, &hp.http, root)?;
+            let mut h = HostRt::new(url, c)?;
+            h.name = hp.name;
+            h.limit = limit;
+            if let Some(check) = hp.active {
+                h.health = Some(shared.cell(url, check, &hp.http, root)?);
+            }
+            hosts.push(h);
+        }
         Ok(Upstream {
-            selector: HostSelector::for_hosts(hosts.len()),
+            selector: Selector::new(p),
+            passive: p.passive.map(|pc| Passive::new(pc, hosts.len())),
             hosts: hosts.into_boxed_slice(),
-            header_timeout: (o.response_header_timeout_ms > 0)
-                .then(|| Duration::from_millis(o.response_header_timeout_ms)),
+            policy: Some(p),
+            budget: RetryBudget::default(),
+            breaker,
+            header_timeout,
+            stats: PoolStats::default(),
         })
     }
 
-    /// Picks a host.
-    pub fn pick(&self) -> Result<&HostRt, Error> {
-        self.selector
-            .pick(&self.hosts)
-            .and_then(|i| self.hosts.get(i))
-            .ok_or_else(|| Error::new(ErrorKind::NoHost, "no hosts available"))
+    /// Whether host `i` may get traffic at `now`: its active state is
+    /// routable (or no check applies) and it is not passively ejected.
+    pub fn eligible(&self, i: usize, now: u64) -> bool {
+        let Some(h) = self.hosts.get(i) else {
+            return false;
+        };
+        h.health.as_ref().is_none_or(|c| c.state().routable())
+            && self
+                .passive
+                .as_ref()
+                .and_then(|p| p.hosts.get(i))
+                .is_none_or(|ph| !ph.ejected(now, h.last_pass()))
     }
 
-    /// Sends one attempt to `host`. `path_and_query` is everything after the
-    /// authority, base path included. Returns once the response head is in;
-    /// the body is the caller's to read.
-    pub async fn send(
-        &self,
-        host: &HostRt,
+    /// Whether host `i` is ejected now (`gwc_upstream_ejected`).
+    pub fn ejected_until(&self, i: usize) -> Option<u64> {
+        let h = self.hosts.get(i)?;
+        self.passive
+            .as_ref()?
+            .hosts
+            .get(i)?
+            .ejected_until(now_ms(), h.last_pass())
+    }
+
+    /// How the body must be held for this pool: the replay limit when a
+    /// retry after sending may happen, `None` when it may stream.
+    pub fn replay_limit(&self, method: Method) -> Option<u64> {
+        let f = self.policy?.failover?;
+        let after_send = f.retry_on.0 & !crate::spec::FailureClasses::CONNECT_FAILURE != 0;
+        (f.max_attempts > 1
+            && after_send
+            && (failover::idempotent(method) || f.retry_non_idempotent))
+            .then_some(f.max_retry_body_bytes)
+    }
+
+    /// One client request through the pool: the circuit breaker, then the
+    /// §7.5.5 failover loop. `build` makes the request for a host (path,
+    /// headers; the loop sets the URI, body and attempt header).
+    pub async fn call<'a>(
+        &'a self,
+        opts: CallOptions,
+        body: Replay,
+        build: &BuildHead<'_>,
+    ) -> Result<Reply<'a>, Error> {
+        let ticket = match &self.breaker {
+            Some(b) => match b.allow() {
+                Some(t) => Some(t),
+                None => {
+                    return Err(Error::new(
+                        ErrorKind::CircuitOpen,
+                        "circuit breaker is open",
+                    ));
+                }
+            },
+            None => None,
+        };
+        let r = self.failover(opts, body, build).await;
+        if let (Some(b), Some(t)) = (&self.breaker, ticket) {
+            let ok = match &r {
+                Ok(reply) => opts.noop || matches!(reply.resp.status().as_u16(), 200 | 201),
+                Err(_) => false,
+            };
+            b.report(t, ok);
+        }
+        r
+    }
+
+    async fn failover<'a>(
+        &'a self,
+        opts: CallOptions,
+        body: Replay,
+        build: &BuildHead<'_>,
+    ) -> Result<Reply<'a>, Error> {
+        let _in_flight = self.budget.request();
+        let f = self.policy.and_then(|p| p.failover);
+        let max = f.map_or(1, |f| f.max_attempts.max(1));
+        let debug = self.policy.is_some_and(|p| p.debug_headers);
+        let mut tried = Tried::default();
+        let mut last: Option<(usize, Result<Reply<'a>, Failed>)> = None;
+        let mut ignore_health = false;
+        for attempt in 1..=max {
+            let now = now_ms();
+            let pick = match &last {
+                None => match self.selector.first(&|i| self.eligible(i, now)) {
+                    Some(h) => Some(h),
+                    None => match self.policy.map(|p| p.all_unhealthy) {
+                        Some(AllUnhealthy::FailOpen) => {
+                            ignore_health = true;
+                            self.selector.first_ignoring_health()
+                        }
+                        Some(AllUnhealthy::FailClosed) => {
+                            self.stats.no_healthy.fetch_add(1, Ordering::Relaxed);
+                            return Err(Error::new(
+                                ErrorKind::NoHealthyUpstream,
+                                "no healthy upstream",
+                            ));
+                        }
+                        None => None,
+                    },
+                },
+                Some((prev, _)) => {
+                    let sel = &self.selector;
+                    sel.next(*prev, &tried, &|i| {
+                        if ignore_health {
+                            !sel.is_backup(i)
+                        } else {
+                            self.eligible(i, now)
+                        }
+                    })
+                }
+            };
+            let Some(hi) = pick.filter(|&i| i < self.hosts.len()) else {
+                return finish(last);
+            };
+            let host = &self.hosts[hi];
+            let mut _retry_slot = None;
+            if attempt > 1 {
+                let f = f.unwrap_or(NO_FAILOVER);
+                match self
+                    .budget
+                    .try_retry(f.budget_percent, f.min_retry_concurrency)
+                {
+                    Some(slot) => _retry_slot = Some(slot),
+                    None => {
+                        self.stats.skip(Skip::Budget);
+                        return finish(last);
+                    }
+                }
+                let wait = failover::backoff_ms(&f, attempt);
+                if wait > 0 {
+                    let until = crate::proxy::after(Instant::now(), wait).min(opts.deadline);
+                    tokio::time::sleep_until(until).await;
+                }
+                if Instant::now() >= opts.deadline {
+                    self.stats.skip(Skip::Deadline);
+                    return finish(last);
+                }
+            }
+            let Some(req_body) = body.body() else {
+                self.stats.skip(Skip::BodyTooLarge);
+                return finish(last);
+            };
+            // The previous failure is not the answer any more: drain it so
+            // its connection can go back to the pool.
+            if let Some((_, Ok(prev))) = last.take() {
+                drain(prev);
+            }
+            let (head, pq) = build(host)?;
+            let (mut parts, ()) = head.into_parts();
+            if debug && let Ok(v) = HeaderValue::try_from(attempt.to_string()) {
+                parts.headers.insert(X_GWC_ATTEMPT, v);
+            }
+            let req = Request::from_parts(parts, req_body);
+            // A pool bounds each attempt by the deadline (and the per-try
+            // timeout) itself, to classify and count the timeout; a plain
+            // KrakenD backend leaves that to the endpoint's own timer.
+            // Absolute instants, so the attempt's timer and the endpoint's
+            // fire together at the deadline (the loop then sees it first).
+            let t = match (self.policy, f.and_then(|f| f.per_try_timeout_ms)) {
+                (None, _) => None,
+                (Some(_), Some(ms)) => {
+                    Some(crate::proxy::after(Instant::now(), ms).min(opts.deadline))
+                }
+                (Some(_), None) => Some(opts.deadline),
+            };
+            let outcome = self.attempt(host, req, pq, t, attempt).await;
+            let class = match &outcome {
+                Ok(r) => Outcome::Status(r.resp.status().as_u16()),
+                Err((_, c)) => *c,
+            };
+            if let Some(slot) = host.classes.get(class.slot()) {
+                slot.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(p) = &self.passive {
+                let failed = class.is_in(p.policy.failure_on, &[]);
+                p.record(hi, failed, now_ms(), &|j| {
+                    self.hosts.get(j).map_or(0, HostRt::last_pass)
+                });
+            }
+            let Some(fo) = f else {
+                return outcome.map_err(|(e, _)| e);
+            };
+            let decision = failover::decide(
+                &fo,
+                attempt,
+                class,
+                opts.method,
+                body.replayable(fo.max_retry_body_bytes),
+                Instant::now() >= opts.deadline,
+            );
+            match decision {
+                Decision::Final => return outcome.map_err(|(e, _)| e),
+                Decision::Skip(s) => {
+                    self.stats.skip(s);
+                    return outcome.map_err(|(e, _)| e);
+                }
+                Decision::Retry => {
+                    self.stats.retries[class.slot()].fetch_add(1, Ordering::Relaxed);
+                    let outcome = outcome.map(|mut r| {
+                        // Not the answer (unless nothing follows): count it as
+                        // the failure it is.
+                        r.guard.finish(AttemptResult::BadStatus);
+                        r
+                    });
+                    tried.add(hi);
+                    last = Some((hi, outcome));
+                }
+            }
+        }
+        finish(last)
+    }
+
+    /// One attempt: the connection slot, the request, the response head,
+    /// all within `t`.
+    async fn attempt<'a>(
+        &'a self,
+        host: &'a HostRt,
         mut req: Request<GwBody>,
         path_and_query: String,
-    ) -> Result<Response<Incoming>, Error> {
-        if host.scheme == Scheme::HTTPS {
-            host.stats.record(AttemptResult::Error);
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "host `{}`: https backends are not supported by this build",
-                    host.url
-                ),
-            ));
-        }
-        let pq = PathAndQuery::try_from(path_and_query)
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("backend path and query: {e}")))?;
+        t: Option<Instant>,
+        attempt: u8,
+    ) -> Result<Reply<'a>, Failed> {
+        let mut guard = AttemptGuard::new(host);
+        let pq = PathAndQuery::try_from(path_and_query).map_err(|e| {
+            guard.disarm();
+            (
+                Error::new(ErrorKind::Internal, format!("backend path and query: {e}")),
+                Outcome::ConnectFailure,
+            )
+        })?;
         let uri = Uri::builder()
             .scheme(host.scheme.clone())
             .authority(host.authority.clone())
             .path_and_query(pq)
             .build()
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("backend uri: {e}")))?;
+            .map_err(|e| {
+                guard.disarm();
+                (
+                    Error::new(ErrorKind::Internal, format!("backend uri: {e}")),
+                    Outcome::ConnectFailure,
+                )
+            })?;
         *req.uri_mut() = uri;
-        // The pool speaks HTTP/1.1; an inbound h2 request must not carry its
-        // version over (hyper answers 502 otherwise: research/rust-stack.md §6).
+        // The client picks the wire version (HTTP/1.1, or HTTP/2 for h2/h2c
+        // pools); an inbound h2 request must not carry its version over.
         *req.version_mut() = Version::HTTP_11;
-        let fut = host.client.request(req);
-        let res = match self.header_timeout {
-            Some(t) => match tokio::time::timeout(t, fut).await {
-                Ok(r) => r,
-                Err(_) => {
-                    host.stats.record(AttemptResult::Timeout);
-                    return Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!("{}: response_header_timeout", host.url),
-                    ));
-                }
-            },
-            None => fut.await,
+        let header_t = match (
+            self.header_timeout.map(|h| {
+                crate::proxy::after(
+                    Instant::now(),
+                    u64::try_from(h.as_millis()).unwrap_or(u64::MAX),
+                )
+            }),
+            t,
+        ) {
+            (Some(h), Some(t)) => Some(h.min(t)),
+            (h, t) => h.or(t),
         };
-        res.map_err(|e| {
-            host.stats.record(AttemptResult::Error);
-            let kind = if e.is_connect() {
-                ErrorKind::Connect
-            } else {
-                ErrorKind::Transport
-            };
-            let mut msg = format!("{}: {e}", host.url);
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                msg.push_str(": ");
-                msg.push_str(&s.to_string());
-                src = s.source();
+        let started = Instant::now();
+        let work = async {
+            let permit = host.limit.acquire().await;
+            let resp = host.client.request(req).await;
+            (permit, resp)
+        };
+        let r = match header_t {
+            Some(d) => tokio::time::timeout_at(d, work).await,
+            None => Ok(work.await),
+        };
+        match r {
+            Err(_) => {
+                guard.finish(AttemptResult::Timeout);
+                let what = if t.is_none_or(|t| header_t < Some(t)) {
+                    "response_header_timeout"
+                } else {
+                    "attempt timeout"
+                };
+                let ms = started.elapsed().as_millis();
+                Err((
+                    Error::new(
+                        ErrorKind::Timeout,
+                        format!("{}: {what} after {ms} ms", host.url),
+                    ),
+                    Outcome::Timeout,
+                ))
             }
-            Error::new(kind, msg)
-        })
+            Ok((_, Err(e))) => {
+                guard.finish(AttemptResult::Error);
+                let (kind, class) = if e.is_connect() {
+                    (ErrorKind::Connect, Outcome::ConnectFailure)
+                } else {
+                    (ErrorKind::Transport, Outcome::Reset)
+                };
+                let mut msg = format!("{}: {e}", host.url);
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    msg.push_str(": ");
+                    msg.push_str(&s.to_string());
+                    src = s.source();
+                }
+                Err((Error::new(kind, msg), class))
+            }
+            Ok((permit, Ok(resp))) => Ok(Reply {
+                resp,
+                host,
+                permit,
+                guard,
+                attempts: attempt,
+            }),
+        }
     }
+}
+
+/// Without `gwc/failover` (for the budget fields of a retry that cannot
+/// happen anyway).
+const NO_FAILOVER: crate::spec::Failover = crate::spec::Failover {
+    max_attempts: 1,
+    per_try_timeout_ms: None,
+    retry_on: crate::spec::FailureClasses(0),
+    retriable_status: &[],
+    retry_non_idempotent: false,
+    max_retry_body_bytes: 0,
+    backoff_base_ms: 0,
+    backoff_max_ms: 0,
+    budget_percent: 0,
+    min_retry_concurrency: 0,
+};
+
+/// The loop's answer when it stops after a failed attempt: that attempt's
+/// result (a response is returned as is, like nginx's "last server").
+fn finish<'a>(last: Option<(usize, Result<Reply<'a>, Failed>)>) -> Result<Reply<'a>, Error> {
+    match last {
+        // Counted as a failed attempt when it was retried.
+        Some((_, Ok(r))) => Ok(r),
+        Some((_, Err((e, _)))) => Err(e),
+        None => Err(Error::new(ErrorKind::NoHost, "no hosts available")),
+    }
+}
+
+/// Reads and discards a response that will not be forwarded (bounded), in
+/// the background, so a keep-alive connection survives.
+fn drain(r: Reply<'_>) {
+    let Reply { resp, permit, .. } = r;
+    tokio::spawn(async move {
+        let _permit = permit;
+        let _ = tokio::time::timeout(Duration::from_secs(2), resp.into_body().collect()).await;
+    });
 }
 
 #[cfg(test)]
@@ -325,43 +810,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_robin_is_exact_from_zero() {
-        let client = build_client(&ClientOptions {
-            max_idle_connections_per_host: 1,
-            idle_connection_timeout_ms: 0,
-            dialer_timeout_ms: 0,
-            dialer_keep_alive_ms: 0,
-            response_header_timeout_ms: 0,
-            disable_compression: false,
-            disable_keep_alives: false,
-        });
-        let hosts: Vec<HostRt> = ["http://a:1", "http://b:2", "http://a:1"]
-            .iter()
-            .map(|h| HostRt::new(h, client.clone()).expect("host"))
-            .collect();
-        let sel = HostSelector::for_hosts(hosts.len());
-        let picks: Vec<usize> = (0..7).filter_map(|_| sel.pick(&hosts)).collect();
-        assert_eq!(picks, [0, 1, 2, 0, 1, 2, 0]);
-        assert_eq!(HostSelector::Single.pick(&hosts[..1]), Some(0));
-        assert_eq!(HostSelector::Single.pick(&[]), None);
+    fn host_urls_parse() {
+        let (s, a, p) = parse_host("http://127.0.0.1:8080").expect("host");
+        assert_eq!((s.as_str(), a.as_str(), p), ("http", "127.0.0.1:8080", ""));
+        let (s, _, p) = parse_host("https://h/api/").expect("host");
+        assert_eq!((s.as_str(), p), ("https", "/api"));
+        assert!(parse_host("ftp://h").is_err());
     }
 
     #[test]
-    fn host_urls_parse() {
-        let client = build_client(&ClientOptions {
-            max_idle_connections_per_host: 1,
-            idle_connection_timeout_ms: 0,
-            dialer_timeout_ms: 0,
-            dialer_keep_alive_ms: 0,
-            response_header_timeout_ms: 0,
-            disable_compression: false,
-            disable_keep_alives: false,
-        });
-        let h = HostRt::new("http://127.0.0.1:8080", client.clone()).expect("host");
-        assert_eq!(h.authority.as_str(), "127.0.0.1:8080");
-        assert_eq!(h.base_path, "");
-        let h = HostRt::new("http://h/api/", client.clone()).expect("host");
-        assert_eq!(h.base_path, "/api");
-        assert!(HostRt::new("ftp://h", client).is_err());
+    fn plain_round_robin_is_exact_from_zero() {
+        let sel = Selector::plain(3);
+        let picks: Vec<usize> = (0..7).filter_map(|_| sel.first(&|_| true)).collect();
+        assert_eq!(picks, [0, 1, 2, 0, 1, 2, 0]);
     }
 }

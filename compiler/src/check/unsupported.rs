@@ -23,7 +23,9 @@
 use super::Context;
 use super::schema;
 use crate::model::duration::parse_go_duration;
-use crate::model::extra::{BACKEND_HTTP_LEGACY_KEY, PROXY_LEGACY_KEY, ROUTER_LEGACY_NAMESPACE};
+use crate::model::extra::{
+    BACKEND_HTTP_LEGACY_KEY, CIRCUIT_BREAKER_LEGACY_KEY, PROXY_LEGACY_KEY, ROUTER_LEGACY_NAMESPACE,
+};
 use crate::model::host::{Sanitized, host_entries, sanitize_host};
 use crate::model::legacy::short_namespace;
 use crate::model::{Backend, Endpoint, Spanned};
@@ -41,11 +43,13 @@ pub const ALLOW_KEY: &str = "allow_unsupported";
 /// does not break circuits yet, so it stays unsupported until it does.
 const SERVICE_IMPLEMENTED: [&str; 3] = ["router", ROUTER_LEGACY_NAMESPACE, BUILD_NAMESPACE];
 const ENDPOINT_IMPLEMENTED: [&str; 2] = ["proxy", PROXY_LEGACY_KEY];
-const BACKEND_IMPLEMENTED: [&str; 4] = [
+const BACKEND_IMPLEMENTED: [&str; 6] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
     BACKEND_HTTP_LEGACY_KEY,
+    "qos/circuit-breaker",
+    CIRCUIT_BREAKER_LEGACY_KEY,
 ];
 
 /// Which rule a finding belongs to.
@@ -61,7 +65,7 @@ pub enum Kind {
 
 /// Whether the runtime has a TLS client for `https://` backends. It does
 /// not yet: such hosts are findings (GW904) until it does.
-pub const HTTPS_BACKENDS: bool = false;
+pub const HTTPS_BACKENDS: bool = true;
 
 /// Where a finding is.
 #[derive(Clone, Debug, PartialEq, Eq)]

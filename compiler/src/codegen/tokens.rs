@@ -176,6 +176,10 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_code: #return_error_code,
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
+            // Pool policies (`gwc/*` namespaces) are not emitted yet: GW901
+            // refuses them at build time, so every backend keeps KrakenD's
+            // balancing (exact round robin over `hosts`).
+            lb: None,
         }
     }
 }

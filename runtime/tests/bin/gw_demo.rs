@@ -31,6 +31,7 @@ fn backend(hosts: &'static [&'static str], url: &'static [UrlPiece]) -> Backend 
         return_error_code: false,
         return_error_details: None,
         circuit_breaker: None,
+        lb: None,
     }
 }
 

@@ -155,6 +155,7 @@ pub fn backend(host: &'static str, url: &'static [UrlPiece]) -> Backend {
         return_error_code: false,
         return_error_details: None,
         circuit_breaker: None,
+        lb: None,
     }
 }
 

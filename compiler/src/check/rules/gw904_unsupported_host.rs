@@ -3,15 +3,13 @@
 //! ## What it does
 //! When building (`gwc build`, `gwc lint --build`), reports backend hosts
 //! the gateway runtime cannot call:
-//! - a scheme other than `http://` and `https://` (`ws://`, `amqp://`,
-//!   `kafka://`, written with `disable_host_sanitize`), or a verbatim host
-//!   without any scheme;
-//! - `https://` hosts, while the runtime has no TLS client (a root host is
-//!   reported when some backend inherits it).
+//! a scheme other than `http://` and `https://` (`ws://`, `amqp://`,
+//! `kafka://`, written with `disable_host_sanitize`), or a verbatim host
+//! without any scheme. (`https://` hosts are called over TLS with Mozilla's
+//! roots; the switch for them is `unsupported::HTTPS_BACKENDS`.)
 //!
 //! ## Why is this bad?
-//! A non-HTTP host cannot work in a gwc gateway at all, and an https host
-//! would fail every request with 500. gwc refuses instead of compiling a
+//! A non-HTTP host cannot work in a gwc gateway at all. gwc refuses instead of compiling a
 //! gateway that breaks on its first request.
 //!
 //! ## Example
@@ -20,12 +18,11 @@
 //! ```
 //!
 //! ## How to fix it
-//! Point the backend at an `http://` host (a TLS-terminating sidecar, for
-//! https), or accept running without it: list the host as written in the
+//! Point the backend at an `http://` or `https://` host, or accept running
+//! without it: list the host as written in the
 //! root's `"extra_config": { "gwc/build": { "allow_unsupported": [...] } }`
 //! or pass `gwc build --allow-unsupported ws://chat:5678`. An accepted
-//! non-HTTP host leaves its endpoint out of the gateway (404); an accepted
-//! https host answers 500.
+//! non-HTTP host leaves its endpoint out of the gateway (404).
 
 use crate::check::Context;
 use crate::check::unsupported::{self, Kind};

@@ -1,0 +1,294 @@
+//! The failover soak (a benchmark, not a test): a gateway in front of three
+//! mock hosts on 127.0.0.1, a steady open-loop request rate, and one host
+//! that flaps every `--flap` seconds (down, up, down, …), each down period
+//! using the next failure mode: connection refused, 503 on everything,
+//! reset after reading the request. Prints the request and error counts.
+//!
+//! `cargo run --release -p gw-runtime --example soak -- --seconds 300 --rate 200`
+//! (`bench/soak.sh` wraps it). `--no-failover` runs the same load without
+//! `gwc/failover` and passive ejection, for contrast.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+#[path = "../tests/support/mock.rs"]
+mod mock;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use gw_runtime::spec::*;
+use gw_runtime::state::Gw;
+use mock::{Client, Mock, Mode, ok, status};
+
+fn leak<T>(v: T) -> &'static T {
+    Box::leak(Box::new(v))
+}
+
+fn leak_str(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+const HTTP1: HttpOptions = HttpOptions {
+    version: HttpVersion::Http1,
+    connect_timeout_ms: 1000,
+    idle_timeout_ms: 60_000,
+    keep_alive: true,
+    max_connections_per_host: 100,
+    tls: None,
+};
+
+static CHECK: ActiveCheck = ActiveCheck {
+    method: Method::Get,
+    path: "/health",
+    from_root: false,
+    headers: &[],
+    body: None,
+    interval_ms: 500,
+    timeout_ms: 200,
+    jitter_ms: 50,
+    unhealthy_threshold: 2,
+    healthy_threshold: 2,
+    expect_status: &[(200, 200)],
+    expect_body_contains: None,
+    start_unhealthy: false,
+    reuse_connection: false,
+};
+
+fn gateway(hosts: &[String], failover: bool) -> &'static Gateway {
+    let hosts: Vec<&'static str> = hosts.iter().map(|h| leak_str(h.clone())).collect();
+    let policies: Vec<HostPolicy> = ["A", "B", "C"]
+        .iter()
+        .map(|n| HostPolicy {
+            name: n,
+            weight: 1,
+            backup: false,
+            http: HTTP1,
+            active: Some(&CHECK),
+        })
+        .collect();
+    let policy = PoolPolicy {
+        algorithm: Algorithm::RoundRobin,
+        hosts: Box::leak(policies.into_boxed_slice()),
+        schedule: &[],
+        backup_schedule: &[],
+        all_unhealthy: AllUnhealthy::FailClosed,
+        passive: failover.then_some(PassiveCheck {
+            consecutive_failures: 3,
+            failure_on: FailureClasses::DEFAULT,
+            ejection_time_ms: 2000,
+            max_ejection_time_ms: 10_000,
+            max_ejection_percent: 50,
+        }),
+        failover: failover.then_some(Failover {
+            max_attempts: 3,
+            per_try_timeout_ms: Some(500),
+            retry_on: FailureClasses::DEFAULT,
+            retriable_status: &[],
+            retry_non_idempotent: false,
+            max_retry_body_bytes: 65536,
+            backoff_base_ms: 0,
+            backoff_max_ms: 0,
+            budget_percent: 20,
+            min_retry_concurrency: 3,
+        }),
+        debug_headers: false,
+    };
+    let backend = Backend {
+        hosts: Box::leak(hosts.into_boxed_slice()),
+        url: &[UrlPiece::Literal("/work")],
+        url_has_query: false,
+        method: Method::Get,
+        encoding: Encoding::NoOp,
+        is_collection: false,
+        target: &[],
+        allow: &[],
+        deny: &[],
+        mapping: &[],
+        group: None,
+        flatmap: &[],
+        input_headers: None,
+        input_query_strings: None,
+        shadow: false,
+        return_error_code: false,
+        return_error_details: None,
+        circuit_breaker: None,
+        lb: Some(leak(policy)),
+    };
+    let endpoint = Endpoint {
+        method: Method::Get,
+        path: "/work",
+        segments: &[Segment::Static("work")],
+        params: &[],
+        timeout_ms: 2000,
+        cache_ttl_s: None,
+        output: OutputEncoding::NoOp,
+        concurrent_calls: 1,
+        input_headers: Forward::Default,
+        input_query_strings: Forward::Default,
+        backends: Box::leak(vec![backend].into_boxed_slice()),
+        sequential: false,
+        propagated_params: &[],
+        flatmap: &[],
+        static_data: None,
+    };
+    leak(Gateway {
+        name: "soak",
+        port: 0,
+        listen_ip: None,
+        endpoints: Box::leak(vec![endpoint].into_boxed_slice()),
+        router: RouterOptions {
+            health_path: Some("/__health"),
+            return_error_msg: false,
+            auto_options: false,
+            disable_method_not_allowed: false,
+            disable_access_log: true,
+            disable_redirect_trailing_slash: false,
+            error_body_404: None,
+            error_body_405: None,
+        },
+        client: ClientOptions {
+            max_idle_connections_per_host: 250,
+            idle_connection_timeout_ms: 0,
+            dialer_timeout_ms: 0,
+            dialer_keep_alive_ms: 15_000,
+            response_header_timeout_ms: 0,
+            disable_compression: false,
+            disable_keep_alives: false,
+        },
+        server: ServerOptions {
+            read_header_timeout_ms: 0,
+            idle_timeout_ms: 0,
+            max_header_bytes: 0,
+            max_shutdown_wait_ms: 0,
+            use_h2c: false,
+        },
+        version_header: None,
+        version_header_name: "X-KrakenD",
+        user_agent: "KrakenD Version soak",
+    })
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let seconds: u64 = arg(&args, "--seconds").map_or(300, |s| s.parse().unwrap());
+    let rate: u64 = arg(&args, "--rate").map_or(200, |s| s.parse().unwrap());
+    let flap: u64 = arg(&args, "--flap").map_or(10, |s| s.parse().unwrap());
+    let failover = !args.iter().any(|a| a == "--no-failover");
+
+    let mocks = [
+        Mock::start("A").await,
+        Mock::start("B").await,
+        Mock::start("C").await,
+    ];
+    let hosts: Vec<String> = mocks.iter().map(Mock::url).collect();
+    let spec = gateway(&hosts, failover);
+    let gw = Arc::new(Gw::build(spec).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(gw_runtime::server::serve_state(
+        Arc::clone(&gw),
+        listener,
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    eprintln!(
+        "soak: {seconds} s at {rate} req/s, host C flaps every {flap} s, failover {}",
+        if failover { "on" } else { "off" }
+    );
+
+    // The flapper: C goes down (next failure mode) and up every `flap` s.
+    let c = mocks[2].clone();
+    let flapper = tokio::spawn(async move {
+        let modes = ["refuse", "503", "reset"];
+        let mut i = 0usize;
+        loop {
+            tokio::time::sleep(Duration::from_secs(flap)).await;
+            let m = modes[i % modes.len()];
+            eprintln!("soak: C down ({m})");
+            match m {
+                "refuse" => c.refuse(),
+                "503" => {
+                    c.both(status(503));
+                }
+                _ => {
+                    c.both(Mode::ResetAfterRead);
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(flap)).await;
+            eprintln!("soak: C up");
+            c.both(ok());
+            c.listen().await;
+            i += 1;
+        }
+    });
+
+    // Open loop: one request every 1/rate s, whatever the previous ones do.
+    let client = Client::new(addr);
+    let sent = Arc::new(AtomicU64::new(0));
+    let statuses = Arc::new(std::sync::Mutex::new(BTreeMap::<u16, u64>::new()));
+    let slow = Arc::new(AtomicU64::new(0));
+    let mut tick = tokio::time::interval(Duration::from_nanos(1_000_000_000 / rate.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    while start.elapsed() < Duration::from_secs(seconds) {
+        tick.tick().await;
+        sent.fetch_add(1, Ordering::Relaxed);
+        let (client, statuses, slow) = (client.clone(), Arc::clone(&statuses), Arc::clone(&slow));
+        tasks.spawn(async move {
+            let g = client.get("/work").await;
+            if g.took() > Duration::from_millis(1000) {
+                slow.fetch_add(1, Ordering::Relaxed);
+            }
+            *statuses.lock().unwrap().entry(g.status).or_insert(0) += 1;
+        });
+        while let Some(r) = tasks.try_join_next() {
+            r.unwrap();
+        }
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    let elapsed = start.elapsed();
+    flapper.abort();
+    let statuses = statuses.lock().unwrap().clone();
+    let requests = sent.load(Ordering::Relaxed);
+    let errors: u64 = statuses
+        .iter()
+        .filter(|(s, _)| !(200..300).contains(*s))
+        .map(|(_, n)| n)
+        .sum();
+    let up = &gw.endpoints[0].backends[0].upstream;
+    let retries: u64 = up
+        .stats
+        .retries
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .sum();
+    let per_host: Vec<String> = mocks
+        .iter()
+        .map(|m| format!("{}={}", m.name(), m.work_count()))
+        .collect();
+    println!(
+        "soak: failover={} seconds={:.1} rate={rate}/s requests={requests} errors={errors} statuses={statuses:?} retries={retries} slower_than_1s={} upstream_hits[{}]",
+        if failover { "on" } else { "off" },
+        elapsed.as_secs_f64(),
+        slow.load(Ordering::Relaxed),
+        per_host.join(" "),
+    );
+    let _ = stop_tx.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    if failover && errors > 0 {
+        std::process::exit(1);
+    }
+}

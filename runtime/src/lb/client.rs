@@ -1,0 +1,282 @@
+//! Per-host HTTP clients (`gwc/http-client`, §7.3): protocol version
+//! (HTTP/1.1, h2 over TLS, h2c with prior knowledge, ALPN `auto`), connect
+//! and idle timeouts, keep-alive, the connection cap, and TLS from KrakenD's
+//! `client_tls` fields.
+//!
+//! Every client, with or without a `gwc/*` policy, goes through the same
+//! rustls connector (ring provider, Mozilla roots from `webpki-roots`), so
+//! `https://` hosts work everywhere. Certificates named by `ca_certs` and
+//! `client_certs` are read once, when the gateway starts.
+//!
+//! `max_connections_per_host` is not a hyper-util pool setting: it is a
+//! per-host semaphore ([`ConnLimit`]) held from the request until its
+//! response body ends. For HTTP/1 (one exchange per connection) that bounds
+//! the connections in use; the idle pool is capped at the same number.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::body::GwBody;
+use crate::spec::{ClientOptions, HttpOptions, HttpVersion, TlsOptions, TlsVersion};
+
+/// The pooled client type every host uses.
+pub type HttpClient = Client<HttpsConnector<HttpConnector>, GwBody>;
+
+/// The client of a host without a `gwc/http-client` policy: lura's root
+/// client options, HTTP/1.1, default TLS.
+pub fn root_client(o: &ClientOptions) -> Result<HttpClient, String> {
+    let mut conn = HttpConnector::new();
+    conn.set_nodelay(true);
+    conn.enforce_http(false);
+    if o.dialer_timeout_ms > 0 {
+        conn.set_connect_timeout(Some(Duration::from_millis(o.dialer_timeout_ms)));
+    }
+    if o.dialer_keep_alive_ms > 0 {
+        conn.set_keepalive(Some(Duration::from_millis(o.dialer_keep_alive_ms)));
+    }
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls_config(None)?)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(conn);
+    let mut b = Client::builder(TokioExecutor::new());
+    b.pool_timer(TokioTimer::new());
+    b.timer(TokioTimer::new());
+    let idle = if o.disable_keep_alives {
+        0
+    } else {
+        o.max_idle_connections_per_host as usize
+    };
+    b.pool_max_idle_per_host(idle);
+    if o.idle_connection_timeout_ms > 0 {
+        b.pool_idle_timeout(Duration::from_millis(o.idle_connection_timeout_ms));
+    } else {
+        // Go's Transport keeps idle connections forever when 0; hyper's
+        // default (90 s) is a better neighbour and invisible to clients.
+        b.pool_idle_timeout(Duration::from_secs(90));
+    }
+    Ok(b.build(https))
+}
+
+/// A host's client from its resolved `gwc/http-client` options. `probe`
+/// builds the prober's client: no idle pool unless `reuse` (Pingora's
+/// `reuse_connection=false`: a fresh connection catches L4 failures).
+pub fn host_client(
+    o: &HttpOptions,
+    root: &ClientOptions,
+    probe: Option<bool>,
+) -> Result<HttpClient, String> {
+    let mut conn = HttpConnector::new();
+    conn.set_nodelay(true);
+    conn.enforce_http(false);
+    if o.connect_timeout_ms > 0 {
+        conn.set_connect_timeout(Some(Duration::from_millis(o.connect_timeout_ms)));
+    }
+    if root.dialer_keep_alive_ms > 0 {
+        conn.set_keepalive(Some(Duration::from_millis(root.dialer_keep_alive_ms)));
+    }
+    let tls = tls_config(o.tls)?;
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http();
+    let https = match o.version {
+        HttpVersion::Http1 | HttpVersion::H2c => builder.enable_http1().wrap_connector(conn),
+        HttpVersion::H2 => builder.enable_http2().wrap_connector(conn),
+        HttpVersion::Auto => builder.enable_all_versions().wrap_connector(conn),
+    };
+    let mut b = Client::builder(TokioExecutor::new());
+    b.pool_timer(TokioTimer::new());
+    b.timer(TokioTimer::new());
+    // h2 and h2c speak HTTP/2 from the first byte; `auto` lets ALPN decide.
+    b.http2_only(matches!(o.version, HttpVersion::H2 | HttpVersion::H2c));
+    let idle = match probe {
+        Some(reuse) => usize::from(reuse),
+        None if !o.keep_alive => 0,
+        None => o.max_connections_per_host.max(1) as usize,
+    };
+    b.pool_max_idle_per_host(idle);
+    b.pool_idle_timeout(Duration::from_millis(o.idle_timeout_ms.max(1)));
+    Ok(b.build(https))
+}
+
+/// The in-flight cap of one host (`max_connections_per_host`); `None` when
+/// the host speaks HTTP/2 (one multiplexed connection).
+#[derive(Debug, Clone)]
+pub struct ConnLimit(Option<Arc<Semaphore>>);
+
+impl ConnLimit {
+    /// No cap.
+    pub fn none() -> ConnLimit {
+        ConnLimit(None)
+    }
+
+    /// The cap for these options.
+    pub fn for_options(o: &HttpOptions) -> ConnLimit {
+        match o.version {
+            HttpVersion::H2 | HttpVersion::H2c => ConnLimit(None),
+            HttpVersion::Http1 | HttpVersion::Auto => ConnLimit(Some(Arc::new(Semaphore::new(
+                o.max_connections_per_host.max(1) as usize,
+            )))),
+        }
+    }
+
+    /// Waits for a slot. The permit travels with the response body and is
+    /// released when that body is done (or dropped).
+    pub async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
+        match &self.0 {
+            Some(s) => Arc::clone(s).acquire_owned().await.ok(),
+            None => None,
+        }
+    }
+}
+
+/// The rustls provider: ring (aws-lc-rs would need cmake and a C build).
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A rustls client configuration from KrakenD's `client_tls` (defaults
+/// when `None`). ALPN is left empty: the connector sets it per version.
+pub fn tls_config(t: Option<&TlsOptions>) -> Result<ClientConfig, String> {
+    let provider = provider();
+    let (min, max) = t.map_or((TlsVersion::Tls12, TlsVersion::Tls13), |t| {
+        (t.min_version, t.max_version)
+    });
+    let mut versions: Vec<&'static rustls::SupportedProtocolVersion> = Vec::new();
+    if min <= TlsVersion::Tls12 && max >= TlsVersion::Tls12 {
+        versions.push(&rustls::version::TLS12);
+    }
+    if max >= TlsVersion::Tls13 {
+        versions.push(&rustls::version::TLS13);
+    }
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(&versions)
+        .map_err(|e| format!("tls: {e}"))?;
+    let builder = if t.is_some_and(|t| t.allow_insecure_connections) {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyServerCert(provider)))
+    } else {
+        let mut roots = RootCertStore::empty();
+        if !t.is_some_and(|t| t.disable_system_ca_pool) {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        for file in t.map_or(&[][..], |t| t.ca_certs) {
+            let certs = CertificateDer::pem_file_iter(file)
+                .map_err(|e| format!("tls: ca_certs `{file}`: {e}"))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| format!("tls: ca_certs `{file}`: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("tls: ca_certs `{file}`: {e}"))?;
+            }
+        }
+        builder.with_root_certificates(roots)
+    };
+    match t.and_then(|t| t.client_certs.first()) {
+        Some(cc) => {
+            let chain = CertificateDer::pem_file_iter(cc.certificate)
+                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| format!("tls: client certificate `{}`: {e}", cc.certificate))?;
+            let key = PrivateKeyDer::from_pem_file(cc.private_key)
+                .map_err(|e| format!("tls: client key `{}`: {e}", cc.private_key))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| format!("tls: client certificate: {e}"))
+        }
+        None => Ok(builder.with_no_client_auth()),
+    }
+}
+
+/// `allow_insecure_connections: true`: a verifier that accepts **any**
+/// server certificate (expired, self-signed, another name). The handshake
+/// signatures are still checked, so the peer must hold the key of the
+/// certificate it shows, but nothing says that certificate is the right one.
+#[derive(Debug)]
+struct AcceptAnyServerCert(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyServerCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static INSECURE: TlsOptions = TlsOptions {
+        allow_insecure_connections: true,
+        ca_certs: &[],
+        client_certs: &[],
+        min_version: TlsVersion::Tls13,
+        max_version: TlsVersion::Tls13,
+        disable_system_ca_pool: true,
+    };
+    static MISSING_CA: TlsOptions = TlsOptions {
+        allow_insecure_connections: false,
+        ca_certs: &["/nonexistent/ca.pem"],
+        client_certs: &[],
+        min_version: TlsVersion::Tls12,
+        max_version: TlsVersion::Tls13,
+        disable_system_ca_pool: false,
+    };
+
+    #[test]
+    fn tls_configs_build_or_fail_clearly() {
+        assert!(tls_config(None).is_ok());
+        assert!(tls_config(Some(&INSECURE)).is_ok());
+        let e = tls_config(Some(&MISSING_CA)).expect_err("missing file");
+        assert!(e.contains("ca_certs `/nonexistent/ca.pem`"), "{e}");
+    }
+}
