@@ -89,6 +89,22 @@ pub struct RouterOptions {
     pub error_body_405: Option<&'static Value>,
 }
 
+impl RouterOptions {
+    /// KrakenD's router defaults: health check at `/__health`, access log on,
+    /// everything else off. Hand-written descriptions (tests, examples) start
+    /// from this with struct update syntax.
+    pub const DEFAULT: RouterOptions = RouterOptions {
+        health_path: Some("/__health"),
+        return_error_msg: false,
+        auto_options: false,
+        disable_method_not_allowed: false,
+        disable_access_log: false,
+        disable_redirect_trailing_slash: false,
+        error_body_404: None,
+        error_body_405: None,
+    };
+}
+
 /// Root client keys (lura's HTTP client defaults).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientOptions {
@@ -108,6 +124,19 @@ pub struct ClientOptions {
     pub disable_keep_alives: bool,
 }
 
+impl ClientOptions {
+    /// lura's client defaults (250 idle connections per host, 15 s keep-alive).
+    pub const DEFAULT: ClientOptions = ClientOptions {
+        max_idle_connections_per_host: 250,
+        idle_connection_timeout_ms: 0,
+        dialer_timeout_ms: 0,
+        dialer_keep_alive_ms: 15_000,
+        response_header_timeout_ms: 0,
+        disable_compression: false,
+        disable_keep_alives: false,
+    };
+}
+
 /// Root server keys.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerOptions {
@@ -122,6 +151,18 @@ pub struct ServerOptions {
     pub max_shutdown_wait_ms: u64,
     /// `use_h2c`: also serve HTTP/2 with prior knowledge.
     pub use_h2c: bool,
+}
+
+impl ServerOptions {
+    /// No server timeouts, default header limit, gwc's default drain bound,
+    /// HTTP/1.1 only.
+    pub const DEFAULT: ServerOptions = ServerOptions {
+        read_header_timeout_ms: 0,
+        idle_timeout_ms: 0,
+        max_header_bytes: 0,
+        max_shutdown_wait_ms: 0,
+        use_h2c: false,
+    };
 }
 
 /// One path segment of an endpoint, as the router matches it.
