@@ -41,6 +41,7 @@ const HTTP1: HttpOptions = HttpOptions {
     idle_timeout_ms: 60_000,
     keep_alive: true,
     max_connections_per_host: 100,
+    follow_redirects: true,
     tls: None,
 };
 

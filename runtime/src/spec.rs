@@ -523,6 +523,10 @@ pub struct HttpOptions {
     /// `max_connections_per_host` (≥ 1; 100): HTTP/1 requests in flight to
     /// this host, hence connections; further requests wait for one to free.
     pub max_connections_per_host: u32,
+    /// `follow_redirects`: follow 301/302/303/307/308 answers as Go's
+    /// `http.Client` does (KrakenD's behaviour, the default); false: the
+    /// 30x answer is the backend's response.
+    pub follow_redirects: bool,
     /// `tls`, KrakenD's `client_tls` shape; `None`: system defaults
     /// (Mozilla's roots, TLS 1.2–1.3).
     pub tls: Option<&'static TlsOptions>,
