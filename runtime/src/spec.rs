@@ -122,6 +122,9 @@ pub struct ClientOptions {
     pub disable_compression: bool,
     /// `disable_keep_alives`.
     pub disable_keep_alives: bool,
+    /// `client_tls`: TLS towards the backends; `None`: system defaults
+    /// (Mozilla's roots, TLS 1.2–1.3).
+    pub tls: Option<&'static TlsOptions>,
 }
 
 impl ClientOptions {
@@ -134,6 +137,7 @@ impl ClientOptions {
         response_header_timeout_ms: 0,
         disable_compression: false,
         disable_keep_alives: false,
+        tls: None,
     };
 }
 

@@ -10,8 +10,7 @@
 //!   (`tls`, `sd`) or a field of a namespace gwc does implement
 //!   (`router.remove_extra_slash`, `proxy.combiner`);
 //! - a backend **host** the runtime cannot call (GW904), named as written:
-//!   another scheme than http/https, or https while the runtime has no TLS
-//!   client ([`HTTPS_BACKENDS`]).
+//!   another scheme than http/https.
 //!
 //! The user accepts one with `"extra_config": {"gwc/build":
 //! {"allow_unsupported": ["telemetry/logging", "tls"]}}` or `gwc build
@@ -21,12 +20,14 @@
 //! are not listed: KrakenD ignores them too, and GW801 reports them.
 
 use super::Context;
+use super::gwc;
 use super::schema;
 use crate::model::duration::parse_go_duration;
 use crate::model::extra::{
     BACKEND_HTTP_LEGACY_KEY, CIRCUIT_BREAKER_LEGACY_KEY, PROXY_LEGACY_KEY, ROUTER_LEGACY_NAMESPACE,
 };
 use crate::model::host::{Sanitized, host_entries, sanitize_host};
+use crate::model::lb;
 use crate::model::legacy::short_namespace;
 use crate::model::{Backend, Endpoint, Spanned};
 use crate::plan::Method;
@@ -36,6 +37,8 @@ use crate::syntax::{Node, NodeKind, Span};
 pub const BUILD_NAMESPACE: &str = "gwc/build";
 /// The opt-out list's key in [`BUILD_NAMESPACE`].
 pub const ALLOW_KEY: &str = "allow_unsupported";
+/// The key in [`BUILD_NAMESPACE`] that turns the failover debug headers on.
+pub const DEBUG_HEADERS_KEY: &str = "debug_headers";
 
 /// Namespaces gwc implements, per level: what the plan reads *and* the
 /// runtime acts on. `qos/circuit-breaker` (and its legacy name
@@ -43,13 +46,17 @@ pub const ALLOW_KEY: &str = "allow_unsupported";
 /// does not break circuits yet, so it stays unsupported until it does.
 const SERVICE_IMPLEMENTED: [&str; 3] = ["router", ROUTER_LEGACY_NAMESPACE, BUILD_NAMESPACE];
 const ENDPOINT_IMPLEMENTED: [&str; 2] = ["proxy", PROXY_LEGACY_KEY];
-const BACKEND_IMPLEMENTED: [&str; 6] = [
+const BACKEND_IMPLEMENTED: [&str; 10] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
     BACKEND_HTTP_LEGACY_KEY,
     "qos/circuit-breaker",
     CIRCUIT_BREAKER_LEGACY_KEY,
+    lb::LOADBALANCER_NAMESPACE,
+    lb::HEALTHCHECK_NAMESPACE,
+    lb::FAILOVER_NAMESPACE,
+    lb::HTTP_CLIENT_NAMESPACE,
 ];
 
 /// Which rule a finding belongs to.
@@ -62,10 +69,6 @@ pub enum Kind {
     /// A backend host the runtime cannot call (GW904).
     Host,
 }
-
-/// Whether the runtime has a TLS client for `https://` backends. It does
-/// not yet: such hosts are findings (GW904) until it does.
-pub const HTTPS_BACKENDS: bool = true;
 
 /// Where a finding is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +132,9 @@ pub fn findings(cx: &Context<'_>) -> Vec<Finding> {
         &mut out,
     );
     root_options(config.raw, &mut out);
+    if let Some(tls) = config.raw.get("client_tls") {
+        tls_options(tls, "client_tls", &Level::Service, &mut out);
+    }
     if let Some(router) = implemented(
         &config.extra.namespaces,
         &["router", ROUTER_LEGACY_NAMESPACE],
@@ -138,37 +144,10 @@ pub fn findings(cx: &Context<'_>) -> Vec<Finding> {
     for ep in &config.endpoints {
         endpoint(ep, &mut out);
     }
-    root_hosts(cx, &mut out);
     out.sort_by_key(|f| f.span.start);
     out
 }
 
-/// `https://` root hosts, when some backend inherits them (the root's hosts
-/// are always sanitised, so their scheme is http or https).
-fn root_hosts(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let inherits = cx.config.endpoints.iter().any(|ep| {
-        ep.backends
-            .iter()
-            .any(|b| host_entries(b.raw).is_none_or(|(_, e)| e.is_empty()))
-    });
-    if HTTPS_BACKENDS || !inherits {
-        return;
-    }
-    let Some((_, entries)) = host_entries(cx.config.raw) else {
-        return;
-    };
-    for n in entries {
-        let Some(h) = n.as_str() else { continue };
-        if let Sanitized::Valid { cleaned, .. } = sanitize_host(h)
-            && cleaned.starts_with("https://")
-        {
-            out.push(host_finding(h, n.span, &Level::Service, HTTPS_CONSEQUENCE));
-        }
-    }
-}
-
-const HTTPS_CONSEQUENCE: &str =
-    "the runtime has no TLS client yet: every request to it fails (500)";
 const SCHEME_CONSEQUENCE: &str =
     "gwc gateways call http:// and https:// hosts only: accepting it leaves this endpoint out";
 
@@ -185,8 +164,7 @@ fn host_finding(host: &str, span: Span, level: &Level, consequence: &'static str
 }
 
 /// A backend's own hosts the runtime cannot call: a scheme other than
-/// http/https (possible with `disable_host_sanitize`), or https without a
-/// TLS client.
+/// http/https (possible with `disable_host_sanitize`).
 fn backend_hosts(b: &Backend<'_>, level: &Level, out: &mut Vec<Finding>) {
     let Some((_, entries)) = host_entries(b.raw) else {
         return;
@@ -204,8 +182,6 @@ fn backend_hosts(b: &Backend<'_>, level: &Level, out: &mut Vec<Finding>) {
         };
         if !crate::plan::is_callable_host(&url) {
             out.push(host_finding(h, n.span, level, SCHEME_CONSEQUENCE));
-        } else if !HTTPS_BACKENDS && url.starts_with("https://") {
-            out.push(host_finding(h, n.span, level, HTTPS_CONSEQUENCE));
         }
     }
 }
@@ -272,6 +248,15 @@ fn backend(path: &str, b: &Backend<'_>, out: &mut Vec<Finding>) {
         out,
     );
     backend_hosts(b, &level, out);
+    for (client, host) in gwc::http_clients(b) {
+        if let Some(tls) = client.tls {
+            let name = match host {
+                None => format!("{}.tls", lb::HTTP_CLIENT_NAMESPACE),
+                Some(_) => format!("{}.hosts.http.tls", lb::LOADBALANCER_NAMESPACE),
+            };
+            tls_options(tls, &name, &level, out);
+        }
+    }
     if let Some(sd) = &b.sd
         && !matches!(sd.value.as_str(), "" | "static")
     {
@@ -365,7 +350,6 @@ fn root_options(root: &Node, out: &mut Vec<Finding>) {
             "tls" if v.get("disabled").and_then(Node::as_bool) != Some(true) => {
                 "the gateway would serve plain HTTP"
             }
-            "client_tls" => "backends would be called with the default TLS settings",
             "plugin" => "gwc cannot load Go plugins",
             "async_agent" if v.as_array().is_some_and(|a| !a.is_empty()) => {
                 "the async agents would not run"
@@ -418,6 +402,44 @@ fn router_options(router: &Node, out: &mut Vec<Finding>) {
             consequence,
             about: None,
         });
+    }
+}
+
+/// The `client_tls` fields rustls cannot honour: protocol versions below
+/// TLS 1.2, and Go's curve and cipher-suite lists (rustls picks its own
+/// safe sets). `prefix` names the object (`client_tls`).
+fn tls_options(tls: &Node, prefix: &str, level: &Level, out: &mut Vec<Finding>) {
+    for field in ["min_version", "max_version"] {
+        let old = tls
+            .get(field)
+            .and_then(Node::as_str)
+            .is_some_and(|v| matches!(v, "SSL3.0" | "TLS10" | "TLS11"));
+        if old {
+            push_field(
+                out,
+                tls,
+                field,
+                &format!("{prefix}.{field}"),
+                level,
+                "gwc speaks TLS 1.2 and 1.3 only: TLS 1.2 would be used instead",
+            );
+        }
+    }
+    for field in ["curve_preferences", "cipher_suites"] {
+        if tls
+            .get(field)
+            .and_then(Node::as_array)
+            .is_some_and(|a| !a.is_empty())
+        {
+            push_field(
+                out,
+                tls,
+                field,
+                &format!("{prefix}.{field}"),
+                level,
+                "rustls's default (safe) set would be used instead",
+            );
+        }
     }
 }
 

@@ -13,8 +13,14 @@
 //! can therefore never become code.
 
 use proc_macro2::{Literal, TokenStream};
+
+use crate::model::lb::AllUnhealthy;
 use quote::{format_ident, quote};
 
+use crate::plan::pool::{
+    ActiveCheck, Algorithm, HostPolicy, HttpOptions, HttpVersion, PoolPolicy, TlsOptions,
+    TlsVersion,
+};
 use crate::plan::{
     Backend, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward, Method, OutputEncoding, Plan,
     RouterOptions, Segment, ServerOptions, StaticStrategy, UrlPiece, Value,
@@ -57,6 +63,8 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             Backend, CircuitBreaker, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward,
             Gateway, Method, OutputEncoding, RouterOptions, Segment, ServerOptions, StaticData,
             StaticStrategy, UrlPiece, Value,
+            ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
+            HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
         };
 
         /// The gateway, every default applied.
@@ -142,6 +150,7 @@ fn backend(b: &Backend) -> TokenStream {
     let shadow = b.shadow;
     let return_error_code = b.return_error_code;
     let return_error_details = option(b.return_error_details.as_deref().map(lit));
+    let lb = b.lb.as_ref().map_or_else(|| quote!(None), pool_policy);
     let circuit_breaker = option(b.circuit_breaker.map(|cb| {
         let interval = Literal::u64_unsuffixed(cb.interval_s);
         let timeout = Literal::u64_unsuffixed(cb.timeout_s);
@@ -176,10 +185,200 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_code: #return_error_code,
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
-            // Pool policies (`gwc/*` namespaces) are not emitted yet: GW901
-            // refuses them at build time, so every backend keeps KrakenD's
-            // balancing (exact round robin over `hosts`).
-            lb: None,
+            lb: #lb,
+        }
+    }
+}
+
+/// `Some(&PoolPolicy { .. })`: a `gwc/*` pool, every default applied.
+fn pool_policy(p: &PoolPolicy) -> TokenStream {
+    let algorithm = match p.algorithm {
+        Algorithm::RoundRobin => quote!(Algorithm::RoundRobin),
+        Algorithm::Random => quote!(Algorithm::Random),
+        Algorithm::WeightedRoundRobin => quote!(Algorithm::WeightedRoundRobin),
+        Algorithm::WeightedRandom => quote!(Algorithm::WeightedRandom),
+    };
+    let hosts = p.hosts.iter().map(host_policy);
+    let schedule = p.schedule.iter().map(|i| Literal::u16_unsuffixed(*i));
+    let backup_schedule = p
+        .backup_schedule
+        .iter()
+        .map(|i| Literal::u16_unsuffixed(*i));
+    let all_unhealthy = match p.all_unhealthy {
+        AllUnhealthy::FailClosed => quote!(AllUnhealthy::FailClosed),
+        AllUnhealthy::FailOpen => quote!(AllUnhealthy::FailOpen),
+    };
+    let passive = option(p.passive.map(|c| {
+        let failures = Literal::u32_unsuffixed(c.consecutive_failures);
+        let failure_on = Literal::u8_unsuffixed(c.failure_on);
+        let ejection = Literal::u64_unsuffixed(c.ejection_time_ms);
+        let max_ejection = Literal::u64_unsuffixed(c.max_ejection_time_ms);
+        let percent = Literal::u8_unsuffixed(c.max_ejection_percent);
+        quote! {
+            PassiveCheck {
+                consecutive_failures: #failures,
+                failure_on: FailureClasses(#failure_on),
+                ejection_time_ms: #ejection,
+                max_ejection_time_ms: #max_ejection,
+                max_ejection_percent: #percent,
+            }
+        }
+    }));
+    let failover = option(p.failover.as_ref().map(|f| {
+        let attempts = Literal::u8_unsuffixed(f.max_attempts);
+        let per_try = option(f.per_try_timeout_ms.map(Literal::u64_unsuffixed));
+        let retry_on = Literal::u8_unsuffixed(f.retry_on);
+        let statuses = f
+            .retriable_status
+            .iter()
+            .map(|s| Literal::u16_unsuffixed(*s));
+        let non_idempotent = f.retry_non_idempotent;
+        let body = Literal::u64_unsuffixed(f.max_retry_body_bytes);
+        let base = Literal::u64_unsuffixed(f.backoff_base_ms);
+        let max = Literal::u64_unsuffixed(f.backoff_max_ms);
+        let budget = Literal::u8_unsuffixed(f.budget_percent);
+        let min_retry = Literal::u32_unsuffixed(f.min_retry_concurrency);
+        quote! {
+            Failover {
+                max_attempts: #attempts,
+                per_try_timeout_ms: #per_try,
+                retry_on: FailureClasses(#retry_on),
+                retriable_status: &[#(#statuses),*],
+                retry_non_idempotent: #non_idempotent,
+                max_retry_body_bytes: #body,
+                backoff_base_ms: #base,
+                backoff_max_ms: #max,
+                budget_percent: #budget,
+                min_retry_concurrency: #min_retry,
+            }
+        }
+    }));
+    let debug_headers = p.debug_headers;
+    quote! {
+        Some(&PoolPolicy {
+            algorithm: #algorithm,
+            hosts: &[#(#hosts),*],
+            schedule: &[#(#schedule),*],
+            backup_schedule: &[#(#backup_schedule),*],
+            all_unhealthy: #all_unhealthy,
+            passive: #passive,
+            failover: #failover,
+            debug_headers: #debug_headers,
+        })
+    }
+}
+
+fn host_policy(h: &HostPolicy) -> TokenStream {
+    let name = lit(&h.name);
+    let weight = Literal::u16_unsuffixed(h.weight);
+    let backup = h.backup;
+    let http = http_options(&h.http);
+    let active = option(h.active.as_ref().map(|a| {
+        let a = active_check(a);
+        quote!(&#a)
+    }));
+    quote! {
+        HostPolicy {
+            name: #name,
+            weight: #weight,
+            backup: #backup,
+            http: #http,
+            active: #active,
+        }
+    }
+}
+
+fn http_options(o: &HttpOptions) -> TokenStream {
+    let version = match o.version {
+        HttpVersion::Http11 => quote!(HttpVersion::Http1),
+        HttpVersion::H2 => quote!(HttpVersion::H2),
+        HttpVersion::H2c => quote!(HttpVersion::H2c),
+        HttpVersion::Auto => quote!(HttpVersion::Auto),
+    };
+    let connect = Literal::u64_unsuffixed(o.connect_timeout_ms);
+    let idle = Literal::u64_unsuffixed(o.idle_timeout_ms);
+    let keep_alive = o.keep_alive;
+    let max = Literal::u32_unsuffixed(o.max_connections_per_host);
+    let follow = o.follow_redirects;
+    let tls = option(o.tls.as_ref().map(|t| {
+        let t = tls_options(t);
+        quote!(&#t)
+    }));
+    quote! {
+        HttpOptions {
+            version: #version,
+            connect_timeout_ms: #connect,
+            idle_timeout_ms: #idle,
+            keep_alive: #keep_alive,
+            max_connections_per_host: #max,
+            follow_redirects: #follow,
+            tls: #tls,
+        }
+    }
+}
+
+fn tls_options(t: &TlsOptions) -> TokenStream {
+    let insecure = t.allow_insecure_connections;
+    let ca_certs = str_slice(&t.ca_certs);
+    let client_certs = t.client_certs.iter().map(|(cert, key)| {
+        let (cert, key) = (lit(cert), lit(key));
+        quote!(ClientCert { certificate: #cert, private_key: #key })
+    });
+    let version = |v: TlsVersion| match v {
+        TlsVersion::Tls12 => quote!(TlsVersion::Tls12),
+        TlsVersion::Tls13 => quote!(TlsVersion::Tls13),
+    };
+    let (min, max) = (version(t.min_version), version(t.max_version));
+    let no_system = t.disable_system_ca_pool;
+    quote! {
+        TlsOptions {
+            allow_insecure_connections: #insecure,
+            ca_certs: #ca_certs,
+            client_certs: &[#(#client_certs),*],
+            min_version: #min,
+            max_version: #max,
+            disable_system_ca_pool: #no_system,
+        }
+    }
+}
+
+fn active_check(a: &ActiveCheck) -> TokenStream {
+    let method = method(a.method);
+    let path = lit(&a.path);
+    let from_root = a.from_root;
+    let headers = a.headers.iter().map(|(k, v)| {
+        let (k, v) = (lit(k), lit(v));
+        quote!((#k, #v))
+    });
+    let body = option(a.body.as_deref().map(lit));
+    let interval = Literal::u64_unsuffixed(a.interval_ms);
+    let timeout = Literal::u64_unsuffixed(a.timeout_ms);
+    let jitter = Literal::u64_unsuffixed(a.jitter_ms);
+    let unhealthy = Literal::u8_unsuffixed(a.unhealthy_threshold);
+    let healthy = Literal::u8_unsuffixed(a.healthy_threshold);
+    let expect = a.expect_status.iter().map(|(lo, hi)| {
+        let (lo, hi) = (Literal::u16_unsuffixed(*lo), Literal::u16_unsuffixed(*hi));
+        quote!((#lo, #hi))
+    });
+    let contains = option(a.expect_body_contains.as_deref().map(lit));
+    let start_unhealthy = a.start_unhealthy;
+    let reuse = a.reuse_connection;
+    quote! {
+        ActiveCheck {
+            method: #method,
+            path: #path,
+            from_root: #from_root,
+            headers: &[#(#headers),*],
+            body: #body,
+            interval_ms: #interval,
+            timeout_ms: #timeout,
+            jitter_ms: #jitter,
+            unhealthy_threshold: #unhealthy,
+            healthy_threshold: #healthy,
+            expect_status: &[#(#expect),*],
+            expect_body_contains: #contains,
+            start_unhealthy: #start_unhealthy,
+            reuse_connection: #reuse,
         }
     }
 }
@@ -220,6 +419,10 @@ fn client(c: &ClientOptions) -> TokenStream {
     let header = Literal::u64_unsuffixed(c.response_header_timeout_ms);
     let disable_compression = c.disable_compression;
     let disable_keep_alives = c.disable_keep_alives;
+    let tls = option(c.tls.as_ref().map(|t| {
+        let t = tls_options(t);
+        quote!(&#t)
+    }));
     quote! {
         ClientOptions {
             max_idle_connections_per_host: #max_idle,
@@ -229,6 +432,7 @@ fn client(c: &ClientOptions) -> TokenStream {
             response_header_timeout_ms: #header,
             disable_compression: #disable_compression,
             disable_keep_alives: #disable_keep_alives,
+            tls: #tls,
         }
     }
 }

@@ -3,6 +3,8 @@
 //! (research/krakend-semantics.md §a.2–a.3, §c.2–c.6, §c.9–c.10).
 
 use super::endpoint::{flatmap_ops, names, split_path};
+use super::options::Root;
+use super::pool::pool_policy;
 use super::{Backend, CircuitBreaker, Encoding, Method, OutputEncoding, PlanError, UrlPiece};
 use crate::check::routes::clean_path;
 use crate::model::host::{Sanitized, host_entries, sanitize_host};
@@ -16,6 +18,7 @@ pub(crate) fn backend(
     params: &[String],
     endpoint_method: Method,
     output: OutputEncoding,
+    root: &Root,
 ) -> Result<Backend, PlanError> {
     let path = || {
         ep.path
@@ -64,7 +67,7 @@ pub(crate) fn backend(
         deny.clear();
     }
     let http = b.extra.backend_http.as_ref();
-    Ok(Backend {
+    let mut planned = Backend {
         hosts,
         url_has_query: url.contains('?'),
         url: url_pieces(&url, params, ep),
@@ -104,7 +107,10 @@ pub(crate) fn backend(
                 log_status_change: cb.log_status_change,
             }
         }),
-    })
+        lb: None,
+    };
+    planned.lb = pool_policy(config, b, &planned, root.debug_headers);
+    Ok(planned)
 }
 
 enum HostError {

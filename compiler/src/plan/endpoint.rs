@@ -62,7 +62,7 @@ pub(crate) fn endpoint(
     let backends = ep
         .backends
         .iter()
-        .map(|b| super::backend::backend(config, ep, b, &params, method, output))
+        .map(|b| super::backend::backend(config, ep, b, &params, method, output, root))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Endpoint {
         method,

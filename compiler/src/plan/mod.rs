@@ -16,6 +16,7 @@
 mod backend;
 mod endpoint;
 mod options;
+pub mod pool;
 mod value;
 
 #[cfg(test)]
@@ -205,6 +206,8 @@ pub struct ClientOptions {
     pub disable_compression: bool,
     /// `disable_keep_alives`.
     pub disable_keep_alives: bool,
+    /// `client_tls`.
+    pub tls: Option<pool::TlsOptions>,
 }
 
 /// Root server keys (`spec::ServerOptions`), durations in ms.
@@ -380,6 +383,8 @@ pub struct Backend {
     pub return_error_details: Option<String>,
     /// `qos/circuit-breaker`.
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
+    pub lb: Option<pool::PoolPolicy>,
 }
 
 /// `qos/circuit-breaker` (`spec::CircuitBreaker`).

@@ -4,6 +4,7 @@
 
 use super::{ClientOptions, PlanError, RouterOptions, ServerOptions};
 use crate::check::routes::DEFAULT_HEALTH_PATH;
+use crate::check::unsupported::{BUILD_NAMESPACE, DEBUG_HEADERS_KEY};
 use crate::model::duration::parse_go_duration;
 use crate::model::pattern::collapse_slashes;
 use crate::model::weak::decode_weak_int;
@@ -31,6 +32,8 @@ pub(crate) struct Root {
     pub timeout_ns: i64,
     /// Root `cache_ttl` in ns (0: none).
     pub cache_ttl_ns: i64,
+    /// `gwc/build.debug_headers`: the failover debug headers.
+    pub debug_headers: bool,
 }
 
 pub(crate) fn root(config: &Config<'_>) -> Result<Root, PlanError> {
@@ -50,6 +53,12 @@ pub(crate) fn root(config: &Config<'_>) -> Result<Root, PlanError> {
         listen_ip: string(raw, "listen_ip").filter(|s| !s.is_empty()),
         timeout_ns,
         cache_ttl_ns: duration_ns(config.cache_ttl.as_ref()),
+        debug_headers: config
+            .extra
+            .get(BUILD_NAMESPACE)
+            .and_then(|(_, ns)| ns.get(DEBUG_HEADERS_KEY))
+            .and_then(Node::as_bool)
+            .unwrap_or(false),
     })
 }
 
@@ -117,6 +126,10 @@ pub(crate) fn client(config: &Config<'_>) -> ClientOptions {
         response_header_timeout_ms: root_ms(raw, "response_header_timeout"),
         disable_compression: flag(raw, "disable_compression"),
         disable_keep_alives: flag(raw, "disable_keep_alives"),
+        tls: raw
+            .get("client_tls")
+            .filter(|n| n.as_object().is_some())
+            .map(super::pool::tls_options),
     }
 }
 

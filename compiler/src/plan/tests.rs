@@ -535,3 +535,324 @@ fn unplannable_configs_are_errors_not_panics() {
         assert_eq!(try_plan_of(text), Err(want), "{text}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Pool policies (`gwc/*`, research/lb-failover-health.md §7.3)
+
+use super::pool::{
+    self, ActiveCheck, Algorithm, Failover, HostPolicy, HttpOptions, HttpVersion, PassiveCheck,
+    PoolPolicy, TlsOptions, TlsVersion,
+};
+use crate::model::lb::AllUnhealthy;
+
+fn pool_of(root: &str, backend: &str) -> Option<PoolPolicy> {
+    let p = one(root, r#""endpoint": "/x""#, &format!("[{backend}]"));
+    p.endpoints[0].backends[0].lb.clone()
+}
+
+const DEFAULT_HTTP: HttpOptions = HttpOptions {
+    version: HttpVersion::Http11,
+    connect_timeout_ms: 5000,
+    idle_timeout_ms: 60_000,
+    keep_alive: true,
+    max_connections_per_host: 100,
+    follow_redirects: true,
+    tls: None,
+};
+
+fn host(name: &str, weight: u16, backup: bool) -> HostPolicy {
+    HostPolicy {
+        name: name.to_string(),
+        weight,
+        backup,
+        http: DEFAULT_HTTP,
+        active: None,
+    }
+}
+
+#[test]
+fn no_gwc_namespace_no_pool_policy() {
+    assert_eq!(
+        pool_of(
+            "",
+            r#"{"url_pattern": "/x", "host": ["http://a", "http://b"]}"#
+        ),
+        None
+    );
+}
+
+/// `gwc/failover: {}` alone: every other §7.3 default.
+#[test]
+fn pool_defaults() {
+    let p = pool_of(
+        "",
+        r#"{"url_pattern": "/x", "host": ["http://a", "http://b"],
+            "extra_config": {"gwc/failover": {}}}"#,
+    )
+    .expect("a policy");
+    assert_eq!(
+        p,
+        PoolPolicy {
+            algorithm: Algorithm::RoundRobin,
+            hosts: vec![host("http://a", 1, false), host("http://b", 1, false)],
+            schedule: vec![],
+            backup_schedule: vec![],
+            all_unhealthy: AllUnhealthy::FailClosed,
+            passive: None,
+            failover: Some(Failover {
+                max_attempts: 2,
+                per_try_timeout_ms: None,
+                retry_on: 1 | 2 | 4 | 8,
+                retriable_status: vec![],
+                retry_non_idempotent: false,
+                max_retry_body_bytes: 65_536,
+                backoff_base_ms: 0,
+                backoff_max_ms: 0,
+                budget_percent: 20,
+                min_retry_concurrency: 3,
+            }),
+            debug_headers: false,
+        }
+    );
+}
+
+/// Every field written, per-host overrides, inheritance and the sugar form.
+#[test]
+fn pool_everything_resolved() {
+    let p = pool_of(
+        r#""dialer_timeout": "3s", "extra_config": {"gwc/build": {"debug_headers": true}}"#,
+        r#"{"url_pattern": "/x",
+            "host": ["http://a:8080", "http://b:8080", {"url": "http://c:8080", "backup": true, "name": "spare"}],
+            "extra_config": {
+              "gwc/loadbalancer": {"algorithm": "weighted_round_robin", "all_unhealthy": "fail_open",
+                "hosts": {"http://a:8080": {"weight": 9, "name": "alpha",
+                                            "http": {"version": "h2c", "idle_timeout": "5s"}},
+                          "http://b:8080": {"weight": 1, "inherit": false,
+                                            "healthcheck": {"path": "/ready"}}}},
+              "gwc/healthcheck": {
+                "active": {"path": "/health", "method": "head", "interval": "500ms", "timeout": "100ms",
+                           "jitter": "50ms", "unhealthy_threshold": 2, "healthy_threshold": 3,
+                           "expect_status": [204, "2xx"], "expect_body_contains": "ok",
+                           "headers": {"Host": "probe"}, "initial_state": "unhealthy",
+                           "reuse_connection": true, "from_root": true},
+                "passive": {"consecutive_failures": 3, "failure_on": ["gateway-error", "timeout"],
+                            "ejection_time": "2s", "max_ejection_time": "10s",
+                            "max_ejection_percent": 33.9}},
+              "gwc/failover": {"max_attempts": 3, "per_try_timeout": "250ms",
+                               "retry_on": ["connect-failure", "retriable-status"],
+                               "retriable_status": [429, 503], "retry_non_idempotent": true,
+                               "max_retry_body_bytes": 1024, "backoff_base": "10ms",
+                               "budget_percent": 50, "min_retry_concurrency": 1},
+              "gwc/http-client": {"connect_timeout": "1s", "max_connections_per_host": 8,
+                                  "follow_redirects": false, "keep_alive": false}
+            }}"#,
+    )
+    .expect("a policy");
+    let active = ActiveCheck {
+        method: Method::Head,
+        path: "/health".to_string(),
+        from_root: true,
+        headers: vec![("Host".to_string(), "probe".to_string())],
+        body: None,
+        interval_ms: 500,
+        timeout_ms: 100,
+        jitter_ms: 50,
+        unhealthy_threshold: 2,
+        healthy_threshold: 3,
+        expect_status: vec![(204, 204), (200, 299)],
+        expect_body_contains: Some("ok".to_string()),
+        start_unhealthy: true,
+        reuse_connection: true,
+    };
+    let backend_http = HttpOptions {
+        connect_timeout_ms: 1000,
+        keep_alive: false,
+        max_connections_per_host: 8,
+        follow_redirects: false,
+        ..DEFAULT_HTTP
+    };
+    assert_eq!(
+        p.hosts,
+        vec![
+            HostPolicy {
+                name: "alpha".to_string(),
+                weight: 9,
+                backup: false,
+                http: HttpOptions {
+                    version: HttpVersion::H2c,
+                    idle_timeout_ms: 5000,
+                    ..backend_http.clone()
+                },
+                active: Some(active.clone()),
+            },
+            HostPolicy {
+                name: "http://b:8080".to_string(),
+                weight: 1,
+                backup: false,
+                // `inherit: false`: the root's dialer_timeout, then defaults.
+                http: HttpOptions {
+                    connect_timeout_ms: 3000,
+                    ..DEFAULT_HTTP
+                },
+                active: Some(ActiveCheck {
+                    path: "/ready".to_string(),
+                    ..active.clone()
+                }),
+            },
+            HostPolicy {
+                name: "spare".to_string(),
+                weight: 1,
+                backup: true,
+                http: backend_http,
+                active: Some(active),
+            },
+        ]
+    );
+    assert_eq!(p.algorithm, Algorithm::WeightedRoundRobin);
+    assert_eq!(p.schedule, [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    assert_eq!(p.backup_schedule, [2]);
+    assert_eq!(p.all_unhealthy, AllUnhealthy::FailOpen);
+    assert_eq!(
+        p.passive,
+        Some(PassiveCheck {
+            consecutive_failures: 3,
+            failure_on: 16 | 4,
+            ejection_time_ms: 2000,
+            max_ejection_time_ms: 10_000,
+            max_ejection_percent: 33,
+        })
+    );
+    assert_eq!(
+        p.failover,
+        Some(Failover {
+            max_attempts: 3,
+            per_try_timeout_ms: Some(250),
+            retry_on: 1 | 32,
+            retriable_status: vec![429, 503],
+            retry_non_idempotent: true,
+            max_retry_body_bytes: 1024,
+            backoff_base_ms: 10,
+            backoff_max_ms: 100,
+            budget_percent: 50,
+            min_retry_concurrency: 1,
+        })
+    );
+    assert!(p.debug_headers);
+}
+
+/// A host with `healthcheck.enabled: false` is never probed.
+#[test]
+fn probe_disabled_per_host() {
+    let p = pool_of(
+        "",
+        r#"{"url_pattern": "/x", "host": ["http://a", "http://b"],
+            "extra_config": {
+              "gwc/healthcheck": {"active": {"path": "/h"}},
+              "gwc/loadbalancer": {"hosts": {"http://b": {"healthcheck": {"enabled": false}}}}}}"#,
+    )
+    .expect("a policy");
+    assert!(p.hosts[0].active.is_some());
+    assert_eq!(p.hosts[1].active, None);
+    // Defaults of an active check.
+    let a = p.hosts[0].active.as_ref().expect("probed");
+    assert_eq!(
+        (
+            a.method,
+            a.interval_ms,
+            a.timeout_ms,
+            a.unhealthy_threshold,
+            a.healthy_threshold
+        ),
+        (Method::Get, 10_000, 2000, 3, 2)
+    );
+    assert_eq!(a.expect_status, [(200, 200)]);
+}
+
+/// The compiled schedules are the runtime's own smooth WRR (LBF-02).
+#[test]
+fn compiled_schedules_match_the_runtime() {
+    let cases: &[&[(u16, bool)]] = &[
+        &[(9, false), (1, false)],
+        &[(5, false), (3, false), (2, false)],
+        &[(5, false), (1, false), (1, false)],
+        &[(3, false), (2, true), (7, false), (1, true), (4, true)],
+        &[(1000, false), (999, false), (1, true)],
+        &[(6, false), (4, false), (2, false), (8, false)],
+    ];
+    for hosts in cases {
+        let urls: Vec<String> = (0..hosts.len()).map(|i| format!("http://h{i}")).collect();
+        let attrs: Vec<String> = urls
+            .iter()
+            .zip(hosts.iter())
+            .map(|(u, (w, b))| format!(r#""{u}": {{"weight": {w}, "backup": {b}}}"#))
+            .collect();
+        let p = pool_of(
+            "",
+            &format!(
+                r#"{{"url_pattern": "/x", "host": {urls:?},
+                    "extra_config": {{"gwc/loadbalancer": {{"algorithm": "weighted_round_robin",
+                                                            "hosts": {{ {} }}}}}}}}"#,
+                attrs.join(", ")
+            ),
+        )
+        .expect("a policy");
+        let tier = |backup: bool| -> Vec<(u16, u16)> {
+            hosts
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, b))| *b == backup)
+                .map(|(i, (w, _))| (i as u16, *w))
+                .collect()
+        };
+        let runtime = |backup: bool| {
+            let t = tier(backup);
+            if t.is_empty() {
+                Vec::new()
+            } else {
+                gw_runtime::lb::select::smooth_wrr(&t)
+            }
+        };
+        assert_eq!(p.schedule, runtime(false), "{hosts:?}");
+        assert_eq!(p.backup_schedule, runtime(true), "{hosts:?}");
+    }
+}
+
+#[test]
+fn client_tls() {
+    let p = plan_of(
+        r#"{"version": 3, "endpoints": [],
+            "client_tls": {"allow_insecure_connections": true, "ca_certs": ["/ca.pem"],
+                           "client_certs": [{"certificate": "/c.pem", "private_key": "/k.pem"}],
+                           "min_version": "TLS12", "disable_system_ca_pool": true}}"#,
+    );
+    assert_eq!(
+        p.client.tls,
+        Some(TlsOptions {
+            allow_insecure_connections: true,
+            ca_certs: s(&["/ca.pem"]),
+            client_certs: vec![("/c.pem".to_string(), "/k.pem".to_string())],
+            min_version: TlsVersion::Tls12,
+            max_version: TlsVersion::Tls13,
+            disable_system_ca_pool: true,
+        })
+    );
+    assert_eq!(
+        plan_of(r#"{"version": 3, "endpoints": []}"#).client.tls,
+        None
+    );
+    let versions = [
+        ("TLS13", TlsVersion::Tls13),
+        ("TLS12", TlsVersion::Tls12),
+        ("TLS11", TlsVersion::Tls12),
+        ("TLS10", TlsVersion::Tls12),
+        ("SSL3.0", TlsVersion::Tls12),
+        ("nope", pool::DEFAULT_TLS_VERSION),
+    ];
+    for (text, want) in versions {
+        assert_eq!(
+            TlsVersion::parse(text).unwrap_or(pool::DEFAULT_TLS_VERSION),
+            want,
+            "{text}"
+        );
+    }
+}

@@ -28,7 +28,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::body::GwBody;
-use crate::spec::{ClientOptions, HttpOptions, HttpVersion, TlsOptions, TlsVersion};
+use crate::spec::{ClientCert, ClientOptions, HttpOptions, HttpVersion, TlsOptions, TlsVersion};
 
 /// The pooled client type every host uses.
 pub type HttpClient = Client<HttpsConnector<HttpConnector>, GwBody>;
@@ -46,7 +46,7 @@ pub fn root_client(o: &ClientOptions) -> Result<HttpClient, String> {
         conn.set_keepalive(Some(Duration::from_millis(o.dialer_keep_alive_ms)));
     }
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls_config(None)?)
+        .with_tls_config(tls_config(o.tls)?)
         .https_or_http()
         .enable_http1()
         .wrap_connector(conn);
@@ -173,30 +173,53 @@ pub fn tls_config(t: Option<&TlsOptions>) -> Result<ClientConfig, String> {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         }
         for file in t.map_or(&[][..], |t| t.ca_certs) {
-            let certs = CertificateDer::pem_file_iter(file)
-                .map_err(|e| format!("tls: ca_certs `{file}`: {e}"))?;
-            for cert in certs {
-                let cert = cert.map_err(|e| format!("tls: ca_certs `{file}`: {e}"))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("tls: ca_certs `{file}`: {e}"))?;
+            if let Err(e) = add_ca_file(&mut roots, file) {
+                skipped(&format!("ca_certs `{file}`: {e}"));
             }
         }
         builder.with_root_certificates(roots)
     };
-    match t.and_then(|t| t.client_certs.first()) {
-        Some(cc) => {
-            let chain = CertificateDer::pem_file_iter(cc.certificate)
-                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| format!("tls: client certificate `{}`: {e}", cc.certificate))?;
-            let key = PrivateKeyDer::from_pem_file(cc.private_key)
-                .map_err(|e| format!("tls: client key `{}`: {e}", cc.private_key))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| format!("tls: client certificate: {e}"))
+    for cc in t.map_or(&[][..], |t| t.client_certs) {
+        match client_cert(cc) {
+            Ok((chain, key)) => {
+                return builder
+                    .clone()
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| format!("tls: client certificate `{}`: {e}", cc.certificate));
+            }
+            Err(e) => skipped(&e),
         }
-        None => Ok(builder.with_no_client_auth()),
     }
+    Ok(builder.with_no_client_auth())
+}
+
+/// Adds every certificate of a PEM file to `roots`.
+fn add_ca_file(roots: &mut RootCertStore, file: &str) -> Result<(), String> {
+    for cert in CertificateDer::pem_file_iter(file).map_err(|e| e.to_string())? {
+        roots
+            .add(cert.map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// A client certificate chain and its key.
+fn client_cert(
+    cc: &ClientCert,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let chain = CertificateDer::pem_file_iter(cc.certificate)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("client certificate `{}`: {e}", cc.certificate))?;
+    let key = PrivateKeyDer::from_pem_file(cc.private_key)
+        .map_err(|e| format!("client key `{}`: {e}", cc.private_key))?;
+    Ok((chain, key))
+}
+
+/// A certificate file that cannot be read is logged and skipped, as lura's
+/// `loadCertPool` and `loadClientCerts` do: the gateway starts, and calls
+/// to backends that need it fail their TLS handshake.
+fn skipped(what: &str) {
+    eprintln!("level=error msg=\"tls: {}: skipped\"", what.escape_debug());
 }
 
 /// `allow_insecure_connections: true`: a verifier that accepts **any**
@@ -272,11 +295,20 @@ mod tests {
         disable_system_ca_pool: false,
     };
 
+    static MISSING_CERT: ClientCert = ClientCert {
+        certificate: "/nonexistent/cert.pem",
+        private_key: "/nonexistent/key.pem",
+    };
+
     #[test]
     fn tls_configs_build_or_fail_clearly() {
         assert!(tls_config(None).is_ok());
         assert!(tls_config(Some(&INSECURE)).is_ok());
-        let e = tls_config(Some(&MISSING_CA)).expect_err("missing file");
-        assert!(e.contains("ca_certs `/nonexistent/ca.pem`"), "{e}");
+        // lura logs an unreadable CA file and starts without it.
+        assert!(tls_config(Some(&MISSING_CA)).is_ok());
+        let mut roots = RootCertStore::empty();
+        let e = add_ca_file(&mut roots, "/nonexistent/ca.pem").expect_err("missing file");
+        assert!(!e.is_empty());
+        assert!(client_cert(&MISSING_CERT).is_err());
     }
 }

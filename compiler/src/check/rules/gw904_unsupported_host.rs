@@ -6,7 +6,7 @@
 //! a scheme other than `http://` and `https://` (`ws://`, `amqp://`,
 //! `kafka://`, written with `disable_host_sanitize`), or a verbatim host
 //! without any scheme. (`https://` hosts are called over TLS with Mozilla's
-//! roots; the switch for them is `unsupported::HTTPS_BACKENDS`.)
+//! roots, or the root `client_tls` settings.)
 //!
 //! ## Why is this bad?
 //! A non-HTTP host cannot work in a gwc gateway at all. gwc refuses instead of compiling a
