@@ -14,12 +14,12 @@
 
 use proc_macro2::{Literal, TokenStream};
 
-use crate::model::lb::AllUnhealthy;
+use crate::model::lb::{AllUnhealthy, FailureClass};
 use quote::{format_ident, quote};
 
 use crate::plan::pool::{
     ActiveCheck, Algorithm, HostPolicy, HttpOptions, HttpVersion, PoolPolicy, TlsOptions,
-    TlsVersion,
+    TlsVersion, failure_bit,
 };
 use crate::plan::{
     Backend, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward, Method, OutputEncoding, Plan,
@@ -210,14 +210,14 @@ fn pool_policy(p: &PoolPolicy) -> TokenStream {
     };
     let passive = option(p.passive.map(|c| {
         let failures = Literal::u32_unsuffixed(c.consecutive_failures);
-        let failure_on = Literal::u8_unsuffixed(c.failure_on);
+        let failure_on = failure_classes(c.failure_on);
         let ejection = Literal::u64_unsuffixed(c.ejection_time_ms);
         let max_ejection = Literal::u64_unsuffixed(c.max_ejection_time_ms);
         let percent = Literal::u8_unsuffixed(c.max_ejection_percent);
         quote! {
             PassiveCheck {
                 consecutive_failures: #failures,
-                failure_on: FailureClasses(#failure_on),
+                failure_on: #failure_on,
                 ejection_time_ms: #ejection,
                 max_ejection_time_ms: #max_ejection,
                 max_ejection_percent: #percent,
@@ -227,7 +227,7 @@ fn pool_policy(p: &PoolPolicy) -> TokenStream {
     let failover = option(p.failover.as_ref().map(|f| {
         let attempts = Literal::u8_unsuffixed(f.max_attempts);
         let per_try = option(f.per_try_timeout_ms.map(Literal::u64_unsuffixed));
-        let retry_on = Literal::u8_unsuffixed(f.retry_on);
+        let retry_on = failure_classes(f.retry_on);
         let statuses = f
             .retriable_status
             .iter()
@@ -242,7 +242,7 @@ fn pool_policy(p: &PoolPolicy) -> TokenStream {
             Failover {
                 max_attempts: #attempts,
                 per_try_timeout_ms: #per_try,
-                retry_on: FailureClasses(#retry_on),
+                retry_on: #retry_on,
                 retriable_status: &[#(#statuses),*],
                 retry_non_idempotent: #non_idempotent,
                 max_retry_body_bytes: #body,
@@ -265,6 +265,28 @@ fn pool_policy(p: &PoolPolicy) -> TokenStream {
             failover: #failover,
             debug_headers: #debug_headers,
         })
+    }
+}
+
+/// `FailureClasses(FailureClasses::RESET | …)`: the named bits, so the
+/// generated code reads like the config.
+fn failure_classes(bits: u8) -> TokenStream {
+    let names = FailureClass::ALL
+        .into_iter()
+        .filter(|c| bits & failure_bit(*c) != 0)
+        .map(|c| match c {
+            FailureClass::ConnectFailure => quote!(FailureClasses::CONNECT_FAILURE),
+            FailureClass::Reset => quote!(FailureClasses::RESET),
+            FailureClass::Timeout => quote!(FailureClasses::TIMEOUT),
+            FailureClass::Status5xx => quote!(FailureClasses::STATUS_5XX),
+            FailureClass::GatewayError => quote!(FailureClasses::GATEWAY_ERROR),
+            FailureClass::RetriableStatus => quote!(FailureClasses::RETRIABLE_STATUS),
+        })
+        .collect::<Vec<_>>();
+    if names.is_empty() {
+        quote!(FailureClasses(0))
+    } else {
+        quote!(FailureClasses(#(#names)|*))
     }
 }
 

@@ -396,6 +396,8 @@ pub struct Gateway {
     child: Child,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// The admin listener's `127.0.0.1:PORT`, when started with one.
+    pub admin: Option<String>,
 }
 
 impl Drop for Gateway {
@@ -407,12 +409,22 @@ impl Drop for Gateway {
 
 /// Starts `bin --listen 127.0.0.1:0` and waits for `listening on …`.
 pub fn start(bin: &Path) -> Gateway {
+    start_with(bin, false)
+}
+
+/// [`start`], with the admin listener on 127.0.0.1:0 when `admin`.
+pub fn start_with(bin: &Path, admin: bool) -> Gateway {
     let log = e2e_dir().join("logs");
     std::fs::create_dir_all(&log).unwrap();
     let name = bin.file_name().unwrap().to_string_lossy().into_owned();
     let stderr = std::fs::File::create(log.join(format!("{name}.log"))).unwrap();
     let mut child = Command::new(bin)
         .args(["--listen", "127.0.0.1:0"])
+        .args(if admin {
+            &["--admin", "127.0.0.1:0"][..]
+        } else {
+            &[]
+        })
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr)
@@ -424,16 +436,26 @@ pub fn start(bin: &Path) -> Gateway {
         let mut lines = BufReader::new(stdout).lines();
         while let Some(Ok(line)) = lines.next() {
             if let Some(addr) = line.strip_prefix("listening on ") {
-                let _ = tx.send(addr.trim().to_string());
+                let _ = tx.send((false, addr.trim().to_string()));
+            } else if let Some(addr) = line.strip_prefix("admin listening on ") {
+                let _ = tx.send((true, addr.trim().to_string()));
             }
         }
     });
     let mut gw = Gateway {
         child,
         addr: String::new(),
+        admin: None,
     };
-    gw.addr = rx
-        .recv_timeout(WAIT)
-        .unwrap_or_else(|_| panic!("{name} did not print `listening on …` within {WAIT:?}"));
+    while gw.addr.is_empty() || (admin && gw.admin.is_none()) {
+        let (is_admin, addr) = rx
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("{name} did not print `listening on …` within {WAIT:?}"));
+        if is_admin {
+            gw.admin = Some(addr);
+        } else {
+            gw.addr = addr;
+        }
+    }
     gw
 }
