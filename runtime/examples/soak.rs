@@ -35,15 +35,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
-const HTTP1: HttpOptions = HttpOptions {
-    version: HttpVersion::Http1,
-    connect_timeout_ms: 1000,
-    idle_timeout_ms: 60_000,
-    keep_alive: true,
-    max_connections_per_host: 100,
-    follow_redirects: true,
-    tls: None,
-};
+const HTTP1: HttpOptions = HttpOptions::DEFAULT;
 
 static CHECK: ActiveCheck = ActiveCheck {
     method: Method::Get,

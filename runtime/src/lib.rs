@@ -13,6 +13,7 @@
 //! - [`proxy`]: the endpoint pipeline (parallel, sequential, concurrent, shadow, static);
 //! - [`request`]: the request a backend receives (URL escaping, allowlists);
 //! - [`upstream`]: the per-backend pool and its failover loop;
+//! - [`redirect`]: following a backend's 30x answers as Go's client does;
 //! - [`lb`]: load balancing, health checks, passive ejection, retry
 //!   budget, circuit breaker, per-host HTTP clients (one policy a module);
 //! - [`encoding`]: backend decoders and output renderers;
@@ -30,6 +31,7 @@ pub mod manipulate;
 pub mod merge;
 pub mod metrics;
 pub mod proxy;
+pub mod redirect;
 pub mod request;
 pub mod router;
 pub mod server;

@@ -536,6 +536,21 @@ pub struct HttpOptions {
     pub tls: Option<&'static TlsOptions>,
 }
 
+impl HttpOptions {
+    /// gwc's defaults (§7.3) when neither the config nor KrakenD's root
+    /// transport keys say otherwise: HTTP/1.1, 5 s to connect, 60 s idle,
+    /// keep-alive, 100 connections, redirects followed, default TLS.
+    pub const DEFAULT: HttpOptions = HttpOptions {
+        version: HttpVersion::Http1,
+        connect_timeout_ms: 5000,
+        idle_timeout_ms: 60_000,
+        keep_alive: true,
+        max_connections_per_host: 100,
+        follow_redirects: true,
+        tls: None,
+    };
+}
+
 /// `gwc/http-client.version`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HttpVersion {

@@ -30,6 +30,7 @@ use crate::lb::health::{HealthCell, Prober};
 use crate::lb::now_ms;
 use crate::lb::passive::Passive;
 use crate::lb::select::{Selector, Tried};
+use crate::redirect;
 use crate::spec::{
     ActiveCheck, AllUnhealthy, Backend, ClientOptions, HttpOptions, Method, PoolPolicy,
 };
@@ -92,6 +93,9 @@ pub struct HostRt {
     pub base_path: &'static str,
     /// The client this host is reached with.
     pub client: HttpClient,
+    /// Follow its 30x answers (`follow_redirects`; always for KrakenD
+    /// backends).
+    pub follow_redirects: bool,
     /// `max_connections_per_host`.
     pub limit: ConnLimit,
     /// The active health cell, when a check applies to this host.
@@ -133,6 +137,7 @@ impl HostRt {
             authority,
             base_path,
             client,
+            follow_redirects: true,
             limit: ConnLimit::none(),
             health: None,
             stats: HostStats::default(),
@@ -440,6 +445,7 @@ impl Upstream {
             let mut h = HostRt::new(url, c)?;
             h.name = hp.name;
             h.limit = limit;
+            h.follow_redirects = hp.http.follow_redirects;
             if let Some(check) = hp.active {
                 h.health = Some(shared.cell(url, check, &hp.http, root)?);
             }
@@ -622,7 +628,13 @@ impl Upstream {
                 }
                 (Some(_), None) => Some(opts.deadline),
             };
-            let outcome = self.attempt(host, req, pq, t, attempt).await;
+            let mut outcome = self.attempt(host, req, pq, t, attempt).await;
+            if host.follow_redirects
+                && let Ok(r) = outcome
+            {
+                let had_body = !matches!(body, Replay::Empty);
+                outcome = self.redirects(host, r, build, t, had_body).await;
+            }
             let class = match &outcome {
                 Ok(r) => Outcome::Status(r.resp.status().as_u16()),
                 Err((_, c)) => *c,
@@ -769,6 +781,98 @@ impl Upstream {
     }
 }
 
+impl Upstream {
+    /// Follows `reply` through its redirects (module [`crate::redirect`]),
+    /// within the attempt's time `t`; the last answer is the attempt's.
+    async fn redirects<'a>(
+        &'a self,
+        host: &'a HostRt,
+        mut reply: Reply<'a>,
+        build: &BuildHead<'_>,
+        t: Option<Instant>,
+        had_body: bool,
+    ) -> Result<Reply<'a>, Failed> {
+        if !redirect::is_redirect(reply.resp.status()) {
+            return Ok(reply);
+        }
+        let failed = |msg: String| (Error::new(ErrorKind::Transport, msg), Outcome::Reset);
+        let (head, pq) = build(host).map_err(|e| (e, Outcome::Reset))?;
+        let (mut parts, ()) = head.into_parts();
+        let mut from = Uri::builder()
+            .scheme(host.scheme.clone())
+            .authority(host.authority.clone())
+            .path_and_query(pq)
+            .build()
+            .map_err(|e| failed(format!("{}: backend uri: {e}", host.url)))?;
+        let mut had_body = had_body;
+        for _ in 0..redirect::MAX_REDIRECTS {
+            let hop = redirect::next_hop(
+                &parts.method,
+                reply.resp.status(),
+                reply.resp.headers().get(hyper::header::LOCATION),
+                &from,
+                had_body,
+            )
+            .map_err(|e| failed(format!("{}: redirect: {}", host.url, e.0)))?;
+            let Some(hop) = hop else {
+                return Ok(reply);
+            };
+            redirect::hop_headers(&mut parts.headers, &from, &hop);
+            parts.method = hop.method.clone();
+            parts.uri = hop.uri.clone();
+            parts.version = Version::HTTP_11;
+            had_body &= !hop.drop_body;
+            let req = Request::from_parts(parts.clone(), GwBody::Empty);
+            let sent = host.client.request(req);
+            let resp = match t {
+                Some(t) => tokio::time::timeout_at(t, sent).await.map_err(|_| {
+                    (
+                        Error::new(
+                            ErrorKind::Timeout,
+                            format!("{}: attempt timeout while following redirects", host.url),
+                        ),
+                        Outcome::Timeout,
+                    )
+                })?,
+                None => sent.await,
+            }
+            .map_err(|e| {
+                let class = if e.is_connect() {
+                    Outcome::ConnectFailure
+                } else {
+                    Outcome::Reset
+                };
+                (
+                    Error::new(
+                        ErrorKind::Transport,
+                        format!("{}: redirect to {}: {e}", host.url, hop.uri),
+                    ),
+                    class,
+                )
+            })?;
+            // The 30x body is not the answer: drain it off the connection.
+            let previous = std::mem::replace(&mut reply.resp, resp);
+            discard(previous.into_body(), None);
+            from = hop.uri;
+        }
+        let more = redirect::next_hop(
+            &parts.method,
+            reply.resp.status(),
+            reply.resp.headers().get(hyper::header::LOCATION),
+            &from,
+            had_body,
+        );
+        match more {
+            Ok(None) => Ok(reply),
+            _ => Err(failed(format!(
+                "{}: stopped after {} redirects",
+                host.url,
+                redirect::MAX_REDIRECTS
+            ))),
+        }
+    }
+}
+
 /// Without `gwc/failover` (for the budget fields of a retry that cannot
 /// happen anyway).
 const NO_FAILOVER: crate::spec::Failover = crate::spec::Failover {
@@ -799,11 +903,31 @@ fn finish<'a>(last: Option<(usize, Result<Reply<'a>, Failed>)>) -> Result<Reply<
 /// the background, so a keep-alive connection survives.
 fn drain(r: Reply<'_>) {
     let Reply { resp, permit, .. } = r;
+    discard(resp.into_body(), permit);
+}
+
+/// Reads and drops up to [`DISCARD_BYTES`] of a body within 2 s, in the
+/// background, so that its keep-alive connection can be reused; a longer
+/// or slower body just closes its connection.
+fn discard(mut body: Incoming, permit: Option<OwnedSemaphorePermit>) {
     tokio::spawn(async move {
         let _permit = permit;
-        let _ = tokio::time::timeout(Duration::from_secs(2), resp.into_body().collect()).await;
+        let mut left = DISCARD_BYTES;
+        let read = async {
+            while let Some(Ok(frame)) = body.frame().await {
+                let n = frame.data_ref().map_or(0, Bytes::len);
+                if n >= left {
+                    break;
+                }
+                left -= n;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
     });
 }
+
+/// The most of an unused body read to keep its connection.
+const DISCARD_BYTES: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {

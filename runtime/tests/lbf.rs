@@ -37,15 +37,7 @@ use tokio::sync::oneshot;
 // Building descriptions by hand (what codegen will emit)
 // ---------------------------------------------------------------------------
 
-const HTTP1: HttpOptions = HttpOptions {
-    version: HttpVersion::Http1,
-    connect_timeout_ms: 5000,
-    idle_timeout_ms: 60_000,
-    keep_alive: true,
-    max_connections_per_host: 100,
-    follow_redirects: true,
-    tls: None,
-};
+const HTTP1: HttpOptions = HttpOptions::DEFAULT;
 
 fn hp(name: &str) -> HostPolicy {
     HostPolicy {

@@ -955,3 +955,164 @@ async fn auto_options_and_custom_error_bodies() {
         Some("application/json; charset=utf-8")
     );
 }
+
+/// KrakenD follows a backend's 30x as Go's client does (module
+/// `redirect`): 302 to a relative Location, 303 after a POST (GET, no
+/// body), a 307 after a POST with a body is the answer, a loop stops after
+/// 10 redirects, and a redirect may leave for another host.
+#[tokio::test]
+async fn backend_redirects_are_followed_like_gos_client() {
+    let (other, other_log) = upstream(|s| {
+        Reply::json(&format!(
+            r#"{{"where":"other","auth":{}}}"#,
+            s.headers.contains_key("authorization")
+        ))
+    })
+    .await;
+    let (h, log) = upstream(move |s| match s.uri.as_str() {
+        "/old" => Reply::json("{}").status(302).header("location", "new?x=1"),
+        "/new?x=1" => Reply::json(r#"{"where":"new"}"#),
+        "/form" => Reply::json("{}").status(303).header("location", "/done"),
+        "/done" => Reply::json(&format!(
+            r#"{{"method":"{}","body":{}}}"#,
+            s.method,
+            s.body.len()
+        )),
+        "/temp" => Reply::json("{}").status(307).header("location", "/new?x=1"),
+        "/loop" => Reply::json("{}").status(302).header("location", "/loop"),
+        "/away" => Reply::json("{}")
+            .status(301)
+            .header("location", &format!("{other}/there")),
+        _ => Reply::json("{}").status(404),
+    })
+    .await;
+    let json_ep = |path: &'static str, method: Method, url: &'static str| {
+        let mut b = backend(h, leak_slice(vec![UrlPiece::Literal(url)]));
+        b.method = method;
+        let mut ep = endpoint(
+            method,
+            path,
+            leak_slice(vec![Segment::Static(&path[1..])]),
+            &[],
+            vec![b],
+        );
+        ep.input_headers = Forward::All;
+        ep
+    };
+    let mut noop = json_ep("/temp", Method::Post, "/temp");
+    noop.output = OutputEncoding::NoOp;
+    let eps = vec![
+        json_ep("/old", Method::Get, "/old"),
+        json_ep("/form", Method::Post, "/form"),
+        noop,
+        json_ep("/loop", Method::Get, "/loop"),
+        json_ep("/away", Method::Get, "/away"),
+    ];
+    let gw = start(gateway(eps)).await;
+
+    let r = get(gw.addr, "/old").await;
+    assert_eq!((r.status, r.json()), (200, json!({"where": "new"})));
+    {
+        let seen = log.lock().unwrap();
+        let hop = seen.iter().find(|s| s.uri == "/new?x=1").expect("followed");
+        let referer = hop.headers.get("referer").and_then(|v| v.to_str().ok());
+        assert_eq!(referer, Some(format!("{h}/old").as_str()));
+    }
+
+    let r = send(
+        gw.addr,
+        "POST",
+        "/form",
+        &[("content-type", "text/plain")],
+        "payload",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()),
+        (200, json!({"method": "GET", "body": 0}))
+    );
+
+    // A body lura cannot re-send: the 307 is the answer (no-op passes it).
+    let r = send(
+        gw.addr,
+        "POST",
+        "/temp",
+        &[("content-type", "text/plain")],
+        "payload",
+    )
+    .await;
+    assert_eq!(r.status, 307);
+    assert_eq!(r.header("location"), Some("/new?x=1"));
+
+    let before = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.uri == "/loop")
+        .count();
+    let r = get(gw.addr, "/loop").await;
+    assert_eq!(r.status, 500);
+    let loops = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.uri == "/loop")
+        .count()
+        - before;
+    assert_eq!(loops, 11, "the first request and 10 redirects");
+
+    // Another port of the same host name keeps the credentials, as in Go
+    // (which compares host names); another host drops them (unit-tested
+    // in `redirect`: tests only talk to 127.0.0.1).
+    let r = send(
+        gw.addr,
+        "GET",
+        "/away",
+        &[("authorization", "Bearer t")],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()),
+        (200, json!({"where": "other", "auth": true}))
+    );
+    assert_eq!(other_log.lock().unwrap().len(), 1);
+}
+
+/// `gwc/http-client.follow_redirects: false`: the 30x is the answer.
+#[tokio::test]
+async fn follow_redirects_false_keeps_the_30x() {
+    let (h, log) = upstream(|s| match s.uri.as_str() {
+        "/old" => Reply::json("{}").status(302).header("location", "/new"),
+        _ => Reply::json(r#"{"where":"new"}"#),
+    })
+    .await;
+    let mut b = backend(h, &[UrlPiece::Literal("/old")]);
+    b.encoding = Encoding::NoOp;
+    b.lb = Some(leak(PoolPolicy {
+        algorithm: Algorithm::RoundRobin,
+        hosts: leak_slice(vec![HostPolicy {
+            name: "h",
+            weight: 1,
+            backup: false,
+            http: HttpOptions {
+                follow_redirects: false,
+                ..HttpOptions::DEFAULT
+            },
+            active: None,
+        }]),
+        schedule: &[],
+        backup_schedule: &[],
+        all_unhealthy: AllUnhealthy::FailClosed,
+        passive: None,
+        failover: None,
+        debug_headers: false,
+    }));
+    let mut ep = endpoint(Method::Get, "/x", &[Segment::Static("x")], &[], vec![b]);
+    ep.output = OutputEncoding::NoOp;
+    let gw = start(gateway(vec![ep])).await;
+    let r = get(gw.addr, "/x").await;
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("location"), Some("/new"));
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
