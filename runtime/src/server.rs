@@ -37,17 +37,22 @@ pub fn drain_bound(o: &ServerOptions) -> Duration {
     }
 }
 
+/// hyper's one HTTP/1 timer for Go's `IdleTimeout` and
+/// `ReadHeaderTimeout`: it runs from the end of the previous response (or
+/// the connection's start) until the next request's head is read, so it
+/// is their sum; `None` (no bound, Go's default) when neither is set.
+pub fn header_read_timeout(o: &ServerOptions) -> Option<Duration> {
+    let ms = o.idle_timeout_ms.saturating_add(o.read_header_timeout_ms);
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
 /// The connection builder for the gateway's server options.
 fn conn_builder(o: &ServerOptions) -> auto::Builder<TokioExecutor> {
     let mut b = auto::Builder::new(TokioExecutor::new());
     {
         let mut h1 = b.http1();
         h1.timer(TokioTimer::new());
-        if o.read_header_timeout_ms > 0 {
-            h1.header_read_timeout(Duration::from_millis(o.read_header_timeout_ms));
-        } else {
-            h1.header_read_timeout(None);
-        }
+        h1.header_read_timeout(header_read_timeout(o));
         if o.max_header_bytes > 0 {
             // hyper's floor is 8 KiB.
             h1.max_buf_size((o.max_header_bytes as usize).max(8192));
@@ -176,4 +181,23 @@ fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_and_read_header_timeouts_share_hypers_timer() {
+        let o = |idle, head| ServerOptions {
+            idle_timeout_ms: idle,
+            read_header_timeout_ms: head,
+            ..ServerOptions::DEFAULT
+        };
+        let ms = |n| Some(Duration::from_millis(n));
+        assert_eq!(header_read_timeout(&o(0, 0)), None);
+        assert_eq!(header_read_timeout(&o(5000, 0)), ms(5000));
+        assert_eq!(header_read_timeout(&o(0, 300)), ms(300));
+        assert_eq!(header_read_timeout(&o(5000, 300)), ms(5300));
+    }
 }
