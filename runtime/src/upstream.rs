@@ -805,7 +805,7 @@ impl Upstream {
             .build()
             .map_err(|e| failed(format!("{}: backend uri: {e}", host.url)))?;
         let mut had_body = had_body;
-        for _ in 0..redirect::MAX_REDIRECTS {
+        for hops in 0..=redirect::MAX_REDIRECTS {
             let hop = redirect::next_hop(
                 &parts.method,
                 reply.resp.status(),
@@ -817,6 +817,9 @@ impl Upstream {
             let Some(hop) = hop else {
                 return Ok(reply);
             };
+            if hops == redirect::MAX_REDIRECTS {
+                break;
+            }
             redirect::hop_headers(&mut parts.headers, &from, &hop);
             parts.method = hop.method.clone();
             parts.uri = hop.uri.clone();
@@ -855,21 +858,11 @@ impl Upstream {
             discard(previous.into_body(), None);
             from = hop.uri;
         }
-        let more = redirect::next_hop(
-            &parts.method,
-            reply.resp.status(),
-            reply.resp.headers().get(hyper::header::LOCATION),
-            &from,
-            had_body,
-        );
-        match more {
-            Ok(None) => Ok(reply),
-            _ => Err(failed(format!(
-                "{}: stopped after {} redirects",
-                host.url,
-                redirect::MAX_REDIRECTS
-            ))),
-        }
+        Err(failed(format!(
+            "{}: stopped after {} redirects",
+            host.url,
+            redirect::MAX_REDIRECTS
+        )))
     }
 }
 

@@ -409,39 +409,30 @@ fn router_options(router: &Node, out: &mut Vec<Finding>) {
 /// TLS 1.2, and Go's curve and cipher-suite lists (rustls picks its own
 /// safe sets). `prefix` names the object (`client_tls`).
 fn tls_options(tls: &Node, prefix: &str, level: &Level, out: &mut Vec<Finding>) {
-    for field in ["min_version", "max_version"] {
-        let old = tls
-            .get(field)
-            .and_then(Node::as_str)
-            .is_some_and(|v| matches!(v, "SSL3.0" | "TLS10" | "TLS11"));
-        if old {
-            push_field(
-                out,
-                tls,
-                field,
-                &format!("{prefix}.{field}"),
-                level,
-                "gwc speaks TLS 1.2 and 1.3 only: TLS 1.2 would be used instead",
-            );
-        }
-    }
-    for field in ["curve_preferences", "cipher_suites"] {
-        if tls
-            .get(field)
-            .and_then(Node::as_array)
-            .is_some_and(|a| !a.is_empty())
-        {
-            push_field(
-                out,
-                tls,
-                field,
-                &format!("{prefix}.{field}"),
-                level,
-                "rustls's default (safe) set would be used instead",
-            );
+    let old_version = |n: &Node| {
+        n.as_str()
+            .is_some_and(|v| matches!(v, "SSL3.0" | "TLS10" | "TLS11"))
+    };
+    let listed = |n: &Node| n.as_array().is_some_and(|a| !a.is_empty());
+    let fields: [(&str, &NodeTest, &str); 4] = [
+        ("min_version", &old_version, TLS_VERSION_CONSEQUENCE),
+        ("max_version", &old_version, TLS_VERSION_CONSEQUENCE),
+        ("curve_preferences", &listed, TLS_LIST_CONSEQUENCE),
+        ("cipher_suites", &listed, TLS_LIST_CONSEQUENCE),
+    ];
+    for (field, unsupported, consequence) in fields {
+        if tls.get(field).is_some_and(unsupported) {
+            let name = format!("{prefix}.{field}");
+            push_field(out, tls, field, &name, level, consequence);
         }
     }
 }
+
+type NodeTest<'a> = dyn Fn(&Node) -> bool + 'a;
+
+const TLS_VERSION_CONSEQUENCE: &str =
+    "gwc speaks TLS 1.2 and 1.3 only: TLS 1.2 would be used instead";
+const TLS_LIST_CONSEQUENCE: &str = "rustls's default (safe) set would be used instead";
 
 fn push_field(
     out: &mut Vec<Finding>,
