@@ -180,11 +180,12 @@ pub(crate) fn flatmap_ops(ops: &[model::FlatmapOp]) -> Vec<FlatmapOp> {
         let Some(kind) = &op.op else { continue };
         let args: Vec<Vec<String>> = op.args.iter().map(|a| split_path(&a.value)).collect();
         match (kind.value.as_str(), args.as_slice()) {
-            ("move", [from, to]) => out.push(FlatmapOp::Move {
+            // lura reads `args[0]` and `args[1]` (fewer is GW313).
+            ("move", [from, to, ..]) => out.push(FlatmapOp::Move {
                 from: from.clone(),
                 to: to.clone(),
             }),
-            ("append", [from, to]) => out.push(FlatmapOp::Append {
+            ("append", [from, to, ..]) => out.push(FlatmapOp::Append {
                 from: from.clone(),
                 to: to.clone(),
             }),

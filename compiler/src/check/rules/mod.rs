@@ -42,6 +42,7 @@ crate::check::registry::registry! {
     "GW310" gw310_unknown_static_strategy Error Tree;
     "GW311" gw311_all_backends_shadow Warning Tree;
     "GW312" gw312_flatmap_replaces_filters Warning Tree;
+    "GW313" gw313_flatmap_missing_arguments Error Tree;
     "GW401" gw401_unsupported_version Error Tree;
     "GW402" gw402_endpoint_without_backends Error Tree;
     "GW403" gw403_backend_without_host Error Tree;
