@@ -117,10 +117,13 @@ pub fn hop_headers(headers: &mut HeaderMap, from: &Uri, hop: &Hop) {
 
 /// Go's `isDomainOrSubdomain`: `new` is `old` or a subdomain of it.
 fn same_site(old: &str, new: &str) -> bool {
+    let (old, new) = (old.as_bytes(), new.as_bytes());
     old.eq_ignore_ascii_case(new)
         || new.len() > old.len() + 1
-            && new.as_bytes()[new.len() - old.len() - 1] == b'.'
-            && new[new.len() - old.len()..].eq_ignore_ascii_case(old)
+            && new.get(new.len() - old.len() - 1) == Some(&b'.')
+            && new
+                .get(new.len() - old.len()..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(old))
 }
 
 /// RFC 3986 §5.2.2: `reference` resolved against `base`. Only http and
