@@ -134,6 +134,18 @@ fn pool_endpoint(path: &'static str, m: Method, hosts: &[String], p: PoolPolicy)
     ep
 }
 
+/// Mocks named `names`, started in order.
+async fn mocks<const N: usize>(names: [&str; N]) -> [Mock; N] {
+    let mut out = Vec::with_capacity(N);
+    for n in names {
+        out.push(Mock::start(n).await);
+    }
+    match out.try_into() {
+        Ok(a) => a,
+        Err(_) => unreachable!("N mocks were started"),
+    }
+}
+
 fn urls(mocks: &[&Mock]) -> Vec<String> {
     mocks.iter().map(|m| m.url()).collect()
 }
@@ -177,6 +189,19 @@ impl Lab {
             admin,
             client: Client::new(addr),
             _stop: tx,
+        }
+    }
+
+    /// One no-op endpoint `/work` (method `m`) balanced over `mocks`.
+    async fn work(m: Method, mocks: &[&Mock], p: PoolPolicy) -> Lab {
+        Lab::start(vec![pool_endpoint("/work", m, &urls(mocks), p)]).await
+    }
+
+    /// `n` sequential GETs of `path`, each answered 200.
+    async fn get_ok(&self, path: &str, n: usize) {
+        for i in 0..n {
+            let status = self.client.get(path).await.status;
+            assert_eq!(status, 200, "request {i} of {n} to {path}");
         }
     }
 
@@ -301,22 +326,10 @@ fn pct(values: &mut [Duration], pct: f64) -> Duration {
 #[tokio::test]
 async fn lbf01_round_robin_is_exact() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Get,
-        &urls(&ms_),
-        pool_of(&ms_),
-    )])
-    .await;
-    for _ in 0..300 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    let lab = Lab::work(Method::Get, &ms_, pool_of(&ms_)).await;
+    lab.get_ok("/work", 300).await;
     assert_eq!(
         (a.work_count(), b.work_count(), c.work_count()),
         (100, 100, 100)
@@ -332,23 +345,15 @@ async fn lbf01_round_robin_is_exact() {
 async fn lbf02_smooth_weighted_round_robin() {
     let _gate = heavy().await;
     // (a) A:9, B:1.
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     let mut p = pool_of(&[&a, &b]);
     p.algorithm = Algorithm::WeightedRoundRobin;
     let mut hosts = vec![hp("A"), hp("B")];
     hosts[0].weight = 9;
     p.hosts = leak_slice(hosts);
     p.schedule = leak_slice(smooth_wrr(&[(0, 9), (1, 1)]));
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Get,
-        &urls(&[&a, &b]),
-        p,
-    )])
-    .await;
-    for _ in 0..1000 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    let lab = Lab::work(Method::Get, &[&a, &b], p).await;
+    lab.get_ok("/work", 1000).await;
     assert_eq!((a.work_count(), b.work_count()), (900, 100));
     let seq = sequence(&[&a, &b]);
     for w in seq.windows(10) {
@@ -356,11 +361,7 @@ async fn lbf02_smooth_weighted_round_robin() {
     }
 
     // (b) A:5, B:3, C:2 with C failing its health check.
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     c.probe(status(500));
     let ms_ = [&a, &b, &c];
     let mut p = pool_of(&ms_);
@@ -372,14 +373,12 @@ async fn lbf02_smooth_weighted_round_robin() {
     p.hosts = leak_slice(hosts);
     p.schedule = leak_slice(smooth_wrr(&[(0, 5), (1, 3), (2, 2)]));
     let p = with_check(p, check(200, 100, 2, 2));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
+    let lab = Lab::work(Method::Get, &ms_, p).await;
     lab.until("C unhealthy", Duration::from_secs(3), |l| {
         l.state(2) == Health::Unhealthy
     })
     .await;
-    for _ in 0..800 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 800).await;
     assert_eq!(
         (a.work_count(), b.work_count(), c.work_count()),
         (500, 300, 0)
@@ -395,11 +394,7 @@ async fn lbf02_smooth_weighted_round_robin() {
 #[tokio::test]
 async fn lbf03_random_distributions() {
     let _gate = heavy().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
     let mut wr = pool_of(&ms_);
     wr.algorithm = Algorithm::WeightedRandom;
@@ -414,9 +409,7 @@ async fn lbf03_random_distributions() {
         pool_endpoint("/random", Method::Get, &urls(&ms_), r),
     ])
     .await;
-    for _ in 0..6000 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 6000).await;
     let (na, nb, nc) = (a.work_count(), b.work_count(), c.work_count());
     assert!((850..=1150).contains(&na), "A {na}");
     assert!((1800..=2200).contains(&nb), "B {nb}");
@@ -439,15 +432,11 @@ async fn lbf03_random_distributions() {
 #[tokio::test]
 async fn lbf04_05_active_check_removes_and_restores_a_host() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
     let mut p = with_check(pool_of(&ms_), check(200, 100, 2, 2));
     p.failover = Some(fo(2));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
+    let lab = Lab::work(Method::Get, &ms_, p).await;
 
     // Watch C's state with timestamps.
     let cell = Arc::clone(lab.up().hosts[2].health.as_ref().unwrap());
@@ -536,9 +525,7 @@ async fn lbf04_05_active_check_removes_and_restores_a_host() {
     for m in ms_ {
         m.clear();
     }
-    for _ in 0..300 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 300).await;
     assert_eq!(
         (a.work_count(), b.work_count(), c.work_count()),
         (100, 100, 100),
@@ -551,15 +538,11 @@ async fn lbf04_05_active_check_removes_and_restores_a_host() {
 #[tokio::test]
 async fn lbf06_flapping_probe_does_not_flap_routing() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     c.probe(Mode::Cycle(vec![status(500), status(200)]));
     let ms_ = [&a, &b, &c];
     let p = with_check(pool_of(&ms_), check(100, 50, 3, 2));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
+    let lab = Lab::work(Method::Get, &ms_, p).await;
     let got = paced(&lab.client, "GET", 300, Duration::from_millis(10), |_| {}).await;
     assert_eq!(count_errors(&got), 0);
     let cell = lab.up().hosts[2].health.as_ref().unwrap();
@@ -574,17 +557,11 @@ async fn lbf06_flapping_probe_does_not_flap_routing() {
 #[tokio::test]
 async fn lbf07_connection_refused_fails_over_for_post() {
     let _gate = light().await;
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     a.refuse();
     let mut p = pool_of(&[&a, &b]);
     p.failover = Some(fo(2));
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Post,
-        &urls(&[&a, &b]),
-        p,
-    )])
-    .await;
+    let lab = Lab::work(Method::Post, &[&a, &b], p).await;
     let body: Vec<u8> = format!("{{\"pad\":\"{}\"}}", "x".repeat(1024 - 10)).into_bytes();
     assert_eq!(body.len(), 1024);
     let mut single = Vec::new();
@@ -622,7 +599,7 @@ async fn lbf07_connection_refused_fails_over_for_post() {
 #[tokio::test]
 async fn lbf08_non_idempotent_requests_are_not_resent() {
     let _gate = light().await;
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     a.work(Mode::ResetAfterRead);
     let hosts = urls(&[&a, &b]);
     let mk = |retry_non_idempotent: bool| {
@@ -662,19 +639,13 @@ async fn lbf08_non_idempotent_requests_are_not_resent() {
 #[tokio::test]
 async fn lbf09_retry_goes_to_the_next_host() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     a.work(status(503));
     let ms_ = [&a, &b, &c];
     let mut p = pool_of(&ms_);
     p.failover = Some(fo(2));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
-    for _ in 0..300 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    let lab = Lab::work(Method::Get, &ms_, p).await;
+    lab.get_ok("/work", 300).await;
     let firsts: Vec<usize> = ms_
         .iter()
         .map(|m| {
@@ -702,11 +673,7 @@ async fn lbf09_retry_goes_to_the_next_host() {
 #[tokio::test]
 async fn lbf10_exhaustion_returns_the_last_result() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
     for m in ms_ {
         m.work(status(503));
@@ -755,17 +722,13 @@ async fn lbf10_exhaustion_returns_the_last_result() {
 #[tokio::test]
 async fn lbf11_backup_tier() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
     let mut hosts = vec![hp("A"), hp("B"), hp("C")];
     hosts[2].backup = true;
     let mut p = with_check(policy(hosts), check(200, 100, 2, 2));
     p.failover = Some(fo(3));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
+    let lab = Lab::work(Method::Get, &ms_, p).await;
     let (mut t0, mut t1, mut t2) = (None, None, None);
     let got = paced(&lab.client, "GET", 225, Duration::from_millis(20), |el| {
         if t0.is_none() && el >= Duration::from_millis(1000) {
@@ -814,11 +777,7 @@ async fn lbf11_backup_tier() {
 #[tokio::test]
 async fn lbf12_everything_down_fail_closed() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
     let mut hosts = vec![hp("A"), hp("B"), hp("C")];
     hosts[2].backup = true;
@@ -943,11 +902,7 @@ async fn lbf12_everything_down_fail_closed() {
 #[tokio::test]
 async fn lbf13_everything_down_fail_open() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     let ms_ = [&a, &b, &c];
     for m in ms_ {
         m.probe(status(500));
@@ -956,14 +911,12 @@ async fn lbf13_everything_down_fail_open() {
     hosts[2].backup = true;
     let mut p = with_check(policy(hosts), check(200, 100, 2, 2));
     p.all_unhealthy = AllUnhealthy::FailOpen;
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
+    let lab = Lab::work(Method::Get, &ms_, p).await;
     lab.until("all unhealthy", Duration::from_secs(3), |l| {
         (0..3).all(|i| l.state(i) == Health::Unhealthy)
     })
     .await;
-    for _ in 0..100 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 100).await;
     assert_eq!(
         (a.work_count(), b.work_count(), c.work_count()),
         (50, 50, 0)
@@ -975,7 +928,7 @@ async fn lbf13_everything_down_fail_open() {
 async fn lbf14_per_try_timeout_and_deadline() {
     let _gate = light().await;
     // (a) A slow, B fast; per_try_timeout 300 ms.
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     a.work(delay(1500, 200));
     b.work(delay(10, 200));
     let hosts = urls(&[&a, &b]);
@@ -1064,11 +1017,7 @@ async fn lbf14_per_try_timeout_and_deadline() {
 #[tokio::test]
 async fn lbf15_passive_ejection_grows() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     c.work(status(500));
     let ms_ = [&a, &b, &c];
     let mut p = pool_of(&ms_);
@@ -1080,7 +1029,7 @@ async fn lbf15_passive_ejection_grows() {
         max_ejection_percent: 50,
     });
     p.failover = Some(fo(2));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&ms_), p)]).await;
+    let lab = Lab::work(Method::Get, &ms_, p).await;
     let mut at_3_5 = None;
     let got = paced(&lab.client, "GET", 100, Duration::from_millis(50), |el| {
         if at_3_5.is_none() && el >= Duration::from_millis(3500) {
@@ -1141,7 +1090,7 @@ async fn lbf16_ejection_cap() {
         max_ejection_percent: 50,
     });
     p.failover = Some(fo(4));
-    let lab = Lab::start(vec![pool_endpoint("/work", Method::Get, &urls(&refs), p)]).await;
+    let lab = Lab::work(Method::Get, &refs, p).await;
     let mut max_ejected = 0;
     for _ in 0..200 {
         assert_eq!(lab.client.get("/work").await.status, 200);
@@ -1189,7 +1138,7 @@ fn max_retries_in_flight(mocks: &[&Mock]) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lbf17_retry_budget() {
     let _gate = heavy().await;
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     for m in [&a, &b] {
         m.work(delay(50, 503));
     }
@@ -1295,19 +1244,13 @@ async fn lbf18_probe_shape_and_cadence() {
 #[tokio::test]
 async fn lbf19_large_bodies_are_not_replayed() {
     let _gate = light().await;
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     a.work(Mode::ResetMidBody(10 * 1024));
     let mut p = pool_of(&[&a, &b]);
     let mut f = fo(2);
     f.retry_non_idempotent = true;
     p.failover = Some(f);
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Post,
-        &urls(&[&a, &b]),
-        p,
-    )])
-    .await;
+    let lab = Lab::work(Method::Post, &[&a, &b], p).await;
     let big = Bytes::from(vec![b'x'; 1024 * 1024]);
     let g = lab.client.send("POST", "/work", big.clone()).await;
     assert_eq!(g.status, 502);
@@ -1358,9 +1301,7 @@ async fn lbf20_per_host_http_options() {
         pool_endpoint("/fallback", Method::Get, &hosts, pb),
     ])
     .await;
-    for _ in 0..100 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 100).await;
     assert_eq!((a.work_count(), b.work_count()), (50, 50));
     assert!(
         a.work_records()
@@ -1392,13 +1333,7 @@ async fn lbf20_per_host_http_options() {
     let mut ha = hp("A");
     ha.http.max_connections_per_host = 1;
     let p = policy(vec![ha, hp("B")]);
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Get,
-        &urls(&[&a, &b]),
-        p,
-    )])
-    .await;
+    let lab = Lab::work(Method::Get, &[&a, &b], p).await;
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let c = lab.client.clone();
@@ -1417,17 +1352,11 @@ async fn lbf20_per_host_http_options() {
 #[tokio::test]
 async fn admin_shows_pool_state() {
     let _gate = light().await;
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     b.probe(status(500));
     let mut p = with_check(pool_of(&[&a, &b]), check(50, 20, 1, 1));
     p.failover = Some(fo(2));
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Get,
-        &urls(&[&a, &b]),
-        p,
-    )])
-    .await;
+    let lab = Lab::work(Method::Get, &[&a, &b], p).await;
     lab.until("B down", Duration::from_secs(2), |l| {
         l.state(1) == Health::Unhealthy
     })
@@ -1615,11 +1544,7 @@ async fn circuit_breaker_wraps_the_pool() {
 #[tokio::test]
 async fn probe_jitter_initial_state_and_expectations() {
     let _gate = light().await;
-    let (a, b, c) = (
-        Mock::start("A").await,
-        Mock::start("B").await,
-        Mock::start("C").await,
-    );
+    let [a, b, c] = mocks(["A", "B", "C"]).await;
     // A: jittered, starts unhealthy, must answer 2xx containing its name.
     let mut ca = check(100, 50, 2, 2);
     ca.jitter_ms = 50;
@@ -1641,13 +1566,7 @@ async fn probe_jitter_initial_state_and_expectations() {
     let mut p = policy(hosts);
     p.all_unhealthy = AllUnhealthy::FailClosed;
     let t = Instant::now();
-    let lab = Lab::start(vec![pool_endpoint(
-        "/work",
-        Method::Get,
-        &urls(&[&a, &b, &c]),
-        p,
-    )])
-    .await;
+    let lab = Lab::work(Method::Get, &[&a, &b, &c], p).await;
     // Starting unhealthy: nothing is eligible before A's second pass.
     assert_eq!(lab.client.get("/work").await.status, 503);
     let up = lab
@@ -1661,9 +1580,7 @@ async fn probe_jitter_initial_state_and_expectations() {
     );
     assert_eq!(lab.state(1), Health::Unhealthy);
     assert_eq!(lab.state(2), Health::Unhealthy);
-    for _ in 0..6 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 6).await;
     assert_eq!((a.work_count(), b.work_count(), c.work_count()), (6, 0, 0));
     let u = lab.admin_get("/upstreams").await;
     assert!(u.contains("body does not contain"), "{u}");
@@ -1687,7 +1604,7 @@ async fn probe_jitter_initial_state_and_expectations() {
 #[tokio::test]
 async fn keep_alive_off_opens_a_connection_per_request() {
     let _gate = light().await;
-    let (a, b) = (Mock::start("A").await, Mock::start("B").await);
+    let [a, b] = mocks(["A", "B"]).await;
     let mut ha = hp("A");
     ha.http.keep_alive = false;
     let lab = Lab::start(vec![pool_endpoint(
@@ -1697,9 +1614,7 @@ async fn keep_alive_off_opens_a_connection_per_request() {
         policy(vec![ha, hp("B")]),
     )])
     .await;
-    for _ in 0..20 {
-        assert_eq!(lab.client.get("/work").await.status, 200);
-    }
+    lab.get_ok("/work", 20).await;
     let conns = |m: &Mock| {
         let mut c: Vec<usize> = m.work_records().iter().map(|r| r.conn).collect();
         c.dedup();
