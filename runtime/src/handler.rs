@@ -263,6 +263,10 @@ async fn endpoint(
             }
             r
         }
+        Ok(Answer::Rendered(r)) => {
+            completed = !r.empty;
+            ok_response(ep, JSON, r.body, completed)
+        }
         Ok(Answer::Merged(merged)) => {
             for (i, e) in merged.errors.iter().enumerate() {
                 log_error(ep, i, e);
@@ -275,14 +279,7 @@ async fn endpoint(
                         .get(header::ACCEPT)
                         .and_then(|v| v.to_str().ok());
                     let rendered = encoding::render(ep.spec.output, &data, accept);
-                    let mut r = simple(StatusCode::OK, Some(rendered.content_type), rendered.body);
-                    if completed
-                        && let Some(ttl) = ep.spec.cache_ttl_s
-                        && let Ok(v) = HeaderValue::try_from(format!("public, max-age={ttl}"))
-                    {
-                        r.headers_mut().insert(header::CACHE_CONTROL, v);
-                    }
-                    r
+                    ok_response(ep, rendered.content_type, rendered.body, completed)
                 }
                 None => error_response(gw, merged.into_error()),
             }
@@ -296,6 +293,24 @@ async fn endpoint(
     resp.headers_mut()
         .insert(COMPLETED, completed_value(completed));
     (resp, completed)
+}
+
+/// A 200 with a rendered body, and `Cache-Control` when the endpoint has a
+/// `cache_ttl` and the answer is complete.
+fn ok_response(
+    ep: &EndpointRt,
+    content_type: &'static str,
+    body: Bytes,
+    completed: bool,
+) -> Response<GwBody> {
+    let mut r = simple(StatusCode::OK, Some(content_type), body);
+    if completed
+        && let Some(ttl) = ep.spec.cache_ttl_s
+        && let Ok(v) = HeaderValue::try_from(format!("public, max-age={ttl}"))
+    {
+        r.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+    r
 }
 
 /// Hop-by-hop response headers (not forwarded on no-op endpoints).

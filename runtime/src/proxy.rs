@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
-use crate::encoding;
+use crate::encoding::{self, passthrough};
 use crate::error::{Error, ErrorKind};
 use crate::manipulate;
 use crate::merge::{Merged, Part};
@@ -92,6 +92,9 @@ pub struct Streamed {
 pub enum Answer {
     /// Decoded and merged data (every encoding but no-op).
     Merged(Merged),
+    /// A json passthrough endpoint's complete answer, already rendered as
+    /// the merge would have been ([`passthrough`]).
+    Rendered(passthrough::Rendered),
     /// The backend's response, to stream (no-op).
     Stream(Streamed),
 }
@@ -198,7 +201,36 @@ async fn read_body(
     Ok((bytes, parts.headers.get(CONTENT_TYPE).cloned()))
 }
 
-/// One call to a decoded (non-no-op) backend.
+/// One backend's answer: data for the merge, or, on the json passthrough
+/// path, the body already rendered.
+#[derive(Debug)]
+enum Payload {
+    /// Decoded (and manipulated) data.
+    Part(Part),
+    /// A backend object rendered by [`passthrough::object`].
+    Rendered(passthrough::Rendered),
+}
+
+impl Payload {
+    /// The data to merge. A rendered body is a JSON object the slow path
+    /// decodes the same way, so decoding it again gives the same map.
+    fn into_part(self) -> Result<Part, Error> {
+        match self {
+            Payload::Part(p) => Ok(p),
+            Payload::Rendered(r) => encoding::decode(Encoding::Json, false, &r.body)
+                .map(|data| Part {
+                    data,
+                    complete: true,
+                })
+                .map_err(|e| Error::new(ErrorKind::Decode, e.0)),
+        }
+    }
+}
+
+/// One call to a decoded (non-no-op) backend. With `passthrough` (the
+/// endpoint is [`crate::state::json_passthrough`]) a JSON object body is
+/// re-rendered without building its tree.
+#[allow(clippy::too_many_arguments)]
 async fn call_decoded(
     gw: &Gw,
     ep: &EndpointRt,
@@ -207,7 +239,8 @@ async fn call_decoded(
     body: Replay,
     prev: &[Option<Map<String, Value>>],
     deadline: Instant,
-) -> Result<Part, Error> {
+    passthrough: bool,
+) -> Result<Payload, Error> {
     let Reply {
         resp,
         host,
@@ -237,10 +270,10 @@ async fn call_decoded(
             }
             let mut data = Map::with_capacity(1);
             data.insert(format!("error_{name}"), Value::Object(detail));
-            return Ok(Part {
+            return Ok(Payload::Part(Part {
                 data,
                 complete: false,
-            });
+            }));
         }
         if b.spec.return_error_code {
             let (body, content_type) = read_body(resp, host).await.unwrap_or_default();
@@ -264,16 +297,22 @@ async fn call_decoded(
         ));
     }
     let decoded = read_body(resp, host).await.and_then(|(bytes, _)| {
+        if passthrough && let Some(r) = passthrough::object(&bytes) {
+            return Ok(Payload::Rendered(r));
+        }
         encoding::decode(b.spec.encoding, b.spec.is_collection, &bytes)
+            .map(|data| {
+                Payload::Part(Part {
+                    data: manipulate::apply_backend(b.spec, data),
+                    complete: true,
+                })
+            })
             .map_err(|e| Error::new(ErrorKind::Decode, format!("{}: {}", host.url, e.0)))
     });
     match decoded {
-        Ok(data) => {
+        Ok(payload) => {
             guard.finish(AttemptResult::Ok);
-            Ok(Part {
-                data: manipulate::apply_backend(b.spec, data),
-                complete: true,
-            })
+            Ok(payload)
         }
         Err(e) => {
             guard.finish(AttemptResult::Error);
@@ -349,7 +388,9 @@ async fn with_deadline<T>(
     }
 }
 
-/// One backend, honouring `concurrent_calls`.
+/// One backend, honouring `concurrent_calls`; `passthrough` as in
+/// [`call_decoded`] (only for a single call).
+#[allow(clippy::too_many_arguments)]
 async fn call_backend(
     gw: &Gw,
     ep: &EndpointRt,
@@ -358,7 +399,8 @@ async fn call_backend(
     body: &mut ReqBody,
     prev: &[Option<Map<String, Value>>],
     start: Instant,
-) -> Result<Part, Error> {
+    passthrough: bool,
+) -> Result<Payload, Error> {
     let b = &ep.backends[bi];
     let n = ep.spec.concurrent_calls.max(1);
     // The deadline the failover loop works within: the share lura gives
@@ -373,12 +415,14 @@ async fn call_backend(
     let deadline = share(start, ep.spec.timeout_ms, pct);
     if n == 1 {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        return call_decoded(gw, ep, b, inb, body, prev, deadline).await;
+        return call_decoded(gw, ep, b, inb, body, prev, deadline, passthrough).await;
     }
-    let mut futs: Vec<BoxFut<'_, Result<Part, Error>>> = Vec::with_capacity(usize::from(n));
+    let mut futs: Vec<BoxFut<'_, Result<Payload, Error>>> = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        futs.push(Box::pin(call_decoded(gw, ep, b, inb, body, prev, deadline)));
+        futs.push(Box::pin(call_decoded(
+            gw, ep, b, inb, body, prev, deadline, false,
+        )));
     }
     with_deadline(deadline, &b.label, first_ok(futs)).await
 }
@@ -460,7 +504,15 @@ pub async fn run(
                 "the endpoint has no backend",
             )));
         }
-        1 => merged.push(call_backend(gw, ep, regular[0], inb, &mut body, &[], start).await),
+        1 => {
+            let pass = ep.json_passthrough;
+            match call_backend(gw, ep, regular[0], inb, &mut body, &[], start, pass).await {
+                // Nothing follows for such an endpoint (no static data, no
+                // endpoint flatmap): this is the answer.
+                Ok(Payload::Rendered(r)) if pass => return Ok(Answer::Rendered(r)),
+                r => merged.push(r.and_then(Payload::into_part)),
+            }
+        }
         _ if ep.spec.sequential => {
             let deadline = share(start, ep.spec.timeout_ms, 85);
             let chain = run_sequential(gw, ep, inb, &mut body, start, &mut merged);
@@ -479,8 +531,10 @@ pub async fn run(
                     let mut rb = body.fork();
                     let label = ep.backends[bi].label.as_str();
                     Box::pin(async move {
-                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start);
-                        with_deadline(deadline, label, call).await
+                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start, false);
+                        with_deadline(deadline, label, call)
+                            .await
+                            .and_then(Payload::into_part)
                     }) as BoxFut<'_, _>
                 })
                 .collect();
@@ -531,7 +585,10 @@ async fn run_sequential(
     // Indexed like `respN`: by position among the non-shadow backends.
     let mut prev: Vec<Option<Map<String, Value>>> = vec![None; ep.regular.len()];
     for (pos, &bi) in ep.regular.iter().enumerate() {
-        match call_backend(gw, ep, bi, inb, body, &prev, start).await {
+        match call_backend(gw, ep, bi, inb, body, &prev, start, false)
+            .await
+            .and_then(Payload::into_part)
+        {
             Err(e) => {
                 if pos == 0 {
                     // lura returns the error alone: no data, whatever follows.

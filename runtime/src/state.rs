@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
-use crate::spec::{Backend, Endpoint, Gateway, UrlPiece};
+use crate::spec::{Backend, Encoding, Endpoint, Gateway, OutputEncoding, UrlPiece};
 use crate::upstream::{Shared, Upstream};
 
 /// The running gateway.
@@ -71,6 +71,9 @@ pub struct EndpointRt {
     pub static_data: Option<Map<String, Value>>,
     /// Whether the request body can stream to the single backend request.
     pub stream_body: bool,
+    /// Whether the endpoint only re-renders one backend's JSON object
+    /// ([`json_passthrough`]), so the body may skip the decoded tree.
+    pub json_passthrough: bool,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -103,6 +106,31 @@ fn pattern_label(ep: &Endpoint, b: &Backend) -> String {
         }
     }
     s
+}
+
+/// Whether an endpoint does nothing to its data but decode one backend's
+/// JSON object and render it as JSON: one regular backend (called once),
+/// `encoding: json` without `is_collection`, no `target`, `allow`, `deny`,
+/// `mapping`, `group` or flatmap, no `proxy.static`, `output_encoding:
+/// json`. Its body can then take [`crate::encoding::passthrough`].
+pub fn json_passthrough(ep: &Endpoint, regular: &[usize]) -> bool {
+    let [only] = regular else {
+        return false;
+    };
+    let Some(b) = ep.backends.get(*only) else {
+        return false;
+    };
+    ep.output == OutputEncoding::Json
+        && ep.static_data.is_none()
+        && ep.concurrent_calls <= 1
+        && b.encoding == Encoding::Json
+        && !b.is_collection
+        && b.target.is_empty()
+        && b.allow.is_empty()
+        && b.deny.is_empty()
+        && b.mapping.is_empty()
+        && b.group.is_none()
+        && b.flatmap.is_empty()
 }
 
 impl Gw {
@@ -145,6 +173,7 @@ impl Gw {
             });
             let requests = regular.len() * usize::from(ep.concurrent_calls.max(1)) + shadows.len();
             let stream_body = requests == 1 && !ep.sequential;
+            let json_passthrough = json_passthrough(ep, &regular);
             endpoints.push(EndpointRt {
                 spec: ep,
                 backends: backends.into_boxed_slice(),
@@ -153,6 +182,7 @@ impl Gw {
                 referenced: referenced.into_boxed_slice(),
                 static_data,
                 stream_body,
+                json_passthrough,
                 metrics: EndpointMetrics::default(),
             });
         }
@@ -164,5 +194,201 @@ impl Gw {
             shared,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ClientOptions, RouterOptions, ServerOptions};
+
+    const PLAIN: Backend = Backend {
+        hosts: &["http://127.0.0.1:1"],
+        url: &[UrlPiece::Literal("/")],
+        url_has_query: false,
+        method: crate::spec::Method::Get,
+        encoding: Encoding::Json,
+        is_collection: false,
+        target: &[],
+        allow: &[],
+        deny: &[],
+        mapping: &[],
+        group: None,
+        flatmap: &[],
+        input_headers: None,
+        input_query_strings: None,
+        shadow: false,
+        return_error_code: false,
+        return_error_details: None,
+        circuit_breaker: None,
+        lb: None,
+    };
+
+    const fn ep(backends: &'static [Backend], output: OutputEncoding) -> Endpoint {
+        Endpoint {
+            method: crate::spec::Method::Get,
+            path: "/x",
+            segments: &[],
+            params: &[],
+            timeout_ms: 1000,
+            cache_ttl_s: None,
+            output,
+            concurrent_calls: 1,
+            input_headers: crate::spec::Forward::Default,
+            input_query_strings: crate::spec::Forward::Default,
+            backends,
+            sequential: false,
+            propagated_params: &[],
+            flatmap: &[],
+            static_data: None,
+        }
+    }
+
+    #[test]
+    fn json_passthrough_table() {
+        const SHADOW: Backend = Backend {
+            shadow: true,
+            ..PLAIN
+        };
+        let table: Vec<(&str, Endpoint, bool)> = vec![
+            ("plain", ep(&[PLAIN], OutputEncoding::Json), true),
+            (
+                "plain + shadow",
+                ep(&[PLAIN, SHADOW], OutputEncoding::Json),
+                true,
+            ),
+            ("two", ep(&[PLAIN, PLAIN], OutputEncoding::Json), false),
+            ("none", ep(&[], OutputEncoding::Json), false),
+            ("yaml out", ep(&[PLAIN], OutputEncoding::Yaml), false),
+            ("negotiate", ep(&[PLAIN], OutputEncoding::Negotiate), false),
+            (
+                "safejson",
+                ep(
+                    &[Backend {
+                        encoding: Encoding::SafeJson,
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "collection",
+                ep(
+                    &[Backend {
+                        is_collection: true,
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "target",
+                ep(
+                    &[Backend {
+                        target: &["a"],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "allow",
+                ep(
+                    &[Backend {
+                        allow: &[&["a"]],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "deny",
+                ep(
+                    &[Backend {
+                        deny: &[&["a"]],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "mapping",
+                ep(
+                    &[Backend {
+                        mapping: &[("a", "b")],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "group",
+                ep(
+                    &[Backend {
+                        group: Some("g"),
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "flatmap",
+                ep(
+                    &[Backend {
+                        flatmap: &[crate::spec::FlatmapOp::Del { path: &["a"] }],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "concurrent",
+                Endpoint {
+                    concurrent_calls: 2,
+                    ..ep(&[PLAIN], OutputEncoding::Json)
+                },
+                false,
+            ),
+            (
+                "static",
+                Endpoint {
+                    static_data: Some(crate::spec::StaticData {
+                        strategy: crate::spec::StaticStrategy::Always,
+                        data: &crate::spec::Value::Object(&[]),
+                    }),
+                    ..ep(&[PLAIN], OutputEncoding::Json)
+                },
+                false,
+            ),
+        ];
+        for (name, e, want) in table {
+            let e: &'static Endpoint = Box::leak(Box::new(e));
+            let gw: &'static Gateway = Box::leak(Box::new(Gateway {
+                name: "t",
+                port: 8080,
+                listen_ip: None,
+                endpoints: std::slice::from_ref(e),
+                router: RouterOptions::DEFAULT,
+                client: ClientOptions::DEFAULT,
+                server: ServerOptions::DEFAULT,
+                version_header: None,
+                version_header_name: "X-KrakenD",
+                user_agent: "t",
+            }));
+            let built = Gw::build(gw).map_err(|e| format!("{name}: {e}"));
+            assert_eq!(
+                built.map(|g| g.endpoints[0].json_passthrough),
+                Ok(want),
+                "{name}"
+            );
+        }
     }
 }

@@ -955,3 +955,66 @@ async fn auto_options_and_custom_error_bodies() {
         Some("application/json; charset=utf-8")
     );
 }
+
+/// The json passthrough (one plain json backend, json output) answers
+/// exactly what the decoded path answers: the same endpoint made ineligible
+/// by a no-op `mapping` is the reference, for bodies the passthrough takes
+/// and bodies it leaves to the decoded path.
+#[tokio::test]
+async fn json_passthrough_answers_like_the_decoded_path() {
+    const BODIES: &[&str] = &[
+        r#"{ "id" : 42, "n":[1.0,-0,1e2,18446744073709551616], "s":"\u00e9\/\n", "o":{"k":[]} }"#,
+        "{}",
+        r#"{"a":1,"b":2,"a":3}"#,
+        "[1,2]",
+        "{not json",
+        r#"{"a":1e400}"#,
+    ];
+    let (h, _) = upstream(|seen| {
+        let i: usize = seen.uri.trim_start_matches("/b/").parse().unwrap();
+        Reply::json(BODIES[i])
+    })
+    .await;
+    const N: &[Segment] = &[Segment::Static("p"), Segment::Param("n")];
+    const M: &[Segment] = &[Segment::Static("m"), Segment::Param("n")];
+    let url = &[UrlPiece::Literal("/b/"), UrlPiece::Param(0)];
+    let mut fast = endpoint(Method::Get, "/p/{n}", N, &["n"], vec![backend(h, url)]);
+    fast.cache_ttl_s = Some(60);
+    let mut reference = backend(h, url);
+    reference.mapping = &[("absent", "other")];
+    let mut slow = endpoint(Method::Get, "/m/{n}", M, &["n"], vec![reference]);
+    slow.cache_ttl_s = Some(60);
+    let gw = start(gateway(vec![fast, slow])).await;
+    let mut rendered = Vec::new();
+    for i in 0..BODIES.len() {
+        let f = get(gw.addr, &format!("/p/{i}")).await;
+        let s = get(gw.addr, &format!("/m/{i}")).await;
+        for k in ["content-type", "x-krakend-completed", "cache-control"] {
+            assert_eq!(f.header(k), s.header(k), "{k} for {}", BODIES[i]);
+        }
+        assert_eq!((f.status, &f.body), (s.status, &s.body), "{}", BODIES[i]);
+        rendered.push((
+            f.status,
+            f.header("x-krakend-completed").map(str::to_owned),
+            f.body,
+        ));
+    }
+    let want: &[(u16, &str, &str)] = &[
+        (
+            200,
+            "true",
+            r#"{"id":42,"n":[1.0,-0.0,100.0,1.8446744073709552e+19],"s":"é/\n","o":{"k":[]}}"#,
+        ),
+        (200, "false", "{}"),
+        (200, "true", r#"{"a":3,"b":2}"#),
+        (500, "false", ""),
+        (500, "false", ""),
+        (500, "false", ""),
+    ];
+    for ((status, completed, body), (ws, wc, wb)) in rendered.iter().zip(want) {
+        assert_eq!(
+            (*status, completed.as_deref(), &body[..]),
+            (*ws, Some(*wc), wb.as_bytes())
+        );
+    }
+}
