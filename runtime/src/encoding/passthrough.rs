@@ -19,6 +19,12 @@
 //! (so errors and their messages stay the slow path's): a body that is not
 //! one JSON object, any parse error, and an object with a duplicate key
 //! (the map keeps the first key's position and the last value).
+//!
+//! Before that parser, a cheaper scan ([`minify`]) takes the common case:
+//! a body already in the renderer's form but for whitespace — strings
+//! without escapes, integers of at most 18 digits other than `-0`, no
+//! duplicate keys — is copied without its whitespace. Anything else it
+//! leaves to the parser.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -38,6 +44,212 @@ pub struct Rendered {
 /// Re-renders a backend body that is one JSON object, or `None` when the
 /// slow path must handle it (see the module docs).
 pub fn object(body: &[u8]) -> Option<Rendered> {
+    minify(body).or_else(|| transcode(body))
+}
+
+/// The deepest nesting [`minify`] follows (the parser's limit is 128).
+const MINIFY_DEPTH: u32 = 64;
+
+/// The scan of [`minify`]: the body (valid UTF-8), the position, whether
+/// whitespace was seen, and the keys of the objects being read (as in
+/// [`State`]). It only validates; the copy is made at the end.
+struct Scan<'a> {
+    text: &'a str,
+    at: usize,
+    spaced: bool,
+    keys: Vec<&'a str>,
+    depth: u32,
+}
+
+/// Copies a body that is already rendered but for whitespace (see the
+/// module docs), or `None` for anything else, invalid JSON included.
+pub fn minify(body: &[u8]) -> Option<Rendered> {
+    let mut s = Scan {
+        text: std::str::from_utf8(body).ok()?,
+        at: 0,
+        spaced: false,
+        keys: Vec::new(),
+        depth: 0,
+    };
+    s.ws();
+    if s.peek()? != b'{' {
+        return None;
+    }
+    let members = s.object()?;
+    s.ws();
+    if s.at != body.len() {
+        return None;
+    }
+    let body = if s.spaced {
+        Bytes::from(without_whitespace(body))
+    } else {
+        Bytes::copy_from_slice(body)
+    };
+    Some(Rendered {
+        body,
+        empty: members == 0,
+    })
+}
+
+/// The body without its whitespace outside strings. Only for bodies the
+/// scan accepted: their strings have no escapes, so every `"` opens or
+/// closes one.
+fn without_whitespace(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut in_string = false;
+    for &c in body {
+        match c {
+            b'"' => in_string = !in_string,
+            b' ' | b'\t' | b'\n' | b'\r' if !in_string => continue,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// Skips JSON whitespace (space, tab, LF, CR).
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+            self.spaced = true;
+        }
+    }
+
+    /// Consumes `c` (after whitespace).
+    fn punct(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.peek()? == c).then(|| self.at += 1)
+    }
+
+    fn value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object().map(|_| ()),
+            b'[' => self.array(),
+            b'"' => self.string().map(|_| ()),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            b'-' | b'0'..=b'9' => self.integer(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        let rest = self.text.get(self.at..)?;
+        rest.starts_with(word).then(|| self.at += word.len())
+    }
+
+    /// An integer the renderer writes back unchanged: at most 18 digits (so
+    /// it fits `i64` and `u64`), no leading zero, not `-0`. A fraction or
+    /// an exponent is refused (the renderer reformats floats).
+    fn integer(&mut self) -> Option<()> {
+        let b = self.text.as_bytes();
+        let start = self.at;
+        let neg = b.get(start) == Some(&b'-');
+        let digits = start + usize::from(neg);
+        let mut end = digits;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        let n = end - digits;
+        let first = *b.get(digits)?;
+        let plain = (1..=18).contains(&n)
+            && (first != b'0' || (n == 1 && !neg))
+            && !matches!(b.get(end), Some(b'.' | b'e' | b'E'));
+        if !plain {
+            return None;
+        }
+        self.at = end;
+        Some(())
+    }
+
+    /// A string without escapes or control characters; returns its text.
+    fn string(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let start = self.at + 1;
+        let mut end = start;
+        loop {
+            match *b.get(end)? {
+                b'"' => break,
+                b'\\' | 0..=0x1f => return None,
+                _ => end += 1,
+            }
+        }
+        // Quotes are ASCII, so both ends are character boundaries.
+        let text = self.text.get(start..end)?;
+        self.at = end + 1;
+        Some(text)
+    }
+
+    fn nest(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MINIFY_DEPTH).then_some(())
+    }
+
+    fn array(&mut self) -> Option<()> {
+        self.nest()?;
+        self.punct(b'[')?;
+        self.ws();
+        if self.peek()? != b']' {
+            loop {
+                self.value()?;
+                self.ws();
+                if self.peek()? != b',' {
+                    break;
+                }
+                self.punct(b',')?;
+                self.ws();
+            }
+        }
+        self.punct(b']')?;
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// An object; returns its member count.
+    fn object(&mut self) -> Option<usize> {
+        self.nest()?;
+        self.punct(b'{')?;
+        let start = self.keys.len();
+        self.ws();
+        if self.peek()? != b'}' {
+            loop {
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                let key = self.string()?;
+                self.keys.push(key);
+                self.punct(b':')?;
+                self.ws();
+                self.value()?;
+                self.ws();
+                if self.peek()? != b',' {
+                    break;
+                }
+                self.punct(b',')?;
+                self.ws();
+            }
+        }
+        self.punct(b'}')?;
+        let members = self.keys.len() - start;
+        if has_duplicate(&mut self.keys[start..]) {
+            return None;
+        }
+        self.keys.truncate(start);
+        self.depth -= 1;
+        Some(members)
+    }
+}
+
+/// Re-renders a JSON object body by streaming the parser into the
+/// serializer, or `None` (see the module docs).
+pub fn transcode(body: &[u8]) -> Option<Rendered> {
     let mut st = State {
         out: Vec::with_capacity(body.len()),
         keys: Vec::new(),
@@ -70,7 +282,7 @@ impl State<'_> {
 const PAIRWISE_MAX: usize = 16;
 
 /// Whether a key slice has a duplicate (the slice may be reordered).
-fn has_duplicate(keys: &mut [Cow<'_, str>]) -> bool {
+fn has_duplicate<K: Ord>(keys: &mut [K]) -> bool {
     if keys.len() <= PAIRWISE_MAX {
         keys.iter()
             .enumerate()
@@ -307,8 +519,70 @@ mod tests {
     }
 
     #[test]
+    fn minify_table() {
+        // (body, what the scan copies; None = it leaves it to the parser)
+        let table: &[(&str, Option<&str>)] = &[
+            (
+                " {\n \"id\" : 42 , \"s\":\"é 😀 /\", \"l\":[ true,false ,null, [], {} ], \"o\":{\"k\":-7} } \r\n",
+                Some(r#"{"id":42,"s":"é 😀 /","l":[true,false,null,[],{}],"o":{"k":-7}}"#),
+            ),
+            ("{}", Some("{}")),
+            (
+                r#"{"n":0,"m":-1,"big":999999999999999999}"#,
+                Some(r#"{"n":0,"m":-1,"big":999999999999999999}"#),
+            ),
+            (r#"{"":""}"#, Some(r#"{"":""}"#)),
+            // Left to the parser: the renderer would change these.
+            (r#"{"n":-0}"#, None),
+            (r#"{"n":1.0}"#, None),
+            (r#"{"n":1e2}"#, None),
+            (r#"{"n":1000000000000000000}"#, None),
+            (r#"{"s":"a\nb"}"#, None),
+            (r#"{"s":"\u00e9"}"#, None),
+            (r#"{"a":1,"a":1}"#, None),
+            // Invalid: the parser fails and the slow path reports it.
+            (r#"{"n":01}"#, None),
+            (r#"{"n":-}"#, None),
+            (r#"{"n":1x}"#, None),
+            (r#"{"n":tru}"#, None),
+            (r#"{"n":truex}"#, None),
+            (r#"{"a":1,}"#, None),
+            ("[1,]", None),
+            (r#"{"l":[1,]}"#, None),
+            (r#"{"l":[1 2]}"#, None),
+            (r#"{"a" 1}"#, None),
+            (r#"{a:1}"#, None),
+            (r#"{"a":1}}"#, None),
+            (r#"{"a":1"#, None),
+            (r#"{"a":"x"#, None),
+            ("{\"a\":\"\u{1}\"}", None),
+            ("{\"a\":1}\u{c}", None),
+            ("", None),
+            ("[]", None),
+        ];
+        for (body, want) in table {
+            let got = minify(body.as_bytes());
+            assert_eq!(
+                got.as_ref()
+                    .map(|r| std::str::from_utf8(&r.body).unwrap_or("<utf8>")),
+                *want,
+                "{body}"
+            );
+            if let Some(got) = got {
+                assert_eq!(Some(got), slow(body.as_bytes()), "{body}");
+            }
+        }
+        // Nesting past its depth goes to the parser, which takes it.
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(80), "]".repeat(80));
+        assert_eq!(minify(deep.as_bytes()), None);
+        assert!(transcode(deep.as_bytes()).is_some());
+        assert_eq!(object(deep.as_bytes()), slow(deep.as_bytes()));
+    }
+
+    #[test]
     fn refuses_invalid_utf8_and_deep_nesting_like_the_parser() {
         assert_eq!(object(b"{\"a\":\"\xff\"}"), None);
+        assert_eq!(minify(b"{\"a\":\"\xff\"}"), None);
         assert!(slow(b"{\"a\":\"\xff\"}").is_none());
         // serde_json's recursion limit is 128 levels: the same on both paths.
         for depth in [100, 127, 128, 129, 500] {
@@ -339,6 +613,8 @@ mod tests {
     struct Gen {
         rng: fastrand::Rng,
         dup: bool,
+        /// Only what the minify scan takes (it may still add duplicates).
+        plain: bool,
     }
 
     impl Gen {
@@ -379,7 +655,10 @@ mod tests {
             ];
             s.push('"');
             for _ in 0..self.rng.usize(0..5) {
-                s.push_str(self.rng.choice(PIECES).unwrap_or(&"a"));
+                let piece = self.rng.choice(PIECES).unwrap_or(&"a");
+                if !(self.plain && piece.contains('\\')) {
+                    s.push_str(piece);
+                }
             }
             s.push('"');
         }
@@ -413,7 +692,15 @@ mod tests {
                 "1.7976931348623157e308",
                 "4.9e-324",
             ];
-            s.push_str(self.rng.choice(NUMBERS).unwrap_or(&"0"));
+            if self.plain {
+                s.push_str(
+                    self.rng
+                        .choice(["0", "7", "-12", "123456789012345678"])
+                        .unwrap_or("0"),
+                );
+            } else {
+                s.push_str(self.rng.choice(NUMBERS).unwrap_or(&"0"));
+            }
         }
 
         fn key(&mut self, s: &mut String, used: &mut Vec<String>) {
@@ -427,11 +714,12 @@ mod tests {
                 // Distinct per object, escapes included (`\u0062` is `b`).
                 let n = used.len();
                 k.push('"');
-                k.push_str(
-                    self.rng
-                        .choice(&["k", "\\u006b", "é", "\\u00e9", "x\\ty"])
-                        .unwrap_or(&"k"),
-                );
+                let names = if self.plain {
+                    &["k", "é", "x y"][..]
+                } else {
+                    &["k", "\\u006b", "é", "\\u00e9", "x\\ty"][..]
+                };
+                k.push_str(self.rng.choice(names).unwrap_or(&"k"));
                 k.push_str(&n.to_string());
                 k.push('"');
             }
@@ -513,10 +801,12 @@ mod tests {
         let mut g = Gen {
             rng: fastrand::Rng::with_seed(0x6777_6300),
             dup: false,
+            plain: false,
         };
-        let (mut fast_hits, mut valid) = (0, 0);
+        let (mut fast_hits, mut minified, mut valid) = (0, 0, 0);
         for i in 0..20_000 {
             g.dup = false;
+            g.plain = i % 3 == 0;
             let mut doc = String::new();
             g.ws(&mut doc);
             if i % 10 == 0 {
@@ -530,24 +820,35 @@ mod tests {
             } else {
                 doc.into_bytes()
             };
-            let fast = object(&body);
-            let slow = slow(&body);
+            let text = String::from_utf8_lossy(&body);
+            let (min, fast, slow) = (minify(&body), transcode(&body), slow(&body));
+            if let Some(m) = &min {
+                minified += 1;
+                assert_eq!(Some(m), slow.as_ref(), "minify: {text}");
+            }
             if let Some(f) = &fast {
                 fast_hits += 1;
-                assert_eq!(Some(f), slow.as_ref(), "{}", String::from_utf8_lossy(&body));
+                assert_eq!(Some(f), slow.as_ref(), "transcode: {text}");
             }
+            assert_eq!(
+                object(&body).as_ref(),
+                min.as_ref().or(fast.as_ref()),
+                "{text}"
+            );
             if slow.is_some() {
                 valid += 1;
                 if !g.dup && i % 4 != 3 {
-                    // A valid object without repeated keys is always taken.
-                    assert!(fast.is_some(), "{}", String::from_utf8_lossy(&body));
+                    // A valid object without repeated keys is always taken,
+                    // and a plain one by the scan.
+                    assert!(fast.is_some(), "transcode: {text}");
+                    assert!(!g.plain || min.is_some(), "minify: {text}");
                 }
             }
         }
-        // The generator reaches both paths often.
+        // The generator reaches every path often.
         assert!(
-            valid > 2_000 && fast_hits > 1_000,
-            "{valid} valid, {fast_hits} fast"
+            valid > 2_000 && fast_hits > 1_000 && minified > 500,
+            "{valid} valid, {fast_hits} transcoded, {minified} minified"
         );
     }
 }
