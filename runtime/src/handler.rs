@@ -264,7 +264,10 @@ async fn endpoint(
             r
         }
         Ok(Answer::Rendered(r)) => {
-            completed = !r.empty;
+            for (i, e) in r.errors.iter().enumerate() {
+                log_error(ep, i, e);
+            }
+            completed = r.completed;
             ok_response(ep, JSON, r.body, completed)
         }
         Ok(Answer::Merged(merged)) => {

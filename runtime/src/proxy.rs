@@ -92,9 +92,9 @@ pub struct Streamed {
 pub enum Answer {
     /// Decoded and merged data (every encoding but no-op).
     Merged(Merged),
-    /// A json passthrough endpoint's complete answer, already rendered as
-    /// the merge would have been ([`passthrough`]).
-    Rendered(passthrough::Rendered),
+    /// A json passthrough endpoint's answer, rendered as the merge would
+    /// have been ([`passthrough`], [`assemble`]).
+    Rendered(JsonAnswer),
     /// The backend's response, to stream (no-op).
     Stream(Streamed),
 }
@@ -201,6 +201,18 @@ async fn read_body(
     Ok((bytes, parts.headers.get(CONTENT_TYPE).cloned()))
 }
 
+/// A json passthrough endpoint's answer.
+#[derive(Debug)]
+pub struct JsonAnswer {
+    /// The body.
+    pub body: Bytes,
+    /// `X-KrakenD-Completed`: every backend answered and the object has
+    /// members.
+    pub completed: bool,
+    /// The backends' failures, in declaration order (logged).
+    pub errors: Vec<Error>,
+}
+
 /// One backend's answer: data for the merge, or, on the json passthrough
 /// path, the body already rendered.
 #[derive(Debug)]
@@ -213,18 +225,85 @@ enum Payload {
 
 impl Payload {
     /// The data to merge. A rendered body is a JSON object the slow path
-    /// decodes the same way, so decoding it again gives the same map.
-    fn into_part(self) -> Result<Part, Error> {
+    /// decodes the same way, so decoding it again (and applying the
+    /// backend's `group`, all a passthrough backend has) gives the same map.
+    fn into_part(self, b: &BackendRt) -> Result<Part, Error> {
         match self {
             Payload::Part(p) => Ok(p),
             Payload::Rendered(r) => encoding::decode(Encoding::Json, false, &r.body)
                 .map(|data| Part {
-                    data,
+                    data: manipulate::apply_backend(b.spec, data),
                     complete: true,
                 })
                 .map_err(|e| Error::new(ErrorKind::Decode, e.0)),
         }
     }
+}
+
+/// The answer of a json passthrough endpoint from its backends' results
+/// (declaration order), when every success is a rendered body and there is
+/// one: the body itself for a lone backend without `group`, else each body
+/// under its (distinct) group, in order — what merging the groups and
+/// rendering gives. `None` leaves the results to the merge.
+fn assemble(
+    ep: &EndpointRt,
+    results: &mut Vec<(usize, Result<Payload, Error>)>,
+) -> Option<JsonAnswer> {
+    let rendered = |r: &Result<Payload, Error>| matches!(r, Ok(Payload::Rendered(_)));
+    if !results.iter().any(|(_, r)| rendered(r))
+        || results
+            .iter()
+            .any(|(_, r)| matches!(r, Ok(Payload::Part(_))))
+    {
+        return None;
+    }
+    if let [(bi, Ok(Payload::Rendered(r)))] = results.as_slice()
+        && ep.backends.get(*bi).is_some_and(|b| b.spec.group.is_none())
+    {
+        let answer = JsonAnswer {
+            body: r.body.clone(),
+            completed: !r.empty,
+            errors: Vec::new(),
+        };
+        results.clear();
+        return Some(answer);
+    }
+    let mut out = Vec::with_capacity(
+        results
+            .iter()
+            .map(|(_, r)| match r {
+                Ok(Payload::Rendered(r)) => r.body.len() + 32,
+                _ => 0,
+            })
+            .sum::<usize>()
+            + 2,
+    );
+    let mut errors = Vec::new();
+    out.push(b'{');
+    for (bi, r) in results.drain(..) {
+        match r {
+            Ok(Payload::Rendered(r)) => {
+                if out.len() > 1 {
+                    out.push(b',');
+                }
+                let key = ep
+                    .backends
+                    .get(bi)
+                    .map_or(&b""[..], |b| b.group_key.as_slice());
+                out.extend_from_slice(key);
+                out.push(b':');
+                out.extend_from_slice(&r.body);
+            }
+            Ok(Payload::Part(_)) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    out.push(b'}');
+    Some(JsonAnswer {
+        body: Bytes::from(out),
+        completed: errors.is_empty(),
+        errors,
+    })
 }
 
 /// One call to a decoded (non-no-op) backend. With `passthrough` (the
@@ -505,12 +584,17 @@ pub async fn run(
             )));
         }
         1 => {
+            let bi = regular[0];
             let pass = ep.json_passthrough;
-            match call_backend(gw, ep, regular[0], inb, &mut body, &[], start, pass).await {
-                // Nothing follows for such an endpoint (no static data, no
-                // endpoint flatmap): this is the answer.
-                Ok(Payload::Rendered(r)) if pass => return Ok(Answer::Rendered(r)),
-                r => merged.push(r.and_then(Payload::into_part)),
+            let r = call_backend(gw, ep, bi, inb, &mut body, &[], start, pass).await;
+            let mut results = vec![(bi, r)];
+            // Nothing follows for such an endpoint (no static data, no
+            // endpoint flatmap): this is the answer.
+            if let Some(answer) = assemble(ep, &mut results) {
+                return Ok(Answer::Rendered(answer));
+            }
+            for (bi, r) in results {
+                merged.push(r.and_then(|p| p.into_part(&ep.backends[bi])));
             }
         }
         _ if ep.spec.sequential => {
@@ -525,21 +609,24 @@ pub async fn run(
         }
         _ => {
             let deadline = share(start, ep.spec.timeout_ms, 85);
-            let futs: Vec<BoxFut<'_, Result<Part, Error>>> = regular
+            let pass = ep.json_passthrough;
+            let futs: Vec<BoxFut<'_, (usize, Result<Payload, Error>)>> = regular
                 .iter()
                 .map(|&bi| {
                     let mut rb = body.fork();
                     let label = ep.backends[bi].label.as_str();
                     Box::pin(async move {
-                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start, false);
-                        with_deadline(deadline, label, call)
-                            .await
-                            .and_then(Payload::into_part)
+                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start, pass);
+                        (bi, with_deadline(deadline, label, call).await)
                     }) as BoxFut<'_, _>
                 })
                 .collect();
-            for r in join_all(futs).await {
-                merged.push(r);
+            let mut results = join_all(futs).await;
+            if let Some(answer) = assemble(ep, &mut results) {
+                return Ok(Answer::Rendered(answer));
+            }
+            for (bi, r) in results {
+                merged.push(r.and_then(|p| p.into_part(&ep.backends[bi])));
             }
         }
     }
@@ -587,7 +674,7 @@ async fn run_sequential(
     for (pos, &bi) in ep.regular.iter().enumerate() {
         match call_backend(gw, ep, bi, inb, body, &prev, start, false)
             .await
-            .and_then(Payload::into_part)
+            .and_then(|p| p.into_part(&ep.backends[bi]))
         {
             Err(e) => {
                 if pos == 0 {

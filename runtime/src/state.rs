@@ -86,6 +86,9 @@ pub struct BackendRt {
     pub upstream: Upstream,
     /// A label for logs and metrics: the `url_pattern` as written.
     pub label: String,
+    /// Its `group` as a JSON string (`"name"`), for the json passthrough;
+    /// empty without a group.
+    pub group_key: Vec<u8>,
 }
 
 /// The `url_pattern` text, rebuilt from its pieces (labels only).
@@ -108,29 +111,42 @@ fn pattern_label(ep: &Endpoint, b: &Backend) -> String {
     s
 }
 
-/// Whether an endpoint does nothing to its data but decode one backend's
-/// JSON object and render it as JSON: one regular backend (called once),
-/// `encoding: json` without `is_collection`, no `target`, `allow`, `deny`,
-/// `mapping`, `group` or flatmap, no `proxy.static`, `output_encoding:
-/// json`. Its body can then take [`crate::encoding::passthrough`].
+/// Whether an endpoint does nothing to its data but decode JSON objects,
+/// put each under its `group`, merge and render them as JSON — so each body
+/// can take [`crate::encoding::passthrough`] and the answer be assembled
+/// from them (`proxy::assemble`). That is: `output_encoding: json`, no
+/// `proxy.static`, no `concurrent_calls`; every regular backend `encoding:
+/// json` without `is_collection`, `target`, `allow`, `deny`, `mapping` or
+/// flatmap; and either one backend, or several in parallel (not
+/// sequential, no endpoint flatmap) each with its own distinct `group`.
 pub fn json_passthrough(ep: &Endpoint, regular: &[usize]) -> bool {
-    let [only] = regular else {
-        return false;
+    let backends: Vec<&Backend> = regular.iter().filter_map(|&i| ep.backends.get(i)).collect();
+    let plain = |b: &&Backend| {
+        b.encoding == Encoding::Json
+            && !b.is_collection
+            && b.target.is_empty()
+            && b.allow.is_empty()
+            && b.deny.is_empty()
+            && b.mapping.is_empty()
+            && b.flatmap.is_empty()
     };
-    let Some(b) = ep.backends.get(*only) else {
-        return false;
+    let shape = match backends.as_slice() {
+        [] => false,
+        [_] => true,
+        many => {
+            !ep.sequential
+                && ep.flatmap.is_empty()
+                && many.iter().enumerate().all(|(i, b)| {
+                    b.group.is_some() && many.iter().skip(i + 1).all(|o| o.group != b.group)
+                })
+        }
     };
-    ep.output == OutputEncoding::Json
+    shape
+        && backends.len() == regular.len()
+        && ep.output == OutputEncoding::Json
         && ep.static_data.is_none()
         && ep.concurrent_calls <= 1
-        && b.encoding == Encoding::Json
-        && !b.is_collection
-        && b.target.is_empty()
-        && b.allow.is_empty()
-        && b.deny.is_empty()
-        && b.mapping.is_empty()
-        && b.group.is_none()
-        && b.flatmap.is_empty()
+        && backends.iter().all(plain)
 }
 
 impl Gw {
@@ -144,8 +160,14 @@ impl Gw {
             let mut backends = Vec::with_capacity(ep.backends.len());
             for b in ep.backends {
                 let label = pattern_label(ep, b);
+                let group_key = match b.group {
+                    Some(g) => serde_json::to_vec(g)
+                        .map_err(|e| format!("endpoint {}: group `{g}`: {e}", ep.path))?,
+                    None => Vec::new(),
+                };
                 backends.push(BackendRt {
                     spec: b,
+                    group_key,
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,
@@ -250,6 +272,14 @@ mod tests {
             shadow: true,
             ..PLAIN
         };
+        const G1: Backend = Backend {
+            group: Some("g1"),
+            ..PLAIN
+        };
+        const G2: Backend = Backend {
+            group: Some("g2"),
+            ..PLAIN
+        };
         let table: Vec<(&str, Endpoint, bool)> = vec![
             ("plain", ep(&[PLAIN], OutputEncoding::Json), true),
             (
@@ -258,6 +288,39 @@ mod tests {
                 true,
             ),
             ("two", ep(&[PLAIN, PLAIN], OutputEncoding::Json), false),
+            ("two groups", ep(&[G1, G2], OutputEncoding::Json), true),
+            ("same group", ep(&[G1, G1], OutputEncoding::Json), false),
+            ("one group", ep(&[G1, PLAIN], OutputEncoding::Json), false),
+            (
+                "sequential",
+                Endpoint {
+                    sequential: true,
+                    ..ep(&[G1, G2], OutputEncoding::Json)
+                },
+                false,
+            ),
+            (
+                "endpoint flatmap",
+                Endpoint {
+                    flatmap: &[crate::spec::FlatmapOp::Del { path: &["a"] }],
+                    ..ep(&[G1, G2], OutputEncoding::Json)
+                },
+                false,
+            ),
+            (
+                "a mapping among groups",
+                ep(
+                    &[
+                        G1,
+                        Backend {
+                            mapping: &[("a", "b")],
+                            ..G2
+                        },
+                    ],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
             ("none", ep(&[], OutputEncoding::Json), false),
             ("yaml out", ep(&[PLAIN], OutputEncoding::Yaml), false),
             ("negotiate", ep(&[PLAIN], OutputEncoding::Negotiate), false),
@@ -336,7 +399,7 @@ mod tests {
                     }],
                     OutputEncoding::Json,
                 ),
-                false,
+                true,
             ),
             (
                 "flatmap",
