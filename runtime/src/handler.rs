@@ -38,10 +38,8 @@ fn completed_value(c: bool) -> HeaderValue {
 
 /// Adds the identification header.
 fn identify(gw: &Gw, h: &mut hyper::HeaderMap) {
-    if let Some(v) = gw.spec.version_header
-        && let Ok(name) = HeaderName::from_bytes(gw.spec.version_header_name.as_bytes())
-    {
-        h.insert(name, HeaderValue::from_static(v));
+    if let Some((name, value)) = &gw.version_header {
+        h.insert(name.clone(), value.clone());
     }
 }
 

@@ -22,6 +22,9 @@ pub struct Gw {
     pub endpoints: Box<[EndpointRt]>,
     /// Counters for requests that matched no endpoint.
     pub other: OtherMetrics,
+    /// The identification header (`X-KrakenD: Version …`), parsed once;
+    /// `None` when hidden (or its name is not a header name).
+    pub version_header: Option<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
     /// Host clients and health probers shared by the pools (the probers
     /// are started by [`Gw::start_background`]).
     pub shared: Shared,
@@ -208,9 +211,14 @@ impl Gw {
                 metrics: EndpointMetrics::default(),
             });
         }
+        let version_header = spec.version_header.and_then(|v| {
+            let name = hyper::header::HeaderName::from_bytes(spec.version_header_name.as_bytes());
+            Some((name.ok()?, hyper::header::HeaderValue::from_str(v).ok()?))
+        });
         Ok(Gw {
             spec,
             router,
+            version_header,
             endpoints: endpoints.into_boxed_slice(),
             other: OtherMetrics::default(),
             shared,
