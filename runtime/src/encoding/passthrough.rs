@@ -1,6 +1,8 @@
 //! JSON in, JSON out, without a tree: the fast path of an endpoint that only
-//! decodes a backend object and renders it again (`encoding: json` →
-//! `output_encoding: json`, one backend, no manipulation).
+//! decodes backend objects and renders them again (`encoding: json` →
+//! `output_encoding: json`, no manipulation but `group`; which endpoints
+//! qualify is `state::json_passthrough`, and `proxy::assemble` puts grouped
+//! bodies together).
 //!
 //! The slow path is [`super::decode`] (a `serde_json::Value` tree, an
 //! insertion-ordered `Map` per object) then [`super::json_map`]. This module
@@ -10,8 +12,8 @@
 //!
 //! - the parser calls the visitor with the values the tree would have held
 //!   (`u64`, `i64` or `f64` numbers; strings unescaped), and each is written
-//!   back with `serde_json`'s own serializer (`itoa`/`ryu`, the same
-//!   escaping) — `-0` becomes `-0.0` and `1E2` becomes `100.0` either way;
+//!   back with `serde_json`'s own serializer (the same number formatting
+//!   and escaping) — `-0` becomes `-0.0` and `1E2` becomes `100.0` either way;
 //! - keys keep their order, as the `preserve_order` map does;
 //! - whitespace goes, as it does in the compact renderer.
 //!
