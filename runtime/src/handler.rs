@@ -38,10 +38,8 @@ fn completed_value(c: bool) -> HeaderValue {
 
 /// Adds the identification header.
 fn identify(gw: &Gw, h: &mut hyper::HeaderMap) {
-    if let Some(v) = gw.spec.version_header
-        && let Ok(name) = HeaderName::from_bytes(gw.spec.version_header_name.as_bytes())
-    {
-        h.insert(name, HeaderValue::from_static(v));
+    if let Some((name, value)) = &gw.version_header {
+        h.insert(name.clone(), value.clone());
     }
 }
 
@@ -263,6 +261,13 @@ async fn endpoint(
             }
             r
         }
+        Ok(Answer::Rendered(r)) => {
+            for (i, e) in r.errors.iter().enumerate() {
+                log_error(ep, i, e);
+            }
+            completed = r.completed;
+            ok_response(ep, JSON, r.body, completed)
+        }
         Ok(Answer::Merged(merged)) => {
             for (i, e) in merged.errors.iter().enumerate() {
                 log_error(ep, i, e);
@@ -275,14 +280,7 @@ async fn endpoint(
                         .get(header::ACCEPT)
                         .and_then(|v| v.to_str().ok());
                     let rendered = encoding::render(ep.spec.output, &data, accept);
-                    let mut r = simple(StatusCode::OK, Some(rendered.content_type), rendered.body);
-                    if completed
-                        && let Some(ttl) = ep.spec.cache_ttl_s
-                        && let Ok(v) = HeaderValue::try_from(format!("public, max-age={ttl}"))
-                    {
-                        r.headers_mut().insert(header::CACHE_CONTROL, v);
-                    }
-                    r
+                    ok_response(ep, rendered.content_type, rendered.body, completed)
                 }
                 None => error_response(gw, merged.into_error()),
             }
@@ -296,6 +294,24 @@ async fn endpoint(
     resp.headers_mut()
         .insert(COMPLETED, completed_value(completed));
     (resp, completed)
+}
+
+/// A 200 with a rendered body, and `Cache-Control` when the endpoint has a
+/// `cache_ttl` and the answer is complete.
+fn ok_response(
+    ep: &EndpointRt,
+    content_type: &'static str,
+    body: Bytes,
+    completed: bool,
+) -> Response<GwBody> {
+    let mut r = simple(StatusCode::OK, Some(content_type), body);
+    if completed
+        && let Some(ttl) = ep.spec.cache_ttl_s
+        && let Ok(v) = HeaderValue::try_from(format!("public, max-age={ttl}"))
+    {
+        r.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+    r
 }
 
 /// Hop-by-hop response headers (not forwarded on no-op endpoints).

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
-use crate::encoding;
+use crate::encoding::{self, passthrough};
 use crate::error::{Error, ErrorKind};
 use crate::manipulate;
 use crate::merge::{Merged, Part};
@@ -92,6 +92,9 @@ pub struct Streamed {
 pub enum Answer {
     /// Decoded and merged data (every encoding but no-op).
     Merged(Merged),
+    /// A json passthrough endpoint's answer, rendered as the merge would
+    /// have been ([`passthrough`], [`assemble`]).
+    Rendered(JsonAnswer),
     /// The backend's response, to stream (no-op).
     Stream(Streamed),
 }
@@ -198,7 +201,115 @@ async fn read_body(
     Ok((bytes, parts.headers.get(CONTENT_TYPE).cloned()))
 }
 
-/// One call to a decoded (non-no-op) backend.
+/// A json passthrough endpoint's answer.
+#[derive(Debug)]
+pub struct JsonAnswer {
+    /// The body.
+    pub body: Bytes,
+    /// `X-KrakenD-Completed`: every backend answered and the object has
+    /// members.
+    pub completed: bool,
+    /// The backends' failures, in declaration order (logged).
+    pub errors: Vec<Error>,
+}
+
+/// One backend's answer: data for the merge, or, on the json passthrough
+/// path, the body already rendered.
+#[derive(Debug)]
+enum Payload {
+    /// Decoded (and manipulated) data.
+    Part(Part),
+    /// A backend object rendered by [`passthrough::object`].
+    Rendered(passthrough::Rendered),
+}
+
+impl Payload {
+    /// The data to merge. A rendered body is a JSON object the slow path
+    /// decodes the same way, so decoding it again (and applying the
+    /// backend's `group`, all a passthrough backend has) gives the same map.
+    fn into_part(self, b: &BackendRt) -> Result<Part, Error> {
+        match self {
+            Payload::Part(p) => Ok(p),
+            Payload::Rendered(r) => encoding::decode(Encoding::Json, false, &r.body)
+                .map(|data| Part {
+                    data: manipulate::apply_backend(b.spec, data),
+                    complete: true,
+                })
+                .map_err(|e| Error::new(ErrorKind::Decode, e.0)),
+        }
+    }
+}
+
+/// The answer of a json passthrough endpoint from its backends' results
+/// (declaration order), when every success is a rendered body and there is
+/// one: the body itself for a lone backend without `group`, else each body
+/// under its (distinct) group, in order — what merging the groups and
+/// rendering gives. `None` leaves the results to the merge.
+fn assemble(
+    ep: &EndpointRt,
+    results: &mut Vec<(usize, Result<Payload, Error>)>,
+) -> Option<JsonAnswer> {
+    let rendered = |r: &Result<Payload, Error>| matches!(r, Ok(Payload::Rendered(_)));
+    if !results.iter().any(|(_, r)| rendered(r))
+        || results
+            .iter()
+            .any(|(_, r)| matches!(r, Ok(Payload::Part(_))))
+    {
+        return None;
+    }
+    if let [(bi, Ok(Payload::Rendered(r)))] = results.as_slice()
+        && ep.backends.get(*bi).is_some_and(|b| b.spec.group.is_none())
+    {
+        let answer = JsonAnswer {
+            body: r.body.clone(),
+            completed: !r.empty,
+            errors: Vec::new(),
+        };
+        results.clear();
+        return Some(answer);
+    }
+    let mut out = Vec::with_capacity(
+        results
+            .iter()
+            .map(|(_, r)| match r {
+                Ok(Payload::Rendered(r)) => r.body.len() + 32,
+                _ => 0,
+            })
+            .sum::<usize>()
+            + 2,
+    );
+    let mut errors = Vec::new();
+    out.push(b'{');
+    for (bi, r) in results.drain(..) {
+        match r {
+            Ok(Payload::Rendered(r)) => {
+                if out.len() > 1 {
+                    out.push(b',');
+                }
+                let key = ep
+                    .backends
+                    .get(bi)
+                    .map_or(&b""[..], |b| b.group_key.as_slice());
+                out.extend_from_slice(key);
+                out.push(b':');
+                out.extend_from_slice(&r.body);
+            }
+            Ok(Payload::Part(_)) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    out.push(b'}');
+    Some(JsonAnswer {
+        body: Bytes::from(out),
+        completed: errors.is_empty(),
+        errors,
+    })
+}
+
+/// One call to a decoded (non-no-op) backend. With `passthrough` (the
+/// endpoint is [`crate::state::json_passthrough`]) a JSON object body is
+/// re-rendered without building its tree.
+#[allow(clippy::too_many_arguments)]
 async fn call_decoded(
     gw: &Gw,
     ep: &EndpointRt,
@@ -207,7 +318,8 @@ async fn call_decoded(
     body: Replay,
     prev: &[Option<Map<String, Value>>],
     deadline: Instant,
-) -> Result<Part, Error> {
+    passthrough: bool,
+) -> Result<Payload, Error> {
     let Reply {
         resp,
         host,
@@ -237,10 +349,10 @@ async fn call_decoded(
             }
             let mut data = Map::with_capacity(1);
             data.insert(format!("error_{name}"), Value::Object(detail));
-            return Ok(Part {
+            return Ok(Payload::Part(Part {
                 data,
                 complete: false,
-            });
+            }));
         }
         if b.spec.return_error_code {
             let (body, content_type) = read_body(resp, host).await.unwrap_or_default();
@@ -264,16 +376,22 @@ async fn call_decoded(
         ));
     }
     let decoded = read_body(resp, host).await.and_then(|(bytes, _)| {
+        if passthrough && let Some(r) = passthrough::object(&bytes) {
+            return Ok(Payload::Rendered(r));
+        }
         encoding::decode(b.spec.encoding, b.spec.is_collection, &bytes)
+            .map(|data| {
+                Payload::Part(Part {
+                    data: manipulate::apply_backend(b.spec, data),
+                    complete: true,
+                })
+            })
             .map_err(|e| Error::new(ErrorKind::Decode, format!("{}: {}", host.url, e.0)))
     });
     match decoded {
-        Ok(data) => {
+        Ok(payload) => {
             guard.finish(AttemptResult::Ok);
-            Ok(Part {
-                data: manipulate::apply_backend(b.spec, data),
-                complete: true,
-            })
+            Ok(payload)
         }
         Err(e) => {
             guard.finish(AttemptResult::Error);
@@ -349,7 +467,9 @@ async fn with_deadline<T>(
     }
 }
 
-/// One backend, honouring `concurrent_calls`.
+/// One backend, honouring `concurrent_calls`; `passthrough` as in
+/// [`call_decoded`] (only for a single call).
+#[allow(clippy::too_many_arguments)]
 async fn call_backend(
     gw: &Gw,
     ep: &EndpointRt,
@@ -358,7 +478,8 @@ async fn call_backend(
     body: &mut ReqBody,
     prev: &[Option<Map<String, Value>>],
     start: Instant,
-) -> Result<Part, Error> {
+    passthrough: bool,
+) -> Result<Payload, Error> {
     let b = &ep.backends[bi];
     let n = ep.spec.concurrent_calls.max(1);
     // The deadline the failover loop works within: the share lura gives
@@ -373,12 +494,14 @@ async fn call_backend(
     let deadline = share(start, ep.spec.timeout_ms, pct);
     if n == 1 {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        return call_decoded(gw, ep, b, inb, body, prev, deadline).await;
+        return call_decoded(gw, ep, b, inb, body, prev, deadline, passthrough).await;
     }
-    let mut futs: Vec<BoxFut<'_, Result<Part, Error>>> = Vec::with_capacity(usize::from(n));
+    let mut futs: Vec<BoxFut<'_, Result<Payload, Error>>> = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        futs.push(Box::pin(call_decoded(gw, ep, b, inb, body, prev, deadline)));
+        futs.push(Box::pin(call_decoded(
+            gw, ep, b, inb, body, prev, deadline, false,
+        )));
     }
     with_deadline(deadline, &b.label, first_ok(futs)).await
 }
@@ -460,7 +583,20 @@ pub async fn run(
                 "the endpoint has no backend",
             )));
         }
-        1 => merged.push(call_backend(gw, ep, regular[0], inb, &mut body, &[], start).await),
+        1 => {
+            let bi = regular[0];
+            let pass = ep.json_passthrough;
+            let r = call_backend(gw, ep, bi, inb, &mut body, &[], start, pass).await;
+            let mut results = vec![(bi, r)];
+            // Nothing follows for such an endpoint (no static data, no
+            // endpoint flatmap): this is the answer.
+            if let Some(answer) = assemble(ep, &mut results) {
+                return Ok(Answer::Rendered(answer));
+            }
+            for (bi, r) in results {
+                merged.push(r.and_then(|p| p.into_part(&ep.backends[bi])));
+            }
+        }
         _ if ep.spec.sequential => {
             let deadline = share(start, ep.spec.timeout_ms, 85);
             let chain = run_sequential(gw, ep, inb, &mut body, start, &mut merged);
@@ -473,19 +609,24 @@ pub async fn run(
         }
         _ => {
             let deadline = share(start, ep.spec.timeout_ms, 85);
-            let futs: Vec<BoxFut<'_, Result<Part, Error>>> = regular
+            let pass = ep.json_passthrough;
+            let futs: Vec<BoxFut<'_, (usize, Result<Payload, Error>)>> = regular
                 .iter()
                 .map(|&bi| {
                     let mut rb = body.fork();
                     let label = ep.backends[bi].label.as_str();
                     Box::pin(async move {
-                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start);
-                        with_deadline(deadline, label, call).await
+                        let call = call_backend(gw, ep, bi, inb, &mut rb, &[], start, pass);
+                        (bi, with_deadline(deadline, label, call).await)
                     }) as BoxFut<'_, _>
                 })
                 .collect();
-            for r in join_all(futs).await {
-                merged.push(r);
+            let mut results = join_all(futs).await;
+            if let Some(answer) = assemble(ep, &mut results) {
+                return Ok(Answer::Rendered(answer));
+            }
+            for (bi, r) in results {
+                merged.push(r.and_then(|p| p.into_part(&ep.backends[bi])));
             }
         }
     }
@@ -531,7 +672,10 @@ async fn run_sequential(
     // Indexed like `respN`: by position among the non-shadow backends.
     let mut prev: Vec<Option<Map<String, Value>>> = vec![None; ep.regular.len()];
     for (pos, &bi) in ep.regular.iter().enumerate() {
-        match call_backend(gw, ep, bi, inb, body, &prev, start).await {
+        match call_backend(gw, ep, bi, inb, body, &prev, start, false)
+            .await
+            .and_then(|p| p.into_part(&ep.backends[bi]))
+        {
             Err(e) => {
                 if pos == 0 {
                     // lura returns the error alone: no data, whatever follows.

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
-use crate::spec::{Backend, Endpoint, Gateway, UrlPiece};
+use crate::spec::{Backend, Encoding, Endpoint, Gateway, OutputEncoding, UrlPiece};
 use crate::upstream::{Shared, Upstream};
 
 /// The running gateway.
@@ -22,6 +22,9 @@ pub struct Gw {
     pub endpoints: Box<[EndpointRt]>,
     /// Counters for requests that matched no endpoint.
     pub other: OtherMetrics,
+    /// The identification header (`X-KrakenD: Version …`), parsed once;
+    /// `None` when hidden (or its name is not a header name).
+    pub version_header: Option<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
     /// Host clients and health probers shared by the pools (the probers
     /// are started by [`Gw::start_background`]).
     pub shared: Shared,
@@ -71,6 +74,9 @@ pub struct EndpointRt {
     pub static_data: Option<Map<String, Value>>,
     /// Whether the request body can stream to the single backend request.
     pub stream_body: bool,
+    /// Whether the endpoint only re-renders one backend's JSON object
+    /// ([`json_passthrough`]), so the body may skip the decoded tree.
+    pub json_passthrough: bool,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -83,6 +89,9 @@ pub struct BackendRt {
     pub upstream: Upstream,
     /// A label for logs and metrics: the `url_pattern` as written.
     pub label: String,
+    /// Its `group` as a JSON string (`"name"`), for the json passthrough;
+    /// empty without a group.
+    pub group_key: Vec<u8>,
 }
 
 /// The `url_pattern` text, rebuilt from its pieces (labels only).
@@ -105,6 +114,44 @@ fn pattern_label(ep: &Endpoint, b: &Backend) -> String {
     s
 }
 
+/// Whether an endpoint does nothing to its data but decode JSON objects,
+/// put each under its `group`, merge and render them as JSON — so each body
+/// can take [`crate::encoding::passthrough`] and the answer be assembled
+/// from them (`proxy::assemble`). That is: `output_encoding: json`, no
+/// `proxy.static`, no `concurrent_calls`; every regular backend `encoding:
+/// json` without `is_collection`, `target`, `allow`, `deny`, `mapping` or
+/// flatmap; and either one backend, or several in parallel (not
+/// sequential, no endpoint flatmap) each with its own distinct `group`.
+pub fn json_passthrough(ep: &Endpoint, regular: &[usize]) -> bool {
+    let backends: Vec<&Backend> = regular.iter().filter_map(|&i| ep.backends.get(i)).collect();
+    let plain = |b: &&Backend| {
+        b.encoding == Encoding::Json
+            && !b.is_collection
+            && b.target.is_empty()
+            && b.allow.is_empty()
+            && b.deny.is_empty()
+            && b.mapping.is_empty()
+            && b.flatmap.is_empty()
+    };
+    let shape = match backends.as_slice() {
+        [] => false,
+        [_] => true,
+        many => {
+            !ep.sequential
+                && ep.flatmap.is_empty()
+                && many.iter().enumerate().all(|(i, b)| {
+                    b.group.is_some() && many.iter().skip(i + 1).all(|o| o.group != b.group)
+                })
+        }
+    };
+    shape
+        && backends.len() == regular.len()
+        && ep.output == OutputEncoding::Json
+        && ep.static_data.is_none()
+        && ep.concurrent_calls <= 1
+        && backends.iter().all(plain)
+}
+
 impl Gw {
     /// Builds the state. Fails only on tables the compiler should never
     /// emit (a route conflict, an unparsable host).
@@ -116,8 +163,14 @@ impl Gw {
             let mut backends = Vec::with_capacity(ep.backends.len());
             for b in ep.backends {
                 let label = pattern_label(ep, b);
+                let group_key = match b.group {
+                    Some(g) => serde_json::to_vec(g)
+                        .map_err(|e| format!("endpoint {}: group `{g}`: {e}", ep.path))?,
+                    None => Vec::new(),
+                };
                 backends.push(BackendRt {
                     spec: b,
+                    group_key,
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,
@@ -145,6 +198,7 @@ impl Gw {
             });
             let requests = regular.len() * usize::from(ep.concurrent_calls.max(1)) + shadows.len();
             let stream_body = requests == 1 && !ep.sequential;
+            let json_passthrough = json_passthrough(ep, &regular);
             endpoints.push(EndpointRt {
                 spec: ep,
                 backends: backends.into_boxed_slice(),
@@ -153,16 +207,259 @@ impl Gw {
                 referenced: referenced.into_boxed_slice(),
                 static_data,
                 stream_body,
+                json_passthrough,
                 metrics: EndpointMetrics::default(),
             });
         }
+        let version_header = spec.version_header.and_then(|v| {
+            let name = hyper::header::HeaderName::from_bytes(spec.version_header_name.as_bytes());
+            Some((name.ok()?, hyper::header::HeaderValue::from_str(v).ok()?))
+        });
         Ok(Gw {
             spec,
             router,
+            version_header,
             endpoints: endpoints.into_boxed_slice(),
             other: OtherMetrics::default(),
             shared,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ClientOptions, RouterOptions, ServerOptions};
+
+    const PLAIN: Backend = Backend {
+        hosts: &["http://127.0.0.1:1"],
+        url: &[UrlPiece::Literal("/")],
+        url_has_query: false,
+        method: crate::spec::Method::Get,
+        encoding: Encoding::Json,
+        is_collection: false,
+        target: &[],
+        allow: &[],
+        deny: &[],
+        mapping: &[],
+        group: None,
+        flatmap: &[],
+        input_headers: None,
+        input_query_strings: None,
+        shadow: false,
+        return_error_code: false,
+        return_error_details: None,
+        circuit_breaker: None,
+        lb: None,
+    };
+
+    const fn ep(backends: &'static [Backend], output: OutputEncoding) -> Endpoint {
+        Endpoint {
+            method: crate::spec::Method::Get,
+            path: "/x",
+            segments: &[],
+            params: &[],
+            timeout_ms: 1000,
+            cache_ttl_s: None,
+            output,
+            concurrent_calls: 1,
+            input_headers: crate::spec::Forward::Default,
+            input_query_strings: crate::spec::Forward::Default,
+            backends,
+            sequential: false,
+            propagated_params: &[],
+            flatmap: &[],
+            static_data: None,
+        }
+    }
+
+    #[test]
+    fn json_passthrough_table() {
+        const SHADOW: Backend = Backend {
+            shadow: true,
+            ..PLAIN
+        };
+        const G1: Backend = Backend {
+            group: Some("g1"),
+            ..PLAIN
+        };
+        const G2: Backend = Backend {
+            group: Some("g2"),
+            ..PLAIN
+        };
+        let table: Vec<(&str, Endpoint, bool)> = vec![
+            ("plain", ep(&[PLAIN], OutputEncoding::Json), true),
+            (
+                "plain + shadow",
+                ep(&[PLAIN, SHADOW], OutputEncoding::Json),
+                true,
+            ),
+            ("two", ep(&[PLAIN, PLAIN], OutputEncoding::Json), false),
+            ("two groups", ep(&[G1, G2], OutputEncoding::Json), true),
+            ("same group", ep(&[G1, G1], OutputEncoding::Json), false),
+            ("one group", ep(&[G1, PLAIN], OutputEncoding::Json), false),
+            (
+                "sequential",
+                Endpoint {
+                    sequential: true,
+                    ..ep(&[G1, G2], OutputEncoding::Json)
+                },
+                false,
+            ),
+            (
+                "endpoint flatmap",
+                Endpoint {
+                    flatmap: &[crate::spec::FlatmapOp::Del { path: &["a"] }],
+                    ..ep(&[G1, G2], OutputEncoding::Json)
+                },
+                false,
+            ),
+            (
+                "a mapping among groups",
+                ep(
+                    &[
+                        G1,
+                        Backend {
+                            mapping: &[("a", "b")],
+                            ..G2
+                        },
+                    ],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            ("none", ep(&[], OutputEncoding::Json), false),
+            ("yaml out", ep(&[PLAIN], OutputEncoding::Yaml), false),
+            ("negotiate", ep(&[PLAIN], OutputEncoding::Negotiate), false),
+            (
+                "safejson",
+                ep(
+                    &[Backend {
+                        encoding: Encoding::SafeJson,
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "collection",
+                ep(
+                    &[Backend {
+                        is_collection: true,
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "target",
+                ep(
+                    &[Backend {
+                        target: &["a"],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "allow",
+                ep(
+                    &[Backend {
+                        allow: &[&["a"]],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "deny",
+                ep(
+                    &[Backend {
+                        deny: &[&["a"]],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "mapping",
+                ep(
+                    &[Backend {
+                        mapping: &[("a", "b")],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "group",
+                ep(
+                    &[Backend {
+                        group: Some("g"),
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                true,
+            ),
+            (
+                "flatmap",
+                ep(
+                    &[Backend {
+                        flatmap: &[crate::spec::FlatmapOp::Del { path: &["a"] }],
+                        ..PLAIN
+                    }],
+                    OutputEncoding::Json,
+                ),
+                false,
+            ),
+            (
+                "concurrent",
+                Endpoint {
+                    concurrent_calls: 2,
+                    ..ep(&[PLAIN], OutputEncoding::Json)
+                },
+                false,
+            ),
+            (
+                "static",
+                Endpoint {
+                    static_data: Some(crate::spec::StaticData {
+                        strategy: crate::spec::StaticStrategy::Always,
+                        data: &crate::spec::Value::Object(&[]),
+                    }),
+                    ..ep(&[PLAIN], OutputEncoding::Json)
+                },
+                false,
+            ),
+        ];
+        for (name, e, want) in table {
+            let e: &'static Endpoint = Box::leak(Box::new(e));
+            let gw: &'static Gateway = Box::leak(Box::new(Gateway {
+                name: "t",
+                port: 8080,
+                listen_ip: None,
+                endpoints: std::slice::from_ref(e),
+                router: RouterOptions::DEFAULT,
+                client: ClientOptions::DEFAULT,
+                server: ServerOptions::DEFAULT,
+                version_header: None,
+                version_header_name: "X-KrakenD",
+                user_agent: "t",
+            }));
+            let built = Gw::build(gw).map_err(|e| format!("{name}: {e}"));
+            assert_eq!(
+                built.map(|g| g.endpoints[0].json_passthrough),
+                Ok(want),
+                "{name}"
+            );
+        }
     }
 }

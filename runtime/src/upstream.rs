@@ -415,11 +415,11 @@ impl Upstream {
             .circuit_breaker
             .map(|cb| Breaker::new(cb, label.to_owned()));
         let Some(p) = b.lb else {
-            let client = client::root_client(root)?;
+            // A client (connection pool) per host.
             let hosts = b
                 .hosts
                 .iter()
-                .map(|h| HostRt::new(h, client.clone()))
+                .map(|h| HostRt::new(h, client::root_client(root)?))
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Upstream {
                 selector: Selector::plain(hosts.len()),

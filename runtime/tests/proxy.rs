@@ -1116,3 +1116,154 @@ async fn follow_redirects_false_keeps_the_30x() {
     assert_eq!(r.header("location"), Some("/new"));
     assert_eq!(log.lock().unwrap().len(), 1);
 }
+
+/// The json passthrough (one plain json backend, json output) answers
+/// exactly what the decoded path answers: the same endpoint made ineligible
+/// by a no-op `mapping` is the reference, for bodies the passthrough takes
+/// and bodies it leaves to the decoded path.
+#[tokio::test]
+async fn json_passthrough_answers_like_the_decoded_path() {
+    const BODIES: &[&str] = &[
+        r#"{ "id" : 42, "n":[1.0,-0,1e2,18446744073709551616], "s":"\u00e9\/\n", "o":{"k":[]} }"#,
+        "{}",
+        r#"{"a":1,"b":2,"a":3}"#,
+        "[1,2]",
+        "{not json",
+        r#"{"a":1e400}"#,
+    ];
+    let (h, _) = upstream(|seen| {
+        let i: usize = seen.uri.trim_start_matches("/b/").parse().unwrap();
+        Reply::json(BODIES[i])
+    })
+    .await;
+    const N: &[Segment] = &[Segment::Static("p"), Segment::Param("n")];
+    const M: &[Segment] = &[Segment::Static("m"), Segment::Param("n")];
+    let url = &[UrlPiece::Literal("/b/"), UrlPiece::Param(0)];
+    let mut fast = endpoint(Method::Get, "/p/{n}", N, &["n"], vec![backend(h, url)]);
+    fast.cache_ttl_s = Some(60);
+    let mut reference = backend(h, url);
+    reference.mapping = &[("absent", "other")];
+    let mut slow = endpoint(Method::Get, "/m/{n}", M, &["n"], vec![reference]);
+    slow.cache_ttl_s = Some(60);
+    let gw = start(gateway(vec![fast, slow])).await;
+    let mut rendered = Vec::new();
+    for (i, sent) in BODIES.iter().enumerate() {
+        let f = get(gw.addr, &format!("/p/{i}")).await;
+        let s = get(gw.addr, &format!("/m/{i}")).await;
+        for k in ["content-type", "x-krakend-completed", "cache-control"] {
+            assert_eq!(f.header(k), s.header(k), "{k} for {sent}");
+        }
+        assert_eq!((f.status, &f.body), (s.status, &s.body), "{sent}");
+        rendered.push((
+            f.status,
+            f.header("x-krakend-completed").map(str::to_owned),
+            f.body,
+        ));
+    }
+    let want: &[(u16, &str, &str)] = &[
+        (
+            200,
+            "true",
+            r#"{"id":42,"n":[1.0,-0.0,100.0,1.8446744073709552e+19],"s":"é/\n","o":{"k":[]}}"#,
+        ),
+        (200, "false", "{}"),
+        (200, "true", r#"{"a":3,"b":2}"#),
+        (500, "false", ""),
+        (500, "false", ""),
+        (500, "false", ""),
+    ];
+    for ((status, completed, body), (ws, wc, wb)) in rendered.iter().zip(want) {
+        assert_eq!(
+            (*status, completed.as_deref(), &body[..]),
+            (*ws, Some(*wc), wb.as_bytes())
+        );
+    }
+}
+
+/// Several grouped backends on the json passthrough: each body under its
+/// group, in declaration order, partial answers and fallbacks included —
+/// the same answers as the decoded merge (the reference endpoint is made
+/// ineligible by a no-op `mapping`).
+#[tokio::test]
+async fn grouped_json_passthrough_answers_like_the_decoded_merge() {
+    // (user, orders) bodies per case.
+    const CASES: &[(&str, &str)] = &[
+        (
+            r#"{ "id": 1, "tags": ["a"] }"#,
+            r#"{"orders":[{"total":12.5}],"count":2}"#,
+        ),
+        ("{}", "{}"),
+        (r#"{"id":1}"#, "{not json"),
+        ("{not json", r#"{"n":1}"#),
+        ("{not json", "[1]"),
+        (r#"{"a":1,"a":2}"#, r#"{"b":"\u00e9"}"#),
+    ];
+    let user = |seen: &Seen| {
+        let i: usize = seen.uri.rsplit('/').next().unwrap().parse().unwrap();
+        Reply::json(CASES[i].0)
+    };
+    let orders = |seen: &Seen| {
+        let i: usize = seen.uri.rsplit('/').next().unwrap().parse().unwrap();
+        Reply::json(CASES[i].1)
+    };
+    let (hu, _) = upstream(user).await;
+    let (ho, _) = upstream(orders).await;
+    const P: &[Segment] = &[Segment::Static("p"), Segment::Param("n")];
+    const M: &[Segment] = &[Segment::Static("m"), Segment::Param("n")];
+    let url = &[UrlPiece::Literal("/x/"), UrlPiece::Param(0)];
+    let grouped = |h, g| Backend {
+        group: Some(g),
+        ..backend(h, url)
+    };
+    let fast = endpoint(
+        Method::Get,
+        "/p/{n}",
+        P,
+        &["n"],
+        vec![grouped(hu, "user"), grouped(ho, "orders")],
+    );
+    let reference = Backend {
+        mapping: &[("absent", "other")],
+        ..grouped(ho, "orders")
+    };
+    let slow = endpoint(
+        Method::Get,
+        "/m/{n}",
+        M,
+        &["n"],
+        vec![grouped(hu, "user"), reference],
+    );
+    let gw = start(gateway(vec![fast, slow])).await;
+    let mut got = Vec::new();
+    for (i, case) in CASES.iter().enumerate() {
+        let f = get(gw.addr, &format!("/p/{i}")).await;
+        let s = get(gw.addr, &format!("/m/{i}")).await;
+        for k in ["content-type", "x-krakend-completed"] {
+            assert_eq!(f.header(k), s.header(k), "{k} for {case:?}");
+        }
+        assert_eq!((f.status, &f.body), (s.status, &s.body), "{case:?}");
+        got.push((
+            f.status,
+            f.header("x-krakend-completed").map(str::to_owned),
+            f.body,
+        ));
+    }
+    let want: &[(u16, &str, &str)] = &[
+        (
+            200,
+            "true",
+            r#"{"user":{"id":1,"tags":["a"]},"orders":{"orders":[{"total":12.5}],"count":2}}"#,
+        ),
+        (200, "true", r#"{"user":{},"orders":{}}"#),
+        (200, "false", r#"{"user":{"id":1}}"#),
+        (200, "false", r#"{"orders":{"n":1}}"#),
+        (500, "false", ""),
+        (200, "true", r#"{"user":{"a":2},"orders":{"b":"é"}}"#),
+    ];
+    for ((status, completed, body), (ws, wc, wb)) in got.iter().zip(want) {
+        assert_eq!(
+            (*status, completed.as_deref(), &body[..]),
+            (*ws, Some(*wc), wb.as_bytes())
+        );
+    }
+}

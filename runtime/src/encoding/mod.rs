@@ -2,6 +2,7 @@
 //! §c.2): a backend body becomes an object (`Map`), the merged object
 //! becomes the client's body.
 
+pub mod passthrough;
 pub mod xml;
 pub mod yaml;
 

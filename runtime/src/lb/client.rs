@@ -8,6 +8,11 @@
 //! `https://` hosts work everywhere. Certificates named by `ca_certs` and
 //! `client_certs` are read once, when the gateway starts.
 //!
+//! HTTP/1.1 hosts (every host without a `gwc/http-client` version, and
+//! `version: http1`) use the host's own pool ([`super::h1`]); h2, h2c and
+//! `auto` use hyper-util's pooled client. Either way a host gets its own
+//! client, and [`HttpClient::request`] is the one way to send.
+//!
 //! `max_connections_per_host` is not a hyper-util pool setting: it is a
 //! per-host semaphore ([`ConnLimit`]) held from the request until its
 //! response body ends. For HTTP/1 (one exchange per connection) that bounds
@@ -16,6 +21,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::body::Incoming;
+use hyper::{Request, Response};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -27,14 +34,68 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::h1::{H1Error, H1Pool};
 use crate::body::GwBody;
 use crate::spec::{ClientCert, ClientOptions, HttpOptions, HttpVersion, TlsOptions, TlsVersion};
 
-/// The pooled client type every host uses.
-pub type HttpClient = Client<HttpsConnector<HttpConnector>, GwBody>;
+/// A host's client.
+#[derive(Clone, Debug)]
+pub enum HttpClient {
+    /// HTTP/1.1: the host's own connection pool.
+    H1(Arc<H1Pool>),
+    /// h2, h2c, ALPN `auto`: hyper-util's pooled client.
+    Pooled(Box<Client<HttpsConnector<HttpConnector>, GwBody>>),
+}
+
+/// Why a client request failed.
+#[derive(Debug)]
+pub enum ClientError {
+    /// From the HTTP/1.1 pool.
+    H1(H1Error),
+    /// From hyper-util's client.
+    Pooled(hyper_util::client::legacy::Error),
+}
+
+impl ClientError {
+    /// Whether no connection could be made (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        match self {
+            ClientError::H1(e) => matches!(e, H1Error::Connect(_)),
+            ClientError::Pooled(e) => e.is_connect(),
+        }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::H1(e) => e.fmt(f),
+            ClientError::Pooled(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::H1(e) => e.source(),
+            ClientError::Pooled(e) => e.source(),
+        }
+    }
+}
+
+impl HttpClient {
+    /// Sends a request (absolute URI) and returns the response head.
+    pub async fn request(&self, req: Request<GwBody>) -> Result<Response<Incoming>, ClientError> {
+        match self {
+            HttpClient::H1(pool) => pool.request(req).await.map_err(ClientError::H1),
+            HttpClient::Pooled(c) => c.request(req).await.map_err(ClientError::Pooled),
+        }
+    }
+}
 
 /// The client of a host without a `gwc/http-client` policy: lura's root
-/// client options, HTTP/1.1, default TLS.
+/// client options, HTTP/1.1, default TLS. One per host.
 pub fn root_client(o: &ClientOptions) -> Result<HttpClient, String> {
     let mut conn = HttpConnector::new();
     conn.set_nodelay(true);
@@ -50,23 +111,19 @@ pub fn root_client(o: &ClientOptions) -> Result<HttpClient, String> {
         .https_or_http()
         .enable_http1()
         .wrap_connector(conn);
-    let mut b = Client::builder(TokioExecutor::new());
-    b.pool_timer(TokioTimer::new());
-    b.timer(TokioTimer::new());
     let idle = if o.disable_keep_alives {
         0
     } else {
         o.max_idle_connections_per_host as usize
     };
-    b.pool_max_idle_per_host(idle);
-    if o.idle_connection_timeout_ms > 0 {
-        b.pool_idle_timeout(Duration::from_millis(o.idle_connection_timeout_ms));
+    let timeout = if o.idle_connection_timeout_ms > 0 {
+        Duration::from_millis(o.idle_connection_timeout_ms)
     } else {
         // Go's Transport keeps idle connections forever when 0; hyper's
         // default (90 s) is a better neighbour and invisible to clients.
-        b.pool_idle_timeout(Duration::from_secs(90));
-    }
-    Ok(b.build(https))
+        Duration::from_secs(90)
+    };
+    Ok(HttpClient::H1(H1Pool::new(https, idle, timeout)))
 }
 
 /// A host's client from its resolved `gwc/http-client` options. `probe`
@@ -90,8 +147,18 @@ pub fn host_client(
     let builder = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http();
+    let idle = match probe {
+        Some(reuse) => usize::from(reuse),
+        None if !o.keep_alive => 0,
+        None => o.max_connections_per_host.max(1) as usize,
+    };
+    let timeout = Duration::from_millis(o.idle_timeout_ms.max(1));
     let https = match o.version {
-        HttpVersion::Http1 | HttpVersion::H2c => builder.enable_http1().wrap_connector(conn),
+        HttpVersion::Http1 => {
+            let https = builder.enable_http1().wrap_connector(conn);
+            return Ok(HttpClient::H1(H1Pool::new(https, idle, timeout)));
+        }
+        HttpVersion::H2c => builder.enable_http1().wrap_connector(conn),
         HttpVersion::H2 => builder.enable_http2().wrap_connector(conn),
         HttpVersion::Auto => builder.enable_all_versions().wrap_connector(conn),
     };
@@ -100,14 +167,9 @@ pub fn host_client(
     b.timer(TokioTimer::new());
     // h2 and h2c speak HTTP/2 from the first byte; `auto` lets ALPN decide.
     b.http2_only(matches!(o.version, HttpVersion::H2 | HttpVersion::H2c));
-    let idle = match probe {
-        Some(reuse) => usize::from(reuse),
-        None if !o.keep_alive => 0,
-        None => o.max_connections_per_host.max(1) as usize,
-    };
     b.pool_max_idle_per_host(idle);
-    b.pool_idle_timeout(Duration::from_millis(o.idle_timeout_ms.max(1)));
-    Ok(b.build(https))
+    b.pool_idle_timeout(timeout);
+    Ok(HttpClient::Pooled(Box::new(b.build(https))))
 }
 
 /// The in-flight cap of one host (`max_connections_per_host`); `None` when

@@ -10,7 +10,8 @@
 //! - [`budget`]: the retry budget;
 //! - [`breaker`]: KrakenD's `qos/circuit-breaker`;
 //! - [`client`]: per-host HTTP clients (version, timeouts, keep-alive,
-//!   connection cap, TLS).
+//!   connection cap, TLS);
+//! - [`h1`]: the HTTP/1.1 connection pool of one host.
 //!
 //! The static description of all this is `spec::PoolPolicy`.
 
@@ -18,6 +19,7 @@ pub mod breaker;
 pub mod budget;
 pub mod client;
 pub mod failover;
+pub mod h1;
 pub mod health;
 pub mod passive;
 pub mod select;
