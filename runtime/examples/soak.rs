@@ -96,23 +96,9 @@ fn gateway(hosts: &[String], failover: bool) -> &'static Gateway {
     let backend = Backend {
         hosts: Box::leak(hosts.into_boxed_slice()),
         url: &[UrlPiece::Literal("/work")],
-        url_has_query: false,
-        method: Method::Get,
         encoding: Encoding::NoOp,
-        is_collection: false,
-        target: &[],
-        allow: &[],
-        deny: &[],
-        mapping: &[],
-        group: None,
-        flatmap: &[],
-        input_headers: None,
-        input_query_strings: None,
-        shadow: false,
-        return_error_code: false,
-        return_error_details: None,
-        circuit_breaker: None,
         lb: Some(leak(policy)),
+        ..Backend::DEFAULT
     };
     let endpoint = Endpoint {
         method: Method::Get,

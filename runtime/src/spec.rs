@@ -353,6 +353,33 @@ pub struct Backend {
     pub lb: Option<&'static PoolPolicy>,
 }
 
+impl Backend {
+    /// A backend as lura's defaults leave it, with no host and an empty
+    /// `url_pattern`: GET, json, no manipulation, no allowlists, KrakenD's
+    /// balancing. Hand-written gateways (tests, examples) start from it.
+    pub const DEFAULT: Backend = Backend {
+        hosts: &[],
+        url: &[],
+        url_has_query: false,
+        method: Method::Get,
+        encoding: Encoding::Json,
+        is_collection: false,
+        target: &[],
+        allow: &[],
+        deny: &[],
+        mapping: &[],
+        group: None,
+        flatmap: &[],
+        input_headers: None,
+        input_query_strings: None,
+        shadow: false,
+        return_error_code: false,
+        return_error_details: None,
+        circuit_breaker: None,
+        lb: None,
+    };
+}
+
 /// `qos/circuit-breaker`.
 #[derive(Clone, Copy, Debug)]
 pub struct CircuitBreaker {

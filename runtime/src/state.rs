@@ -235,23 +235,7 @@ mod tests {
     const PLAIN: Backend = Backend {
         hosts: &["http://127.0.0.1:1"],
         url: &[UrlPiece::Literal("/")],
-        url_has_query: false,
-        method: crate::spec::Method::Get,
-        encoding: Encoding::Json,
-        is_collection: false,
-        target: &[],
-        allow: &[],
-        deny: &[],
-        mapping: &[],
-        group: None,
-        flatmap: &[],
-        input_headers: None,
-        input_query_strings: None,
-        shadow: false,
-        return_error_code: false,
-        return_error_details: None,
-        circuit_breaker: None,
-        lb: None,
+        ..Backend::DEFAULT
     };
 
     const fn ep(backends: &'static [Backend], output: OutputEncoding) -> Endpoint {

@@ -15,23 +15,7 @@ fn backend(hosts: &'static [&'static str], url: &'static [UrlPiece]) -> Backend 
     Backend {
         hosts,
         url,
-        url_has_query: false,
-        method: Method::Get,
-        encoding: Encoding::Json,
-        is_collection: false,
-        target: &[],
-        allow: &[],
-        deny: &[],
-        mapping: &[],
-        group: None,
-        flatmap: &[],
-        input_headers: None,
-        input_query_strings: None,
-        shadow: false,
-        return_error_code: false,
-        return_error_details: None,
-        circuit_breaker: None,
-        lb: None,
+        ..Backend::DEFAULT
     }
 }
 
