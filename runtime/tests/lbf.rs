@@ -832,9 +832,12 @@ async fn lbf12_everything_down_fail_closed() {
             .sum()
     };
     let mut t0 = None;
-    let mut after = Vec::new();
     let mut before_counter = (0, 0);
+    // The requests sent after the counters' snapshot (taken at t0 + 600 ms,
+    // right before one is sent): by index, so none can fall between.
+    let (mut calls, mut first_after) = (0usize, None);
     let got = paced(&lab.client, "GET", 100, Duration::from_millis(20), |el| {
+        calls += 1;
         if t0.is_none() && el >= Duration::from_millis(300) {
             for m in [&a, &b, &c] {
                 m.refuse();
@@ -853,16 +856,18 @@ async fn lbf12_everything_down_fail_closed() {
                     + 1,
                 attempts(&lab),
             );
+            first_after = Some(calls - 1);
         }
     })
     .await;
     let t0 = t0.unwrap();
-    for g in &got {
-        if g.sent >= t0 + Duration::from_millis(600) {
-            after.push(g);
-        }
-    }
+    let after: Vec<&Got> = got[first_after.unwrap()..].iter().collect();
     assert!(after.len() > 50);
+    assert!(
+        after
+            .iter()
+            .all(|g| g.sent >= t0 + Duration::from_millis(600))
+    );
     for g in &after {
         assert_eq!(g.status, 503);
         assert_eq!(g.header("x-gwc-upstream"), Some("none"));
@@ -1354,7 +1359,9 @@ async fn admin_shows_pool_state() {
     let _gate = light().await;
     let [a, b] = mocks(["A", "B"]).await;
     b.probe(status(500));
-    let mut p = with_check(pool_of(&[&a, &b]), check(50, 20, 1, 1));
+    // A probe timeout generous enough that A never fails one on a busy
+    // machine (threshold 1 would take it out).
+    let mut p = with_check(pool_of(&[&a, &b]), check(200, 150, 1, 1));
     p.failover = Some(fo(2));
     let lab = Lab::work(Method::Get, &[&a, &b], p).await;
     lab.until("B down", Duration::from_secs(2), |l| {
