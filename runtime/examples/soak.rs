@@ -104,18 +104,9 @@ fn gateway(hosts: &[String], failover: bool) -> &'static Gateway {
         method: Method::Get,
         path: "/work",
         segments: &[Segment::Static("work")],
-        params: &[],
-        timeout_ms: 2000,
-        cache_ttl_s: None,
         output: OutputEncoding::NoOp,
-        concurrent_calls: 1,
-        input_headers: Forward::Default,
-        input_query_strings: Forward::Default,
         backends: Box::leak(vec![backend].into_boxed_slice()),
-        sequential: false,
-        propagated_params: &[],
-        flatmap: &[],
-        static_data: None,
+        ..Endpoint::DEFAULT
     };
     leak(Gateway {
         name: "soak",

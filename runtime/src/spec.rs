@@ -231,6 +231,30 @@ pub struct Endpoint {
     pub static_data: Option<StaticData>,
 }
 
+impl Endpoint {
+    /// An endpoint as lura's defaults leave it, with an empty path and no
+    /// backends: GET, KrakenD's 2 s timeout, json output, one call per
+    /// backend, default allowlists. Hand-written gateways (tests,
+    /// examples) start from it.
+    pub const DEFAULT: Endpoint = Endpoint {
+        method: Method::Get,
+        path: "",
+        segments: &[],
+        params: &[],
+        timeout_ms: 2000,
+        cache_ttl_s: None,
+        output: OutputEncoding::Json,
+        concurrent_calls: 1,
+        input_headers: Forward::Default,
+        input_query_strings: Forward::Default,
+        backends: &[],
+        sequential: false,
+        propagated_params: &[],
+        flatmap: &[],
+        static_data: None,
+    };
+}
+
 /// A client header/query allowlist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Forward {

@@ -240,21 +240,11 @@ mod tests {
 
     const fn ep(backends: &'static [Backend], output: OutputEncoding) -> Endpoint {
         Endpoint {
-            method: crate::spec::Method::Get,
             path: "/x",
-            segments: &[],
-            params: &[],
             timeout_ms: 1000,
-            cache_ttl_s: None,
             output,
-            concurrent_calls: 1,
-            input_headers: crate::spec::Forward::Default,
-            input_query_strings: crate::spec::Forward::Default,
             backends,
-            sequential: false,
-            propagated_params: &[],
-            flatmap: &[],
-            static_data: None,
+            ..Endpoint::DEFAULT
         }
     }
 

@@ -28,18 +28,9 @@ fn endpoint(
         method: Method::Get,
         path,
         segments,
-        params: &[],
         timeout_ms: 5000,
-        cache_ttl_s: None,
-        output: OutputEncoding::Json,
-        concurrent_calls: 1,
-        input_headers: Forward::Default,
-        input_query_strings: Forward::Default,
         backends,
-        sequential: false,
-        propagated_params: &[],
-        flatmap: &[],
-        static_data: None,
+        ..Endpoint::DEFAULT
     }
 }
 

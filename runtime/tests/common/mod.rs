@@ -155,17 +155,8 @@ pub fn endpoint(
         path,
         segments,
         params,
-        timeout_ms: 2000,
-        cache_ttl_s: None,
-        output: OutputEncoding::Json,
-        concurrent_calls: 1,
-        input_headers: Forward::Default,
-        input_query_strings: Forward::Default,
         backends: leak_slice(backends),
-        sequential: false,
-        propagated_params: &[],
-        flatmap: &[],
-        static_data: None,
+        ..Endpoint::DEFAULT
     }
 }
 
