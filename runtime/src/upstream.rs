@@ -168,9 +168,33 @@ pub struct Shared {
     keys: Vec<(&'static str, &'static ActiveCheck, HttpOptions)>,
     /// The host clients.
     pub clients: Vec<(&'static str, HttpOptions, HttpClient, ConnLimit)>,
+    /// The clients of hosts without a policy, one per host URL: like
+    /// KrakenD's one transport, every backend calling a host shares its
+    /// connections.
+    root_clients: Vec<(&'static str, HttpClient)>,
+    /// The TLS configuration of the root `client_tls`, made once.
+    root_tls: Option<rustls::ClientConfig>,
 }
 
 impl Shared {
+    /// The client of a host without a policy.
+    fn root_client(
+        &mut self,
+        url: &'static str,
+        root: &ClientOptions,
+    ) -> Result<HttpClient, String> {
+        if let Some((_, c)) = self.root_clients.iter().find(|(u, _)| *u == url) {
+            return Ok(c.clone());
+        }
+        let tls = match &self.root_tls {
+            Some(t) => t.clone(),
+            None => self.root_tls.insert(client::tls_config(root.tls)?).clone(),
+        };
+        let c = client::root_client(root, tls)?;
+        self.root_clients.push((url, c.clone()));
+        Ok(c)
+    }
+
     /// The client and connection cap for this host and options.
     fn client(
         &mut self,
@@ -415,11 +439,10 @@ impl Upstream {
             .circuit_breaker
             .map(|cb| Breaker::new(cb, label.to_owned()));
         let Some(p) = b.lb else {
-            // A client (connection pool) per host.
             let hosts = b
                 .hosts
                 .iter()
-                .map(|h| HostRt::new(h, client::root_client(root)?))
+                .map(|h| HostRt::new(h, shared.root_client(h, root)?))
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(Upstream {
                 selector: Selector::plain(hosts.len()),
@@ -925,6 +948,31 @@ const DISCARD_BYTES: usize = 64 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Backends calling one host share its client (and so its idle
+    /// connections), as KrakenD's one transport does.
+    #[test]
+    fn plain_backends_share_a_host_client() {
+        static A: Backend = Backend {
+            hosts: &["http://127.0.0.1:1", "http://127.0.0.1:2"],
+            ..Backend::DEFAULT
+        };
+        static B: Backend = Backend {
+            hosts: &["http://127.0.0.1:2"],
+            ..Backend::DEFAULT
+        };
+        let mut shared = Shared::default();
+        let root = ClientOptions::DEFAULT;
+        let a = Upstream::new(&A, &root, &mut shared, "a").expect("pool a");
+        let b = Upstream::new(&B, &root, &mut shared, "b").expect("pool b");
+        assert_eq!(shared.root_clients.len(), 2);
+        let pool = |c: &HttpClient| match c {
+            HttpClient::H1(p) => Arc::as_ptr(p),
+            HttpClient::Pooled(_) => std::ptr::null(),
+        };
+        assert_eq!(pool(&a.hosts[1].client), pool(&b.hosts[0].client));
+        assert_ne!(pool(&a.hosts[0].client), pool(&a.hosts[1].client));
+    }
 
     #[test]
     fn host_urls_parse() {

@@ -95,8 +95,9 @@ impl HttpClient {
 }
 
 /// The client of a host without a `gwc/http-client` policy: lura's root
-/// client options, HTTP/1.1, default TLS. One per host.
-pub fn root_client(o: &ClientOptions) -> Result<HttpClient, String> {
+/// client options, HTTP/1.1, and `tls` (made from the root `client_tls`
+/// once, by the caller). One per host.
+pub fn root_client(o: &ClientOptions, tls: ClientConfig) -> Result<HttpClient, String> {
     let mut conn = HttpConnector::new();
     conn.set_nodelay(true);
     conn.enforce_http(false);
@@ -107,7 +108,7 @@ pub fn root_client(o: &ClientOptions) -> Result<HttpClient, String> {
         conn.set_keepalive(Some(Duration::from_millis(o.dialer_keep_alive_ms)));
     }
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls_config(o.tls)?)
+        .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
         .wrap_connector(conn);
