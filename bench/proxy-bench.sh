@@ -7,7 +7,7 @@
 #
 # Knobs (environment): DURATION=20s THREADS=2 CONNS=64 WARMUP=3s ROUNDS=1
 #   NGINX_WORKERS=auto  worker_processes of the proxying nginx (auto = one per
-#                       core, like the gateway's tokio runtime)
+#                       core, like the gateway's worker threads)
 #   UPSTREAM_WORKERS=1  worker_processes of the upstream nginx
 #   ACCESS_LOG=0        1: both proxies write an access log (to a file in the
 #                       work dir) instead of none
@@ -262,7 +262,7 @@ run() { # $1 = label, $2 = url, $3 = proxy pid
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP each); nginx proxy worker_processes $NGINX_WORKERS, upstream $UPSTREAM_WORKERS; gateway: tokio multi-thread ($(nproc) workers); access logs $([[ $ACCESS_LOG == 1 ]] && echo on || echo off)"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP each); nginx proxy worker_processes $NGINX_WORKERS, upstream $UPSTREAM_WORKERS; gateway: ${TOKIO_WORKER_THREADS:-$(nproc)} worker threads; access logs $([[ $ACCESS_LOG == 1 ]] && echo on || echo off)"
 echo "$(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"

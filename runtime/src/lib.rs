@@ -7,7 +7,9 @@
 //!
 //! One module per concern:
 //! - [`spec`]: the static description (the contract with codegen);
-//! - [`server`]: listeners, connections, graceful drain, the admin listener;
+//! - [`worker`]: one single-threaded runtime per core, per-worker state;
+//! - [`server`]: listeners, connections (spread over the workers), graceful
+//!   drain, the admin listener;
 //! - [`router`]: path matching, 404/405, redirects, health;
 //! - [`handler`]: one request end to end (timeout, headers, metrics, log);
 //! - [`proxy`]: the endpoint pipeline (parallel, sequential, concurrent, shadow, static);
@@ -38,6 +40,7 @@ pub mod server;
 pub mod spec;
 pub mod state;
 pub mod upstream;
+pub mod worker;
 
 use std::io::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -158,8 +161,8 @@ fn bind(addr: &str) -> Result<std::net::TcpListener, String> {
 
 /// The entry point of a generated gateway binary: parses the arguments,
 /// binds, prints `listening on HOST:PORT` (and `admin listening on
-/// HOST:PORT`), serves until SIGTERM or SIGINT, drains in-flight requests
-/// and returns. Exit codes: 0 after a clean stop, 1 when the gateway cannot
+/// HOST:PORT`), serves with one worker thread per core ([`worker`]) until
+/// SIGTERM or SIGINT, drains in-flight requests and returns. Exit codes: 0 after a clean stop, 1 when the gateway cannot
 /// start (bind failure, inconsistent description), 2 for bad arguments.
 pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -186,54 +189,68 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    rt.block_on(run_async(gateway, args))
-}
-
-async fn run_async(gateway: &'static spec::Gateway, args: Args) -> ExitCode {
-    let gw = match state::Gw::build(gateway) {
-        Ok(gw) => Arc::new(gw),
-        Err(e) => {
-            eprintln!("error: the gateway description is inconsistent: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let listener = match bind(&args.listen).and_then(|l| {
-        tokio::net::TcpListener::from_std(l)
-            .map_err(|e| format!("cannot listen on `{}`: {e}", args.listen))
-    }) {
-        Ok(l) => l,
+    let workers = worker::configured();
+    worker::set_count(workers);
+    match start(gateway, &args, workers) {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(1);
+            ExitCode::from(1)
         }
+    }
+}
+
+/// Binds, starts `workers` threads that each serve the listener from a
+/// current-thread runtime of their own (see [`worker`]), and waits for them
+/// to drain after SIGTERM or SIGINT. Worker 0 is the calling thread; it
+/// also runs the signal watch, the admin listener and the health probes.
+fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result<ExitCode, String> {
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))
     };
+    let main_rt = runtime()?;
+    let gw = {
+        let _in = main_rt.enter();
+        Arc::new(
+            state::Gw::build(gateway)
+                .map_err(|e| format!("the gateway description is inconsistent: {e}"))?,
+        )
+    };
+    let listener = bind(&args.listen)?;
     let admin = match &args.admin {
-        Some(a) => match bind(a).and_then(|l| {
-            tokio::net::TcpListener::from_std(l).map_err(|e| format!("cannot listen on `{a}`: {e}"))
-        }) {
-            Ok(l) => Some(l),
-            Err(e) => {
-                eprintln!("error: admin: {e}");
-                return ExitCode::from(1);
-            }
-        },
+        Some(a) => Some(bind(a).map_err(|e| format!("admin: {e}"))?),
         None => None,
     };
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    if let Err(e) = spawn_signal_watch(tx) {
-        eprintln!("error: cannot install signal handlers: {e}");
-        return ExitCode::from(1);
+    // The other workers' runtimes and listener handles, made before any
+    // thread starts so that a failure leaves nothing running.
+    let mut others = Vec::with_capacity(workers.saturating_sub(1));
+    for _ in 1..workers {
+        let l = listener
+            .try_clone()
+            .map_err(|e| format!("cannot share the listener between workers: {e}"))?;
+        others.push((runtime()?, l));
     }
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let (listener, admin) = {
+        let _in = main_rt.enter();
+        spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
+        gw.start_background();
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| format!("cannot listen on `{}`: {e}", args.listen))?;
+        let admin = match admin {
+            Some(l) => {
+                Some(tokio::net::TcpListener::from_std(l).map_err(|e| format!("admin: {e}"))?)
+            }
+            None => None,
+        };
+        (listener, admin)
+    };
     {
         let mut out = std::io::stdout().lock();
         if let Ok(a) = listener.local_addr() {
@@ -244,16 +261,43 @@ async fn run_async(gateway: &'static spec::Gateway, args: Args) -> ExitCode {
         }
         let _ = out.flush();
     }
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|v| *v).await;
-    };
-    let admin_task =
-        admin.map(|l| tokio::spawn(server::serve_admin(Arc::clone(&gw), l, stopped(rx.clone()))));
-    server::serve_state(gw, listener, stopped(rx)).await;
-    if let Some(t) = admin_task {
-        let _ = t.await;
+    let mut handoffs = server::Handoff::workers(workers).into_iter();
+    let main_handoff = handoffs.next().filter(|_| workers > 1);
+    let mut threads = Vec::with_capacity(others.len());
+    for (i, ((rt, l), handoff)) in others.into_iter().zip(handoffs).enumerate() {
+        let (gw, rx) = (Arc::clone(&gw), rx.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("gw-worker-{}", i + 1))
+            .spawn(move || {
+                worker::enter(i + 1);
+                rt.block_on(async move {
+                    match tokio::net::TcpListener::from_std(l) {
+                        Ok(l) => server::serve_worker(gw, l, Some(handoff), stopped(rx)).await,
+                        Err(e) => eprintln!("level=error msg=\"worker {}: {e}\"", i + 1),
+                    }
+                });
+            });
+        match spawned {
+            Ok(t) => threads.push(t),
+            // Serve with the workers that did start.
+            Err(e) => eprintln!("level=error msg=\"cannot start worker {}: {e}\"", i + 1),
+        }
     }
-    ExitCode::SUCCESS
+    main_rt.block_on(async move {
+        let admin_task = admin
+            .map(|l| tokio::spawn(server::serve_admin(Arc::clone(&gw), l, stopped(rx.clone()))));
+        server::serve_worker(gw, listener, main_handoff, stopped(rx)).await;
+        if let Some(t) = admin_task {
+            let _ = t.await;
+        }
+    });
+    let mut code = ExitCode::SUCCESS;
+    for t in threads {
+        if t.join().is_err() {
+            code = ExitCode::from(1);
+        }
+    }
+    Ok(code)
 }
 
 /// Sets the flag on the first SIGTERM or SIGINT.

@@ -3,13 +3,16 @@
 //! - `gw_requests_total{endpoint,method,status}`
 //! - `gw_request_duration_seconds{endpoint,method}` (histogram)
 //! - `gw_upstream_requests_total{endpoint,backend,host,result}`
+//! - `gw_connections{worker}` (gauge: client connections being served)
 //! - the `gwc_*` load-balancing metrics of research/lb-failover-health.md
 //!   §7.5.6, for backends with a `gwc` pool policy (labels add `endpoint`,
 //!   since one backend pattern may serve several endpoints; `host` is the
 //!   host's `name`).
 //!
-//! Endpoint counters are a fixed array of atomics per endpoint (one slot
-//! per status 100–599), so the request path never takes a lock; requests
+//! Endpoint and host counters are fixed arrays of atomics (one slot per
+//! status 100–599), one array per worker thread ([`Counters`]), so the
+//! request path never takes a lock nor writes a line another core writes;
+//! requests
 //! that matched no endpoint (404, 405, redirects, health) go to a small
 //! locked map, as they are rare or cheap anyway.
 
@@ -17,23 +20,27 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::state::Gw;
+use crate::upstream::AttemptResult;
+use crate::worker::Counters;
 
 /// Histogram bounds, in seconds.
 const BUCKETS: [f64; 12] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// A latency histogram.
+/// Where a histogram keeps its sum (microseconds) and count, after the
+/// buckets.
+const SUM: usize = BUCKETS.len();
+const COUNT: usize = BUCKETS.len() + 1;
+
+/// A latency histogram: one counter per bucket, then the sum and the count
+/// (kept per worker).
 #[derive(Debug, Default)]
-pub struct Histogram {
-    buckets: [AtomicU64; BUCKETS.len()],
-    sum_us: AtomicU64,
-    count: AtomicU64,
-}
+pub struct Histogram(Counters<{ BUCKETS.len() + 2 }>);
 
 impl Histogram {
     /// Records one observation.
@@ -42,51 +49,40 @@ impl Histogram {
         // Cumulative buckets are summed at render time; store each
         // observation once, in its own bucket.
         if let Some(i) = BUCKETS.iter().position(|b| s <= *b) {
-            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            self.0.add(i, 1);
         }
-        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        self.sum_us.fetch_add(us, Ordering::Relaxed);
-        self.count.fetch_add(1, Ordering::Relaxed);
+        self.0
+            .add(SUM, u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+        self.0.add(COUNT, 1);
     }
 
     fn render(&self, out: &mut String, name: &str, labels: &str) {
         let mut cum = 0;
         for (i, b) in BUCKETS.iter().enumerate() {
-            cum += self.buckets[i].load(Ordering::Relaxed);
+            cum += self.0.get(i);
             let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{b}\"}} {cum}");
         }
-        let count = self.count.load(Ordering::Relaxed);
+        let count = self.0.get(COUNT);
         let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {count}");
-        let sum = self.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let sum = self.0.get(SUM) as f64 / 1e6;
         let _ = writeln!(out, "{name}_sum{{{labels}}} {sum}");
         let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
     }
 }
 
 /// One endpoint's counters.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct EndpointMetrics {
-    statuses: Box<[AtomicU64]>,
+    /// Requests by status, 100–599 (kept per worker).
+    statuses: Counters<500>,
     latency: Histogram,
-}
-
-impl Default for EndpointMetrics {
-    fn default() -> Self {
-        EndpointMetrics {
-            statuses: (100..600).map(|_| AtomicU64::new(0)).collect(),
-            latency: Histogram::default(),
-        }
-    }
 }
 
 impl EndpointMetrics {
     /// Records one request.
     pub fn record(&self, status: u16, d: Duration) {
-        if let Some(c) = usize::from(status)
-            .checked_sub(100)
-            .and_then(|i| self.statuses.get(i))
-        {
-            c.fetch_add(1, Ordering::Relaxed);
+        if let Some(i) = usize::from(status).checked_sub(100) {
+            self.statuses.add(i, 1);
         }
         self.latency.observe(d);
     }
@@ -121,8 +117,8 @@ pub fn render(gw: &Gw) -> String {
     out.push_str("# TYPE gw_requests_total counter\n");
     for ep in gw.endpoints.iter() {
         let method = crate::proxy::http_method(ep.spec.method);
-        for (i, c) in ep.metrics.statuses.iter().enumerate() {
-            let n = c.load(Ordering::Relaxed);
+        for i in 0..500 {
+            let n = ep.metrics.statuses.get(i);
             if n > 0 {
                 let _ = writeln!(
                     out,
@@ -162,24 +158,28 @@ pub fn render(gw: &Gw) -> String {
     for ep in gw.endpoints.iter() {
         for b in ep.backends.iter() {
             for h in b.upstream.hosts.iter() {
-                let s = &h.stats;
-                for (result, c) in [
-                    ("ok", &s.ok),
-                    ("bad_status", &s.bad_status),
-                    ("error", &s.error),
-                    ("timeout", &s.timeout),
-                ] {
+                for r in AttemptResult::ALL {
                     let _ = writeln!(
                         out,
-                        "gw_upstream_requests_total{{endpoint=\"{}\",backend=\"{}\",host=\"{}\",result=\"{result}\"}} {}",
+                        "gw_upstream_requests_total{{endpoint=\"{}\",backend=\"{}\",host=\"{}\",result=\"{}\"}} {}",
                         esc(ep.spec.path),
                         esc(&b.label),
                         esc(h.url),
-                        c.load(Ordering::Relaxed)
+                        r.label(),
+                        h.stats.get(r)
                     );
                 }
             }
         }
+    }
+    out.push_str("# HELP gw_connections Client connections being served, by worker thread.\n");
+    out.push_str("# TYPE gw_connections gauge\n");
+    for (i, n) in gw.connections.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "gw_connections{{worker=\"{i}\"}} {}",
+            n.load(Ordering::Relaxed)
+        );
     }
     render_lb(gw, &mut out);
     out
@@ -266,7 +266,7 @@ fn render_lb(gw: &Gw, out: &mut String) {
                     "gwc_upstream_attempts_total{{{},host=\"{}\",class=\"{class}\"}} {}",
                     labels(ep, b),
                     esc(h.name),
-                    h.classes[i].load(Ordering::Relaxed)
+                    h.classes.get(i)
                 );
             }
         }
@@ -366,10 +366,10 @@ pub fn upstreams_json(gw: &Gw) -> String {
                     "host": h.url,
                     "name": h.name,
                     "state": h.state_label(),
-                    "ok": s.ok.load(Ordering::Relaxed),
-                    "bad_status": s.bad_status.load(Ordering::Relaxed),
-                    "error": s.error.load(Ordering::Relaxed),
-                    "timeout": s.timeout.load(Ordering::Relaxed),
+                    "ok": s.get(AttemptResult::Ok),
+                    "bad_status": s.get(AttemptResult::BadStatus),
+                    "error": s.get(AttemptResult::Error),
+                    "timeout": s.get(AttemptResult::Timeout),
                 });
                 if up.policy.is_some()
                     && let Some(obj) = v.as_object_mut()
@@ -377,9 +377,7 @@ pub fn upstreams_json(gw: &Gw) -> String {
                     let attempts: serde_json::Map<String, serde_json::Value> = Outcome::LABELS
                         .iter()
                         .enumerate()
-                        .map(|(k, l)| {
-                            ((*l).to_owned(), h.classes[k].load(Ordering::Relaxed).into())
-                        })
+                        .map(|(k, l)| ((*l).to_owned(), h.classes.get(k).into()))
                         .collect();
                     obj.insert("attempts".into(), attempts.into());
                     obj.insert("eligible".into(), up.eligible(i, now).into());

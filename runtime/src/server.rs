@@ -2,11 +2,18 @@
 //! h2c with `use_h2c`), and on shutdown stop accepting, let in-flight
 //! requests finish (bounded) and close idle keep-alive connections.
 //! The admin listener serves `/metrics` and `/upstreams`.
+//!
+//! With several workers ([`crate::worker`]) each one accepts from the
+//! shared listener, and a worker that accepts while another serves fewer
+//! connections hands the new one over ([`Handoff`]): whichever thread wins
+//! the accept, connections end up spread evenly.
 
 use std::convert::Infallible;
 use std::future::{Future, poll_fn};
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -17,13 +24,15 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 
 use crate::body::GwBody;
 use crate::handler;
 use crate::metrics;
 use crate::spec::{Gateway, ServerOptions};
 use crate::state::Gw;
+use crate::worker::PerWorker;
 
 /// The drain bound when `max_shutdown_wait_time` is unset.
 pub const DEFAULT_DRAIN: Duration = Duration::from_secs(10);
@@ -62,23 +71,127 @@ fn conn_builder(o: &ServerOptions) -> auto::Builder<TokioExecutor> {
     if o.use_h2c { b } else { b.http1_only() }
 }
 
-/// Waits for the next connection, or `None` once `shutdown` completes.
-async fn accept_or_stop(
+/// A connection accepted by one worker for another.
+type Handed = (std::net::TcpStream, SocketAddr);
+
+/// One worker's part in spreading connections between workers.
+pub struct Handoff {
+    me: usize,
+    /// Every worker's inbox, in worker order.
+    to: Arc<[mpsc::UnboundedSender<Handed>]>,
+    /// This worker's inbox.
+    inbox: mpsc::UnboundedReceiver<Handed>,
+}
+
+impl Handoff {
+    /// The hand-off of each of `n` workers, in worker order.
+    pub fn workers(n: usize) -> Vec<Handoff> {
+        let (to, inboxes): (Vec<_>, Vec<_>) = (0..n).map(|_| mpsc::unbounded_channel()).unzip();
+        let to: Arc<[_]> = to.into();
+        inboxes
+            .into_iter()
+            .enumerate()
+            .map(|(me, inbox)| Handoff {
+                me,
+                to: Arc::clone(&to),
+                inbox,
+            })
+            .collect()
+    }
+
+    /// The worker that should serve a connection this one accepted: this
+    /// one, unless another (still running) serves fewer (`live`, per
+    /// worker; ties stay here).
+    fn pick(&self, live: &PerWorker<AtomicUsize>) -> usize {
+        let load = |i: usize| live.at(i).load(Ordering::Relaxed);
+        let mut best = self.me;
+        for (i, to) in self.to.iter().enumerate() {
+            if load(i) < load(best) && !to.is_closed() {
+                best = i;
+            }
+        }
+        best
+    }
+}
+
+/// Sends a connection to worker `to`; gives it back when that worker is
+/// gone (it stopped, or its thread never started).
+fn hand_over(
+    h: &Handoff,
+    to: usize,
+    stream: TcpStream,
+    peer: SocketAddr,
+) -> Option<(TcpStream, SocketAddr)> {
+    // It leaves this worker's reactor; the other one adopts it.
+    let s = match stream.into_std() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("level=error msg=\"cannot hand a connection over: {e}\"");
+            return None;
+        }
+    };
+    let Err(mpsc::error::SendError((s, peer))) = h.to[to].send((s, peer)) else {
+        return None;
+    };
+    TcpStream::from_std(s).ok().map(|s| (s, peer))
+}
+
+/// Counts a connection on the current worker while it is served.
+struct Live(Arc<Gw>, usize);
+
+impl Live {
+    fn new(gw: &Arc<Gw>) -> Live {
+        let i = crate::worker::index();
+        gw.connections.at(i).fetch_add(1, Ordering::Relaxed);
+        Live(Arc::clone(gw), i)
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0
+            .connections
+            .at(self.1)
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// What the accept loop waits for.
+enum Next {
+    Accepted(std::io::Result<(TcpStream, SocketAddr)>),
+    Handed(Handed),
+    Stop,
+}
+
+/// Waits for the next connection (accepted, or handed over by another
+/// worker), or `Stop` once `shutdown` completes.
+async fn next_conn(
     listener: &TcpListener,
+    handoff: &mut Option<Handoff>,
     shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
-) -> Option<std::io::Result<(tokio::net::TcpStream, std::net::SocketAddr)>> {
+) -> Next {
     poll_fn(|cx| {
         if shutdown.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
+            return Poll::Ready(Next::Stop);
         }
-        listener.poll_accept(cx).map(Some)
+        if let Some(h) = handoff.as_mut()
+            && let Poll::Ready(Some(c)) = h.inbox.poll_recv(cx)
+        {
+            return Poll::Ready(Next::Handed(c));
+        }
+        listener.poll_accept(cx).map(Next::Accepted)
     })
     .await
 }
 
 /// The accept loop shared by the gateway and admin listeners.
+///
+/// `gw` (the gateway listener's, not the admin's) counts the connections
+/// per worker; with a `handoff` a connection may go to another worker.
 async fn accept_loop<F, Fut>(
     listener: TcpListener,
+    gw: Option<Arc<Gw>>,
+    mut handoff: Option<Handoff>,
     builder: auto::Builder<TokioExecutor>,
     shutdown: impl Future<Output = ()>,
     drain: Duration,
@@ -89,16 +202,34 @@ async fn accept_loop<F, Fut>(
 {
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
-    while let Some(accepted) = accept_or_stop(&listener, &mut shutdown).await {
-        let (stream, peer) = match accepted {
-            Ok(a) => a,
-            Err(e) => {
+    loop {
+        let (stream, peer) = match next_conn(&listener, &mut handoff, &mut shutdown).await {
+            Next::Stop => break,
+            Next::Accepted(Ok((stream, peer))) => match (&handoff, &gw) {
+                (Some(h), Some(gw)) => match h.pick(&gw.connections) {
+                    to if to == h.me => (stream, peer),
+                    to => match hand_over(h, to, stream, peer) {
+                        Some(back) => back,
+                        None => continue,
+                    },
+                },
+                _ => (stream, peer),
+            },
+            Next::Handed((s, peer)) => match TcpStream::from_std(s) {
+                Ok(stream) => (stream, peer),
+                Err(e) => {
+                    eprintln!("level=error msg=\"cannot adopt a connection: {e}\"");
+                    continue;
+                }
+            },
+            Next::Accepted(Err(e)) => {
                 // EMFILE and friends: back off instead of spinning.
                 eprintln!("level=error msg=\"accept failed: {e}\"");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
+        let live = gw.as_ref().map(Live::new);
         let _ = stream.set_nodelay(true);
         let make = make.clone();
         let svc = service_fn(move |req| {
@@ -111,6 +242,7 @@ async fn accept_loop<F, Fut>(
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;
+            drop(live);
         });
     }
     drop(listener);
@@ -140,12 +272,23 @@ pub async fn serve(
 
 /// [`serve`] with the state already built (shared with the admin listener).
 pub async fn serve_state(gw: Arc<Gw>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    serve_worker(gw, listener, None, shutdown).await;
+}
+
+/// [`serve_state`] as one of several workers sharing `listener`.
+pub async fn serve_worker(
+    gw: Arc<Gw>,
+    listener: TcpListener,
+    handoff: Option<Handoff>,
+    shutdown: impl Future<Output = ()>,
+) {
     gw.start_background();
     let builder = conn_builder(&gw.spec.server);
     let drain = drain_bound(&gw.spec.server);
+    let counted = Some(Arc::clone(&gw));
     let make =
         move |req, peer: std::net::SocketAddr| handler::handle(Arc::clone(&gw), req, peer.ip());
-    accept_loop(listener, builder, shutdown, drain, make).await;
+    accept_loop(listener, counted, handoff, builder, shutdown, drain, make).await;
 }
 
 /// Serves the admin endpoints until `shutdown` completes.
@@ -155,7 +298,16 @@ pub async fn serve_admin(gw: Arc<Gw>, listener: TcpListener, shutdown: impl Futu
         let gw = Arc::clone(&gw);
         async move { admin(&gw, &req) }
     };
-    accept_loop(listener, builder, shutdown, Duration::from_secs(1), make).await;
+    accept_loop(
+        listener,
+        None,
+        None,
+        builder,
+        shutdown,
+        Duration::from_secs(1),
+        make,
+    )
+    .await;
 }
 
 fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
@@ -186,6 +338,49 @@ fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_goes_to_the_least_busy_running_worker() {
+        let live = PerWorker::with_len(3, || AtomicUsize::new(0));
+        let set = |v: [usize; 3]| {
+            for (i, n) in v.into_iter().enumerate() {
+                live.at(i).store(n, Ordering::Relaxed);
+            }
+        };
+        let mut workers = Handoff::workers(3);
+        let (w0, w1) = (&workers[0], &workers[1]);
+        set([0, 0, 0]);
+        assert_eq!((w0.pick(&live), w1.pick(&live)), (0, 1), "ties stay");
+        set([2, 1, 1]);
+        assert_eq!((w0.pick(&live), w1.pick(&live)), (1, 1));
+        set([2, 2, 0]);
+        assert_eq!((w0.pick(&live), w1.pick(&live)), (2, 2));
+        // Worker 2 stopped (its inbox is gone): never picked.
+        drop(workers.pop());
+        let (w0, w1) = (&workers[0], &workers[1]);
+        assert_eq!((w0.pick(&live), w1.pick(&live)), (0, 1));
+        set([3, 1, 0]);
+        assert_eq!(workers[0].pick(&live), 1);
+    }
+
+    #[tokio::test]
+    async fn a_hand_over_to_a_stopped_worker_gives_the_connection_back() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let _client = TcpStream::connect(addr).await.expect("connect");
+        let (stream, peer) = listener.accept().await.expect("accept");
+        let mut workers = Handoff::workers(2);
+        let mut w1 = workers.pop().expect("two");
+        // Worker 1 running: it receives the connection.
+        assert!(hand_over(&workers[0], 1, stream, peer).is_none());
+        let (s, p) = w1.inbox.recv().await.expect("handed over");
+        assert_eq!(p, peer);
+        // Worker 1 gone: the connection comes back, still open.
+        drop(w1);
+        let stream = TcpStream::from_std(s).expect("adopt");
+        let back = hand_over(&workers[0], 1, stream, peer);
+        assert!(back.is_some_and(|(s, p)| p == peer && s.peer_addr().is_ok()));
+    }
 
     #[test]
     fn idle_and_read_header_timeouts_share_hypers_timer() {

@@ -4,6 +4,8 @@
 //! which earlier responses a sequential chain needs). Nothing here parses
 //! configuration text.
 
+use std::sync::atomic::AtomicUsize;
+
 use serde_json::{Map, Value};
 
 use crate::encoding::to_json;
@@ -11,6 +13,7 @@ use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
 use crate::spec::{Backend, Encoding, Endpoint, Gateway, OutputEncoding, UrlPiece};
 use crate::upstream::{Shared, Upstream};
+use crate::worker::PerWorker;
 
 /// The running gateway.
 pub struct Gw {
@@ -22,6 +25,9 @@ pub struct Gw {
     pub endpoints: Box<[EndpointRt]>,
     /// Counters for requests that matched no endpoint.
     pub other: OtherMetrics,
+    /// Client connections being served, per worker (`gw_connections`; the
+    /// hand-off between workers reads it).
+    pub connections: PerWorker<AtomicUsize>,
     /// The identification header (`X-KrakenD: Version …`), parsed once;
     /// `None` when hidden (or its name is not a header name).
     pub version_header: Option<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
@@ -221,6 +227,7 @@ impl Gw {
             version_header,
             endpoints: endpoints.into_boxed_slice(),
             other: OtherMetrics::default(),
+            connections: PerWorker::default(),
             shared,
             tasks: std::sync::Mutex::new(Vec::new()),
         })

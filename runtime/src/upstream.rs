@@ -34,47 +34,59 @@ use crate::redirect;
 use crate::spec::{
     ActiveCheck, AllUnhealthy, Backend, ClientOptions, HttpOptions, Method, PoolPolicy,
 };
+use crate::worker::Counters;
 
 /// The upstream request header naming the attempt (debug aid, §7.5.6).
 pub const X_GWC_ATTEMPT: HeaderName = HeaderName::from_static("x-gwc-attempt");
 
-/// Per-host counters of `gw_upstream_requests_total` and `/upstreams`.
+/// Per-host counters of `gw_upstream_requests_total` and `/upstreams`, by
+/// [`AttemptResult`] (kept per worker).
 #[derive(Debug, Default)]
-pub struct HostStats {
-    /// Accepted answers.
-    pub ok: AtomicU64,
-    /// Answers with a status KrakenD treats as a failure.
-    pub bad_status: AtomicU64,
-    /// Connect or transport failures.
-    pub error: AtomicU64,
-    /// Timeouts (per-try, header timeout, or the attempt cancelled by a
-    /// deadline).
-    pub timeout: AtomicU64,
-}
+pub struct HostStats(Counters<4>);
 
 /// The result label of one attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttemptResult {
     /// Accepted.
     Ok,
-    /// A failure status.
+    /// An answer with a status KrakenD treats as a failure.
     BadStatus,
-    /// Connect/transport error.
+    /// Connect or transport failure.
     Error,
-    /// Timeout.
+    /// Timeout (per-try, header timeout, or the attempt cancelled by a
+    /// deadline).
     Timeout,
+}
+
+impl AttemptResult {
+    /// Every result, in metrics order.
+    pub const ALL: [AttemptResult; 4] = [
+        AttemptResult::Ok,
+        AttemptResult::BadStatus,
+        AttemptResult::Error,
+        AttemptResult::Timeout,
+    ];
+
+    /// Its label in `gw_upstream_requests_total` and `/upstreams`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AttemptResult::Ok => "ok",
+            AttemptResult::BadStatus => "bad_status",
+            AttemptResult::Error => "error",
+            AttemptResult::Timeout => "timeout",
+        }
+    }
 }
 
 impl HostStats {
     /// Counts one attempt.
     pub fn record(&self, r: AttemptResult) {
-        let c = match r {
-            AttemptResult::Ok => &self.ok,
-            AttemptResult::BadStatus => &self.bad_status,
-            AttemptResult::Error => &self.error,
-            AttemptResult::Timeout => &self.timeout,
-        };
-        c.fetch_add(1, Ordering::Relaxed);
+        self.0.add(r as usize, 1);
+    }
+
+    /// Attempts with result `r`.
+    pub fn get(&self, r: AttemptResult) -> u64 {
+        self.0.get(r as usize)
     }
 }
 
@@ -103,7 +115,7 @@ pub struct HostRt {
     /// Counters (KrakenD-style results).
     pub stats: HostStats,
     /// Attempts by outcome class, indexed by [`Outcome::slot`].
-    pub classes: [AtomicU64; 5],
+    pub classes: Counters<5>,
 }
 
 /// Splits a sanitised host URL into scheme, authority and base path.
@@ -662,9 +674,7 @@ impl Upstream {
                 Ok(r) => Outcome::Status(r.resp.status().as_u16()),
                 Err((_, c)) => *c,
             };
-            if let Some(slot) = host.classes.get(class.slot()) {
-                slot.fetch_add(1, Ordering::Relaxed);
-            }
+            host.classes.add(class.slot(), 1);
             if let Some(p) = &self.passive {
                 let failed = class.is_in(p.policy.failure_on, &[]);
                 p.record(hi, failed, now_ms(), &|j| {

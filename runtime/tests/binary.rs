@@ -19,8 +19,13 @@ fn demo_bin() -> PathBuf {
 }
 
 fn spawn(upstream: &str, args: &[&str]) -> Child {
+    spawn_with(upstream, args, &[])
+}
+
+fn spawn_with(upstream: &str, args: &[&str], env: &[(&str, &str)]) -> Child {
     Command::new(demo_bin())
         .args(args)
+        .envs(env.iter().copied())
         .env("GW_DEMO_UPSTREAM", upstream)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -138,6 +143,83 @@ async fn sigterm_drains_an_in_flight_request_and_exits_0() {
     );
     // Nothing listens any more.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+/// Sends `GET path` on an open keep-alive connection and reads the whole
+/// answer (head and `Content-Length` body); returns the status line.
+async fn exchange(c: &mut tokio::net::TcpStream, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let req = format!("GET {path} HTTP/1.1\r\nHost: gw\r\n\r\n");
+    c.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    loop {
+        let mut chunk = [0u8; 4096];
+        let n = c.read(&mut chunk).await.unwrap();
+        assert!(
+            n > 0,
+            "connection closed: {}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len: usize = text[..end]
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            if buf.len() >= end + 4 + len {
+                return text.lines().next().unwrap_or_default().to_owned();
+            }
+        }
+    }
+}
+
+/// Each worker thread serves its share of the connections, whichever
+/// worker accepted them: 2 × workers keep-alive connections end up two on
+/// each (`gw_connections` per worker), and each serves requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_spread_over_the_workers() {
+    let (host, _log) = upstream(|_| Reply::json(r#"{"fast":1}"#)).await;
+    for workers in [1usize, 3] {
+        let n = workers.to_string();
+        let mut child = spawn_with(
+            host,
+            &["--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"],
+            &[("TOKIO_WORKER_THREADS", &n)],
+        );
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = read_addr(&mut lines, "listening on ");
+        let admin = read_addr(&mut lines, "admin listening on ");
+        let mut conns = Vec::new();
+        for _ in 0..2 * workers {
+            // One at a time: each is counted before the next one arrives.
+            let mut c = timed(tokio::net::TcpStream::connect(addr)).await.unwrap();
+            assert_eq!(timed(exchange(&mut c, "/fast")).await, "HTTP/1.1 200 OK");
+            conns.push(c);
+        }
+        for c in &mut conns {
+            assert_eq!(timed(exchange(c, "/fast")).await, "HTTP/1.1 200 OK");
+        }
+        let text = get(admin, "/metrics").await.text().to_owned();
+        let gauges: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("gw_connections{"))
+            .collect();
+        let want: Vec<String> = (0..workers)
+            .map(|i| format!(r#"gw_connections{{worker="{i}"}} 2"#))
+            .collect();
+        assert_eq!(gauges, want, "{text}");
+        let served = 4 * workers;
+        assert!(
+            text.contains(&format!(
+                r#"gw_requests_total{{endpoint="/fast",method="GET",status="200"}} {served}"#
+            )),
+            "{text}"
+        );
+        drop(conns);
+        let _ = child.kill();
+        let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    }
 }
 
 #[test]

@@ -20,6 +20,11 @@
 //! request. A request that a reused connection dropped unsent (the server
 //! closed it meanwhile) is sent again on another connection, as hyper-util
 //! does.
+//!
+//! Each worker thread has a list of its own ([`crate::worker`]): a
+//! connection's driver task runs on the worker that made it, so a request
+//! only takes connections its own thread drives. `max_idle` is split
+//! between the workers (rounded up).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Weak};
@@ -35,6 +40,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use tower_service::Service;
 
 use crate::body::GwBody;
+use crate::worker::PerWorker;
 
 /// Why a request through a pool failed.
 #[derive(Debug)]
@@ -77,8 +83,9 @@ struct Entry {
 /// One host's HTTP/1.1 connections.
 pub struct H1Pool {
     connector: HttpsConnector<HttpConnector>,
-    /// Connections, oldest first (busy ones included).
-    list: Mutex<VecDeque<Entry>>,
+    /// Per worker: connections, oldest first (busy ones included).
+    lists: PerWorker<Mutex<VecDeque<Entry>>>,
+    /// The most each list keeps (`max_idle` split between the workers).
     max_idle: usize,
     idle_timeout: Duration,
     /// The authority this pool connects to, set by its first connection:
@@ -106,8 +113,8 @@ impl H1Pool {
     ) -> Arc<H1Pool> {
         Arc::new(H1Pool {
             connector,
-            list: Mutex::new(VecDeque::new()),
-            max_idle,
+            lists: PerWorker::default(),
+            max_idle: max_idle.div_ceil(crate::worker::count()),
             idle_timeout,
             target: std::sync::OnceLock::new(),
             sweeping: std::sync::atomic::AtomicBool::new(false),
@@ -154,7 +161,7 @@ impl H1Pool {
     /// The oldest connection ready for a request; drops the closed and the
     /// expired ones on the way.
     fn checkout(&self) -> Option<SendRequest<GwBody>> {
-        let mut list = self.list.lock().ok()?;
+        let mut list = self.lists.get().lock().ok()?;
         let now = Instant::now();
         let mut i = 0;
         while let Some(e) = list.get(i) {
@@ -176,7 +183,7 @@ impl H1Pool {
         if self.max_idle == 0 || conn.is_closed() {
             return;
         }
-        let Ok(mut list) = self.list.lock() else {
+        let Ok(mut list) = self.lists.get().lock() else {
             return;
         };
         if list.len() < self.max_idle {
@@ -215,11 +222,12 @@ impl H1Pool {
 
     /// Drops the closed connections and the idle ones past the timeout.
     fn sweep(&self) {
-        let Ok(mut list) = self.list.lock() else {
-            return;
-        };
         let now = Instant::now();
-        list.retain(|e| !self.stale(e, now));
+        for list in self.lists.iter() {
+            if let Ok(mut list) = list.lock() {
+                list.retain(|e| !self.stale(e, now));
+            }
+        }
     }
 
     /// Closed, or idle (ready) for longer than the idle timeout.
@@ -250,7 +258,10 @@ impl H1Pool {
 
     /// Connections on the list (busy or idle), for tests.
     pub fn len(&self) -> usize {
-        self.list.lock().map_or(0, |l| l.len())
+        self.lists
+            .iter()
+            .map(|l| l.lock().map_or(0, |l| l.len()))
+            .sum()
     }
 
     /// Whether the list is empty.
