@@ -554,7 +554,9 @@ impl Upstream {
             },
             None => None,
         };
-        let r = self.failover(opts, body, build).await;
+        // Boxed: every caller's future (up to the connection task's) would
+        // otherwise hold, and move, this loop's state.
+        let r = Box::pin(self.failover(opts, body, build)).await;
         if let (Some(b), Some(t)) = (&self.breaker, ticket) {
             let ok = match &r {
                 Ok(reply) => opts.noop || matches!(reply.resp.status().as_u16(), 200 | 201),
@@ -665,10 +667,13 @@ impl Upstream {
             };
             let mut outcome = self.attempt(host, req, pq, t, attempt).await;
             if host.follow_redirects
+                && let Ok(r) = &outcome
+                && redirect::is_redirect(r.resp.status())
                 && let Ok(r) = outcome
             {
                 let had_body = !matches!(body, Replay::Empty);
-                outcome = self.redirects(host, r, build, t, had_body).await;
+                // Boxed: the common future need not carry this rare state.
+                outcome = Box::pin(self.redirects(host, r, build, t, had_body)).await;
             }
             let class = match &outcome {
                 Ok(r) => Outcome::Status(r.resp.status().as_u16()),

@@ -140,7 +140,8 @@ impl H1Pool {
         loop {
             let (mut conn, reused) = match pooled.then(|| self.checkout()).flatten() {
                 Some(c) => (c, true),
-                None => (self.connect(&uri).await?, false),
+                // Boxed: only a miss pays for the connect state.
+                None => (Box::pin(self.connect(&uri)).await?, false),
             };
             match conn.try_send_request(req).await {
                 Ok(resp) => {
