@@ -573,7 +573,10 @@ impl Upstream {
         body: Replay,
         build: &BuildHead<'_>,
     ) -> Result<Reply<'a>, Error> {
-        let _in_flight = self.budget.request();
+        // Only pools shown in `/upstreams` count (a shared counter every
+        // worker would write on every request of a plain backend).
+        let _in_flight =
+            (self.policy.is_some() || self.breaker.is_some()).then(|| self.budget.request());
         let f = self.policy.and_then(|p| p.failover);
         let max = f.map_or(1, |f| f.max_attempts.max(1));
         let debug = self.policy.is_some_and(|p| p.debug_headers);
