@@ -162,8 +162,9 @@ fn bind(addr: &str) -> Result<std::net::TcpListener, String> {
 /// The entry point of a generated gateway binary: parses the arguments,
 /// binds, prints `listening on HOST:PORT` (and `admin listening on
 /// HOST:PORT`), serves with one worker thread per core ([`worker`]) until
-/// SIGTERM or SIGINT, drains in-flight requests and returns. Exit codes: 0 after a clean stop, 1 when the gateway cannot
-/// start (bind failure, inconsistent description), 2 for bad arguments.
+/// SIGTERM or SIGINT, drains in-flight requests and returns. Exit codes: 0
+/// after a clean stop, 1 when the gateway cannot start (bind failure,
+/// inconsistent description), 2 for bad arguments.
 pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args = match parse_args(gateway, &args) {

@@ -114,10 +114,12 @@ impl Handoff {
     }
 }
 
-/// Sends a connection to worker `to`; gives it back when that worker is
-/// gone (it stopped, or its thread never started).
+/// Sends a connection to worker `to`, counted there at once (so the next
+/// accept already sees it); gives it back when that worker is gone (it
+/// stopped, or its thread never started).
 fn hand_over(
     h: &Handoff,
+    live: &PerWorker<AtomicUsize>,
     to: usize,
     stream: TcpStream,
     peer: SocketAddr,
@@ -130,9 +132,11 @@ fn hand_over(
             return None;
         }
     };
+    live.at(to).fetch_add(1, Ordering::Relaxed);
     let Err(mpsc::error::SendError((s, peer))) = h.to[to].send((s, peer)) else {
         return None;
     };
+    live.at(to).fetch_sub(1, Ordering::Relaxed);
     TcpStream::from_std(s).ok().map(|s| (s, peer))
 }
 
@@ -140,9 +144,12 @@ fn hand_over(
 struct Live(Arc<Gw>, usize);
 
 impl Live {
-    fn new(gw: &Arc<Gw>) -> Live {
+    /// Counts it; `counted`: the worker that handed it over already did.
+    fn new(gw: &Arc<Gw>, counted: bool) -> Live {
         let i = crate::worker::index();
-        gw.connections.at(i).fetch_add(1, Ordering::Relaxed);
+        if !counted {
+            gw.connections.at(i).fetch_add(1, Ordering::Relaxed);
+        }
         Live(Arc::clone(gw), i)
     }
 }
@@ -203,22 +210,25 @@ async fn accept_loop<F, Fut>(
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     loop {
-        let (stream, peer) = match next_conn(&listener, &mut handoff, &mut shutdown).await {
+        let (stream, peer, handed) = match next_conn(&listener, &mut handoff, &mut shutdown).await {
             Next::Stop => break,
             Next::Accepted(Ok((stream, peer))) => match (&handoff, &gw) {
                 (Some(h), Some(gw)) => match h.pick(&gw.connections) {
-                    to if to == h.me => (stream, peer),
-                    to => match hand_over(h, to, stream, peer) {
-                        Some(back) => back,
+                    to if to == h.me => (stream, peer, false),
+                    to => match hand_over(h, &gw.connections, to, stream, peer) {
+                        Some((stream, peer)) => (stream, peer, false),
                         None => continue,
                     },
                 },
-                _ => (stream, peer),
+                _ => (stream, peer, false),
             },
             Next::Handed((s, peer)) => match TcpStream::from_std(s) {
-                Ok(stream) => (stream, peer),
+                Ok(stream) => (stream, peer, true),
                 Err(e) => {
                     eprintln!("level=error msg=\"cannot adopt a connection: {e}\"");
+                    if let Some(gw) = &gw {
+                        drop(Live::new(gw, true));
+                    }
                     continue;
                 }
             },
@@ -229,7 +239,7 @@ async fn accept_loop<F, Fut>(
                 continue;
             }
         };
-        let live = gw.as_ref().map(Live::new);
+        let live = gw.as_ref().map(|gw| Live::new(gw, handed));
         let _ = stream.set_nodelay(true);
         let make = make.clone();
         let svc = service_fn(move |req| {
@@ -371,15 +381,20 @@ mod tests {
         let (stream, peer) = listener.accept().await.expect("accept");
         let mut workers = Handoff::workers(2);
         let mut w1 = workers.pop().expect("two");
-        // Worker 1 running: it receives the connection.
-        assert!(hand_over(&workers[0], 1, stream, peer).is_none());
+        let live = PerWorker::with_len(2, || AtomicUsize::new(0));
+        let count = |i| live.at(i).load(Ordering::Relaxed);
+        // Worker 1 running: it receives the connection, counted on it at
+        // once (before it adopts it).
+        assert!(hand_over(&workers[0], &live, 1, stream, peer).is_none());
+        assert_eq!((count(0), count(1)), (0, 1));
         let (s, p) = w1.inbox.recv().await.expect("handed over");
         assert_eq!(p, peer);
-        // Worker 1 gone: the connection comes back, still open.
+        // Worker 1 gone: the connection comes back, still open, uncounted.
         drop(w1);
         let stream = TcpStream::from_std(s).expect("adopt");
-        let back = hand_over(&workers[0], 1, stream, peer);
+        let back = hand_over(&workers[0], &live, 1, stream, peer);
         assert!(back.is_some_and(|(s, p)| p == peer && s.peer_addr().is_ok()));
+        assert_eq!((count(0), count(1)), (0, 1));
     }
 
     #[test]

@@ -222,6 +222,56 @@ async fn connections_are_spread_over_the_workers() {
     }
 }
 
+/// 32 connections at once (whichever worker wins each accept) still end
+/// up about half on each of 2 workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_connections_is_spread_over_the_workers() {
+    let (host, _log) = upstream(|_| Reply::json(r#"{"fast":1}"#)).await;
+    let mut child = spawn_with(
+        host,
+        &["--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"],
+        &[("TOKIO_WORKER_THREADS", "2")],
+    );
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = read_addr(&mut lines, "listening on ");
+    let admin = read_addr(&mut lines, "admin listening on ");
+    let opened: Vec<_> = (0..32)
+        .map(|_| tokio::spawn(tokio::net::TcpStream::connect(addr)))
+        .collect();
+    let mut conns = Vec::new();
+    for c in opened {
+        conns.push(timed(c).await.unwrap().unwrap());
+    }
+    let answers: Vec<_> = conns
+        .into_iter()
+        .map(|mut c| {
+            tokio::spawn(async move {
+                let status = exchange(&mut c, "/fast").await;
+                (status, c)
+            })
+        })
+        .collect();
+    let mut conns = Vec::new();
+    for a in answers {
+        let (status, c) = timed(a).await.unwrap();
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        conns.push(c);
+    }
+    let text = get(admin, "/metrics").await.text().to_owned();
+    let per_worker: Vec<u64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("gw_connections{worker=\""))
+        .filter_map(|l| l.split_once("\"} "))
+        .map(|(_, n)| n.parse().unwrap())
+        .collect();
+    assert_eq!(per_worker.len(), 2, "{text}");
+    assert_eq!(per_worker.iter().sum::<u64>(), 32, "{text}");
+    assert!(per_worker.iter().all(|n| (14..=18).contains(n)), "{per_worker:?}");
+    drop(conns);
+    let _ = child.kill();
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+}
+
 #[test]
 fn bad_arguments_exit_2_and_help_exits_0() {
     let out = Command::new(demo_bin()).arg("--bogus").output().unwrap();
