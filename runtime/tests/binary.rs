@@ -266,7 +266,10 @@ async fn a_burst_of_connections_is_spread_over_the_workers() {
         .collect();
     assert_eq!(per_worker.len(), 2, "{text}");
     assert_eq!(per_worker.iter().sum::<u64>(), 32, "{text}");
-    assert!(per_worker.iter().all(|n| (14..=18).contains(n)), "{per_worker:?}");
+    assert!(
+        per_worker.iter().all(|n| (14..=18).contains(n)),
+        "{per_worker:?}"
+    );
     drop(conns);
     let _ = child.kill();
     let _ = tokio::task::spawn_blocking(move || child.wait()).await;
