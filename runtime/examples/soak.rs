@@ -82,14 +82,7 @@ fn gateway(hosts: &[String], failover: bool) -> &'static Gateway {
         failover: failover.then_some(Failover {
             max_attempts: 3,
             per_try_timeout_ms: Some(500),
-            retry_on: FailureClasses::DEFAULT,
-            retriable_status: &[],
-            retry_non_idempotent: false,
-            max_retry_body_bytes: 65536,
-            backoff_base_ms: 0,
-            backoff_max_ms: 0,
-            budget_percent: 20,
-            min_retry_concurrency: 3,
+            ..Failover::DEFAULT
         }),
         debug_headers: false,
     };
@@ -111,17 +104,14 @@ fn gateway(hosts: &[String], failover: bool) -> &'static Gateway {
     leak(Gateway {
         name: "soak",
         port: 0,
-        listen_ip: None,
         endpoints: Box::leak(vec![endpoint].into_boxed_slice()),
         router: RouterOptions {
             disable_access_log: true,
             ..RouterOptions::DEFAULT
         },
-        client: ClientOptions::DEFAULT,
-        server: ServerOptions::DEFAULT,
         version_header: None,
-        version_header_name: "X-KrakenD",
         user_agent: "KrakenD Version soak",
+        ..Gateway::DEFAULT
     })
 }
 

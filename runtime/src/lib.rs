@@ -358,18 +358,13 @@ mod tests {
         use crate::spec::*;
         pub static GW: Gateway = Gateway {
             name: "t",
-            port: 8080,
-            listen_ip: None,
-            endpoints: &[],
             router: RouterOptions {
                 disable_access_log: true,
                 ..RouterOptions::DEFAULT
             },
-            client: ClientOptions::DEFAULT,
-            server: ServerOptions::DEFAULT,
             version_header: None,
-            version_header_name: "X-KrakenD",
             user_agent: "KrakenD Version test",
+            ..Gateway::DEFAULT
         };
     }
 }

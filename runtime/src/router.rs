@@ -449,18 +449,14 @@ mod tests {
     const fn gateway(endpoints: &'static [Endpoint]) -> Gateway {
         Gateway {
             name: "t",
-            port: 8080,
-            listen_ip: None,
             endpoints,
             router: RouterOptions {
                 disable_access_log: true,
                 ..RouterOptions::DEFAULT
             },
-            client: ClientOptions::DEFAULT,
-            server: ServerOptions::DEFAULT,
             version_header: Some("Version test"),
-            version_header_name: "X-KrakenD",
             user_agent: "KrakenD Version test",
+            ..Gateway::DEFAULT
         }
     }
 }

@@ -45,6 +45,25 @@ pub struct Gateway {
     pub user_agent: &'static str,
 }
 
+impl Gateway {
+    /// A gateway without endpoints on KrakenD's port 8080 (every
+    /// interface), with the default router, client and server options and
+    /// gwc's identification header and user agent; tests, examples and the
+    /// demo binary start from it (generated code writes every field).
+    pub const DEFAULT: Gateway = Gateway {
+        name: "",
+        port: 8080,
+        listen_ip: None,
+        endpoints: &[],
+        router: RouterOptions::DEFAULT,
+        client: ClientOptions::DEFAULT,
+        server: ServerOptions::DEFAULT,
+        version_header: Some("Version gwc"),
+        version_header_name: "X-KrakenD",
+        user_agent: "KrakenD Version gwc",
+    };
+}
+
 /// HTTP methods the gateway serves or sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -764,4 +783,22 @@ pub struct Failover {
     pub budget_percent: u8,
     /// `min_retry_concurrency`.
     pub min_retry_concurrency: u32,
+}
+
+impl Failover {
+    /// `gwc/failover: {}`: §7.3's defaults (2 attempts, the default retry
+    /// classes, 64 KiB replay buffer, no backoff, a 20 % budget with at
+    /// least 3 concurrent retries).
+    pub const DEFAULT: Failover = Failover {
+        max_attempts: 2,
+        per_try_timeout_ms: None,
+        retry_on: FailureClasses::DEFAULT,
+        retriable_status: &[],
+        retry_non_idempotent: false,
+        max_retry_body_bytes: 65_536,
+        backoff_base_ms: 0,
+        backoff_max_ms: 0,
+        budget_percent: 20,
+        min_retry_concurrency: 3,
+    };
 }

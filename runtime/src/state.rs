@@ -237,7 +237,6 @@ impl Gw {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{ClientOptions, RouterOptions, ServerOptions};
 
     const PLAIN: Backend = Backend {
         hosts: &["http://127.0.0.1:1"],
@@ -425,15 +424,10 @@ mod tests {
             let e: &'static Endpoint = Box::leak(Box::new(e));
             let gw: &'static Gateway = Box::leak(Box::new(Gateway {
                 name: "t",
-                port: 8080,
-                listen_ip: None,
                 endpoints: std::slice::from_ref(e),
-                router: RouterOptions::DEFAULT,
-                client: ClientOptions::DEFAULT,
-                server: ServerOptions::DEFAULT,
                 version_header: None,
-                version_header_name: "X-KrakenD",
                 user_agent: "t",
+                ..Gateway::DEFAULT
             }));
             let built = Gw::build(gw).map_err(|e| format!("{name}: {e}"));
             assert_eq!(

@@ -66,15 +66,7 @@ fn policy(hosts: Vec<HostPolicy>) -> PoolPolicy {
 fn fo(max_attempts: u8) -> Failover {
     Failover {
         max_attempts,
-        per_try_timeout_ms: None,
-        retry_on: FailureClasses::DEFAULT,
-        retriable_status: &[],
-        retry_non_idempotent: false,
-        max_retry_body_bytes: 65536,
-        backoff_base_ms: 0,
-        backoff_max_ms: 0,
-        budget_percent: 20,
-        min_retry_concurrency: 3,
+        ..Failover::DEFAULT
     }
 }
 

@@ -184,15 +184,8 @@ mod tests {
 
     const F: Failover = Failover {
         max_attempts: 3,
-        per_try_timeout_ms: None,
-        retry_on: FailureClasses::DEFAULT,
         retriable_status: &[429],
-        retry_non_idempotent: false,
-        max_retry_body_bytes: 65536,
-        backoff_base_ms: 0,
-        backoff_max_ms: 0,
-        budget_percent: 20,
-        min_retry_concurrency: 3,
+        ..Failover::DEFAULT
     };
 
     #[test]

@@ -48,15 +48,10 @@ fn main() -> std::process::ExitCode {
     ]));
     let gateway: &'static Gateway = Box::leak(Box::new(Gateway {
         name: "demo",
-        port: 8080,
-        listen_ip: None,
         endpoints,
-        router: RouterOptions::DEFAULT,
-        client: ClientOptions::DEFAULT,
-        server: ServerOptions::DEFAULT,
         version_header: Some("Version demo"),
-        version_header_name: "X-KrakenD",
         user_agent: "KrakenD Version demo",
+        ..Gateway::DEFAULT
     }));
     gw_runtime::run(gateway)
 }

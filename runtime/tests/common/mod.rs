@@ -163,18 +163,14 @@ pub fn endpoint(
 pub fn gateway(endpoints: Vec<Endpoint>) -> Gateway {
     Gateway {
         name: "test",
-        port: 8080,
-        listen_ip: None,
         endpoints: leak_slice(endpoints),
         router: RouterOptions {
             disable_access_log: true,
             ..RouterOptions::DEFAULT
         },
-        client: ClientOptions::DEFAULT,
-        server: ServerOptions::DEFAULT,
         version_header: Some("Version gwc-test"),
-        version_header_name: "X-KrakenD",
         user_agent: "KrakenD Version gwc-test",
+        ..Gateway::DEFAULT
     }
 }
 
