@@ -18,19 +18,45 @@ fn demo_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_gw-demo"))
 }
 
-fn spawn(upstream: &str, args: &[&str]) -> Child {
+/// A gateway process, killed and reaped when dropped, so a failing
+/// assertion leaves nothing running.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for Proc {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Proc {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+fn spawn(upstream: &str, args: &[&str]) -> Proc {
     spawn_with(upstream, args, &[])
 }
 
-fn spawn_with(upstream: &str, args: &[&str], env: &[(&str, &str)]) -> Child {
-    Command::new(demo_bin())
-        .args(args)
-        .envs(env.iter().copied())
-        .env("GW_DEMO_UPSTREAM", upstream)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+fn spawn_with(upstream: &str, args: &[&str], env: &[(&str, &str)]) -> Proc {
+    Proc(
+        Command::new(demo_bin())
+            .args(args)
+            .envs(env.iter().copied())
+            .env("GW_DEMO_UPSTREAM", upstream)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
 }
 
 fn read_addr(
@@ -217,8 +243,7 @@ async fn connections_are_spread_over_the_workers() {
             "{text}"
         );
         drop(conns);
-        let _ = child.kill();
-        let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+        drop(child);
     }
 }
 
@@ -271,8 +296,7 @@ async fn a_burst_of_connections_is_spread_over_the_workers() {
         "{per_worker:?}"
     );
     drop(conns);
-    let _ = child.kill();
-    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    drop(child);
 }
 
 #[test]
