@@ -12,14 +12,18 @@
 #   ACCESS_LOG=0        1: both proxies write an access log (to a file in the
 #                       work dir) instead of none
 #   ID=42               the {id} requested
+#   FLOOR=1             0: leave out the hyper floor (the gw-runtime example
+#                       `hyper_floor`: the leanest proxy tokio + hyper allow,
+#                       no gateway logic) from the table
 #   PERF=0              1: after the table, one more run per proxy on the json
 #                       endpoint under `perf stat` (syscalls, context switches
 #                       and, where uprobes work, malloc calls per request) and
 #                       `perf record` of the gateway (flat profile printed,
 #                       data kept in target/bench-proxy/perf.gateway.data)
 #
-# Runs: the json endpoint /v1/users/{id} through the gateway and through
-# nginx's plain reverse proxy, and the 2-backend aggregation
+# Runs: the json endpoint /v1/users/{id} through the gateway, through the
+# hyper floor and through nginx's plain reverse proxy, and the 2-backend
+# aggregation
 # /v1/users/{id}/summary through the gateway (nginx has no equivalent). For
 # each: wrk's req/s and p99, the CPU seconds the proxy process(es) used during
 # the run (utime+stime from /proc, nginx master + workers), req/s per proxy
@@ -42,6 +46,7 @@ UPSTREAM_WORKERS="${UPSTREAM_WORKERS:-1}"
 ACCESS_LOG="${ACCESS_LOG:-0}"
 ID="${ID:-42}"
 PERF="${PERF:-0}"
+FLOOR="${FLOOR:-1}"
 
 # ---------------------------------------------------------------- tools
 PATH="$PATH:/usr/sbin:/sbin"
@@ -163,6 +168,25 @@ start_nginx "$tmp/upstream"
 up_pid=${pids[-1]}
 wait_http "$up_port" "/users/$ID"
 
+# Starts "$@" (a server that prints `listening on 127.0.0.1:PORT` on stdout,
+# its stderr to $log) and sets started_pid and started_port.
+start_listening() {
+  local out log=$1; shift
+  out="$log.out"
+  "$@" > "$out" 2> "$log" &
+  pids+=($!)
+  started_pid=$!
+  started_port=""
+  for _ in $(seq 100); do
+    started_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+    [[ -n "$started_port" ]] && return 0
+    kill -0 "$started_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$1 never printed 'listening on'" >&2
+  exit 1
+}
+
 # ---------------------------------------------------------------- gateway
 work="$root/target/bench-proxy"
 mkdir -p "$work"
@@ -179,17 +203,20 @@ cargo run --release -q -p gwc --manifest-path "$root/Cargo.toml" -- \
   build "$work/users.json" -o "$work/gateway" --emit-crate "$work/crate" -q
 gw_log="$tmp/gateway.log"
 if [[ "$ACCESS_LOG" == 1 ]]; then gw_log="$tmp/gateway.access.log"; fi
-"$work/gateway" --listen 127.0.0.1:0 > "$tmp/gateway.out" 2> "$gw_log" &
-pids+=($!)
-gw_pid=$!
-gw_port=""
-for _ in $(seq 100); do
-  gw_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/gateway.out")
-  [[ -n "$gw_port" ]] && break
-  kill -0 "$gw_pid" 2>/dev/null || { cat "$gw_log" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -n "$gw_port" ]] || { echo "the gateway never printed 'listening on'" >&2; exit 1; }
+start_listening "$gw_log" "$work/gateway" --listen 127.0.0.1:0
+gw_pid=$started_pid
+gw_port=$started_port
+
+# ---------------------------------------------------------------- hyper floor
+if [[ "$FLOOR" == 1 ]]; then
+  echo "building the hyper floor (gw-runtime example hyper_floor)..." >&2
+  cargo build --release -q -p gw-runtime --example hyper_floor --manifest-path "$root/Cargo.toml"
+  floor_bin="$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/hyper_floor"
+  start_listening "$tmp/floor.log" "$floor_bin" --listen 127.0.0.1:0 --upstream "127.0.0.1:$up_port"
+  fl_pid=$started_pid
+  fl_port=$started_port
+fi
 
 # ---------------------------------------------------------------- nginx proxy
 ng_port=$(free_port)
@@ -221,6 +248,9 @@ check() { # $1 = label, $2 = url
 echo "sanity:"
 check "gateway json       " "http://127.0.0.1:$gw_port/v1/users/$ID"
 check "nginx proxy        " "http://127.0.0.1:$ng_port/v1/users/$ID"
+if [[ "$FLOOR" == 1 ]]; then
+  check "hyper floor        " "http://127.0.0.1:$fl_port/v1/users/$ID"
+fi
 check "gateway aggregation" "http://127.0.0.1:$gw_port/v1/users/$ID/summary"
 
 # ---------------------------------------------------------------- runs
@@ -235,6 +265,7 @@ to_ms() {
 }
 
 rows=()
+declare -A per_run=()
 run() { # $1 = label, $2 = url, $3 = proxy pid
   local label=$1 url=$2 pid=$3
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" > /dev/null
@@ -254,7 +285,8 @@ run() { # $1 = label, $2 = url, $3 = proxy pid
   local secs per
   secs=$(awk -v d="$DURATION" 'BEGIN{ if (d ~ /m$/) {sub(/m$/,"",d); d*=60} else sub(/s$/,"",d); print d }')
   per=$(awk -v r="$rps" -v s="$secs" -v c="$cpu" 'BEGIN{ if (c > 0) printf "%.0f", r*s/c; else print "-" }')
-  rows+=("$(printf '%-26s %10s %9s %9s %12s %9s %6s %6s %s' \
+  per_run["$label"]=$per
+  rows+=("$(printf '%-30s %10s %9s %9s %12s %9s %6s %6s %s' \
     "$label" "$rps" "$p99" "$cpu" "$per" "$ucpu" "$busy%" "${errs:-0}" "${non2xx:+non2xx=$non2xx}")")
   echo "  done: $label ($(cut -d' ' -f1-3 /proc/loadavg) load)" >&2
 }
@@ -267,18 +299,33 @@ echo "$(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
   run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
+  if [[ "$FLOOR" == 1 ]]; then
+    run "hyper floor /v1/users/{id}$sfx" "http://127.0.0.1:$fl_port/v1/users/$ID" "$fl_pid"
+  fi
   run "nginx /v1/users/{id}$sfx" "http://127.0.0.1:$ng_port/v1/users/$ID" "$ng_pid"
   run "gateway summary (2 bk)$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID/summary" "$gw_pid"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '%-26s %10s %9s %9s %12s %9s %6s %6s\n' \
+printf '%-30s %10s %9s %9s %12s %9s %6s %6s\n' \
   "run" "req/s" "p99 ms" "proxy s" "req/proxy-s" "upstrm s" "busy" "errs"
 for row in "${rows[@]}"; do echo "$row"; done
 echo
 echo "proxy s = CPU seconds (user+sys) of the proxy during the measured run (nginx: master+workers);"
 echo "req/proxy-s = requests served per proxy CPU-second; upstrm s = the upstream nginx's CPU seconds;"
 echo "busy = whole-machine CPU busy during the run (wrk, upstream and proxy share $(nproc) cores)."
+echo
+echo "req/proxy-s against nginx's, /v1/users/{id} (the target is gateway >= 1.00):"
+ratio() { awk -v a="${per_run[$1]:-}" -v b="${per_run[$2]:-}" 'BEGIN{ if (a > 0 && b > 0) printf "%.2f", a/b; else print "-" }'; }
+for r in $(seq "$ROUNDS"); do
+  sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+  line="  round $r: gateway $(ratio "gateway /v1/users/{id}$sfx" "nginx /v1/users/{id}$sfx")"
+  if [[ "$FLOOR" == 1 ]]; then
+    line+=", hyper floor $(ratio "hyper floor /v1/users/{id}$sfx" "nginx /v1/users/{id}$sfx")"
+    line+=", gateway/floor $(ratio "gateway /v1/users/{id}$sfx" "hyper floor /v1/users/{id}$sfx")"
+  fi
+  echo "$line"
+done
 
 # ---------------------------------------------------------------- perf
 if [[ "$PERF" == 1 ]]; then
