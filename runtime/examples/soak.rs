@@ -3,6 +3,8 @@
 //! that flaps every `--flap` seconds (down, up, down, …), each down period
 //! using the next failure mode: connection refused, 503 on everything,
 //! reset after reading the request. Prints the request and error counts.
+//! The gateway serves from two worker threads, as a built binary does on
+//! two cores ([`gw_runtime::serve_workers`]).
 //!
 //! `cargo run --release -p gw-runtime --example soak -- --seconds 300 --rate 200`
 //! (`bench/soak.sh` wraps it). `--no-failover` runs the same load without
@@ -36,6 +38,9 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 const HTTP1: HttpOptions = HttpOptions::DEFAULT;
+
+/// The gateway's worker threads (a 2-core machine's count).
+const WORKERS: usize = 2;
 
 static CHECK: ActiveCheck = ActiveCheck {
     method: Method::Get,
@@ -130,17 +135,23 @@ async fn main() {
     ];
     let hosts: Vec<String> = mocks.iter().map(Mock::url).collect();
     let spec = gateway(&hosts, failover);
-    let gw = Arc::new(Gw::build(spec).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // The gateway runs as a built binary does: its own worker threads, one
+    // current-thread runtime each (gw_runtime::serve_workers), beside this
+    // runtime, which runs the mock hosts and the load.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(gw_runtime::server::serve_state(
-        Arc::clone(&gw),
-        listener,
-        async {
-            let _ = stop_rx.await;
-        },
-    ));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (gw_tx, gw_rx) = std::sync::mpsc::channel::<Arc<Gw>>();
+    let server = std::thread::spawn(move || {
+        gw_runtime::serve_workers(spec, listener, None, WORKERS, stop_rx, move |gw| {
+            gw_tx.send(Arc::clone(gw)).map_err(|e| e.to_string())
+        })
+    });
+    let gw = tokio::task::spawn_blocking(move || gw_rx.recv())
+        .await
+        .unwrap()
+        .expect("the gateway did not start");
     eprintln!(
         "soak: {seconds} s at {rate} req/s, host C flaps every {flap} s, failover {}",
         if failover { "on" } else { "off" }
@@ -226,8 +237,13 @@ async fn main() {
         slow.load(Ordering::Relaxed),
         per_host.join(" "),
     );
-    let _ = stop_tx.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    let _ = stop_tx.send(true);
+    let stopped = tokio::task::spawn_blocking(move || server.join());
+    match tokio::time::timeout(Duration::from_secs(10), stopped).await {
+        Ok(Ok(Ok(Ok(_)))) => {}
+        Ok(Ok(Ok(Err(e)))) => eprintln!("soak: the gateway: {e}"),
+        _ => eprintln!("soak: the gateway did not stop within 10 s"),
+    }
     if failover && errors > 0 {
         std::process::exit(1);
     }

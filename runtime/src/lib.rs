@@ -190,9 +190,7 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let workers = worker::configured();
-    worker::set_count(workers);
-    match start(gateway, &args, workers) {
+    match start(gateway, &args, worker::configured()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -201,11 +199,56 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
     }
 }
 
-/// Binds, starts `workers` threads that each serve the listener from a
-/// current-thread runtime of their own (see [`worker`]), and waits for them
-/// to drain after SIGTERM or SIGINT. Worker 0 is the calling thread; it
-/// also runs the signal watch, the admin listener and the health probes.
+/// Binds, installs the signal handlers, prints the `listening on` lines
+/// and serves with [`serve_workers`] until SIGTERM or SIGINT.
 fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result<ExitCode, String> {
+    let listener = bind(&args.listen)?;
+    let admin = match &args.admin {
+        Some(a) => Some(bind(a).map_err(|e| format!("admin: {e}"))?),
+        None => None,
+    };
+    let addrs = (
+        listener.local_addr().ok(),
+        admin.as_ref().and_then(|l| l.local_addr().ok()),
+    );
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    serve_workers(gateway, listener, admin, workers, rx, move |_| {
+        spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
+        let mut out = std::io::stdout().lock();
+        if let Some(a) = addrs.0 {
+            let _ = writeln!(out, "listening on {a}");
+        }
+        if let Some(a) = addrs.1 {
+            let _ = writeln!(out, "admin listening on {a}");
+        }
+        let _ = out.flush();
+        Ok(())
+    })
+}
+
+/// Serves `gateway` on `listener` (a non-blocking socket; and the admin
+/// endpoints on `admin`) from `workers` threads that each run a
+/// current-thread runtime of their own (see [`worker`]), until `stop`
+/// turns true; then every worker drains its in-flight requests, and it
+/// returns. The calling thread is worker 0; it also runs the admin
+/// listener and the health probes.
+///
+/// `ready` runs on worker 0's runtime once the state is built and before
+/// any connection is accepted (a gateway binary installs its signal
+/// handlers and prints `listening on` there); it is given the state, to
+/// keep if it wants to read it later. An error from it, or any failure to
+/// start, is returned before anything runs: every runtime and listener
+/// handle is made before any thread starts.
+pub fn serve_workers(
+    gateway: &'static spec::Gateway,
+    listener: std::net::TcpListener,
+    admin: Option<std::net::TcpListener>,
+    workers: usize,
+    stop: tokio::sync::watch::Receiver<bool>,
+    ready: impl FnOnce(&Arc<state::Gw>) -> Result<(), String>,
+) -> Result<ExitCode, String> {
+    let workers = workers.max(1);
+    worker::set_count(workers);
     let runtime = || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -220,53 +263,38 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
                 .map_err(|e| format!("the gateway description is inconsistent: {e}"))?,
         )
     };
-    let listener = bind(&args.listen)?;
-    let admin = match &args.admin {
-        Some(a) => Some(bind(a).map_err(|e| format!("admin: {e}"))?),
-        None => None,
-    };
-    // The other workers' runtimes and listener handles, made before any
-    // thread starts so that a failure leaves nothing running.
-    let mut others = Vec::with_capacity(workers.saturating_sub(1));
+    let mut others = Vec::with_capacity(workers - 1);
     for _ in 1..workers {
         let l = listener
             .try_clone()
             .map_err(|e| format!("cannot share the listener between workers: {e}"))?;
         others.push((runtime()?, l));
     }
-    let (tx, rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
     };
     let (listener, admin) = {
         let _in = main_rt.enter();
-        spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
-        gw.start_background();
-        let listener = tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| format!("cannot listen on `{}`: {e}", args.listen))?;
+        let local = listener.local_addr().ok();
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| match local {
+            Some(a) => format!("cannot listen on `{a}`: {e}"),
+            None => format!("cannot listen: {e}"),
+        })?;
         let admin = match admin {
             Some(l) => {
                 Some(tokio::net::TcpListener::from_std(l).map_err(|e| format!("admin: {e}"))?)
             }
             None => None,
         };
+        gw.start_background();
+        ready(&gw)?;
         (listener, admin)
     };
-    {
-        let mut out = std::io::stdout().lock();
-        if let Ok(a) = listener.local_addr() {
-            let _ = writeln!(out, "listening on {a}");
-        }
-        if let Some(Ok(a)) = admin.as_ref().map(|l| l.local_addr()) {
-            let _ = writeln!(out, "admin listening on {a}");
-        }
-        let _ = out.flush();
-    }
     let mut handoffs = server::Handoff::workers(workers).into_iter();
     let main_handoff = handoffs.next().filter(|_| workers > 1);
     let mut threads = Vec::with_capacity(others.len());
     for (i, ((rt, l), handoff)) in others.into_iter().zip(handoffs).enumerate() {
-        let (gw, rx) = (Arc::clone(&gw), rx.clone());
+        let (gw, rx) = (Arc::clone(&gw), stop.clone());
         let spawned = std::thread::Builder::new()
             .name(format!("gw-worker-{}", i + 1))
             .spawn(move || {
@@ -285,9 +313,14 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
         }
     }
     main_rt.block_on(async move {
-        let admin_task = admin
-            .map(|l| tokio::spawn(server::serve_admin(Arc::clone(&gw), l, stopped(rx.clone()))));
-        server::serve_worker(gw, listener, main_handoff, stopped(rx)).await;
+        let admin_task = admin.map(|l| {
+            tokio::spawn(server::serve_admin(
+                Arc::clone(&gw),
+                l,
+                stopped(stop.clone()),
+            ))
+        });
+        server::serve_worker(gw, listener, main_handoff, stopped(stop)).await;
         if let Some(t) = admin_task {
             let _ = t.await;
         }

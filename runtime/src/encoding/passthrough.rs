@@ -512,7 +512,7 @@ mod tests {
             (r#"{'a':1}"#, None),
         ];
         for (body, want) in table {
-            let got = object(&b(&body));
+            let got = object(&b(body));
             assert_eq!(
                 got.as_ref()
                     .map(|r| std::str::from_utf8(&r.body).unwrap_or("<utf8>")),
