@@ -144,26 +144,46 @@ async fn forward(path: &str) -> Result<Response<Body>, String> {
     let Some((addr, authority)) = UPSTREAM.get() else {
         return Err("no upstream".into());
     };
-    let mut sender = match IDLE.with(|idle| idle.borrow_mut().pop()) {
-        Some(sender) => sender,
-        None => connect(*addr).await?,
-    };
-    sender.ready().await.map_err(|e| e.to_string())?;
-    let req = Request::get(path)
+    let mut req = Request::get(path)
         .header(hyper::header::HOST, authority.as_str())
         .body(Body::new(Bytes::new()))
         .map_err(|e| e.to_string())?;
-    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
-    let (parts, body) = resp.into_parts();
-    let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-    IDLE.with(|idle| idle.borrow_mut().push(sender));
-    let mut out = Response::new(Body::new(body));
-    *out.status_mut() = parts.status;
-    if let Some(ct) = parts.headers.get(hyper::header::CONTENT_TYPE) {
-        out.headers_mut()
-            .insert(hyper::header::CONTENT_TYPE, ct.clone());
+    // An idle connection the upstream has closed (its keep-alive timeout)
+    // fails before the request is written: that request goes on a new one,
+    // as any pooling client does.
+    loop {
+        let idle = IDLE.with(|idle| idle.borrow_mut().pop());
+        let reused = idle.is_some();
+        let mut sender = match idle {
+            Some(sender) if sender.is_closed() => continue,
+            Some(sender) => sender,
+            None => connect(*addr).await?,
+        };
+        if let Err(e) = sender.ready().await {
+            if reused {
+                continue;
+            }
+            return Err(e.to_string());
+        }
+        match sender.try_send_request(req).await {
+            Ok(resp) => {
+                let (parts, body) = resp.into_parts();
+                let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+                IDLE.with(|idle| idle.borrow_mut().push(sender));
+                let mut out = Response::new(Body::new(body));
+                *out.status_mut() = parts.status;
+                if let Some(ct) = parts.headers.get(hyper::header::CONTENT_TYPE) {
+                    out.headers_mut()
+                        .insert(hyper::header::CONTENT_TYPE, ct.clone());
+                }
+                return Ok(out);
+            }
+            Err(mut e) => match e.take_message() {
+                Some(unsent) if reused => req = unsent,
+                _ => return Err(e.into_error().to_string()),
+            },
+        }
     }
-    Ok(out)
 }
 
 async fn connect(addr: SocketAddr) -> Result<SendRequest<Body>, String> {
