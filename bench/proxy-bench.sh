@@ -168,8 +168,9 @@ start_nginx "$tmp/upstream"
 up_pid=${pids[-1]}
 wait_http "$up_port" "/users/$ID"
 
-# Starts "$@" (a server that prints `listening on 127.0.0.1:PORT` on stdout,
-# its stderr to $log) and sets started_pid and started_port.
+# start_listening LOG CMD...: starts CMD (a server that prints `listening on
+# 127.0.0.1:PORT` on stdout) with its stderr in LOG and its stdout in LOG.out,
+# waits for that line and sets started_pid and started_port.
 start_listening() {
   local out log=$1; shift
   out="$log.out"

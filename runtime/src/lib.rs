@@ -229,8 +229,8 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
 /// Serves `gateway` on `listener` (a non-blocking socket; and the admin
 /// endpoints on `admin`) from `workers` threads that each run a
 /// current-thread runtime of their own (see [`worker`]), until `stop`
-/// turns true; then every worker drains its in-flight requests, and it
-/// returns. The calling thread is worker 0; it also runs the admin
+/// turns true (or its sender is dropped); then every worker drains its
+/// in-flight requests, and it returns. The calling thread is worker 0; it also runs the admin
 /// listener and the health probes.
 ///
 /// `ready` runs on worker 0's runtime once the state is built and before
@@ -263,6 +263,8 @@ pub fn serve_workers(
                 .map_err(|e| format!("the gateway description is inconsistent: {e}"))?,
         )
     };
+    // The other workers' runtimes and listener handles, made before any
+    // thread starts so that a failure leaves nothing running.
     let mut others = Vec::with_capacity(workers - 1);
     for _ in 1..workers {
         let l = listener

@@ -455,11 +455,12 @@ mod tests {
     use crate::encoding::{decode, json_map};
     use crate::spec::Encoding;
 
-    /// The slow path: what the endpoint renders today, with its emptiness.
+    /// A body as the proxy has it.
     fn b(body: impl AsRef<[u8]>) -> Bytes {
         Bytes::copy_from_slice(body.as_ref())
     }
 
+    /// The slow path: what the endpoint renders today, with its emptiness.
     fn slow(body: &[u8]) -> Option<Rendered> {
         decode(Encoding::Json, false, body).ok().map(|m| Rendered {
             body: json_map(&m),
