@@ -12,9 +12,10 @@
 #   ACCESS_LOG=0        1: both proxies write an access log (to a file in the
 #                       work dir) instead of none
 #   ID=42               the {id} requested
-#   FLOOR=1             0: leave out the hyper floor (the gw-runtime example
+#   FLOOR=1             0: leave out the floors (the gw-runtime example
 #                       `hyper_floor`: the leanest proxy tokio + hyper allow,
-#                       no gateway logic) from the table
+#                       no gateway logic; and the same with `--client own`, a
+#                       minimal upstream client over httparse) from the table
 #   PERF=0              1: after the table, one more run per proxy on the json
 #                       endpoint under `perf stat` (syscalls, context switches
 #                       and, where uprobes work, malloc calls per request) and
@@ -22,7 +23,7 @@
 #                       data kept in target/bench-proxy/perf.gateway.data)
 #
 # Runs: the json endpoint /v1/users/{id} through the gateway, through the
-# hyper floor and through nginx's plain reverse proxy, and the 2-backend
+# two floors and through nginx's plain reverse proxy, and the 2-backend
 # aggregation
 # /v1/users/{id}/summary through the gateway (nginx has no equivalent). For
 # each: wrk's req/s and p99, the CPU seconds the proxy process(es) used during
@@ -217,6 +218,9 @@ if [[ "$FLOOR" == 1 ]]; then
   start_listening "$tmp/floor.log" "$floor_bin" --listen 127.0.0.1:0 --upstream "127.0.0.1:$up_port"
   fl_pid=$started_pid
   fl_port=$started_port
+  start_listening "$tmp/floor-own.log" "$floor_bin" --listen 127.0.0.1:0 --upstream "127.0.0.1:$up_port" --client own
+  fo_pid=$started_pid
+  fo_port=$started_port
 fi
 
 # ---------------------------------------------------------------- nginx proxy
@@ -251,6 +255,7 @@ check "gateway json       " "http://127.0.0.1:$gw_port/v1/users/$ID"
 check "nginx proxy        " "http://127.0.0.1:$ng_port/v1/users/$ID"
 if [[ "$FLOOR" == 1 ]]; then
   check "hyper floor        " "http://127.0.0.1:$fl_port/v1/users/$ID"
+  check "floor, own client  " "http://127.0.0.1:$fo_port/v1/users/$ID"
 fi
 check "gateway aggregation" "http://127.0.0.1:$gw_port/v1/users/$ID/summary"
 
@@ -302,6 +307,7 @@ for r in $(seq "$ROUNDS"); do
   run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
   if [[ "$FLOOR" == 1 ]]; then
     run "hyper floor /v1/users/{id}$sfx" "http://127.0.0.1:$fl_port/v1/users/$ID" "$fl_pid"
+    run "own-client floor /v1/u/{id}$sfx" "http://127.0.0.1:$fo_port/v1/users/$ID" "$fo_pid"
   fi
   run "nginx /v1/users/{id}$sfx" "http://127.0.0.1:$ng_port/v1/users/$ID" "$ng_pid"
   run "gateway summary (2 bk)$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID/summary" "$gw_pid"
@@ -323,6 +329,7 @@ for r in $(seq "$ROUNDS"); do
   line="  round $r: gateway $(ratio "gateway /v1/users/{id}$sfx" "nginx /v1/users/{id}$sfx")"
   if [[ "$FLOOR" == 1 ]]; then
     line+=", hyper floor $(ratio "hyper floor /v1/users/{id}$sfx" "nginx /v1/users/{id}$sfx")"
+    line+=", own-client floor $(ratio "own-client floor /v1/u/{id}$sfx" "nginx /v1/users/{id}$sfx")"
     line+=", gateway/floor $(ratio "gateway /v1/users/{id}$sfx" "hyper floor /v1/users/{id}$sfx")"
   fi
   echo "$line"

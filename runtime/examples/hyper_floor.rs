@@ -17,11 +17,19 @@
 //!
 //! ```console
 //! $ cargo run --release -p gw-runtime --example hyper_floor -- \
-//!     --listen 127.0.0.1:0 --upstream 127.0.0.1:8081
+//!     --listen 127.0.0.1:0 --upstream 127.0.0.1:8081 [--client own]
 //! listening on 127.0.0.1:40123
 //! ```
 //!
 //! `TOKIO_WORKER_THREADS=N` sets the worker count (default: one per core).
+//!
+//! `--client own` swaps hyper's client for [`own`], a minimal HTTP/1.1
+//! client over `httparse` (the parser hyper uses): the request written
+//! straight to the pooled connection and the answer read back in the same
+//! task, with no connection task, channel or body stream between them. It
+//! is a measurement aid for the question "what would an own upstream
+//! client save", not a client: it only speaks `GET` and reads only
+//! `Content-Length` bodies.
 #![allow(missing_docs)]
 
 use std::cell::RefCell;
@@ -44,6 +52,9 @@ thread_local! {
 
 /// The upstream's address, set once before the workers start.
 static UPSTREAM: std::sync::OnceLock<(SocketAddr, String)> = std::sync::OnceLock::new();
+
+/// `--client own`: upstream calls go through [`own`].
+static OWN_CLIENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn main() -> ExitCode {
     match start() {
@@ -70,6 +81,21 @@ fn start() -> Result<(), String> {
         .parse()
         .map_err(|e| format!("--upstream {upstream}: {e}"))?;
     let _ = UPSTREAM.set((addr, upstream));
+    match args
+        .iter()
+        .position(|a| a == "--client")
+        .map(|i| args.get(i + 1))
+    {
+        None => {}
+        Some(Some(c)) if c == "hyper" => {}
+        Some(Some(c)) if c == "own" => OWN_CLIENT.store(true, std::sync::atomic::Ordering::Relaxed),
+        Some(other) => {
+            return Err(format!(
+                "--client {}: expected `hyper` or `own`",
+                other.map_or("", String::as_str)
+            ));
+        }
+    }
 
     let listener = std::net::TcpListener::bind(&listen)
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -130,7 +156,12 @@ async fn accept(listener: std::net::TcpListener) -> Result<(), String> {
 
 async fn proxy(req: Request<Incoming>) -> Result<Response<Body>, hyper::Error> {
     let path = req.uri().path().strip_prefix("/v1").unwrap_or("/");
-    Ok(match forward(path).await {
+    let answer = if OWN_CLIENT.load(std::sync::atomic::Ordering::Relaxed) {
+        own::forward(path).await
+    } else {
+        forward(path).await
+    };
+    Ok(match answer {
         Ok(resp) => resp,
         Err(e) => {
             let mut resp = Response::new(Body::new(Bytes::from(format!("{e}\n"))));
@@ -196,4 +227,175 @@ async fn connect(addr: SocketAddr) -> Result<SendRequest<Body>, String> {
         .map_err(|e| format!("handshake {addr}: {e}"))?;
     tokio::spawn(conn);
     Ok(sender)
+}
+
+/// The minimal upstream client of `--client own` (see the module docs).
+mod own {
+    use std::cell::RefCell;
+    use std::net::SocketAddr;
+
+    use bytes::{Buf, Bytes, BytesMut};
+    use hyper::header::{CONTENT_TYPE, HeaderValue};
+    use hyper::{Response, StatusCode};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::{Body, UPSTREAM};
+
+    /// The largest response head read.
+    const MAX_HEAD: usize = 64 * 1024;
+
+    /// A pooled connection and what was read from it past the last answer.
+    struct Conn {
+        stream: TcpStream,
+        buf: BytesMut,
+    }
+
+    thread_local! {
+        /// This worker's idle connections.
+        static IDLE: RefCell<Vec<Conn>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A parsed response head: its length, status, `Content-Type`,
+    /// `Content-Length` and whether the connection stays open.
+    struct Head {
+        len: usize,
+        status: u16,
+        content_type: Option<Bytes>,
+        content_length: usize,
+        keep_alive: bool,
+    }
+
+    /// `GET path` on the upstream. A pooled connection that fails before
+    /// any byte of an answer (closed while idle) is replaced once.
+    pub async fn forward(path: &str) -> Result<Response<Body>, String> {
+        let Some((addr, authority)) = UPSTREAM.get() else {
+            return Err("no upstream".into());
+        };
+        let mut req = Vec::with_capacity(64 + path.len() + authority.len());
+        req.extend_from_slice(b"GET ");
+        req.extend_from_slice(path.as_bytes());
+        req.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+        req.extend_from_slice(authority.as_bytes());
+        req.extend_from_slice(b"\r\n\r\n");
+        loop {
+            let idle = IDLE.with(|idle| idle.borrow_mut().pop());
+            let reused = idle.is_some();
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => connect(*addr).await?,
+            };
+            match exchange(&mut conn, &req).await {
+                Ok((head, body)) => {
+                    if head.keep_alive {
+                        IDLE.with(|idle| idle.borrow_mut().push(conn));
+                    }
+                    let mut resp = Response::new(Body::new(body));
+                    *resp.status_mut() =
+                        StatusCode::from_u16(head.status).map_err(|e| e.to_string())?;
+                    if let Some(ct) = head.content_type
+                        && let Ok(v) = HeaderValue::from_maybe_shared(ct)
+                    {
+                        resp.headers_mut().insert(CONTENT_TYPE, v);
+                    }
+                    return Ok(resp);
+                }
+                Err(Failure::BeforeAnswer(_)) if reused => continue,
+                Err(Failure::BeforeAnswer(e) | Failure::Answer(e)) => return Err(e),
+            }
+        }
+    }
+
+    async fn connect(addr: SocketAddr) -> Result<Conn, String> {
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect {addr}: {e}"))?;
+        let _ = stream.set_nodelay(true);
+        Ok(Conn {
+            stream,
+            buf: BytesMut::with_capacity(4096),
+        })
+    }
+
+    enum Failure {
+        /// Nothing of an answer arrived (the request may be sent again).
+        BeforeAnswer(String),
+        /// The answer was cut or malformed.
+        Answer(String),
+    }
+
+    /// Writes the request and reads one whole answer.
+    async fn exchange(conn: &mut Conn, req: &[u8]) -> Result<(Head, Bytes), Failure> {
+        conn.stream
+            .write_all(req)
+            .await
+            .map_err(|e| Failure::BeforeAnswer(format!("write: {e}")))?;
+        let head = loop {
+            if let Some(head) = parse_head(&conn.buf).map_err(Failure::Answer)? {
+                break head;
+            }
+            if conn.buf.len() > MAX_HEAD {
+                return Err(Failure::Answer("response head over 64 KiB".into()));
+            }
+            let started = conn.buf.is_empty();
+            match conn.stream.read_buf(&mut conn.buf).await {
+                Ok(0) | Err(_) if started => {
+                    return Err(Failure::BeforeAnswer("closed before an answer".into()));
+                }
+                Ok(0) => return Err(Failure::Answer("closed inside the head".into())),
+                Ok(_) => {}
+                Err(e) => return Err(Failure::Answer(format!("read: {e}"))),
+            }
+        };
+        conn.buf.advance(head.len);
+        while conn.buf.len() < head.content_length {
+            match conn.stream.read_buf(&mut conn.buf).await {
+                Ok(0) => return Err(Failure::Answer("closed inside the body".into())),
+                Ok(_) => {}
+                Err(e) => return Err(Failure::Answer(format!("read: {e}"))),
+            }
+        }
+        let body = conn.buf.split_to(head.content_length).freeze();
+        Ok((head, body))
+    }
+
+    /// The head at the start of `buf`, `None` while incomplete.
+    fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut resp = httparse::Response::new(&mut headers);
+        let len = match resp.parse(buf).map_err(|e| format!("response head: {e}"))? {
+            httparse::Status::Complete(len) => len,
+            httparse::Status::Partial => return Ok(None),
+        };
+        let mut head = Head {
+            len,
+            status: resp.code.unwrap_or(0),
+            content_type: None,
+            content_length: 0,
+            keep_alive: resp.version == Some(1),
+        };
+        let mut sized = false;
+        for h in resp.headers.iter() {
+            if h.name.eq_ignore_ascii_case("content-length") {
+                head.content_length = std::str::from_utf8(h.value)
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or("a bad Content-Length")?;
+                sized = true;
+            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                return Err(
+                    "a chunked answer (this measurement client reads Content-Length bodies only)"
+                        .into(),
+                );
+            } else if h.name.eq_ignore_ascii_case("content-type") {
+                head.content_type = Some(Bytes::copy_from_slice(h.value));
+            } else if h.name.eq_ignore_ascii_case("connection") {
+                head.keep_alive = !h.value.eq_ignore_ascii_case(b"close");
+            }
+        }
+        if !sized && !matches!(head.status, 100..=199 | 204 | 304) {
+            return Err("an answer without Content-Length (this measurement client reads Content-Length bodies only)".into());
+        }
+        Ok(Some(head))
+    }
 }
