@@ -49,6 +49,20 @@ pub fn object(body: &Bytes) -> Option<Rendered> {
     minify(body).or_else(|| transcode(body))
 }
 
+/// The bytes that end a plain string: its closing quote, or what [`minify`]
+/// leaves to the parser (an escape, a control character).
+const STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// The deepest nesting [`minify`] follows (the parser's limit is 128).
 const MINIFY_DEPTH: u32 = 64;
 
@@ -71,7 +85,9 @@ pub fn minify(body: &Bytes) -> Option<Rendered> {
         text: std::str::from_utf8(body).ok()?,
         at: 0,
         spaced: false,
-        keys: Vec::new(),
+        // Room for the keys of a typical object and its nested ones, so
+        // the list is allocated once.
+        keys: Vec::with_capacity(16),
         depth: 0,
     };
     s.ws();
@@ -174,19 +190,16 @@ impl<'a> Scan<'a> {
 
     /// A string without escapes or control characters; returns its text.
     fn string(&mut self) -> Option<&'a str> {
-        let b = self.text.as_bytes();
         let start = self.at + 1;
-        let mut end = start;
-        loop {
-            match *b.get(end)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => end += 1,
-            }
+        let rest = self.text.as_bytes().get(start..)?;
+        // One table lookup a byte: strings are most of a body's bytes.
+        let len = rest.iter().position(|&c| STRING_STOP[usize::from(c)])?;
+        if rest.get(len) != Some(&b'"') {
+            return None;
         }
         // Quotes are ASCII, so both ends are character boundaries.
-        let text = self.text.get(start..end)?;
-        self.at = end + 1;
+        let text = self.text.get(start..start + len)?;
+        self.at = start + len + 1;
         Some(text)
     }
 
