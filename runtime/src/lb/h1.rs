@@ -88,9 +88,10 @@ pub struct H1Pool {
     /// The most each list keeps (`max_idle` split between the workers).
     max_idle: usize,
     idle_timeout: Duration,
-    /// The authority this pool connects to, set by its first connection:
-    /// a request for another one is sent on a connection of its own.
-    target: std::sync::OnceLock<(Scheme, Authority)>,
+    /// The authority this pool connects to, set by its first request (a
+    /// request for another one is sent on a connection of its own), and
+    /// the `Host` header it takes.
+    target: std::sync::OnceLock<(Scheme, Authority, Option<HeaderValue>)>,
     sweeping: std::sync::atomic::AtomicBool,
 }
 
@@ -131,12 +132,18 @@ impl H1Pool {
             (Some(s), Some(a)) => (s.clone(), a.clone()),
             _ => return Err(H1Error::Request("the URI has no scheme or authority")),
         };
-        let target = self
-            .target
-            .get_or_init(|| (scheme.clone(), authority.clone()));
+        let target = self.target.get_or_init(|| {
+            let host = host_header(&scheme, &authority);
+            (scheme.clone(), authority.clone(), host)
+        });
         let pooled = target.0 == scheme && target.1.as_str() == authority.as_str();
+        let host = if pooled {
+            target.2.clone()
+        } else {
+            host_header(&scheme, &authority)
+        };
         let uri = std::mem::take(req.uri_mut());
-        prepare(&mut req, &uri, &scheme, &authority);
+        prepare(&mut req, &uri, &authority, host);
         loop {
             let (mut conn, reused) = match pooled.then(|| self.checkout()).flatten() {
                 Some(c) => (c, true),
@@ -271,19 +278,25 @@ impl H1Pool {
     }
 }
 
-/// What hyper-util does to a request before an HTTP/1 exchange: a `Host`
-/// header when there is none (the port only when it is not the scheme's
-/// default), and the origin form of the URI (`/path?query`).
-fn prepare(req: &mut Request<GwBody>, uri: &Uri, scheme: &Scheme, authority: &Authority) {
-    if !req.headers().contains_key(HOST) {
-        let default_port = if *scheme == Scheme::HTTPS { 443 } else { 80 };
-        let host = match authority.port_u16() {
-            Some(p) if p != default_port => HeaderValue::from_str(authority.as_str()),
-            _ => HeaderValue::from_str(authority.host()),
-        };
-        if let Ok(v) = host {
-            req.headers_mut().insert(HOST, v);
-        }
+/// The `Host` header hyper-util sends for an authority: the port only
+/// when it is not the scheme's default.
+fn host_header(scheme: &Scheme, authority: &Authority) -> Option<HeaderValue> {
+    let default_port = if *scheme == Scheme::HTTPS { 443 } else { 80 };
+    match authority.port_u16() {
+        Some(p) if p != default_port => HeaderValue::from_str(authority.as_str()),
+        _ => HeaderValue::from_str(authority.host()),
+    }
+    .ok()
+}
+
+/// What hyper-util does to a request before an HTTP/1 exchange: `host`
+/// (from [`host_header`]) when the request has no `Host` header, and the
+/// origin form of the URI (`/path?query`).
+fn prepare(req: &mut Request<GwBody>, uri: &Uri, authority: &Authority, host: Option<HeaderValue>) {
+    if !req.headers().contains_key(HOST)
+        && let Some(v) = host
+    {
+        req.headers_mut().insert(HOST, v);
     }
     // CONNECT takes the authority form; everything else the origin form.
     if req.method() == hyper::Method::CONNECT {
@@ -460,7 +473,8 @@ mod tests {
                     .cloned()
                     .unwrap_or(Authority::from_static("x")),
             );
-            prepare(&mut req, &uri, &s, &a);
+            let host = host_header(&s, &a);
+            prepare(&mut req, &uri, &a, host);
             assert_eq!(
                 req.headers().get(HOST).map(|v| v.as_bytes()),
                 Some(want_host.as_bytes()),
