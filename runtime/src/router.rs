@@ -2,7 +2,8 @@
 //! static segment tables (no config is read: the segments are already split
 //! by the compiler), plus the client-visible behaviours of gin that KrakenD
 //! users rely on (research/krakend-semantics.md §b.4): 404, 405 with `Allow`,
-//! trailing-slash redirects (301 for GET, 307 otherwise), the health path and
+//! trailing-slash redirects (301 for GET, 307 otherwise), the
+//! case-insensitive fixed-path redirect ([`fixed_path`]), the health path and
 //! `auto_options`.
 //!
 //! Matching happens on the request's *raw* path after decoding every escape
@@ -102,6 +103,10 @@ pub struct Router {
     auto_options: bool,
     method_not_allowed: bool,
     redirect_trailing_slash: bool,
+    redirect_fixed_path: bool,
+    /// Per method trie: the segments of every route in it (the health path
+    /// too), for the fixed-path search.
+    routes: Vec<Vec<Vec<Segment>>>,
 }
 
 impl Router {
@@ -109,14 +114,18 @@ impl Router {
     pub fn build(gw: &'static Gateway) -> Result<Router, BuildError> {
         let mut trees: Vec<matchit::Router<u32>> =
             (0..METHODS.len()).map(|_| matchit::Router::new()).collect();
+        let mut routes: Vec<Vec<Vec<Segment>>> = vec![Vec::new(); METHODS.len()];
         if let Some(health) = gw.router.health_path {
             trees[0]
                 .insert(escape_static(health), HEALTH)
                 .map_err(|e| BuildError(format!("health path `{health}`: {e}")))?;
+            let segments = health.strip_prefix('/').unwrap_or(health).split('/');
+            routes[0].push(segments.map(Segment::Static).collect());
         }
         for (i, ep) in gw.endpoints.iter().enumerate() {
             let route = matchit_route(ep);
             let index = u32::try_from(i).map_err(|_| BuildError("too many endpoints".into()))?;
+            routes[spec_method_index(ep.method)].push(ep.segments.to_vec());
             trees[spec_method_index(ep.method)]
                 .insert(route.clone(), index)
                 .map_err(|e| {
@@ -131,6 +140,8 @@ impl Router {
             auto_options: gw.router.auto_options,
             method_not_allowed: !gw.router.disable_method_not_allowed,
             redirect_trailing_slash: !gw.router.disable_redirect_trailing_slash,
+            redirect_fixed_path: !gw.router.disable_redirect_fixed_path,
+            routes,
         })
     }
 
@@ -200,6 +211,23 @@ impl Router {
                 return Route::Redirect { status, location };
             }
         }
+        if self.redirect_fixed_path
+            && let Some(mi) = mi
+            && method != HttpMethod::CONNECT
+            && path != "/"
+            && let Some(mut location) = fixed_path(&self.routes[mi], &path)
+        {
+            if let Some(q) = query {
+                location.push('?');
+                location.push_str(q);
+            }
+            let status = if method == HttpMethod::GET {
+                StatusCode::MOVED_PERMANENTLY
+            } else {
+                StatusCode::TEMPORARY_REDIRECT
+            };
+            return Route::Redirect { status, location };
+        }
         if self.method_not_allowed {
             let allow = self.allowed(&path);
             if !allow.is_empty() {
@@ -224,6 +252,173 @@ impl Router {
             allow.push_str(", OPTIONS");
         }
         allow
+    }
+}
+
+/// gin's `RedirectFixedPath` (on unless `disable_redirect_fixed_path`): a
+/// path no route of the method matches is cleaned (`//`, `/./`, `/../`)
+/// and looked up again ignoring case; a route found that way is the
+/// redirect's target, its static text as the route writes it and its
+/// parameters as the client sent them. Like gin (which passes
+/// `RedirectFixedPath` as the trailing-slash flag), the search also adds or
+/// drops a trailing slash, even with `disable_redirect_trailing_slash`.
+/// Where several routes fit, gin's tree walk prefers a static segment to a
+/// parameter and a lower-case letter to an upper-case one, left to right;
+/// the same order is applied here to the candidates. Returns the path,
+/// escaped as Go's `URL.EscapedPath` does.
+fn fixed_path(routes: &[Vec<Segment>], path: &str) -> Option<String> {
+    let cleaned = clean_path(path);
+    let segs: Vec<&str> = cleaned[1..].split('/').collect();
+    let toggled: Vec<&str> = match segs.split_last() {
+        Some((&"", rest)) if !rest.is_empty() => rest.to_vec(),
+        _ => segs.iter().copied().chain([""]).collect(),
+    };
+    for wanted in [&segs, &toggled] {
+        let best = routes
+            .iter()
+            .filter_map(|route| match_folded(route, wanted))
+            .min_by(|a, b| a.rank.cmp(&b.rank));
+        if let Some(found) = best {
+            let mut out = String::with_capacity(path.len() + 1);
+            for part in &found.parts {
+                out.push('/');
+                escape_path_into(&mut out, part);
+            }
+            if out.is_empty() {
+                out.push('/');
+            }
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// A route that matched a path ignoring case.
+struct Folded {
+    /// The target's segments (unescaped, `%2F`/`%25` kept).
+    parts: Vec<String>,
+    /// gin's preference, smaller first: per segment, static before
+    /// parameter, then the text with lower case before upper case.
+    rank: Vec<(u8, Vec<(bool, char)>)>,
+}
+
+/// Matches `route` against the request segments ignoring case.
+fn match_folded(route: &[Segment], segs: &[&str]) -> Option<Folded> {
+    let lower_first =
+        |s: &str| -> Vec<(bool, char)> { s.chars().map(|c| (c.is_uppercase(), c)).collect() };
+    let mut parts = Vec::with_capacity(segs.len());
+    let mut rank = Vec::with_capacity(segs.len());
+    let mut i = 0;
+    for seg in route {
+        match seg {
+            Segment::Wildcard => {
+                let rest = segs.get(i..).filter(|r| !r.is_empty())?.join("/");
+                if rest.is_empty() {
+                    return None;
+                }
+                parts.push(rest);
+                rank.push((3, Vec::new()));
+                i = segs.len();
+                continue;
+            }
+            Segment::Static(text) => {
+                let got = *segs.get(i)?;
+                if !eq_fold(text, got) {
+                    return None;
+                }
+                parts.push((*text).to_owned());
+                rank.push((0, lower_first(text)));
+            }
+            Segment::Param(_) => {
+                let got = *segs.get(i)?;
+                if got.is_empty() {
+                    return None;
+                }
+                parts.push(got.to_owned());
+                rank.push((2, Vec::new()));
+            }
+            Segment::Affixed { prefix, suffix, .. } => {
+                let got = *segs.get(i)?;
+                let value = strip_fold(got, prefix, suffix)?;
+                parts.push(format!("{prefix}{value}{suffix}"));
+                rank.push((1, lower_first(prefix)));
+            }
+        }
+        i += 1;
+    }
+    (i == segs.len()).then_some(Folded { parts, rank })
+}
+
+/// Whether two texts are equal ignoring case (Unicode lower-casing).
+fn eq_fold(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// The non-empty middle of `s` between `prefix` and `suffix`, compared
+/// ignoring case.
+fn strip_fold<'s>(s: &'s str, prefix: &str, suffix: &str) -> Option<&'s str> {
+    let head = s.get(..prefix.len()).filter(|h| eq_fold(h, prefix))?;
+    let rest = &s[head.len()..];
+    let cut = rest.len().checked_sub(suffix.len())?;
+    let tail = rest.get(cut..).filter(|t| eq_fold(t, suffix))?;
+    let middle = &rest[..rest.len() - tail.len()];
+    (!middle.is_empty()).then_some(middle)
+}
+
+/// gin's `cleanPath`: `path.Clean` that keeps a trailing slash (and a
+/// leading one).
+fn clean_path(p: &str) -> String {
+    let trailing = p.len() > 1 && p.ends_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut cleaned = String::with_capacity(p.len() + 1);
+    for seg in &out {
+        cleaned.push('/');
+        cleaned.push_str(seg);
+    }
+    if cleaned.is_empty() || (trailing && !cleaned.ends_with('/')) {
+        cleaned.push('/');
+    }
+    cleaned
+}
+
+/// Percent-encodes what Go's `URL.EscapedPath` escapes in a path: all but
+/// the unreserved characters and `$&+,/:;=@`. A `%` is kept: the matched
+/// path holds none but the `%2F`/`%25` escapes [`normalise_path`] keeps.
+fn escape_path_into(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'$'
+                    | b'&'
+                    | b'+'
+                    | b','
+                    | b'/'
+                    | b':'
+                    | b';'
+                    | b'='
+                    | b'@'
+                    | b'%'
+            );
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
     }
 }
 
@@ -428,6 +623,181 @@ mod tests {
         ];
         for (m, path, want) in table {
             assert_eq!(r.route(&GW, &m, path, Some("q=1")), want, "{m} {path}");
+        }
+    }
+
+    #[test]
+    fn fixed_path_table() {
+        static EPS: &[Endpoint] = &[
+            ep(
+                Method::Get,
+                "/users/{id}",
+                &[Segment::Static("users"), Segment::Param("id")],
+                &["id"],
+            ),
+            ep(
+                Method::Get,
+                "/users/new",
+                &[Segment::Static("users"), Segment::Static("new")],
+                &[],
+            ),
+            ep(Method::Post, "/users", &[Segment::Static("users")], &[]),
+            ep(
+                Method::Get,
+                "/a/",
+                &[Segment::Static("a"), Segment::Static("")],
+                &[],
+            ),
+            ep(
+                Method::Get,
+                "/img/file-{n}.png",
+                &[
+                    Segment::Static("img"),
+                    Segment::Affixed {
+                        prefix: "file-",
+                        name: "n",
+                        suffix: ".png",
+                    },
+                ],
+                &["n"],
+            ),
+            ep(
+                Method::Get,
+                "/files/*",
+                &[Segment::Static("files"), Segment::Wildcard],
+                &[],
+            ),
+            ep(Method::Get, "/Case", &[Segment::Static("Case")], &[]),
+            ep(Method::Get, "/case", &[Segment::Static("case")], &[]),
+            ep(
+                Method::Get,
+                "/caf\u{e9}",
+                &[Segment::Static("caf\u{e9}")],
+                &[],
+            ),
+        ];
+        static ON: Gateway = gateway(EPS);
+        static NO_TRAILING: Gateway = Gateway {
+            router: RouterOptions {
+                disable_access_log: true,
+                disable_redirect_trailing_slash: true,
+                ..RouterOptions::DEFAULT
+            },
+            ..gateway(EPS)
+        };
+        static OFF: Gateway = Gateway {
+            router: RouterOptions {
+                disable_access_log: true,
+                disable_redirect_fixed_path: true,
+                ..RouterOptions::DEFAULT
+            },
+            ..gateway(EPS)
+        };
+        let moved = |location: &str| Route::Redirect {
+            status: StatusCode::MOVED_PERMANENTLY,
+            location: location.into(),
+        };
+        let get = HttpMethod::GET;
+        let table: Vec<(&Gateway, HttpMethod, &str, Option<&str>, Route)> = vec![
+            (&ON, get.clone(), "/StAtic", None, Route::NotFound),
+            (
+                &ON,
+                get.clone(),
+                "/USERS/42",
+                Some("q=1"),
+                moved("/users/42?q=1"),
+            ),
+            // A static segment wins over a parameter, as in gin's walk.
+            (&ON, get.clone(), "/USERS/NEW", None, moved("/users/new")),
+            // The client's text is kept for a parameter, escaped as Go does.
+            (
+                &ON,
+                get.clone(),
+                "/Users/caf%C3%A9",
+                None,
+                moved("/users/caf%C3%A9"),
+            ),
+            (
+                &ON,
+                get.clone(),
+                "/Users/a%2Fb",
+                None,
+                moved("/users/a%2Fb"),
+            ),
+            (
+                &ON,
+                HttpMethod::POST,
+                "/USERS",
+                None,
+                Route::Redirect {
+                    status: StatusCode::TEMPORARY_REDIRECT,
+                    location: "/users".into(),
+                },
+            ),
+            // Case and the trailing slash fixed together.
+            (&ON, get.clone(), "/A", None, moved("/a/")),
+            // Cleaned before the lookup.
+            (
+                &ON,
+                get.clone(),
+                "/x/../users//new",
+                None,
+                moved("/users/new"),
+            ),
+            (&ON, get.clone(), "/users/./7", None, moved("/users/7")),
+            (
+                &ON,
+                get.clone(),
+                "/IMG/FILE-7.PNG",
+                None,
+                moved("/img/file-7.png"),
+            ),
+            (&ON, get.clone(), "/Files/x/Y", None, moved("/files/x/Y")),
+            (&ON, get.clone(), "/__HEALTH", None, moved("/__health")),
+            // Two routes differing in case: lower case first.
+            (&ON, get.clone(), "/CASE", None, moved("/case")),
+            (&ON, get.clone(), "/CAF%C3%89", None, moved("/caf%C3%A9")),
+            // Only the request method's routes are searched.
+            (&ON, HttpMethod::DELETE, "/USERS/1", None, Route::NotFound),
+            (&ON, get.clone(), "/nothing", None, Route::NotFound),
+            // The fixed path still fixes a trailing slash without
+            // RedirectTrailingSlash (gin passes RedirectFixedPath as the flag).
+            (&NO_TRAILING, get.clone(), "/a", None, moved("/a/")),
+            (
+                &NO_TRAILING,
+                get.clone(),
+                "/Users/7",
+                None,
+                moved("/users/7"),
+            ),
+            (&OFF, get.clone(), "/USERS/42", None, Route::NotFound),
+            (&OFF, get.clone(), "/a", None, moved("/a/")),
+        ];
+        let routers: Vec<(&Gateway, Router)> = [&ON, &NO_TRAILING, &OFF]
+            .into_iter()
+            .map(|g| (g, Router::build(g).expect("router")))
+            .collect();
+        for (g, m, path, query, want) in table {
+            let (_, r) = routers
+                .iter()
+                .find(|(rg, _)| std::ptr::eq(*rg, g))
+                .expect("gateway");
+            assert_eq!(r.route(g, &m, path, query), want, "{m} {path}");
+        }
+    }
+
+    #[test]
+    fn clean_path_table() {
+        let table = [
+            ("/", "/"),
+            ("/a//b", "/a/b"),
+            ("/a/./b/", "/a/b/"),
+            ("/a/../../b", "/b"),
+            ("/a/..", "/"),
+            ("//", "/"),
+        ];
+        for (raw, want) in table {
+            assert_eq!(clean_path(raw), want, "{raw}");
         }
     }
 

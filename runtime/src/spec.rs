@@ -102,6 +102,9 @@ pub struct RouterOptions {
     pub disable_access_log: bool,
     /// `disable_redirect_trailing_slash` (redirect `/a/` ↔ `/a` when only one exists).
     pub disable_redirect_trailing_slash: bool,
+    /// `disable_redirect_fixed_path` (redirect a path that matches a route
+    /// only once cleaned or ignoring case, `/StAtic` → `/static`).
+    pub disable_redirect_fixed_path: bool,
     /// `router.error_body` for 404, as a JSON document, when set.
     pub error_body_404: Option<&'static Value>,
     /// `router.error_body` for 405, when set.
@@ -119,6 +122,7 @@ impl RouterOptions {
         disable_method_not_allowed: false,
         disable_access_log: false,
         disable_redirect_trailing_slash: false,
+        disable_redirect_fixed_path: false,
         error_body_404: None,
         error_body_405: None,
     };

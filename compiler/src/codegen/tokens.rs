@@ -412,6 +412,7 @@ fn router(r: &RouterOptions) -> TokenStream {
     let disable_mna = r.disable_method_not_allowed;
     let disable_access_log = r.disable_access_log;
     let disable_rts = r.disable_redirect_trailing_slash;
+    let disable_rfp = r.disable_redirect_fixed_path;
     let body = |v: &Option<Value>| {
         option(v.as_ref().map(|v| {
             let v = value(v);
@@ -427,6 +428,7 @@ fn router(r: &RouterOptions) -> TokenStream {
             disable_method_not_allowed: #disable_mna,
             disable_access_log: #disable_access_log,
             disable_redirect_trailing_slash: #disable_rts,
+            disable_redirect_fixed_path: #disable_rfp,
             error_body_404: #b404,
             error_body_405: #b405,
         }

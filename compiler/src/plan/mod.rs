@@ -183,6 +183,8 @@ pub struct RouterOptions {
     pub disable_access_log: bool,
     /// `disable_redirect_trailing_slash`.
     pub disable_redirect_trailing_slash: bool,
+    /// `disable_redirect_fixed_path`.
+    pub disable_redirect_fixed_path: bool,
     /// `error_body."404"`.
     pub error_body_404: Option<Value>,
     /// `error_body."405"`.

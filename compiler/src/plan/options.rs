@@ -92,6 +92,7 @@ pub(crate) fn router(config: &Config<'_>) -> RouterOptions {
         disable_method_not_allowed: router.disable_handle_method_not_allowed,
         disable_access_log: router.disable_access_log,
         disable_redirect_trailing_slash: router.disable_redirect_trailing_slash,
+        disable_redirect_fixed_path: router.disable_redirect_fixed_path,
         error_body_404: body("404"),
         error_body_405: body("405"),
     }

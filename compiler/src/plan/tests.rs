@@ -45,6 +45,7 @@ fn root_defaults() {
     assert_eq!(p.version_header_name, "X-KrakenD");
     assert_eq!(p.user_agent, "KrakenD Version gwc-test");
     assert_eq!(p.router.health_path.as_deref(), Some("/__health"));
+    assert!(!p.router.disable_redirect_fixed_path);
     assert_eq!(p.client.max_idle_connections_per_host, 250);
     assert_eq!(p.client.dialer_keep_alive_ms, 15_000);
     assert_eq!(p.server.max_header_bytes, 1 << 20);
@@ -56,6 +57,7 @@ fn root_defaults() {
             "disable_compression": true,
             "extra_config": {"router": {"health_path": "//status/", "hide_version_header": true,
               "return_error_msg": true, "auto_options": true,
+              "disable_redirect_fixed_path": true,
               "error_body": {"404": {"msg": "nope", "n": 1}}}},
             "endpoints": []}"#,
     );
@@ -65,6 +67,7 @@ fn root_defaults() {
     assert_eq!(p.version_header, None);
     assert_eq!(p.router.health_path.as_deref(), Some("/status/"));
     assert!(p.router.return_error_msg && p.router.auto_options);
+    assert!(p.router.disable_redirect_fixed_path && !p.router.disable_redirect_trailing_slash);
     assert_eq!(
         p.router.error_body_404,
         Some(Value::Object(vec![
