@@ -325,6 +325,7 @@ async fn call_decoded(
         host,
         permit: _permit,
         mut guard,
+        redirected_to,
         ..
     } = call_pool(gw, ep, b, inb, body, prev, deadline).await?;
     let status = resp.status().as_u16();
@@ -365,13 +366,20 @@ async fn call_decoded(
                 String::from_utf8_lossy(&body).into_owned(),
             ));
         }
+        // lura's ErrInvalidStatus: the backend's method and url_pattern
+        // as its config keeps them, then the URL that answered.
+        let url = match redirected_to {
+            Some(uri) => uri.to_string(),
+            None => {
+                let (_, pq) = request_head(gw, ep, b, inb, prev, host.base_path);
+                format!("{}://{}{pq}", host.scheme, host.authority)
+            }
+        };
         return Err(Error::new(
             ErrorKind::BadStatus(status),
             format!(
-                "invalid status code {status} [{} {}]: {}",
-                http_method(b.spec.method),
-                b.label,
-                host.url
+                "invalid status code {status} {} {url}",
+                b.status_error_prefix
             ),
         ));
     }

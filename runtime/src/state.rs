@@ -95,9 +95,44 @@ pub struct BackendRt {
     pub upstream: Upstream,
     /// A label for logs and metrics: the `url_pattern` as written.
     pub label: String,
+    /// `[GET /users/{{.Id}}]:`, what lura puts between the status and the
+    /// URL of an `invalid status code` error ([`status_error_prefix`]).
+    pub status_error_prefix: String,
     /// Its `group` as a JSON string (`"name"`), for the json passthrough;
     /// empty without a group.
     pub group_key: Vec<u8>,
+}
+
+/// lura's `errPrefix` (`transport/http/client/status.go`): the backend's
+/// method and its `url_pattern` as `config.Init` rewrote it, each `{var}`
+/// as a Go template action with the first letter upper-cased
+/// (`{resp0_id}` → `{{.Resp0_id}}`).
+fn status_error_prefix(ep: &Endpoint, b: &Backend) -> String {
+    fn var(s: &mut String, name: &str) {
+        let mut chars = name.chars();
+        s.push_str("{{.");
+        if let Some(first) = chars.next() {
+            s.extend(first.to_uppercase());
+        }
+        s.push_str(chars.as_str());
+        s.push_str("}}");
+    }
+    let mut s = format!("[{} ", crate::proxy::http_method(b.method));
+    for p in b.url {
+        match p {
+            UrlPiece::Literal(l) => s.push_str(l),
+            UrlPiece::Param(i) => var(
+                &mut s,
+                ep.params.get(usize::from(*i)).copied().unwrap_or("?"),
+            ),
+            UrlPiece::Response { backend, path } => {
+                var(&mut s, &format!("resp{backend}_{}", path.join(".")));
+            }
+            UrlPiece::Wildcard => s.push_str("/*"),
+        }
+    }
+    s.push_str("]:");
+    s
 }
 
 /// The `url_pattern` text, rebuilt from its pieces (labels only).
@@ -169,6 +204,7 @@ impl Gw {
             let mut backends = Vec::with_capacity(ep.backends.len());
             for b in ep.backends {
                 let label = pattern_label(ep, b);
+                let status_error_prefix = status_error_prefix(ep, b);
                 let group_key = match b.group {
                     Some(g) => serde_json::to_vec(g)
                         .map_err(|e| format!("endpoint {}: group `{g}`: {e}", ep.path))?,
@@ -180,6 +216,7 @@ impl Gw {
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,
+                    status_error_prefix,
                 });
             }
             let regular: Box<[usize]> = (0..ep.backends.len())

@@ -333,6 +333,22 @@ impl Replay {
     }
 }
 
+/// Go's transport sends `Content-Length: 0` on a POST, PUT or PATCH
+/// without a body (many servers answer 411 without it), where hyper would
+/// send no length at all (`transferWriter.shouldSendContentLength`).
+fn empty_body_length(parts: &mut hyper::http::request::Parts, body: &GwBody) {
+    use hyper::Method;
+    let wants_length = matches!(parts.method, Method::POST | Method::PUT | Method::PATCH);
+    if wants_length
+        && body.is_end_stream()
+        && !parts.headers.contains_key(hyper::header::CONTENT_LENGTH)
+    {
+        parts
+            .headers
+            .insert(hyper::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    }
+}
+
 /// Reads up to `limit + 1` bytes of a streamed body: all of it when it fits
 /// (it can then be replayed), else the prefix read so far and the rest.
 pub async fn buffer_for_replay(mut body: Incoming, limit: u64) -> Result<Replay, Error> {
@@ -417,6 +433,9 @@ pub struct Reply<'a> {
     pub guard: AttemptGuard<'a>,
     /// Attempts made (≥ 1).
     pub attempts: u8,
+    /// Where the last redirect followed led, when one was: the request
+    /// this response answers (lura names it in a status error).
+    pub redirected_to: Option<Uri>,
 }
 
 /// What the caller tells the loop about the backend.
@@ -655,6 +674,7 @@ impl Upstream {
             if debug && let Ok(v) = HeaderValue::try_from(attempt.to_string()) {
                 parts.headers.insert(X_GWC_ATTEMPT, v);
             }
+            empty_body_length(&mut parts, &req_body);
             let req = Request::from_parts(parts, req_body);
             // A pool bounds each attempt by the deadline (and the per-try
             // timeout) itself, to classify and count the timeout; a plain
@@ -817,6 +837,7 @@ impl Upstream {
                 permit,
                 guard,
                 attempts: attempt,
+                redirected_to: None,
             }),
         }
     }
@@ -897,6 +918,7 @@ impl Upstream {
             // The 30x body is not the answer: drain it off the connection.
             let previous = std::mem::replace(&mut reply.resp, resp);
             discard(previous.into_body(), None);
+            reply.redirected_to = Some(hop.uri.clone());
             from = hop.uri;
         }
         Err(failed(format!(

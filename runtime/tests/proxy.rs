@@ -1266,3 +1266,186 @@ async fn grouped_json_passthrough_answers_like_the_decoded_merge() {
     })
     .await;
 }
+
+/// KrakenD CE's `Content-Type` per output encoding, as literals (the
+/// encoding module's constants are what is under test).
+#[tokio::test]
+async fn content_type_per_output_encoding() {
+    let (h, _) = upstream(|_| Reply::json(r#"{"content":"words","a":1}"#)).await;
+    let outputs = [
+        ("/json", OutputEncoding::Json),
+        ("/xml", OutputEncoding::Xml),
+        ("/yaml", OutputEncoding::Yaml),
+        ("/string", OutputEncoding::String),
+        ("/collection", OutputEncoding::JsonCollection),
+        ("/negotiate", OutputEncoding::Negotiate),
+    ];
+    let eps = outputs
+        .iter()
+        .map(|(path, output)| Endpoint {
+            output: *output,
+            ..endpoint(
+                Method::Get,
+                path,
+                leak_slice(vec![Segment::Static(&path[1..])]),
+                &[],
+                vec![backend(h, &[UrlPiece::Literal("/x")])],
+            )
+        })
+        .collect();
+    let gw = start(gateway(eps)).await;
+    let json = "application/json; charset=utf-8";
+    let (xml, yaml) = ("application/xml", "application/yaml; charset=utf-8");
+    let table: &[(&str, Option<&str>, &str)] = &[
+        ("/json", None, json),
+        ("/xml", None, xml),
+        ("/yaml", None, yaml),
+        ("/string", None, "text/plain; charset=utf-8"),
+        ("/collection", None, json),
+        ("/negotiate", None, json),
+        ("/negotiate", Some("application/json"), json),
+        ("/negotiate", Some("application/xml"), xml),
+        ("/negotiate", Some("text/plain"), yaml),
+        ("/negotiate", Some("application/x-yaml"), yaml),
+        ("/negotiate", Some("image/png"), json),
+    ];
+    for (path, accept, want) in table {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("accept", *a)).collect();
+        let r = send(gw.addr, "GET", path, &headers, "").await;
+        assert_eq!(r.status, 200, "{path} {accept:?}");
+        assert_eq!(r.header("content-type"), Some(*want), "{path} {accept:?}");
+    }
+}
+
+/// lura's `invalid status code` text: the backend's method and
+/// `url_pattern` as `config.Init` keeps them, then the URL that answered
+/// (after any redirect), shown with `return_error_msg`.
+#[tokio::test]
+async fn status_error_names_the_pattern_and_the_url() {
+    let (h, _) = upstream(|s| match s.uri.as_str() {
+        "/old" => Reply::json("")
+            .status(302)
+            .header("location", "/gone?page=2"),
+        _ => Reply::json(r#"{"why":"missing"}"#).status(404),
+    })
+    .await;
+    let pattern: &'static [UrlPiece] = &[
+        UrlPiece::Literal("/people/"),
+        UrlPiece::Param(0),
+        UrlPiece::Literal("?x=1"),
+    ];
+    let mut post = backend(h, &[UrlPiece::Literal("/old")]);
+    post.method = Method::Post;
+    let mut g = gateway(vec![
+        endpoint(
+            Method::Get,
+            "/users/{id}",
+            USERS_ID,
+            &["id"],
+            vec![backend(h, pattern)],
+        ),
+        endpoint(
+            Method::Get,
+            "/moved",
+            &[Segment::Static("moved")],
+            &[],
+            vec![backend(h, &[UrlPiece::Literal("/old")])],
+        ),
+        endpoint(
+            Method::Get,
+            "/posted",
+            &[Segment::Static("posted")],
+            &[],
+            vec![post],
+        ),
+    ]);
+    g.router.return_error_msg = true;
+    let gw = start(g).await;
+    let table = [
+        (
+            "/users/7",
+            format!("invalid status code 404 [GET /people/{{{{.Id}}}}?x=1]: {h}/people/7?x=1"),
+        ),
+        (
+            "/moved",
+            format!("invalid status code 404 [GET /old]: {h}/gone?page=2"),
+        ),
+        (
+            "/posted",
+            format!("invalid status code 404 [POST /old]: {h}/gone?page=2"),
+        ),
+    ];
+    for (path, want) in table {
+        let r = get(gw.addr, path).await;
+        assert_eq!(r.status, 500, "{path}");
+        assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+        assert_eq!(r.text(), want, "{path}");
+    }
+}
+
+/// Go's transport frames a body-less POST, PUT or PATCH with
+/// `Content-Length: 0` (servers answer 411 without it) and a GET or DELETE
+/// with no length at all; a body keeps its length. No-op endpoints too.
+#[tokio::test]
+async fn empty_request_bodies_are_framed_as_gos_client_does() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let methods = [
+        ("GET", Method::Get),
+        ("POST", Method::Post),
+        ("PUT", Method::Put),
+        ("PATCH", Method::Patch),
+        ("DELETE", Method::Delete),
+    ];
+    let mut eps = Vec::new();
+    for (name, method) in methods {
+        for noop in [false, true] {
+            let path = leak_str(format!(
+                "/{}{}",
+                name.to_lowercase(),
+                if noop { "-noop" } else { "" }
+            ));
+            let mut b = backend(h, leak_slice(vec![UrlPiece::Literal(path)]));
+            b.method = method;
+            if noop {
+                b.encoding = Encoding::NoOp;
+            }
+            let mut ep = endpoint(
+                method,
+                path,
+                leak_slice(vec![Segment::Static(&path[1..])]),
+                &[],
+                vec![b],
+            );
+            if noop {
+                ep.output = OutputEncoding::NoOp;
+            }
+            eps.push(ep);
+        }
+    }
+    let gw = start(gateway(eps)).await;
+    for (name, _) in methods {
+        for suffix in ["", "-noop"] {
+            let path = format!("/{}{suffix}", name.to_lowercase());
+            for (body, want) in [
+                ("", (name != "GET" && name != "DELETE").then_some("0")),
+                ("abc", Some("3")),
+            ] {
+                log.lock().unwrap().clear();
+                let r = send(gw.addr, name, &path, &[], body).await;
+                assert_eq!(r.status, 200, "{name} {path}");
+                let seen = log.lock().unwrap()[0].clone();
+                assert_eq!(
+                    seen.headers
+                        .get("content-length")
+                        .map(|v| v.to_str().unwrap()),
+                    want,
+                    "{name} {path} with body {body:?}"
+                );
+                assert!(
+                    seen.headers.get("transfer-encoding").is_none(),
+                    "{name} {path}"
+                );
+            }
+        }
+    }
+}

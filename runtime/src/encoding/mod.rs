@@ -211,8 +211,10 @@ pub struct Rendered {
 
 /// `application/json; charset=utf-8` (gin's JSON render).
 pub const JSON: &str = "application/json; charset=utf-8";
-const XML: &str = "application/xml; charset=utf-8";
-const YAML: &str = "application/x-yaml; charset=utf-8";
+/// krakend-xml's render sets no charset.
+const XML: &str = "application/xml";
+/// gin 1.12's YAML render (goccy/go-yaml).
+const YAML: &str = "application/yaml; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 /// Serialises an object. This cannot fail (string keys, no custom
@@ -225,27 +227,46 @@ fn json_value(v: &Value) -> Bytes {
     Bytes::from(serde_json::to_vec(v).unwrap_or_else(|_| b"null".to_vec()))
 }
 
-/// Which concrete render `negotiate` picks for an `Accept` header (gin's
-/// `NegotiateFormat(JSON, text/plain, XML)`: the first accepted type, in the
-/// header's order, that one of the offers matches; JSON when none does).
+/// Which concrete render `negotiate` picks for an `Accept` header: lura's
+/// `negotiatedRender`, i.e. gin's `NegotiateFormat(application/json,
+/// text/plain, application/xml, application/x-yaml)`. For each accepted
+/// type in the header's order (parameters and q-values dropped, as gin's
+/// `parseAccept` does) the first offer matches whose text the accepted type
+/// is a prefix of, or that meets a `*` before the two differ; text/plain and
+/// YAML render YAML; no match, an empty or absent header render JSON.
 pub fn negotiate(accept: Option<&str>) -> OutputEncoding {
-    const OFFERS: [(&str, OutputEncoding); 3] = [
+    const OFFERS: [(&str, OutputEncoding); 4] = [
         ("application/json", OutputEncoding::Json),
         ("text/plain", OutputEncoding::Yaml),
         ("application/xml", OutputEncoding::Xml),
+        ("application/x-yaml", OutputEncoding::Yaml),
     ];
     let Some(accept) = accept else {
         return OutputEncoding::Json;
     };
     for part in accept.split(',') {
-        let mime = part.split(';').next().unwrap_or("").trim();
+        // gin cuts at a `;` only when something stands before it.
+        let part = match part.find(';') {
+            Some(i) if i > 0 => &part[..i],
+            _ => part,
+        };
+        let accepted = part.trim().as_bytes();
+        if accepted.is_empty() {
+            continue;
+        }
         for (offer, enc) in OFFERS {
-            let matches = mime == offer
-                || mime == "*/*"
-                || mime
-                    .strip_suffix("/*")
-                    .is_some_and(|t| offer.split('/').next() == Some(t));
-            if matches {
+            let offer = offer.as_bytes();
+            let mut i = 0;
+            while i < accepted.len() && i < offer.len() {
+                if accepted[i] == b'*' || offer[i] == b'*' {
+                    return enc;
+                }
+                if accepted[i] != offer[i] {
+                    break;
+                }
+                i += 1;
+            }
+            if i == accepted.len() {
                 return enc;
             }
         }
@@ -433,6 +454,37 @@ mod tests {
             "[]"
         );
         assert_eq!(render(OutputEncoding::String, &empty, None).body, "");
+    }
+
+    #[test]
+    fn negotiate_table() {
+        use OutputEncoding::{Json, Xml, Yaml};
+        let table: &[(Option<&str>, OutputEncoding)] = &[
+            (None, Json),
+            (Some(""), Json),
+            (Some("application/json; charset=utf-8"), Json),
+            (Some("text/plain"), Yaml),
+            (Some("application/x-yaml"), Yaml),
+            // gin 1.12 offers only the x- type; `application/yaml` shares
+            // no prefix with an offer.
+            (Some("application/yaml"), Json),
+            (Some("application/xml"), Xml),
+            (Some("text/xml"), Json),
+            // The header's order decides, q-values do not count.
+            (Some("application/xml;q=0.1, application/json"), Xml),
+            (Some("*/*"), Json),
+            (Some("text/*"), Yaml),
+            (Some("application/*"), Json),
+            // A prefix of an offer matches it.
+            (Some("application/x"), Xml),
+            (Some("text"), Yaml),
+            (Some("image/png, text/plain"), Yaml),
+            (Some("image/png"), Json),
+            (Some(" , ,application/xml"), Xml),
+        ];
+        for (accept, want) in table {
+            assert_eq!(negotiate(*accept), *want, "{accept:?}");
+        }
     }
 
     #[test]
