@@ -431,7 +431,8 @@ mod tests {
                 OutputEncoding::Negotiate,
                 Some("text/plain"),
                 YAML,
-                "collection:\n- 1\n- 2\ncontent: txt\na:\n  b: 1\n",
+                // lura decodes numbers as json.Number, which goccy quotes.
+                "collection:\n- \"1\"\n- \"2\"\ncontent: txt\na:\n  b: \"1\"\n",
             ),
             (
                 OutputEncoding::Negotiate,
@@ -454,6 +455,19 @@ mod tests {
             "[]"
         );
         assert_eq!(render(OutputEncoding::String, &empty, None).body, "");
+    }
+
+    /// A deliberate difference (README): `proxy.static` numbers render in
+    /// YAML quoted like a backend's `json.Number`, where KrakenD writes its
+    /// config's float64s plain (`count: 42`).
+    #[test]
+    fn yaml_quotes_static_numbers_like_backend_numbers() {
+        let data = spec::Value::Object(&[("count", spec::Value::Number("42"))]);
+        let Value::Object(m) = to_json(&data) else {
+            panic!("an object")
+        };
+        let r = render(OutputEncoding::Yaml, &m, None);
+        assert_eq!(r.body, "count: \"42\"\n");
     }
 
     #[test]
