@@ -70,6 +70,12 @@ impl Reply {
         self
     }
 
+    /// Appends a header line, keeping any of the same name (`Set-Cookie`).
+    pub fn add_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     pub fn delay(mut self, d: Duration) -> Reply {
         self.delay = d;
         self
@@ -253,6 +259,12 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         201 => "Created",
         204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
         404 => "Not Found",
         418 => "I'm a teapot",
         500 => "Internal Server Error",
