@@ -12,6 +12,7 @@ crate::check::registry::registry! {
     "GW004" gw004_trailing_comma Error Syntax;
     "GW005" gw005_duplicate_key Warning Tree;
     "GW006" gw006_invalid_allow Warning Tree;
+    "GW007" gw007_extra_yaml_document Warning Syntax;
     "GW101" gw101_route_conflict Error Tree;
     "GW102" gw102_duplicate_route Error Tree;
     "GW103" gw103_path_without_leading_slash Warning Tree;
