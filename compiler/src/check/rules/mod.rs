@@ -25,6 +25,7 @@ crate::check::registry::registry! {
     "GW110" gw110_unsupported_method Error Tree;
     "GW111" gw111_variable_case_collision Warning Tree;
     "GW112" gw112_ampersand_in_path Warning Tree;
+    "GW113" gw113_dot_segment Warning Tree;
     "GW201" gw201_undefined_url_variable Error Tree;
     "GW202" gw202_unused_endpoint_variable Warning Tree;
     "GW203" gw203_sequential_variable_without_sequential Error Tree;
