@@ -33,6 +33,7 @@ crate::check::registry::registry! {
     "GW205" gw205_response_variable_without_field Error Tree;
     "GW206" gw206_enterprise_variable Error Tree;
     "GW207" gw207_propagated_param_never_set Warning Tree;
+    "GW208" gw208_invalid_response_field Error Tree;
     "GW301" gw301_unknown_output_encoding Error Tree;
     "GW302" gw302_unknown_backend_encoding Error Tree;
     "GW303" gw303_noop_with_several_backends Error Tree;
