@@ -64,6 +64,7 @@ crate::check::registry::registry! {
     "GW415" gw415_negative_idle_connections Warning Tree;
     "GW416" gw416_concurrent_calls_write Warning Tree;
     "GW417" gw417_dns_host_sanitized Error Tree;
+    "GW418" gw418_backend_header_wildcard Error Tree;
     "GW501" gw501_unknown_gwc_key Error Tree;
     "GW502" gw502_invalid_gwc_duration Error Tree;
     "GW503" gw503_unknown_algorithm Error Tree;
