@@ -64,6 +64,42 @@ pub fn clean_path(path: &str) -> String {
     format!("/{}", path.strip_prefix('/').unwrap_or(path))
 }
 
+/// The path gin registers for `route`: joined to the group `/` with Go's
+/// `path.Join` (gin `utils.go` `joinPaths`), which collapses `//` and
+/// resolves `.` and `..` segments (`..` at the root stays at the root),
+/// then given back the trailing `/` the route was written with.
+pub fn joined_route(route: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for piece in route.split('/') {
+        match piece {
+            "" | "." => {}
+            ".." => {
+                kept.pop();
+            }
+            _ => kept.push(piece),
+        }
+    }
+    let mut out = format!("/{}", kept.join("/"));
+    if route.ends_with('/') && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
+/// The byte ranges of the `.` and `..` segments of a path, which
+/// [`joined_route`] resolves away.
+pub fn dot_segments(path: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for piece in path.split('/') {
+        if piece == "." || piece == ".." {
+            out.push(start..start + piece.len());
+        }
+        start += piece.len() + 1;
+    }
+    out
+}
+
 /// The byte offset of the first `*` that lura's `invalidPattern` rejects:
 /// one followed by any character but a newline (`\*.`). A `*` at the very
 /// end passes lura (and then makes gin panic in CE).
@@ -393,6 +429,31 @@ mod tests {
                 "{path} disable_rest={disable_rest}"
             );
         }
+    }
+
+    #[test]
+    fn joined_routes_are_go_path_join() {
+        // Go: path.Join("/", route), plus gin's trailing-slash rule.
+        let cases = [
+            ("/a/b", "/a/b"),
+            ("/a//b/", "/a/b/"),
+            ("/a/./b", "/a/b"),
+            ("/a/../b", "/b"),
+            ("/a/b/..", "/a"),
+            ("/a/b/../", "/a/"),
+            ("/a/.", "/a"),
+            ("/a/./", "/a/"),
+            ("/..", "/"),
+            ("/../../x", "/x"),
+            ("/", "/"),
+            ("/.../x/.hidden", "/.../x/.hidden"),
+            ("/u/:id/../x", "/u/x"),
+        ];
+        for (route, want) in cases {
+            assert_eq!(joined_route(route), want, "{route}");
+        }
+        assert_eq!(dot_segments("/a/./b/../c/.d/..."), vec![3..4, 7..9]);
+        assert_eq!(dot_segments("../a"), vec![0..2]);
     }
 
     #[test]

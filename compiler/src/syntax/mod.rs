@@ -55,6 +55,21 @@ pub struct Parsed {
     pub comments: Vec<Span>,
     /// Trailing comma spans (JSON only).
     pub trailing_commas: Vec<Span>,
+    /// The YAML documents after the first, which KrakenD never reads (YAML
+    /// only). Documents without content (a lone trailing `---`) are left
+    /// out: there is nothing in them to lose.
+    pub extra_documents: Vec<ExtraDocument>,
+}
+
+/// A YAML document after the first one of the stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtraDocument {
+    /// Where it starts: its `---` marker, or its first line when it has none
+    /// (a bare document after a `...` end marker).
+    pub start: Span,
+    /// Its tree; `None` when its text does not parse (KrakenD's decoder
+    /// stops before it, so that is no error of the file).
+    pub root: Option<Node>,
 }
 
 /// A syntax error: where and what.
@@ -371,7 +386,11 @@ pub(crate) mod testing {
             if let Some(err) = &p.error {
                 assert!(ok(err.span), "{prefix:?}: {:?}", err.span);
             }
-            let mut stack: Vec<&Node> = p.root.iter().collect();
+            for doc in &p.extra_documents {
+                assert!(ok(doc.start), "{prefix:?}: {:?}", doc.start);
+            }
+            let extra_roots = p.extra_documents.iter().filter_map(|d| d.root.as_ref());
+            let mut stack: Vec<&Node> = p.root.iter().chain(extra_roots).collect();
             while let Some(node) = stack.pop() {
                 assert!(ok(node.span), "{prefix:?}: {:?}", node.span);
                 match &node.kind {

@@ -3,7 +3,9 @@
 //! KrakenD reads YAML with `yaml.v3` (through koanf), so scalars are typed
 //! the way `yaml.v3` types them when it decodes into `interface{}`: the YAML
 //! 1.2 core schema plus Go's integer syntax (`0x1F`, `0o17`, `1_000`).
-//! Only the first document counts, as with `yaml.Unmarshal`. Anchors and
+//! Only the first document counts, as with `yaml.Unmarshal`; the later ones
+//! are built on their own and kept aside ([`Parsed::extra_documents`]) so a
+//! rule can say that KrakenD ignores them. Anchors and
 //! aliases are resolved by copying the anchored node (the copies keep the
 //! spans of the anchored text, which is where an edit would go); merge keys
 //! (`<<: *base`) are expanded with `yaml.v3`'s precedence. saphyr reports
@@ -13,11 +15,11 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, ScanError, Tag};
 
 use super::{
-    MAX_DEPTH, Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span, SyntaxError, json_number,
-    style_message,
+    ExtraDocument, MAX_DEPTH, Member, Node, NodeKind, Number, Parsed, ScalarStyle, Span,
+    SyntaxError, json_number, style_message,
 };
 
 /// How many nodes alias expansion may add to a document. Real configs repeat
@@ -50,13 +52,71 @@ pub fn parse(text: &str) -> Parsed {
     // decodes it to an empty map, and the config checks say what is missing.
     let root = builder
         .root
+        .take()
         .unwrap_or_else(|| Node::new(NodeKind::Object(Vec::new()), Span::new(0, text.len())));
     // yaml.v3 refuses a mapping with a duplicate key, so KrakenD does not
     // load the file: that is a syntax error here (as TOML's parser makes
     // it), while the tree is kept so every other check still runs.
     parsed.error = first_duplicate_key(text, &root);
     parsed.root = Some(root);
+    parsed.extra_documents = extra_documents(&mut builder, &mut parser);
     parsed
+}
+
+/// The documents after the first, from the rest of the event stream.
+///
+/// `yaml.v3`'s `Unmarshal` (what koanf's YAML parser calls) decodes one
+/// document and stops, so nothing here reaches KrakenD, not even a syntax
+/// error: a document that does not parse is kept with no tree, and the
+/// stream is not read past it.
+fn extra_documents<'t>(
+    builder: &mut Builder<'_>,
+    events: &mut impl Iterator<Item = Result<(Event<'t>, saphyr_parser::Span), ScanError>>,
+) -> Vec<ExtraDocument> {
+    let mut out = Vec::new();
+    // The document being read: where it starts.
+    let mut current: Option<Span> = None;
+    for event in events {
+        let (event, span) = match event {
+            Ok((event, span)) => (event, builder.span(span.start.index(), span.end.index())),
+            Err(err) => {
+                let at = builder.byte(err.marker().index());
+                let start = current.unwrap_or_else(|| builder.line_at(at));
+                out.push(ExtraDocument { start, root: None });
+                break;
+            }
+        };
+        match event {
+            Event::DocumentStart(explicit) => {
+                builder.start_document();
+                builder.doc_start = explicit.then_some(span);
+                current = Some(if explicit {
+                    span
+                } else {
+                    builder.line_at(span.start)
+                });
+            }
+            Event::StreamEnd => break,
+            event => {
+                let Some(start) = current else { continue };
+                match builder.event(event, span) {
+                    Ok(Flow::Continue) => {}
+                    Ok(Flow::Done) => {
+                        current = None;
+                        let root = builder.root.take();
+                        if root.as_ref().is_some_and(|r| r.kind != NodeKind::Null) {
+                            out.push(ExtraDocument { start, root });
+                        }
+                    }
+                    Err(_) => {
+                        out.push(ExtraDocument { start, root: None });
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The first key written twice in one mapping, as yaml.v3 reports it.
@@ -132,6 +192,8 @@ struct Builder<'t> {
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     root: Option<Node>,
+    /// The `---` that opened the current document, if it has one.
+    doc_start: Option<Span>,
 }
 
 impl<'t> Builder<'t> {
@@ -151,6 +213,7 @@ impl<'t> Builder<'t> {
             anchors: HashMap::new(),
             alias_nodes: 0,
             root: None,
+            doc_start: None,
         }
     }
 
@@ -169,6 +232,32 @@ impl<'t> Builder<'t> {
     fn span(&self, start: usize, end: usize) -> Span {
         let (start, end) = (self.byte(start), self.byte(end));
         Span::new(start, end.max(start))
+    }
+
+    /// Forgets the previous document (anchors do not cross documents).
+    fn start_document(&mut self) {
+        self.stack.clear();
+        self.anchors.clear();
+        self.alias_nodes = 0;
+        self.root = None;
+    }
+
+    /// The rest of the line from byte `at`, without its line break and
+    /// trailing blanks (at least one character when there is one).
+    fn line_at(&self, at: usize) -> Span {
+        let at = at.min(self.text.len());
+        let rest = &self.text[at..];
+        let line = rest.find('\n').map_or(rest, |i| &rest[..i]);
+        let trimmed = line.trim_end();
+        let len = if trimmed.is_empty() {
+            rest.chars()
+                .next()
+                .filter(|c| *c != '\n')
+                .map_or(0, char::len_utf8)
+        } else {
+            trimmed.len()
+        };
+        Span::new(at, at + len)
     }
 
     fn source(&self, span: Span) -> &'t str {
@@ -220,7 +309,11 @@ impl<'t> Builder<'t> {
 
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, SyntaxError> {
         match event {
-            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => Ok(Flow::Continue),
+            Event::DocumentStart(explicit) => {
+                self.doc_start = explicit.then_some(span);
+                Ok(Flow::Continue)
+            }
+            Event::StreamStart | Event::Nothing => Ok(Flow::Continue),
             // `yaml.Unmarshal` reads the first document and ignores the rest.
             Event::DocumentEnd | Event::StreamEnd => Ok(Flow::Done),
             Event::Alias(id) => {
@@ -250,6 +343,19 @@ impl<'t> Builder<'t> {
                 self.finish(Finished { node, scalar: None }, span)
             }
             Event::Scalar(value, style, anchor, tag) => {
+                // An empty document (`---` and comments) has no text of its
+                // own: saphyr spans its null over the next token, which may
+                // be another document's `---`. It stands at its own marker.
+                let span = match self.doc_start {
+                    Some(marker)
+                        if self.stack.is_empty()
+                            && value.is_empty()
+                            && style == YamlStyle::Plain =>
+                    {
+                        marker
+                    }
+                    _ => span,
+                };
                 let finished = self.scalar(value, style, tag.as_deref(), span);
                 self.remember(anchor, &finished.node);
                 self.finish(finished, span)
@@ -783,6 +889,10 @@ mod tests {
             Some(0)
         );
         assert_eq!(root("").as_object().map(<[Member]>::len), Some(0));
+        // An empty document is null, and stands at its own `---`.
+        let text = "---\n# license\n---\na: 1\n";
+        let r = root(text);
+        assert_eq!((&r.kind, r.span), (&NodeKind::Null, Span::new(0, 3)));
         // yaml.v3 refuses a duplicate key: a syntax error, with the tree
         // (duplicates kept) still there for the other checks.
         let p = parse("a: 1\nb:\n  c: 1\n  c: 2\n");
@@ -791,6 +901,56 @@ mod tests {
         assert_eq!(err.span, Span::new(17, 18));
         let b = p.root.as_ref().and_then(|r| r.get("b")).expect("tree kept");
         assert_eq!(b.as_object().map(<[Member]>::len), Some(2));
+    }
+
+    #[test]
+    fn later_documents_are_kept_aside() {
+        // (text, each extra document: the text at its start, and its
+        // top-level keys or `None` when it does not parse)
+        type Doc<'a> = (&'a str, Option<Vec<&'a str>>);
+        let cases: [(&str, Vec<Doc<'_>>); 10] = [
+            ("---\nversion: 3\n", vec![]),
+            ("a: 1\n---\n", vec![]),
+            ("a: 1\n--- # nothing\n# here\n---\n~\n", vec![]),
+            (
+                "a: 1\n---\nb: 2\n---\nc: 3\n",
+                vec![("---", Some(vec!["b"])), ("---", Some(vec!["c"]))],
+            ),
+            ("a: 1\n...\nb: 2\n", vec![("b: 2", Some(vec!["b"]))]),
+            ("é: 1\n--- ü\n", vec![("---", Some(vec![]))]),
+            ("a: 1\n---\nb: [1,\n", vec![("---", None)]),
+            ("a: 1\n...\n]\n", vec![("]", None)]),
+            ("x: &a {k: 1}\n---\ny: *a\n", vec![("---", None)]),
+            // A duplicate key in a later document is not the file's error.
+            (
+                "a: 1\n---\nb: 1\nb: 2\n",
+                vec![("---", Some(vec!["b", "b"]))],
+            ),
+        ];
+        for (text, want) in cases {
+            let p = parse(text);
+            assert!(p.error.is_none(), "{text:?}: {:?}", p.error);
+            let got: Vec<Doc<'_>> = p
+                .extra_documents
+                .iter()
+                .map(|d| {
+                    let keys = d.root.as_ref().map(|r| {
+                        r.as_object()
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|m| m.key.as_str())
+                            .collect()
+                    });
+                    (src(text, d.start), keys)
+                })
+                .collect();
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(
+                p.root.as_ref().and_then(|r| r.get("b")),
+                None,
+                "{text:?}: only the first document is the tree"
+            );
+        }
     }
 
     #[test]
@@ -875,7 +1035,7 @@ mod tests {
 
     #[test]
     fn every_prefix_parses_without_panic_and_with_spans_in_the_text() {
-        let text = "# café\nversion: 3\nname: \"é {x}\"\nhost: &h ['ü', b]\nlit: |\n  x\nbase: &b {k: 1}\nendpoints:\n  - endpoint: /a/{id}\n    <<: *b\n    host: *h\n    n: [1, ~, true, .5]\n";
+        let text = "# café\nversion: 3\nname: \"é {x}\"\nhost: &h ['ü', b]\nlit: |\n  x\nbase: &b {k: 1}\nendpoints:\n  - endpoint: /a/{id}\n    <<: *b\n    host: *h\n    n: [1, ~, true, .5]\n---\nü: &c [1]\nd: *c\n...\né: x\n";
         crate::syntax::testing::assert_prefixes_parse(text, parse);
     }
 }

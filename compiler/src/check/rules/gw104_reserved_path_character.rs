@@ -7,6 +7,9 @@
 //! - a `?`, i.e. a query string written into the route;
 //! - a `%`, i.e. a percent-encoded character.
 //!
+//! (A `&`, which the schema forbids too but gin matches literally, is
+//! GW112's.)
+//!
 //! ## Why is this bad?
 //! - `:` is reserved (the KrakenD maintainers say so, and the schema says
 //!   "URLs do not support colons"). lura passes it to gin, which turns

@@ -2,8 +2,8 @@
 //!
 //! ## What it does
 //! Reports `"*"` in an endpoint's `input_headers`. (A backend's
-//! `input_headers` can only narrow what its endpoint forwards, so a `"*"`
-//! there opens nothing and is not reported.)
+//! `input_headers` can only narrow what its endpoint forwards: a `"*"`
+//! there opens nothing, it drops every header, which is GW418's.)
 //!
 //! ## Why is this bad?
 //! A `"*"` anywhere in the list makes KrakenD forward all the client's

@@ -12,6 +12,7 @@ crate::check::registry::registry! {
     "GW004" gw004_trailing_comma Error Syntax;
     "GW005" gw005_duplicate_key Warning Tree;
     "GW006" gw006_invalid_allow Warning Tree;
+    "GW007" gw007_extra_yaml_document Warning Syntax;
     "GW101" gw101_route_conflict Error Tree;
     "GW102" gw102_duplicate_route Error Tree;
     "GW103" gw103_path_without_leading_slash Warning Tree;
@@ -23,6 +24,8 @@ crate::check::registry::registry! {
     "GW109" gw109_unrestful_variable Error Tree;
     "GW110" gw110_unsupported_method Error Tree;
     "GW111" gw111_variable_case_collision Warning Tree;
+    "GW112" gw112_ampersand_in_path Warning Tree;
+    "GW113" gw113_dot_segment Warning Tree;
     "GW201" gw201_undefined_url_variable Error Tree;
     "GW202" gw202_unused_endpoint_variable Warning Tree;
     "GW203" gw203_sequential_variable_without_sequential Error Tree;
@@ -30,6 +33,7 @@ crate::check::registry::registry! {
     "GW205" gw205_response_variable_without_field Error Tree;
     "GW206" gw206_enterprise_variable Error Tree;
     "GW207" gw207_propagated_param_never_set Warning Tree;
+    "GW208" gw208_invalid_response_field Error Tree;
     "GW301" gw301_unknown_output_encoding Error Tree;
     "GW302" gw302_unknown_backend_encoding Error Tree;
     "GW303" gw303_noop_with_several_backends Error Tree;
@@ -59,6 +63,8 @@ crate::check::registry::registry! {
     "GW414" gw414_invalid_listen_ip Error Tree;
     "GW415" gw415_negative_idle_connections Warning Tree;
     "GW416" gw416_concurrent_calls_write Warning Tree;
+    "GW417" gw417_dns_host_sanitized Error Tree;
+    "GW418" gw418_backend_header_wildcard Error Tree;
     "GW501" gw501_unknown_gwc_key Error Tree;
     "GW502" gw502_invalid_gwc_duration Error Tree;
     "GW503" gw503_unknown_algorithm Error Tree;
