@@ -1,0 +1,319 @@
+//! The README's "Where the gateway differs from KrakenD at run time", one
+//! test an item, for the items no other test pins. Each test would fail
+//! against a gateway that behaved as KrakenD CE does on that point; the
+//! comment above it says what KrakenD does instead.
+//!
+//! The other items are pinned where their code is tested:
+//! - exact round robin from the first host: `upstream::tests::
+//!   plain_round_robin_is_exact_from_zero`, proxy.rs
+//!   `round_robin_over_hosts_is_exact`, lbf.rs `lbf01_round_robin_is_exact`;
+//! - a path variable stays in its segment: proxy.rs
+//!   `path_variables_cannot_escape_their_segment`;
+//! - a body keeps its `Content-Length`: proxy.rs
+//!   `empty_request_bodies_are_framed_as_gos_client_does` (the `abc` rows);
+//! - the version headers name gwc: the compiler's `plan::tests::
+//!   root_defaults` and build_e2e.rs (the runtime only sends the strings
+//!   it is given).
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use gw_runtime::spec::*;
+use hyper::header::HeaderMap;
+
+/// Every value of header `name`, in order.
+fn all<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect()
+}
+
+/// A `GET` endpoint at `/{name}` with one backend calling `/{name}` on
+/// `host`, changed by `f`.
+fn simple(host: &'static str, name: &str, f: impl FnOnce(&mut Endpoint, &mut Backend)) -> Endpoint {
+    let path = leak_str(format!("/{name}"));
+    let mut b = backend(host, leak_slice(vec![UrlPiece::Literal(path)]));
+    let mut ep = endpoint(
+        Method::Get,
+        path,
+        leak_slice(vec![Segment::Static(&path[1..])]),
+        &[],
+        vec![],
+    );
+    f(&mut ep, &mut b);
+    ep.backends = leak_slice(vec![b]);
+    ep
+}
+
+/// KrakenD sets `X-Forwarded-For` to gin's `c.ClientIP()`, and gin trusts
+/// every proxy by default: an incoming `X-Forwarded-For: 203.0.113.9`
+/// reaches the backend as `203.0.113.9`, so any client can choose the
+/// address the backend sees. gwc sends the peer address, with or without
+/// `input_headers: ["*"]`.
+#[tokio::test]
+async fn x_forwarded_for_is_the_peer_address() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let default = simple(h, "default", |_, _| {});
+    let everything = simple(h, "all", |ep, _| ep.input_headers = Forward::All);
+    let gw = start(gateway(vec![default, everything])).await;
+    let spoofed = [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("x-forwarded-for", "198.51.100.1, 10.0.0.1"),
+        ("x-real-ip", "192.0.2.44"),
+    ];
+    for path in ["/default", "/all"] {
+        assert_eq!(send(gw.addr, "GET", path, &spoofed, "").await.status, 200);
+    }
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for s in &seen {
+        assert_eq!(
+            all(&s.headers, "x-forwarded-for"),
+            ["127.0.0.1"],
+            "{}",
+            s.uri
+        );
+    }
+}
+
+/// KrakenD rebuilds the forwarded query with Go's `url.Values.Encode()`
+/// (lura proxy/balancing.go): keys sorted, every value decoded and encoded
+/// again, so `?b=2&a=%7e1&a=3&c=x%20y` arrives as `?a=~1&a=3&b=2&c=x+y`.
+/// gwc forwards the allowed pairs as the client wrote them, in its order.
+#[tokio::test]
+async fn query_parameters_keep_the_clients_order_and_encoding() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let everything = simple(h, "all", |ep, _| ep.input_query_strings = Forward::All);
+    let listed = simple(h, "listed", |ep, b| {
+        ep.input_query_strings = Forward::Only(&["a", "b", "c"]);
+        b.url = &[UrlPiece::Literal("/listed?fixed=1")];
+        b.url_has_query = true;
+    });
+    let gw = start(gateway(vec![everything, listed])).await;
+    get(gw.addr, "/all?b=2&a=%7e1&a=3&c=x%20y").await;
+    get(gw.addr, "/listed?b=2&z=0&a=%7e1&a=3&c=x%20y").await;
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(
+        uris,
+        [
+            "/all?b=2&a=%7e1&a=3&c=x%20y",
+            "/listed?fixed=1&b=2&a=%7e1&a=3&c=x%20y",
+        ]
+    );
+}
+
+/// KrakenD's Go client adds `Accept-Encoding: gzip` to every backend call,
+/// no-op ones included (CE's own `no-op_1` spec expects it in the echo),
+/// and then unzips the body and drops `Content-Encoding`. gwc asks a no-op
+/// backend for no encoding, so what it sends is what the client gets; a
+/// decoding endpoint (here `/json`) still asks for gzip.
+///
+/// Every value of a repeated backend header reaches the client. Note that
+/// this half is not a difference: lura's `noopRender` `Add`s every value
+/// since 2019 (luraproject/lura 184539d); only the JWT signer copies the
+/// first one.
+#[tokio::test]
+async fn noop_does_not_ask_for_gzip_and_copies_every_header_value() {
+    let (h, log) = upstream(|_| {
+        Reply::json(r#"{"ok":true}"#)
+            .header("set-cookie", "a=1")
+            .header("set-cookie", "b=2")
+            .header("x-multi", "one")
+            .header("x-multi", "two")
+    })
+    .await;
+    let noop = simple(h, "noop", |ep, b| {
+        ep.output = OutputEncoding::NoOp;
+        b.encoding = Encoding::NoOp;
+    });
+    let json = simple(h, "json", |_, _| {});
+    let gw = start(gateway(vec![noop, json])).await;
+
+    let r = get(gw.addr, "/noop").await;
+    assert_eq!((r.status, r.text()), (200, r#"{"ok":true}"#));
+    assert_eq!(all(&r.headers, "set-cookie"), ["a=1", "b=2"]);
+    assert_eq!(all(&r.headers, "x-multi"), ["one", "two"]);
+    get(gw.addr, "/json").await;
+
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen[0].uri, "/noop");
+    assert_eq!(all(&seen[0].headers, "accept-encoding"), Vec::<&str>::new());
+    assert_eq!(seen[1].uri, "/json");
+    assert_eq!(all(&seen[1].headers, "accept-encoding"), ["gzip"]);
+}
+
+/// KrakenD merges the backends' answers in the order they arrive, so on a
+/// shared key the slowest backend wins: here the first, slow backend's
+/// `"first"`. gwc merges in declaration order, the later backend winning,
+/// however long each took.
+#[tokio::test]
+async fn merges_follow_declaration_order_and_a_later_backend_wins() {
+    let (slow, _) =
+        upstream(|_| Reply::json(r#"{"shared":"first","a":1}"#).delay(Duration::from_millis(300)))
+            .await;
+    let (fast, _) = upstream(|_| Reply::json(r#"{"shared":"second","b":2}"#)).await;
+    let ep = endpoint(
+        Method::Get,
+        "/merged",
+        &[Segment::Static("merged")],
+        &[],
+        vec![
+            backend(slow, &[UrlPiece::Literal("/")]),
+            backend(fast, &[UrlPiece::Literal("/")]),
+        ],
+    );
+    let gw = start(gateway(vec![ep])).await;
+    for _ in 0..3 {
+        let r = get(gw.addr, "/merged").await;
+        assert_eq!(r.header("x-krakend-completed"), Some("true"));
+        assert_eq!(r.text(), r#"{"shared":"second","a":1,"b":2}"#);
+    }
+}
+
+/// KrakenD decodes a backend's body and `proxy.static` into Go maps, and
+/// its JSON, YAML and XML renderers write a map's keys sorted (`alpha`,
+/// `charlie`, `sierra`, `zulu` here). gwc keeps the order the backend sent
+/// (a JSON or an XML backend), then the static data in the config's order.
+#[tokio::test]
+async fn outputs_keep_the_backends_key_order_and_static_data_in_config_order() {
+    let (h, _) = upstream(|s| match s.uri.as_str() {
+        "/from-xml" => Reply::json("<doc><zulu>one</zulu><alpha>two</alpha></doc>"),
+        _ => Reply::json(r#"{"zulu":"one","alpha":{"yankee":"two","bravo":"three"}}"#),
+    })
+    .await;
+    static DATA: Value = Value::Object(&[
+        ("sierra", Value::String("s")),
+        (
+            "charlie",
+            Value::Object(&[("tango", Value::String("t")), ("delta", Value::String("d"))]),
+        ),
+    ]);
+    let with_static = |name: &str, output: OutputEncoding| {
+        simple(h, name, |ep, _| {
+            ep.output = output;
+            ep.static_data = Some(StaticData {
+                strategy: StaticStrategy::Always,
+                data: &DATA,
+            });
+        })
+    };
+    let eps = vec![
+        with_static("json", OutputEncoding::Json),
+        with_static("yaml", OutputEncoding::Yaml),
+        with_static("xml", OutputEncoding::Xml),
+        simple(h, "from-xml", |_, b| b.encoding = Encoding::Xml),
+    ];
+    let gw = start(gateway(eps)).await;
+    let want = [
+        (
+            "/json",
+            r#"{"zulu":"one","alpha":{"yankee":"two","bravo":"three"},"sierra":"s","charlie":{"tango":"t","delta":"d"}}"#,
+        ),
+        (
+            "/yaml",
+            "zulu: one\nalpha:\n  yankee: two\n  bravo: three\nsierra: s\ncharlie:\n  tango: t\n  delta: d\n",
+        ),
+        (
+            "/xml",
+            "<doc><zulu>one</zulu><alpha><yankee>two</yankee><bravo>three</bravo></alpha>\
+             <sierra>s</sierra><charlie><tango>t</tango><delta>d</delta></charlie></doc>",
+        ),
+        ("/from-xml", r#"{"doc":{"zulu":"one","alpha":"two"}}"#),
+    ];
+    // Every output at once, so a failure shows which encodings sort.
+    let mut got = Vec::new();
+    for (path, _) in want {
+        let r = get(gw.addr, path).await;
+        assert_eq!(r.status, 200, "{path}");
+        got.push((path, r.text().to_owned()));
+    }
+    assert_eq!(got, want.map(|(path, body)| (path, body.to_owned())));
+}
+
+/// KrakenD decodes backend JSON with `UseNumber()`, and a `json.Number`
+/// is rendered as the backend's own text: `1.10`, `1e2` and
+/// `18446744073709551616` come out unchanged. gwc holds a number as a
+/// 64-bit integer or float and prints that, on the json passthrough
+/// (`/p`: one plain backend) and on the decoded path (`/d`: a `mapping`
+/// makes it ineligible for the passthrough) alike.
+#[tokio::test]
+async fn json_numbers_are_printed_as_64_bit_integers_or_floats() {
+    let (h, _) =
+        upstream(|_| Reply::json(r#"{"a":1.10,"b":1e2,"c":18446744073709551616,"d":-7,"e":2.5}"#))
+            .await;
+    let passthrough = simple(h, "p", |_, _| {});
+    let decoded = simple(h, "d", |_, b| b.mapping = &[("absent", "other")]);
+    let gw = start(gateway(vec![passthrough, decoded])).await;
+    for path in ["/p", "/d"] {
+        let r = get(gw.addr, path).await;
+        assert_eq!(
+            (r.status, r.text()),
+            (
+                200,
+                r#"{"a":1.1,"b":100.0,"c":1.8446744073709552e+19,"d":-7,"e":2.5}"#
+            ),
+            "{path}"
+        );
+    }
+}
+
+/// KrakenD fills `{{.RespN_x}}` only for the fields the earlier backend
+/// returned and leaves any other placeholder as literal text, so the
+/// backend is called at `/items/42/{{.Resp0_missing}}/...`. gwc puts an
+/// empty value in its place, in the path and in the query alike.
+#[tokio::test]
+async fn a_missing_resp_n_field_becomes_empty() {
+    let (h, log) = upstream(|s| match s.uri.as_str() {
+        "/first" => Reply::json(r#"{"id":42,"user":{}}"#),
+        _ => Reply::json("{}"),
+    })
+    .await;
+    let mut second = backend(
+        h,
+        &[
+            UrlPiece::Literal("/items/"),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["id"],
+            },
+            UrlPiece::Literal("/"),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["missing"],
+            },
+            UrlPiece::Literal("/"),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["user", "name"],
+            },
+            UrlPiece::Literal("/end?q="),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["gone"],
+            },
+            UrlPiece::Literal("&id="),
+            UrlPiece::Response {
+                backend: 0,
+                path: &["id"],
+            },
+        ],
+    );
+    second.url_has_query = true;
+    let mut ep = endpoint(
+        Method::Get,
+        "/seq",
+        &[Segment::Static("seq")],
+        &[],
+        vec![backend(h, &[UrlPiece::Literal("/first")]), second],
+    );
+    ep.sequential = true;
+    let gw = start(gateway(vec![ep])).await;
+    assert_eq!(get(gw.addr, "/seq").await.status, 200);
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, ["/first", "/items/42///end?q=&id=42"]);
+}
