@@ -306,6 +306,62 @@ fn routing_404_405_redirects_health_and_hidden_version() {
     up.wait_for("/echo/users");
 }
 
+/// `security/bot-detector` at both levels, with CE's 403 (no body, no
+/// `Content-Type`, no KrakenD headers), before routing's 404 and not on the
+/// health path (krakend-components §1.1 f, h; §9).
+#[test]
+fn bot_detector_rejects_bots_as_krakend_does() {
+    let (up, gw) = gateway("bot_detector");
+    type Headers = Vec<(&'static str, &'static str)>;
+    let ua = |agent: &'static str| vec![("User-Agent", agent)];
+    let table: Vec<(&str, Headers, u16)> = vec![
+        ("/users/1", ua("Mozilla/5.0"), 200),
+        ("/users/1", ua("evil/1.0"), 403),
+        ("/users/1", ua("Evil/1.0"), 200),
+        ("/users/1", ua("SuperCrawler/2"), 403),
+        // `allow` wins over the patterns.
+        ("/users/1", ua("friendly-crawler/1.0"), 200),
+        ("/users/1", ua("facebookexternalhit/1.1"), 403),
+        ("/users/1", vec![], 200),
+        ("/users/1", ua("curl/8.5"), 200),
+        // The endpoint's own detector runs after the service's.
+        ("/strict/1", ua("curl/8.5"), 403),
+        ("/strict/1", vec![], 403),
+        ("/strict/1", ua("evil/1.0"), 403),
+        ("/strict/1", ua("Mozilla/5.0"), 200),
+        // The service detector runs before the 404, not on the health path.
+        ("/nowhere", ua("evil/1.0"), 403),
+        ("/nowhere", ua("Mozilla/5.0"), 404),
+        ("/__health", ua("evil/1.0"), 200),
+    ];
+    for (path, headers, want) in &table {
+        // Twice: the second verdict may come from the cache.
+        for _ in 0..2 {
+            let r = send(&gw.addr, "GET", path, headers, b"");
+            assert_eq!(r.status, *want, "{path} {headers:?}");
+            if r.status == 403 {
+                assert!(r.body.is_empty(), "{path}");
+                for h in ["content-type", "x-krakend", "x-krakend-completed"] {
+                    assert_eq!(r.header(h), None, "{h} on a bot's 403");
+                }
+            }
+        }
+    }
+    let passed = table
+        .iter()
+        .filter(|(p, _, s)| *s == 200 && p.starts_with("/users"))
+        .count()
+        + table
+            .iter()
+            .filter(|(p, _, s)| *s == 200 && p.starts_with("/strict"))
+            .count();
+    assert_eq!(
+        up.seen().len(),
+        2 * passed,
+        "a rejected request reaches no backend"
+    );
+}
+
 #[test]
 fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     let gwc = env!("CARGO_BIN_EXE_gwc");

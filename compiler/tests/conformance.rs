@@ -43,7 +43,6 @@ const NOT_BUILT: &[&str] = &[
     "modifier/lua-backend",
     "modifier/lua-proxy",
     "qos/http-cache",
-    "security/bot-detector",
     "security/cors",
     "telemetry/logging",
     "telemetry/metrics",
@@ -389,7 +388,7 @@ fn compare(
         }
         want => {
             let have = serde_json::from_slice::<Value>(&resp.body).unwrap_or(Value::Null);
-            if !go_equal(&want, &have) {
+            if !go_equal(want, &have) {
                 errors.push(format!("body:\n      have {text}\n      want {want}"));
             }
         }

@@ -73,68 +73,36 @@ fn router_error(
     r
 }
 
-/// Serves one request.
+/// Serves one request through KrakenD CE's stages, outermost first, in the
+/// order of krakend-components §1.1 (the letters are that list's). This is
+/// the one place the order is written; a stage a config does not use is a
+/// `None` and costs a branch. Stages gwc does not compile yet are named
+/// where they run.
+///
+/// - [S1] `telemetry/opentelemetry`: server span, trace context.
+/// - [S2] `security/cors`: preflights answered for every path; CORS
+///   headers on every other answer.
+/// - [S4] gin: the route; trailing-slash and fixed-path redirects are
+///   answered here, before any middleware (no log line, no checks).
+///   - a. the access log (written last, for every answer below);
+///   - c. the path checker (a malformed escape is a 400);
+///   - `GET /__health` is registered here: it gets a–c only;
+///   - d. `security/http`; e. `modifier/lua-endpoint` (service);
+///   - f. `security/bot-detector` (service) → 403;
+///   - no route: 405 or 404, after a–f.
+///   - the endpoint's chain: g. OpenTelemetry's route label;
+///     h. `security/bot-detector` (endpoint) → 403; j. `telemetry/metrics`;
+///     k. `auth/validator` → 401/403; l. `auth/signer` (replaces m–o);
+///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
+///     o. the endpoint: proxy, render, KrakenD's headers.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
     let start = Instant::now();
     let (parts, body) = req.into_parts();
+    // [S4] and c.
     let route = gw
         .router
         .route(gw.spec, &parts.method, parts.uri.path(), parts.uri.query());
     let (resp, label, completed) = match route {
-        Route::Endpoint {
-            index,
-            params,
-            wildcard,
-        } => {
-            let host = parts
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .or_else(|| parts.uri.authority().map(|a| a.as_str()));
-            let inb = Inbound {
-                params: &params,
-                wildcard: wildcard.as_deref(),
-                query: parts.uri.query(),
-                headers: &parts.headers,
-                client_ip,
-                host,
-            };
-            let ep = &gw.endpoints[index];
-            let (resp, completed) = endpoint(&gw, index, ep, &inb, body, start).await;
-            ep.metrics.record(resp.status().as_u16(), start.elapsed());
-            if !gw.spec.router.disable_access_log {
-                metrics::access_log(
-                    parts.method.as_str(),
-                    parts.uri.path(),
-                    resp.status().as_u16(),
-                    start.elapsed(),
-                    Some(completed),
-                );
-            }
-            return resp;
-        }
-        Route::Health => {
-            let mut body = Map::new();
-            body.insert("agents".into(), Value::Object(Map::new()));
-            body.insert(
-                "now".into(),
-                Value::String(metrics::go_time(std::time::SystemTime::now())),
-            );
-            body.insert("status".into(), Value::String("ok".into()));
-            (
-                simple(StatusCode::OK, Some(JSON), encoding::json_map(&body)),
-                "health",
-                None,
-            )
-        }
-        Route::Options { allow } => {
-            let mut r = simple(StatusCode::OK, None, Bytes::new());
-            if let Ok(v) = HeaderValue::try_from(allow) {
-                r.headers_mut().insert(header::ALLOW, v);
-            }
-            identify(&gw, r.headers_mut());
-            (r, "options", None)
-        }
         Route::Redirect { status, location } => {
             let mut r = simple(status, None, Bytes::new());
             if let Ok(v) = HeaderValue::try_from(location) {
@@ -142,28 +110,6 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
             }
             (r, "redirect", None)
         }
-        Route::MethodNotAllowed { allow } => {
-            let mut r = router_error(
-                &gw,
-                StatusCode::METHOD_NOT_ALLOWED,
-                gw.spec.router.error_body_405,
-                "405 method not allowed",
-            );
-            if let Ok(v) = HeaderValue::try_from(allow) {
-                r.headers_mut().insert(header::ALLOW, v);
-            }
-            (r, "method_not_allowed", Some(false))
-        }
-        Route::NotFound => (
-            router_error(
-                &gw,
-                StatusCode::NOT_FOUND,
-                gw.spec.router.error_body_404,
-                "404 page not found",
-            ),
-            "not_found",
-            Some(false),
-        ),
         Route::BadRequest => (
             router_error(
                 &gw,
@@ -174,9 +120,67 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
             "bad_request",
             Some(false),
         ),
+        Route::Health => (health(), "health", None),
+        route => {
+            // d., e.: not compiled yet (security/http with the security
+            // components; Lua is not compiled by gwc).
+            // f.
+            if let Some(r) = reject_bot(gw.bot_detector.as_ref(), &parts.headers) {
+                (r, "bot", None)
+            } else if let Route::Endpoint {
+                index,
+                params,
+                wildcard,
+            } = route
+            {
+                let ep = &gw.endpoints[index];
+                // g. (observability); h.
+                let resp = match reject_bot(ep.bot_detector.as_ref(), &parts.headers) {
+                    Some(r) => r,
+                    // j. (observability); k., l., m. (security components,
+                    // Lua not compiled); n. (traffic components); o.
+                    None => {
+                        let host = parts
+                            .headers
+                            .get(header::HOST)
+                            .and_then(|h| h.to_str().ok())
+                            .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+                        let inb = Inbound {
+                            params: &params,
+                            wildcard: wildcard.as_deref(),
+                            query: parts.uri.query(),
+                            headers: &parts.headers,
+                            client_ip,
+                            host,
+                        };
+                        let (resp, completed) = endpoint(&gw, index, ep, &inb, body, start).await;
+                        ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                        log_access(&gw, &parts, &resp, start, Some(completed));
+                        return resp;
+                    }
+                };
+                ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                log_access(&gw, &parts, &resp, start, None);
+                return resp;
+            } else {
+                no_route(&gw, route)
+            }
+        }
     };
     gw.other
         .record(label, parts.method.as_str(), resp.status().as_u16());
+    log_access(&gw, &parts, &resp, start, completed);
+    resp
+}
+
+/// a. the access log line, unless `disable_access_log`.
+fn log_access(
+    gw: &Gw,
+    parts: &hyper::http::request::Parts,
+    resp: &Response<GwBody>,
+    start: Instant,
+    completed: Option<bool>,
+) {
     if !gw.spec.router.disable_access_log {
         metrics::access_log(
             parts.method.as_str(),
@@ -186,7 +190,70 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
             completed,
         );
     }
-    resp
+}
+
+/// `GET /__health`: KrakenD's answer.
+fn health() -> Response<GwBody> {
+    let mut body = Map::new();
+    body.insert("agents".into(), Value::Object(Map::new()));
+    body.insert(
+        "now".into(),
+        Value::String(metrics::go_time(std::time::SystemTime::now())),
+    );
+    body.insert("status".into(), Value::String("ok".into()));
+    simple(StatusCode::OK, Some(JSON), encoding::json_map(&body))
+}
+
+/// f. and h.: CE's answer to a bot, a 403 with no body, no `Content-Type`
+/// and no `X-KrakenD*` headers (krakend-components §1.4).
+fn reject_bot(
+    detector: Option<&crate::security::bots::Detector>,
+    headers: &hyper::HeaderMap,
+) -> Option<Response<GwBody>> {
+    let d = detector?;
+    let ua = headers.get(header::USER_AGENT).map(HeaderValue::as_bytes);
+    if !d.is_bot(ua) {
+        return None;
+    }
+    // CE logs every rejection (krakend-botdetector `gin/detector.go`).
+    error_line("[SERVICE: Gin][Botdetector] bot rejected");
+    Some(simple(StatusCode::FORBIDDEN, None, Bytes::new()))
+}
+
+/// No endpoint matched: `auto_options`, 405 or 404, with their metrics label.
+fn no_route(gw: &Gw, route: Route) -> (Response<GwBody>, &'static str, Option<bool>) {
+    match route {
+        Route::Options { allow } => {
+            let mut r = simple(StatusCode::OK, None, Bytes::new());
+            if let Ok(v) = HeaderValue::try_from(allow) {
+                r.headers_mut().insert(header::ALLOW, v);
+            }
+            identify(gw, r.headers_mut());
+            (r, "options", None)
+        }
+        Route::MethodNotAllowed { allow } => {
+            let mut r = router_error(
+                gw,
+                StatusCode::METHOD_NOT_ALLOWED,
+                gw.spec.router.error_body_405,
+                "405 method not allowed",
+            );
+            if let Ok(v) = HeaderValue::try_from(allow) {
+                r.headers_mut().insert(header::ALLOW, v);
+            }
+            (r, "method_not_allowed", Some(false))
+        }
+        _ => (
+            router_error(
+                gw,
+                StatusCode::NOT_FOUND,
+                gw.spec.router.error_body_404,
+                "404 page not found",
+            ),
+            "not_found",
+            Some(false),
+        ),
+    }
 }
 
 /// Reads the client body the way the endpoint needs it.
@@ -371,12 +438,19 @@ fn error_body(gw: &Gw, e: Error, status: StatusCode) -> Response<GwBody> {
 
 /// Logs a backend failure as KrakenD does (`[ENDPOINT: /x] Error #0: …`).
 fn log_error(ep: &EndpointRt, i: usize, e: &Error) {
-    use std::io::Write as _;
-    let line = format!(
-        "time={} level=error msg=\"[ENDPOINT: {}] Error #{i}: {}\"\n",
-        metrics::rfc3339(std::time::SystemTime::now()),
+    error_line(&format!(
+        "[ENDPOINT: {}] Error #{i}: {}",
         ep.spec.path,
         e.context.replace('"', "'").replace('\n', " | ")
+    ));
+}
+
+/// One error-level log line (`msg` has no `"` or newline).
+fn error_line(msg: &str) {
+    use std::io::Write as _;
+    let line = format!(
+        "time={} level=error msg=\"{msg}\"\n",
+        metrics::rfc3339(std::time::SystemTime::now()),
     );
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

@@ -21,6 +21,7 @@
 //! - [`encoding`]: backend decoders and output renderers;
 //! - [`manipulate`]: `target`, `allow`, `deny`, `mapping`, `group`, flatmap;
 //! - [`merge`]: combining backend results;
+//! - [`security`]: the security components (one module a namespace);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: Prometheus text and the access log.
 
@@ -36,6 +37,7 @@ pub mod proxy;
 pub mod redirect;
 pub mod request;
 pub mod router;
+pub mod security;
 pub mod server;
 pub mod spec;
 pub mod state;

@@ -16,6 +16,8 @@
 //! - host URLs are sanitised as KrakenD does (`http://` added, trailing `/`
 //!   dropped) and each backend has at least one host.
 
+pub use crate::security::bots::BotDetector;
+
 /// The whole gateway.
 #[derive(Debug)]
 pub struct Gateway {
@@ -43,6 +45,9 @@ pub struct Gateway {
     /// (KrakenD: `KrakenD Version 2.x`); with a forwarded `User-Agent` it goes
     /// in `X-Forwarded-Via` instead.
     pub user_agent: &'static str,
+    /// `security/bot-detector` at the service level (every route but the
+    /// health path and redirects).
+    pub bot_detector: Option<&'static BotDetector>,
 }
 
 impl Gateway {
@@ -61,6 +66,7 @@ impl Gateway {
         version_header: Some("Version gwc"),
         version_header_name: "X-KrakenD",
         user_agent: "KrakenD Version gwc",
+        bot_detector: None,
     };
 }
 
@@ -252,6 +258,9 @@ pub struct Endpoint {
     pub flatmap: &'static [FlatmapOp],
     /// `proxy.static`.
     pub static_data: Option<StaticData>,
+    /// `security/bot-detector` at the endpoint level (runs after the
+    /// service-level one, when both are set).
+    pub bot_detector: Option<&'static BotDetector>,
 }
 
 impl Endpoint {
@@ -275,6 +284,7 @@ impl Endpoint {
         propagated_params: &[],
         flatmap: &[],
         static_data: None,
+        bot_detector: None,
     };
 }
 

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
+use crate::security::bots::Detector;
 use crate::spec::{Backend, Encoding, Endpoint, Gateway, OutputEncoding, UrlPiece};
 use crate::upstream::{Shared, Upstream};
 use crate::worker::PerWorker;
@@ -34,6 +35,8 @@ pub struct Gw {
     /// Host clients and health probers shared by the pools (the probers
     /// are started by [`Gw::start_background`]).
     pub shared: Shared,
+    /// `security/bot-detector` (service level), ready.
+    pub bot_detector: Option<Detector>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -83,6 +86,8 @@ pub struct EndpointRt {
     /// Whether the endpoint only re-renders one backend's JSON object
     /// ([`json_passthrough`]), so the body may skip the decoded tree.
     pub json_passthrough: bool,
+    /// `security/bot-detector` (endpoint level), ready.
+    pub bot_detector: Option<Detector>,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -251,6 +256,11 @@ impl Gw {
                 static_data,
                 stream_body,
                 json_passthrough,
+                bot_detector: ep
+                    .bot_detector
+                    .map(Detector::new)
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                 metrics: EndpointMetrics::default(),
             });
         }
@@ -266,6 +276,7 @@ impl Gw {
             other: OtherMetrics::default(),
             connections: PerWorker::default(),
             shared,
+            bot_detector: spec.bot_detector.map(Detector::new).transpose()?,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -44,8 +44,21 @@ pub const DEBUG_HEADERS_KEY: &str = "debug_headers";
 /// runtime acts on. `qos/circuit-breaker` (and its legacy name
 /// [`crate::model::extra::CIRCUIT_BREAKER_LEGACY_KEY`]) is planned into the spec but the runtime
 /// does not break circuits yet, so it stays unsupported until it does.
-const SERVICE_IMPLEMENTED: [&str; 3] = ["router", ROUTER_LEGACY_NAMESPACE, BUILD_NAMESPACE];
-const ENDPOINT_IMPLEMENTED: [&str; 2] = ["proxy", PROXY_LEGACY_KEY];
+const SERVICE_IMPLEMENTED: [&str; 5] = [
+    "router",
+    ROUTER_LEGACY_NAMESPACE,
+    BUILD_NAMESPACE,
+    "security/bot-detector",
+    BOT_DETECTOR_LEGACY_KEY,
+];
+const ENDPOINT_IMPLEMENTED: [&str; 4] = [
+    "proxy",
+    PROXY_LEGACY_KEY,
+    "security/bot-detector",
+    BOT_DETECTOR_LEGACY_KEY,
+];
+/// `security/bot-detector`'s long name, which CE still reads.
+const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetector";
 const BACKEND_IMPLEMENTED: [&str; 10] = [
     "proxy",
     PROXY_LEGACY_KEY,
@@ -199,7 +212,7 @@ fn endpoint(ep: &Endpoint<'_>, out: &mut Vec<Finding>) {
         &level,
         out,
     );
-    if let Some(proxy) = implemented(&ep.extra.namespaces, &ENDPOINT_IMPLEMENTED) {
+    if let Some(proxy) = implemented(&ep.extra.namespaces, &["proxy", PROXY_LEGACY_KEY]) {
         let combiner = proxy.get("combiner").and_then(Node::as_str);
         if combiner.is_some_and(|c| !c.is_empty()) {
             push_field(

@@ -112,7 +112,10 @@ pub fn run(args: BuildArgs) -> miette::Result<u8> {
         );
     }
     let files_out = [
-        ("Cargo.toml", project::cargo_toml(&name, &runtime.dir)),
+        (
+            "Cargo.toml",
+            project::cargo_toml(&name, &runtime.dir, &plan.runtime_features()),
+        ),
         ("src/main.rs", crate::codegen::main_rs()),
         ("src/generated.rs", generated),
     ];

@@ -12,6 +12,7 @@
 pub mod cargo;
 pub mod project;
 pub mod runtime;
+mod security;
 mod tokens;
 
 use crate::plan::Plan;

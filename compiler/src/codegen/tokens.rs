@@ -37,6 +37,11 @@ pub fn gateway(plan: &Plan) -> TokenStream {
     let version_header = option(plan.version_header.as_deref().map(lit));
     let version_header_name = lit(&plan.version_header_name);
     let user_agent = lit(&plan.user_agent);
+    let bot_detector = option(
+        plan.bot_detector
+            .as_ref()
+            .map(super::security::bot_detector::tokens),
+    );
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -65,6 +70,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             StaticStrategy, UrlPiece, Value,
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
+            BotDetector,
         };
 
         /// The gateway, every default applied.
@@ -79,6 +85,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             version_header: #version_header,
             version_header_name: #version_header_name,
             user_agent: #user_agent,
+            bot_detector: #bot_detector,
         };
 
         /// The endpoints, in config order.
@@ -108,6 +115,11 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
         let data = value(&s.data);
         quote!(StaticData { strategy: #strategy, data: &#data })
     }));
+    let bot_detector = option(
+        e.bot_detector
+            .as_ref()
+            .map(super::security::bot_detector::tokens),
+    );
     quote! {
         Endpoint {
             method: #method,
@@ -125,6 +137,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             propagated_params: &[#(#propagated),*],
             flatmap: &[#(#flatmap),*],
             static_data: #static_data,
+            bot_detector: #bot_detector,
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct ExtraConfig<'a> {
     pub router: Option<Router>,
     /// `security/cors` (root level).
     pub cors: Option<Cors>,
+    /// `security/bot-detector` (root and endpoint level).
+    pub bot_detector: Option<super::security::BotDetector>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -66,6 +68,8 @@ impl<'a> ExtraConfig<'a> {
                 .or_else(|| object(ROUTER_LEGACY_NAMESPACE))
                 .map(Router::from_node),
             cors: object("security/cors").map(Cors::from_node),
+            bot_detector: component(members, "security/bot-detector")
+                .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),
@@ -84,6 +88,27 @@ impl<'a> ExtraConfig<'a> {
             .find(|(k, _, _)| *k == key)
             .map(|(_, s, n)| (*s, *n))
     }
+}
+
+/// The component namespace `short` as an object: under its short name or,
+/// failing that, under CE's long legacy alias of it (CE reads both; the
+/// short one wins, and the last of duplicate keys, as Go's decoder keeps).
+fn component<'a>(
+    members: &'a [crate::syntax::Member],
+    short: &str,
+) -> Option<&'a crate::syntax::Member> {
+    let object = |key: &str| {
+        members
+            .iter()
+            .rev()
+            .find(|m| m.key == key && m.value.as_object().is_some())
+    };
+    object(short).or_else(|| {
+        let (long, _) = super::legacy::NAMESPACE_ALIASES
+            .iter()
+            .find(|(_, s)| *s == short)?;
+        object(long)
+    })
 }
 
 /// The `proxy` namespace.

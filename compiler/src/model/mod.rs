@@ -13,6 +13,7 @@ pub mod host;
 pub mod lb;
 pub mod legacy;
 pub mod pattern;
+pub mod security;
 pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};

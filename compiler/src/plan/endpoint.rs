@@ -95,6 +95,11 @@ pub(crate) fn endpoint(
             Vec::new()
         },
         static_data: proxy.and_then(static_data),
+        bot_detector: ep
+            .extra
+            .bot_detector
+            .as_ref()
+            .map(super::security::bot_detector::plan),
         path,
     })
 }

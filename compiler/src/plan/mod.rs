@@ -17,6 +17,7 @@ mod backend;
 mod endpoint;
 mod options;
 pub mod pool;
+pub mod security;
 mod value;
 
 #[cfg(test)]
@@ -116,6 +117,8 @@ pub struct Plan {
     /// The `User-Agent` sent to backends (KrakenD's shape:
     /// `KrakenD Version gwc-<version>`).
     pub user_agent: String,
+    /// `security/bot-detector` at the service level.
+    pub bot_detector: Option<security::BotDetector>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -280,6 +283,8 @@ pub struct Endpoint {
     pub flatmap: Vec<FlatmapOp>,
     /// `proxy.static`.
     pub static_data: Option<StaticData>,
+    /// `security/bot-detector` at the endpoint level.
+    pub bot_detector: Option<security::BotDetector>,
 }
 
 /// A header or query allowlist (`spec::Forward`).
@@ -511,5 +516,23 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
         version_header: (!hidden).then(|| format!("Version gwc-{}", options.version)),
         version_header_name: VERSION_HEADER_NAME.to_string(),
         user_agent: format!("KrakenD Version gwc-{}", options.version),
+        bot_detector: config
+            .extra
+            .bot_detector
+            .as_ref()
+            .map(security::bot_detector::plan),
     })
+}
+
+impl Plan {
+    /// The `gw-runtime` cargo features the gateway needs: one per component
+    /// with a heavy dependency that the config uses, so a gateway links
+    /// only what it runs.
+    pub fn runtime_features(&self) -> Vec<&'static str> {
+        let mut features = Vec::new();
+        if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
+            features.push("bot-detector");
+        }
+        features
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! Code families (DESIGN.md §2): GW0xx syntax, GW1xx routing, GW2xx
 //! variables, GW3xx encodings and data manipulation, GW4xx backends, hosts
-//! and values, GW5xx load balancing/health/failover/http-client, GW8xx
+//! and values, GW5xx load balancing/health/failover/http-client, GW6xx
+//! security components (CORS, security headers, bot detector, JWT), GW8xx
 //! schema, GW9xx build limits.
 
 crate::check::registry::registry! {
@@ -105,6 +106,8 @@ crate::check::registry::registry! {
     "GW538" gw538_invalid_connect_timeout Error Tree;
     "GW539" gw539_unsupported_http_option Error Tree;
     "GW540" gw540_connect_timeout_not_below_try Warning Tree;
+    "GW601" gw601_invalid_bot_pattern Error Tree;
+    "GW602" gw602_bot_list_pattern Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

@@ -1,0 +1,3 @@
+//! The security components' static data, one file a namespace.
+
+pub mod bot_detector;

@@ -1,0 +1,6 @@
+//! The security components' namespaces, one file each, typed with their
+//! spans (defaults not applied: that is the plan's job).
+
+pub mod bot_detector;
+
+pub use bot_detector::BotDetector;

@@ -1,0 +1,6 @@
+//! The security components, planned: CE's defaults applied, one file a
+//! namespace.
+
+pub mod bot_detector;
+
+pub use bot_detector::BotDetector;

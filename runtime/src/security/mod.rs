@@ -1,0 +1,10 @@
+//! The security components of KrakenD CE, one module a namespace, each a
+//! stage the handler runs in CE's order ([`crate::handler`]):
+//! - [`bots`]: `security/bot-detector` (service and endpoint level).
+//!
+//! A module holds the namespace's static description (what the generated
+//! crate writes, always compiled) and its run-time state and stage
+//! function, which need the namespace's cargo feature when they pull in a
+//! heavy dependency: a gateway links only what its config uses.
+
+pub mod bots;
