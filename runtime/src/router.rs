@@ -526,49 +526,59 @@ mod tests {
         }
     }
 
+    /// The routes both tables route through.
+    static EPS: &[Endpoint] = &[
+        ep(
+            Method::Get,
+            "/users/{id}",
+            &[Segment::Static("users"), Segment::Param("id")],
+            &["id"],
+        ),
+        ep(
+            Method::Get,
+            "/users/new",
+            &[Segment::Static("users"), Segment::Static("new")],
+            &[],
+        ),
+        ep(Method::Post, "/users", &[Segment::Static("users")], &[]),
+        ep(
+            Method::Get,
+            "/files/*",
+            &[Segment::Static("files"), Segment::Wildcard],
+            &[],
+        ),
+        ep(
+            Method::Get,
+            "/a/",
+            &[Segment::Static("a"), Segment::Static("")],
+            &[],
+        ),
+        ep(
+            Method::Get,
+            "/img/file-{n}.png",
+            &[
+                Segment::Static("img"),
+                Segment::Affixed {
+                    prefix: "file-",
+                    name: "n",
+                    suffix: ".png",
+                },
+            ],
+            &["n"],
+        ),
+        ep(Method::Get, "/{{x}}", &[Segment::Static("{x}")], &[]),
+        ep(Method::Get, "/Case", &[Segment::Static("Case")], &[]),
+        ep(Method::Get, "/case", &[Segment::Static("case")], &[]),
+        ep(
+            Method::Get,
+            "/caf\u{e9}",
+            &[Segment::Static("caf\u{e9}")],
+            &[],
+        ),
+    ];
+
     #[test]
     fn routes_table() {
-        static EPS: &[Endpoint] = &[
-            ep(
-                Method::Get,
-                "/users/{id}",
-                &[Segment::Static("users"), Segment::Param("id")],
-                &["id"],
-            ),
-            ep(
-                Method::Get,
-                "/users/new",
-                &[Segment::Static("users"), Segment::Static("new")],
-                &[],
-            ),
-            ep(Method::Post, "/users", &[Segment::Static("users")], &[]),
-            ep(
-                Method::Get,
-                "/files/*",
-                &[Segment::Static("files"), Segment::Wildcard],
-                &[],
-            ),
-            ep(
-                Method::Get,
-                "/a/",
-                &[Segment::Static("a"), Segment::Static("")],
-                &[],
-            ),
-            ep(
-                Method::Get,
-                "/img/file-{n}.png",
-                &[
-                    Segment::Static("img"),
-                    Segment::Affixed {
-                        prefix: "file-",
-                        name: "n",
-                        suffix: ".png",
-                    },
-                ],
-                &["n"],
-            ),
-            ep(Method::Get, "/{{x}}", &[Segment::Static("{x}")], &[]),
-        ];
         static GW: Gateway = gateway(EPS);
         let r = Router::build(&GW).expect("router");
         let get = HttpMethod::GET;
@@ -628,54 +638,6 @@ mod tests {
 
     #[test]
     fn fixed_path_table() {
-        static EPS: &[Endpoint] = &[
-            ep(
-                Method::Get,
-                "/users/{id}",
-                &[Segment::Static("users"), Segment::Param("id")],
-                &["id"],
-            ),
-            ep(
-                Method::Get,
-                "/users/new",
-                &[Segment::Static("users"), Segment::Static("new")],
-                &[],
-            ),
-            ep(Method::Post, "/users", &[Segment::Static("users")], &[]),
-            ep(
-                Method::Get,
-                "/a/",
-                &[Segment::Static("a"), Segment::Static("")],
-                &[],
-            ),
-            ep(
-                Method::Get,
-                "/img/file-{n}.png",
-                &[
-                    Segment::Static("img"),
-                    Segment::Affixed {
-                        prefix: "file-",
-                        name: "n",
-                        suffix: ".png",
-                    },
-                ],
-                &["n"],
-            ),
-            ep(
-                Method::Get,
-                "/files/*",
-                &[Segment::Static("files"), Segment::Wildcard],
-                &[],
-            ),
-            ep(Method::Get, "/Case", &[Segment::Static("Case")], &[]),
-            ep(Method::Get, "/case", &[Segment::Static("case")], &[]),
-            ep(
-                Method::Get,
-                "/caf\u{e9}",
-                &[Segment::Static("caf\u{e9}")],
-                &[],
-            ),
-        ];
         static ON: Gateway = gateway(EPS);
         static NO_TRAILING: Gateway = Gateway {
             router: RouterOptions {

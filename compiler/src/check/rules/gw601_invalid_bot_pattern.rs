@@ -31,13 +31,7 @@ pub const CODE: &str = "GW601";
 
 /// Compiles every pattern of every detector.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let detectors = cx.config.extra.bot_detector.iter().chain(
-        cx.config
-            .endpoints
-            .iter()
-            .filter_map(|e| e.extra.bot_detector.as_ref()),
-    );
-    for d in detectors {
+    for d in cx.config.bot_detectors() {
         for p in &d.patterns {
             let Err(e) = regex::Regex::new(&p.value) else {
                 continue;

@@ -34,13 +34,7 @@ const PATTERN_CHARS: [char; 10] = ['*', '+', '?', '^', '$', '(', '[', '{', '|', 
 
 /// Reports each such entry.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let detectors = cx.config.extra.bot_detector.iter().chain(
-        cx.config
-            .endpoints
-            .iter()
-            .filter_map(|e| e.extra.bot_detector.as_ref()),
-    );
-    for d in detectors {
+    for d in cx.config.bot_detectors() {
         for (list, entries) in [("allow", &d.allow), ("deny", &d.deny)] {
             for e in entries {
                 let Some(c) = e.value.chars().find(|c| PATTERN_CHARS.contains(c)) else {

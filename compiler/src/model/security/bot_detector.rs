@@ -1,6 +1,6 @@
 //! `security/bot-detector` (service and endpoint level; krakend-components §9).
 
-use crate::model::{Fields, Spanned};
+use crate::model::{Config, Fields, Spanned};
 use crate::syntax::{Node, Span};
 
 /// The namespace as written.
@@ -33,5 +33,16 @@ impl BotDetector {
             empty_user_agent_is_bot: f.flag("empty_user_agent_is_bot"),
             cache_size: f.int("cache_size"),
         }
+    }
+}
+
+impl Config<'_> {
+    /// Every bot detector CE runs: the service's, then each endpoint's.
+    pub fn bot_detectors(&self) -> impl Iterator<Item = &BotDetector> {
+        self.extra.bot_detector.iter().chain(
+            self.endpoints
+                .iter()
+                .filter_map(|e| e.extra.bot_detector.as_ref()),
+        )
     }
 }
