@@ -72,6 +72,28 @@ fn config_text_never_becomes_code() {
     );
 }
 
+/// The generated router serves the route gin registers: `.` and `..`
+/// segments resolved (`path.Join`), so `/v1/shops/{shop}/../products/./{id}`
+/// is `/v1/shops/products/{id}` with the one parameter `id`.
+#[test]
+fn generated_segments_are_cleaned() {
+    let text = r#"{"version": 3, "host": ["http://h"], "endpoints": [
+        {"endpoint": "/v1/shops/{shop}/../products/./{id}",
+         "backend": [{"url_pattern": "/shops/{shop}/products/{id}"}]}]}"#;
+    let parsed = syntax::parse(text, Format::Json);
+    let root = parsed.root.as_ref().expect("parses");
+    let config = Config::from_tree(root);
+    let plan = plan(&config, &PlanOptions::default()).expect("plans");
+    let code = gwc::codegen::generated_rs(&plan, "dots.json").expect("generates");
+    let compact: String = code.split_whitespace().collect();
+    assert!(
+        compact.contains(
+            r#"segments:&[Segment::Static("v1"),Segment::Static("shops"),Segment::Static("products"),Segment::Param("id"),],params:&["id"]"#
+        ),
+        "{code}"
+    );
+}
+
 /// Planning never panics, whatever the file (the CLI only plans configs
 /// that lint clean, but the library takes any), and whatever plans
 /// generates code that parses.

@@ -5,15 +5,30 @@ use std::path::Path;
 use gwc::model::Config;
 use gwc::syntax::{self, Format};
 
-#[test]
-fn shop_route_table() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/routes/shop.json");
+/// The rendered route table of `testdata/routes/<name>`.
+fn table_of(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/routes")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let parsed = syntax::parse(&text, Format::Json);
     let Some(root) = &parsed.root else {
         panic!("{} does not parse", path.display())
     };
-    insta::assert_snapshot!(gwc::cli::routes::table(&Config::from_tree(root)));
+    gwc::cli::routes::table(&Config::from_tree(root))
+}
+
+#[test]
+fn shop_route_table() {
+    insta::assert_snapshot!(table_of("shop.json"));
+}
+
+/// Routes are listed as gin registers them: `//` collapsed, `.` and `..`
+/// resolved (Go's `path.Join`), the health path too; OPTIONS is allowed
+/// for the methods declared under the same path as written (lura's catalog).
+#[test]
+fn dot_segment_route_table() {
+    insta::assert_snapshot!(table_of("dot_segments.json"));
 }
 
 /// Lints a one-endpoint config and applies the first fix of the first

@@ -227,8 +227,8 @@ pub struct Endpoint {
     pub method: Method,
     /// The path as written (for logs and metrics labels).
     pub path: &'static str,
-    /// The path, split (`//` collapsed). A trailing empty `Static("")`
-    /// marks a trailing slash.
+    /// The route, split, as gin registers it (`//` collapsed, `.` and `..`
+    /// resolved). A trailing empty `Static("")` marks a trailing slash.
     pub segments: &'static [Segment],
     /// The variable names, in the order `Segment::Param`s (and
     /// `Segment::Affixed`s) appear (index i of a request's parameter values).

@@ -9,7 +9,23 @@
 //! 3. every extracted `{var}` becomes `:var` in the part before `?`
 //!    (`strings.ReplaceAll`, so every copy of the text is replaced); that
 //!    string is the route [`gin_route`] and the key of the OPTIONS catalog;
-//! 4. gin joins it to the group `/` with `path.Join`, collapsing `//`.
+//! 4. gin joins it to the group `/` with Go's `path.Join` (gin
+//!    `routergroup.go` `calculateAbsolutePath`, `utils.go` `joinPaths`),
+//!    which collapses `//`, drops `.` segments and lets `..` drop the
+//!    segment before it; a trailing `/` is kept. That string,
+//!    [`registered_route`], is the route gin serves and reports in its
+//!    panics: `/v1/users/../orders` is served as `/v1/orders`.
+//!
+//! lura's input parameters come from the path *before* step 4
+//! (`config/config.go` `initEndpoints` extracts them from `e.Endpoint`
+//! before `GetEndpointPath`), so a `{var}` that a `..` drops still satisfies
+//! a backend's `url_pattern` at load, but gin never sets it: the backend
+//! receives `{{.Var}}` literally (lura `proxy/request.go` `GeneratePath`
+//! only replaces the parameters gin matched).
+//!
+//! Diagnostics point at the text as written: [`written_segments`] gives,
+//! for each segment of the registered route, its byte range in the
+//! endpoint string.
 //!
 //! gin keeps one radix tree per method. We model each tree as a trie of path
 //! segments, where a segment is static text or a wildcard (an optional static
@@ -169,21 +185,70 @@ pub fn parse_gin_segment(text: &str) -> GinSegment {
     }
 }
 
-/// The segments gin registers for a route: `//` collapsed, then split.
+/// The route gin registers and serves for an endpoint path: lura's
+/// [`gin_route`] joined to the group `/` ([`joined_route`]), `{vars}` as
+/// `:vars`. gin's panic messages quote this string.
+pub fn registered_route(path: &str, disable_rest: bool) -> String {
+    joined_route(&gin_route(path, disable_rest))
+}
+
+/// An endpoint path as the route gin serves, variables still written
+/// `{var}` (for display): lura's `CleanPath`, then [`joined_route`].
+pub fn served_path(path: &str) -> String {
+    joined_route(&clean_path(path))
+}
+
+/// The segments gin registers for a route: joined ([`joined_route`]:
+/// `//` collapsed, `.` and `..` resolved), then split.
 pub fn gin_segments(route: &str) -> Vec<GinSegment> {
-    let collapsed = pattern::collapse_slashes(route);
-    pattern::segments(&collapsed)
+    let joined = joined_route(route);
+    pattern::segments(&joined)
         .iter()
         .map(|s| parse_gin_segment(s.text))
         .collect()
 }
 
+/// The segments of an endpoint path as written that survive gin's
+/// [`joined_route`], each with its byte range in `path`: entry `i` is the
+/// text the user wrote for segment `i` of the registered route. Empty
+/// pieces (`//`) and `.` are skipped, a `..` takes back the segment before
+/// it. A route that ends with `/` (or is the root) ends with an empty
+/// segment, at the end of `path`, as [`pattern::segments`] has it.
+///
+/// Invariant: as long as no variable name holds a `/` (only possible with
+/// `disable_rest`), the result is as long as [`gin_segments`] of the
+/// endpoint's [`gin_route`], since turning `{x}` into `:x` moves no `/`.
+pub fn written_segments(path: &str) -> Vec<Segment<'_>> {
+    let mut kept: Vec<Segment<'_>> = Vec::new();
+    let mut start = 0;
+    for piece in path.split('/') {
+        let range = start..start + piece.len();
+        start = range.end + 1;
+        match piece {
+            "" | "." => {}
+            ".." => {
+                kept.pop();
+            }
+            _ => kept.push(Segment { text: piece, range }),
+        }
+    }
+    // lura's `CleanPath` turns "" into "/": the root.
+    if kept.is_empty() || path.ends_with('/') {
+        kept.push(Segment {
+            text: "",
+            range: path.len()..path.len(),
+        });
+    }
+    kept
+}
+
 /// Whether gin panics on this route on its own, whatever else is
 /// registered: two wildcards in one segment, an unnamed wildcard, or a
 /// catch-all that is not a whole last segment (gin `tree.go` `insertChild`).
+/// Only the segments that survive [`joined_route`] reach gin.
 pub fn gin_panics_alone(route: &str) -> bool {
-    let collapsed = pattern::collapse_slashes(route);
-    let segments = pattern::segments(&collapsed);
+    let joined = joined_route(route);
+    let segments = pattern::segments(&joined);
     let last = segments.len().saturating_sub(1);
     segments
         .iter()
@@ -209,7 +274,7 @@ pub fn gin_segment(seg: &Segment<'_>, disable_rest: bool) -> GinSegment {
     parse_gin_segment(&text)
 }
 
-/// The tree key of an endpoint: its route, collapsed, split into segments.
+/// The tree key of an endpoint: its registered route, split into segments.
 pub fn gin_path(ep: &Endpoint<'_>, disable_rest: bool) -> Option<Vec<GinSegment>> {
     let path = ep.path.as_ref()?;
     Some(gin_segments(&gin_route(&path.value, disable_rest)))
@@ -234,7 +299,7 @@ pub struct ParamConflict {
     pub first: usize,
     /// Index of the endpoint that conflicts with it.
     pub second: usize,
-    /// Segment index (in the collapsed path) where they meet.
+    /// Segment index (in the registered route) where they meet.
     pub depth: usize,
     /// The first endpoint's parameter name there.
     pub first_name: String,
@@ -252,7 +317,7 @@ pub struct Duplicate {
     pub first: usize,
     /// Index of the endpoint registered again.
     pub second: usize,
-    /// The route gin reports (collapsed).
+    /// The route gin reports ([`registered_route`]).
     pub route: String,
 }
 
@@ -261,7 +326,7 @@ struct TrieNode {
     statics: BTreeMap<String, TrieNode>,
     /// Parameter children by prefix: (name, declaring endpoint, subtree).
     params: BTreeMap<String, (String, usize, TrieNode)>,
-    /// The route that ends here: (endpoint, its uncollapsed gin route).
+    /// The route that ends here: (endpoint, its gin route before joining).
     end: Option<(usize, String)>,
 }
 
@@ -279,8 +344,9 @@ pub struct RouteTable {
 /// OPTIONS tree holding every path when `auto_options` is on.
 ///
 /// lura registers OPTIONS once per distinct route string (its catalog is a
-/// map keyed by the uncollapsed route), so `GET /a` + `POST /a` share one
-/// OPTIONS route, while `GET /a//b` + `POST /a/b` register it twice. An
+/// map keyed by the route before gin joins it), so `GET /a` + `POST /a`
+/// share one OPTIONS route, while `GET /a//b` + `POST /a/b` (or
+/// `GET /a/./b` + `POST /a/b`) register it twice. An
 /// endpoint that already failed in its method's tree is left out of the
 /// OPTIONS tree so one mistake is reported once.
 pub fn build(config: &Config<'_>, auto_options: bool) -> RouteTable {
@@ -362,7 +428,7 @@ fn insert(
                 method: tree.to_string(),
                 first: *first,
                 second: index,
-                route: pattern::collapse_slashes(route),
+                route: joined_route(route),
             });
             false
         }
@@ -373,19 +439,18 @@ fn insert(
     }
 }
 
-/// The segment of `ep`'s written path at collapsed-segment `depth`, with its
-/// byte range inside the path string.
+/// The text `ep`'s path as written holds for segment `depth` of its
+/// registered route, with its byte range inside the path string
+/// ([`written_segments`]).
 pub fn segment_at<'e>(ep: &'e Endpoint<'_>, depth: usize) -> Option<Segment<'e>> {
-    // `segments` skips the empty pieces `//` makes, so index `depth` of the
-    // written path is index `depth` of the collapsed one, and the range
-    // points into the written string.
-    pattern::segments(&ep.path.as_ref()?.value)
+    written_segments(&ep.path.as_ref()?.value)
         .into_iter()
         .nth(depth)
 }
 
-/// The health check route gin registers, collapsed (gin joins it to `/`
-/// with `path.Join`), or `None` when `router.disable_health` is on.
+/// The health check route gin registers (lura's `engine.GET(path)` joins
+/// it to `/` with `path.Join`: [`joined_route`]), or `None` when
+/// `router.disable_health` is on.
 pub fn health_route(config: &Config<'_>) -> Option<String> {
     let router = config.extra.router.as_ref();
     if router.is_some_and(|r| r.disable_health) {
@@ -400,7 +465,7 @@ pub fn health_route(config: &Config<'_>) -> Option<String> {
     } else {
         written
     };
-    Some(pattern::collapse_slashes(&format!("/{written}")))
+    Some(joined_route(written))
 }
 
 #[cfg(test)]
@@ -454,6 +519,44 @@ mod tests {
         }
         assert_eq!(dot_segments("/a/./b/../c/.d/..."), vec![3..4, 7..9]);
         assert_eq!(dot_segments("../a"), vec![0..2]);
+    }
+
+    #[test]
+    fn written_segments_map_the_registered_route() {
+        // (path as written, the text of each registered segment, where each starts)
+        let cases: [(&str, &[&str], &[usize]); 10] = [
+            ("/a/b", &["a", "b"], &[1, 3]),
+            ("a//b/", &["a", "b", ""], &[0, 3, 5]),
+            ("/a/./b", &["a", "b"], &[1, 5]),
+            ("/v1/users/../orders", &["v1", "orders"], &[1, 13]),
+            ("/a/b/..", &["a"], &[1]),
+            ("/a/b/../", &["a", ""], &[1, 8]),
+            ("/..", &[""], &[3]),
+            ("", &[""], &[0]),
+            ("/", &[""], &[1]),
+            ("/u/{id}/../{uid}", &["u", "{uid}"], &[1, 11]),
+        ];
+        for (path, texts, starts) in cases {
+            let got = written_segments(path);
+            let got_texts: Vec<&str> = got.iter().map(|s| s.text).collect();
+            let got_starts: Vec<usize> = got.iter().map(|s| s.range.start).collect();
+            assert_eq!(got_texts, texts, "{path}");
+            assert_eq!(got_starts, starts, "{path}");
+            for s in &got {
+                assert_eq!(&path[s.range.clone()], s.text, "{path}");
+            }
+            // One written segment per registered one.
+            assert_eq!(
+                got.len(),
+                gin_segments(&gin_route(path, false)).len(),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            registered_route("/v1/shops/{shop}/../products/./{id}", false),
+            "/v1/shops/products/:id"
+        );
+        assert_eq!(registered_route("a/.//b/", false), "/a/b/");
     }
 
     #[test]
@@ -511,7 +614,7 @@ mod tests {
             Conflict,
             Duplicate,
         }
-        let cases: [(&[&str], bool, Gin); 28] = [
+        let cases: [(&[&str], bool, Gin); 37] = [
             // 1. param vs param at one position: same name, whatever follows
             (
                 &["GET /user/{userid}", "GET /user/{iduser}/some"],
@@ -588,6 +691,17 @@ mod tests {
             (&["get /users", "GET /users"], false, Gin::Duplicate),
             (&["GET /users", "POST /users"], true, Gin::Ok),
             (&["GET /foo//bar", "POST /foo/bar"], true, Gin::Duplicate),
+            // gin joins with `path.Join`: `.` and `..` segments resolved
+            (&["GET /a/./b", "GET /a/b"], false, Gin::Duplicate),
+            (&["GET /a/b", "GET /a/x/../b"], false, Gin::Duplicate),
+            (&["GET /x/../b", "GET /y/../b"], false, Gin::Duplicate),
+            (&["GET /a/b/..", "GET /a"], false, Gin::Duplicate),
+            (&["GET /a/b/../", "GET /a"], false, Gin::Ok),
+            (&["GET /.well-known/x", "GET /well-known/x"], false, Gin::Ok),
+            (&["GET /a/./b", "POST /a/b"], true, Gin::Duplicate),
+            // a parameter `..` drops is not in the route any more
+            (&["GET /u/{id}/../x", "GET /u/x"], false, Gin::Duplicate),
+            (&["GET /u/{id}", "GET /u/x/../{uid}"], false, Gin::Conflict),
             // unsupported methods and rejected paths never reach the trees
             (&["HEAD /users", "HEAD /users"], false, Gin::Ok),
             (&["GET /a/*/b", "GET /a/*/b"], false, Gin::Ok),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{ColorChoice, EXIT_FINDINGS, EXIT_OK};
-use crate::check::routes::METHODS;
+use crate::check::routes::{self, METHODS};
 use crate::diag::render;
 use crate::model::Config;
 use crate::syntax::{self, Format};
@@ -47,6 +47,10 @@ pub fn run(args: RoutesArgs) -> miette::Result<u8> {
 }
 
 /// The table text: one block per method, paths in registration order.
+///
+/// Each path is the route gin registers ([`routes::served_path`]: `//`
+/// collapsed, `.` and `..` resolved), variables written `{var}`; an
+/// endpoint written otherwise says so after its target.
 pub fn table(config: &Config<'_>) -> String {
     let router = config.extra.router.clone().unwrap_or_default();
     let mut out = String::new();
@@ -56,13 +60,13 @@ pub fn table(config: &Config<'_>) -> String {
     }
     for method in methods {
         let mut rows: Vec<(String, String)> = Vec::new();
-        if method == "GET" && !router.disable_health {
-            let health = router
-                .health_path
-                .as_ref()
-                .map_or("/__health", |p| p.value.as_str());
-            rows.push((health.to_string(), "gateway health check".to_string()));
+        if method == "GET"
+            && let Some(health) = routes::health_route(config)
+        {
+            rows.push((health, "gateway health check".to_string()));
         }
+        // OPTIONS: lura's catalog keys, one route each.
+        let mut catalog: Vec<String> = Vec::new();
         for ep in &config.endpoints {
             let m = ep.method_upper();
             // KrakenD drops endpoints with other methods: no route, and no
@@ -71,20 +75,27 @@ pub fn table(config: &Config<'_>) -> String {
                 continue;
             }
             let Some(path) = &ep.path else { continue };
-            if method == "OPTIONS" && rows.iter().any(|(p, _)| p == &path.value) {
-                continue;
-            }
+            let key = routes::gin_route(&path.value, config.disable_rest);
             let target = if method == "OPTIONS" {
-                // lura answers with the methods registered for the path.
+                if catalog.contains(&key) {
+                    continue;
+                }
+                // lura answers with the methods registered under the same
+                // catalog key (the path before gin cleans it).
                 let mut allowed: Vec<String> = config
                     .endpoints
                     .iter()
-                    .filter(|e| e.path.as_ref().is_some_and(|p| p.value == path.value))
+                    .filter(|e| {
+                        e.path.as_ref().is_some_and(|p| {
+                            routes::gin_route(&p.value, config.disable_rest) == key
+                        })
+                    })
                     .map(|e| e.method_upper())
                     .filter(|m| METHODS.contains(&m.as_str()))
                     .collect();
                 allowed.sort();
                 allowed.dedup();
+                catalog.push(key);
                 format!("Allow: {}", allowed.join(", "))
             } else {
                 ep.backends
@@ -106,7 +117,13 @@ pub fn table(config: &Config<'_>) -> String {
                     .collect::<Vec<_>>()
                     .join(" + ")
             };
-            rows.push((path.value.clone(), target));
+            let served = routes::served_path(&path.value);
+            let target = if served == path.value {
+                target
+            } else {
+                format!("{target}  (written `{}`)", path.value)
+            };
+            rows.push((served, target));
         }
         if rows.is_empty() {
             continue;

@@ -7,10 +7,10 @@ use super::{
     Endpoint, FlatmapOp, Forward, Method, OutputEncoding, PlanError, Segment, StaticData,
     StaticStrategy,
 };
-use crate::check::routes::{GinSegment, clean_path, gin_segment};
+use crate::check::routes::{GinSegment, parse_gin_segment, registered_route};
 use crate::model::encoding::FAST_JSON;
 use crate::model::extra::Proxy;
-use crate::model::pattern::{collapse_slashes, segments as split_segments};
+use crate::model::pattern::segments as split_segments;
 use crate::model::{self, Config, Spanned};
 
 pub(crate) fn endpoint(
@@ -104,18 +104,21 @@ pub(crate) fn endpoint(
     })
 }
 
-/// The route segments of an endpoint path as gin registers them:
-/// `CleanPath`, `//` collapsed, each `{var}` lura extracts turned into a gin
-/// parameter, which runs to the end of its segment. So `{id}.json` is the
-/// parameter `id.json` (GW108: KrakenD never fills `{id}` there), and with
-/// `disable_rest`, `file.{ext}` is the parameter `ext` after the text
-/// `file.`. gin gives a parameter no suffix, so `Affixed::suffix` stays
-/// empty. A catch-all (a lint error) is kept as literal text.
+/// The route segments of an endpoint path as gin registers them
+/// ([`registered_route`]): `CleanPath`, each `{var}` lura extracts turned
+/// into a gin parameter, then joined with Go's `path.Join` (`//` collapsed,
+/// `.` dropped, `..` dropping the segment before it, so a `{var}` in that
+/// segment is no parameter of the route). A parameter runs to the end of its
+/// segment: `{id}.json` is the parameter `id.json` (GW108: KrakenD never
+/// fills `{id}` there), and with `disable_rest`, `file.{ext}` is the
+/// parameter `ext` after the text `file.`. gin gives a parameter no suffix,
+/// so `Affixed::suffix` stays empty. A catch-all (a lint error) is kept as
+/// literal text.
 pub fn route_segments(path: &str, disable_rest: bool) -> Vec<Segment> {
-    let route = collapse_slashes(&clean_path(path));
+    let route = registered_route(path, disable_rest);
     split_segments(&route)
         .iter()
-        .map(|seg| match gin_segment(seg, disable_rest) {
+        .map(|seg| match parse_gin_segment(seg.text) {
             GinSegment::Param { prefix, name } if prefix.is_empty() => Segment::Param(name),
             GinSegment::Param { prefix, name } => Segment::Affixed {
                 prefix,

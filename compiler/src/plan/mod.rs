@@ -255,8 +255,9 @@ pub struct Endpoint {
     pub method: Method,
     /// The path as written.
     pub path: String,
-    /// The path split into segments (`//` collapsed; a trailing
-    /// `Static("")` marks a trailing slash).
+    /// The route gin registers, split into segments (`path.Join`: `//`
+    /// collapsed, `.` and `..` resolved; a trailing `Static("")` marks a
+    /// trailing slash).
     pub segments: Vec<Segment>,
     /// Variable names in segment order.
     pub params: Vec<String>,

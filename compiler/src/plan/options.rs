@@ -3,10 +3,9 @@
 //! §a.2, §e).
 
 use super::{ClientOptions, PlanError, RouterOptions, ServerOptions};
-use crate::check::routes::DEFAULT_HEALTH_PATH;
+use crate::check::routes::health_route;
 use crate::check::unsupported::{BUILD_NAMESPACE, DEBUG_HEADERS_KEY};
 use crate::model::duration::parse_go_duration;
-use crate::model::pattern::collapse_slashes;
 use crate::model::weak::decode_weak_int;
 use crate::model::{Config, DurationValue, Spanned};
 use crate::syntax::{Node, NodeKind};
@@ -63,21 +62,14 @@ pub(crate) fn root(config: &Config<'_>) -> Result<Root, PlanError> {
 }
 
 pub(crate) fn router(config: &Config<'_>) -> RouterOptions {
+    // gin joins the path to the group `/` (`path.Join`).
+    let health_path = health_route(config);
     let Some(router) = &config.extra.router else {
         return RouterOptions {
-            health_path: Some(DEFAULT_HEALTH_PATH.to_string()),
+            health_path,
             ..RouterOptions::default()
         };
     };
-    let health_path = (!router.disable_health).then(|| {
-        router
-            .health_path
-            .as_ref()
-            .map(|p| p.value.as_str())
-            .filter(|p| !p.is_empty())
-            // gin joins the path to the group `/` (`path.Join`).
-            .map_or_else(|| DEFAULT_HEALTH_PATH.to_string(), collapse_slashes)
-    });
     let error_body = router_node(config).and_then(|n| n.get("error_body"));
     let body = |code: &str| {
         error_body

@@ -162,6 +162,33 @@ fn segments() {
         ),
         ("/f/file.{ext}", false, vec![st("f"), st("file.{ext}")]),
         ("/{a}/{b}", false, vec![pa("a"), pa("b")]),
+        // gin joins with `path.Join`: `.` and `..` segments resolved
+        ("/a/./b", false, vec![st("a"), st("b")]),
+        ("/v1/users/../orders", false, vec![st("v1"), st("orders")]),
+        ("/a/b/..", false, vec![st("a")]),
+        ("/a/b/../", false, vec![st("a"), st("")]),
+        ("/..", false, vec![st("")]),
+        (
+            "/v1/shops/{shop}/../products/./{id}",
+            false,
+            vec![st("v1"), st("shops"), st("products"), pa("id")],
+        ),
+        ("/.well-known/x", false, vec![st(".well-known"), st("x")]),
+        // lura replaces every copy of an extracted `{var}`: gin reads
+        // `x:id` as a parameter after the text `x`
+        (
+            "/a/{id}/x{id}",
+            false,
+            vec![
+                st("a"),
+                pa("id"),
+                Affixed {
+                    prefix: "x".into(),
+                    name: "id".into(),
+                    suffix: String::new(),
+                },
+            ],
+        ),
     ];
     for (path, disable_rest, want) in cases {
         assert_eq!(route_segments(path, disable_rest), want, "{path}");
@@ -216,6 +243,42 @@ fn url_patterns_split_into_pieces() {
         let b = &p.endpoints[0].backends[0];
         assert_eq!((&b.url, b.url_has_query), (&want, q), "{ep} → {url}");
     }
+}
+
+/// A `{var}` that a `..` drops is no parameter of the registered route:
+/// lura accepts the backend (its input parameters come from the path as
+/// written), gin never sets it, and the backend gets `{{.Var}}` literally.
+#[test]
+fn dot_segments_are_resolved_in_the_plan() {
+    use UrlPiece::*;
+    let p = one(
+        "",
+        r#""endpoint": "/v1/shops/{shop}/../products/./{id}""#,
+        r#"[{"url_pattern": "/shops/{shop}/products/{id}"}]"#,
+    );
+    let e = &p.endpoints[0];
+    assert_eq!(e.path, "/v1/shops/{shop}/../products/./{id}");
+    assert_eq!(
+        e.segments,
+        vec![
+            Segment::Static("v1".into()),
+            Segment::Static("shops".into()),
+            Segment::Static("products".into()),
+            Segment::Param("id".into()),
+        ]
+    );
+    assert_eq!(e.params, s(&["id"]));
+    assert_eq!(
+        e.backends[0].url,
+        vec![Literal("/shops/{{.Shop}}/products/".into()), Param(0)]
+    );
+    // gin joins the health path too
+    let p = one(
+        r#""extra_config": {"router": {"health_path": "status/./live/"}}"#,
+        r#""endpoint": "/a""#,
+        r#"[{"url_pattern": "/a"}]"#,
+    );
+    assert_eq!(p.router.health_path.as_deref(), Some("/status/live/"));
 }
 
 #[test]

@@ -2,10 +2,13 @@
 //!
 //! ## What it does
 //! Reports an endpoint whose method and path were already declared, after
-//! the router's own path cleaning: gin collapses `//`, so `/foo//bar` is the
-//! route `/foo/bar`. With `router.auto_options` on, it also reports two
-//! paths that are written differently but collapse to the same route, even
-//! under different methods, since both then register the same OPTIONS route.
+//! the router's own path cleaning: gin joins every endpoint to the router
+//! group `/` with Go's `path.Join` (gin `utils.go` `joinPaths`), which
+//! collapses `//`, drops `.` segments and lets `..` drop the segment before
+//! it. So `/foo//bar`, `/foo/./bar` and `/foo/x/../bar` are all the route
+//! `/foo/bar`. With `router.auto_options` on, it also reports two paths that
+//! are written differently but clean to the same route, even under
+//! different methods, since both then register the same OPTIONS route.
 //!
 //! ## Why is this bad?
 //! gin panics while registering the second one, so KrakenD does not start:
@@ -15,7 +18,7 @@
 //! ## Example
 //! ```json
 //! { "endpoint": "/users", "backend": [{ "url_pattern": "/v1/users" }] },
-//! { "endpoint": "//users", "backend": [{ "url_pattern": "/v2/users" }] }
+//! { "endpoint": "/v2/../users", "backend": [{ "url_pattern": "/v2/users" }] }
 //! ```
 //!
 //! ## How to fix it
@@ -26,6 +29,7 @@
 use crate::check::Context;
 use crate::check::routes::{self, OPTIONS};
 use crate::diag::Diagnostic;
+use crate::model::pattern;
 
 /// The rule's code.
 pub const CODE: &str = "GW102";
@@ -54,7 +58,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "write both paths as `{route}`: `router.auto_options` then registers one OPTIONS route for both methods"
             ))
             .with_note(format!(
-                "`router.auto_options` adds an OPTIONS route per distinct path as written, and gin collapses `//`; {panic}"
+                "`router.auto_options` adds an OPTIONS route per distinct path as written, and gin cleans paths (`//`, `.`, `..`); {panic}"
             ))
         } else {
             let message = if first_path.value == second_path.value {
@@ -70,10 +74,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "remove one of the two endpoints, or change its path or method ({panic})"
                 ));
             if first_path.value != second_path.value {
-                let how = if routes::clean_path(&first_path.value) == routes::clean_path(&second_path.value) {
+                let (a, b) = (routes::clean_path(&first_path.value), routes::clean_path(&second_path.value));
+                let how = if a == b {
                     "KrakenD adds a missing leading `/`"
-                } else {
+                } else if pattern::collapse_slashes(&a) == pattern::collapse_slashes(&b) {
                     "gin collapses `//` in paths"
+                } else {
+                    "gin cleans paths with Go's `path.Join`: it drops `.` segments, and a `..` with the segment before it"
                 };
                 d = d.with_note(format!("{how}, so both register `{route}`"));
             }

@@ -36,7 +36,7 @@
 use crate::check::Context;
 use crate::check::routes::{self, GinSegment};
 use crate::diag::Diagnostic;
-use crate::model::pattern::{self, Segment};
+use crate::model::pattern::Segment;
 use crate::model::{Endpoint, Spanned};
 use crate::syntax::ScalarStyle;
 
@@ -115,7 +115,7 @@ fn colon(cx: &Context<'_>, ep: &Endpoint<'_>, path: &Spanned<String>, head: &str
         GinSegment::Param { name: gin_name, .. } | GinSegment::CatchAll { name: gin_name, .. }
             if gin_name.is_empty() || gin_name.contains([':', '*']) =>
         {
-            let route = pattern::collapse_slashes(&routes::gin_route(&path.value, cx.config.disable_rest));
+            let route = routes::registered_route(&path.value, cx.config.disable_rest);
             let panic = if gin_name.is_empty() {
                 format!("wildcards must be named with a non-empty name in path '{route}'")
             } else {

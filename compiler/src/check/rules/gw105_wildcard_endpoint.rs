@@ -44,11 +44,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     routes::clean_path(p)
                 ))
         } else if let Some(at) = p.len().checked_sub(1).filter(|&i| p.as_bytes()[i] == b'*') {
-            let route = routes::gin_route(p, cx.config.disable_rest);
-            let panic = format!(
-                "KrakenD CE panics at start: `wildcards must be named with a non-empty name in path '{}'`",
-                crate::model::pattern::collapse_slashes(&route)
-            );
+            let route = routes::registered_route(p, cx.config.disable_rest);
+            let panic = format!("KrakenD CE panics at start: `wildcards must be named with a non-empty name in path '{route}'`");
             let span = path.sub_span(at..at + 1);
             if p[..at].ends_with('/') {
                 let base = &p[..at];

@@ -4,7 +4,7 @@
 //! Reports a `GET` endpoint whose path is the health check route: the root
 //! `extra_config.router.health_path` (default `/__health`), unless
 //! `router.disable_health` is on. Paths are compared as the router sees
-//! them (`//` collapsed).
+//! them (gin's `path.Join`: `//` collapsed, `.` and `..` resolved).
 //!
 //! ## Why is this bad?
 //! KrakenD registers `GET <health_path>` before any endpoint, so gin panics
@@ -24,7 +24,6 @@
 use crate::check::Context;
 use crate::check::routes;
 use crate::diag::Diagnostic;
-use crate::model::pattern;
 
 /// The rule's code.
 pub const CODE: &str = "GW107";
@@ -38,7 +37,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if ep.method_upper() != "GET" || !routes::is_registered(ep, cx.config.disable_rest) {
             continue;
         }
-        let route = pattern::collapse_slashes(&routes::gin_route(&path.value, cx.config.disable_rest));
+        let route = routes::registered_route(&path.value, cx.config.disable_rest);
         if route != health {
             continue;
         }

@@ -63,7 +63,7 @@ fn sub(path: &Spanned<String>, seg: &Segment<'_>, range: std::ops::Range<usize>)
 }
 
 fn two_in_segment(cx: &Context<'_>, path: &Spanned<String>, seg: &Segment<'_>, first: &Var<'_>, second: &Var<'_>) -> Diagnostic {
-    let route = pattern::collapse_slashes(&routes::gin_route(&path.value, true));
+    let route = routes::registered_route(&path.value, true);
     // gin quotes the wildcard: from the first `:` to the end of the segment.
     let gin_seg = routes::gin_route(seg.text, true);
     let gin_seg = gin_seg.trim_start_matches('/');

@@ -3,8 +3,7 @@
 //! ## What it does
 //! Reports an `endpoint` with a `/./` or `/../` segment (or one at its end,
 //! `/a/.`, `/a/..`), says which path the router really serves, and offers to
-//! write that path. It also names another endpoint of the same method that
-//! ends up on the same route.
+//! write that path.
 //!
 //! ## Why is this bad?
 //! lura does not touch dot segments: its `CleanPath` (`config/uri.go`) only
@@ -15,10 +14,13 @@
 //! `calculateAbsolutePath`, `utils.go` `joinPaths`). So `/v1/users/../orders`
 //! is served as `/v1/orders`, and `/a/./b` as `/a/b`: the file says another
 //! path than the one served. A `..` also drops the segment before it, with
-//! any `{variable}` in it: KrakenD still accepts a backend that uses it, and
-//! that backend then receives `{{.Var}}` literally. Two endpoints that clean
-//! to the same route make gin panic at start (`handlers are already
-//! registered`).
+//! any `{variable}` in it: lura takes the endpoint's parameters from the
+//! path before gin cleans it (`config/config.go` `initEndpoints`), so it
+//! still accepts a backend that uses the variable, but gin never sets it
+//! and that backend receives `{{.Var}}` literally. gwc routes, checks and
+//! builds the endpoint on the cleaned path, as gin does: two endpoints that
+//! clean to the same route are GW102's error (gin panics at start,
+//! `handlers are already registered`).
 //!
 //! Requests are not cleaned before matching (gin only does that with
 //! `router.remove_extra_slash`), but most clients resolve dot segments
@@ -32,10 +34,12 @@
 //! ```
 //!
 //! ## How to fix it
-//! Write the path that is served (`/v1/orders`).
+//! Write the path that is served (`/v1/orders`). When a `..` drops a
+//! `{variable}` that a backend uses, that backend never got its value:
+//! take it from a variable of the served path, or remove it.
 
 use crate::check::Context;
-use crate::check::routes::{self, clean_path, dot_segments, joined_route};
+use crate::check::routes::{self, dot_segments};
 use crate::diag::Diagnostic;
 use crate::model::pattern;
 use crate::syntax::ScalarStyle;
@@ -52,7 +56,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let head = &path.value[..path.value.find('?').unwrap_or(path.value.len())];
         let dots = dot_segments(head);
         let Some(first) = dots.first() else { continue };
-        let served = joined_route(&clean_path(head));
+        let served = routes::served_path(head);
         let label = if &head[first.clone()] == "." {
             "gin drops this `.` segment".to_string()
         } else {
@@ -87,37 +91,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!("`{braced}` goes with it: gin never sets it")
             });
         }
-        // Another endpoint of the same method on the same route.
-        let gin = registered(head, disable_rest);
-        if routes::is_registered(ep, disable_rest) {
-            let method = ep.method_upper();
-            let twin = cx.config.endpoints.iter().find(|o| {
-                o.index != ep.index
-                    && o.method_upper() == method
-                    && routes::is_registered(o, disable_rest)
-                    && o.path.as_ref().is_some_and(|p| registered(&p.value, disable_rest) == gin)
-            });
-            if let Some(twin) = twin {
-                let when = if twin.index < ep.index { "first" } else { "too" };
-                d = d
-                    .with_secondary(twin.name_span(), format!("this endpoint registers `{method} {served}` {when}"))
-                    .with_help("the two endpoints share one route: keep one of them (merge their backends if both are needed), or give this one another path")
-                    .with_note(format!("KrakenD panics at start: `handlers are already registered for path '{gin}'`"));
-                out.push(d);
-                continue;
-            }
-        }
         d = d.with_help(format!("write the path that is served: `{served}`"));
         if path.style != ScalarStyle::Opaque {
             d = d.with_fix(format!("write `{served}`"), path.sub_span(0..head.len()), served.clone());
         }
         out.push(d);
     }
-}
-
-/// The route gin registers for a path, `{vars}` as gin parameters (the
-/// query string left out: it is GW104's).
-fn registered(path: &str, disable_rest: bool) -> String {
-    let head = &path[..path.find('?').unwrap_or(path.len())];
-    joined_route(&routes::gin_route(head, disable_rest))
 }
