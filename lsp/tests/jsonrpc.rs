@@ -300,6 +300,50 @@ async fn hover_on_namespaces_and_in_plain_text() {
     assert!(c.shutdown().await);
 }
 
+/// The security components' fields (issue 12, item 7): hover docs and key
+/// completion come from the schema, as for every other namespace.
+#[tokio::test]
+async fn hover_and_completion_in_the_security_namespaces() {
+    let text = r#"{"version": 3,
+ "extra_config": {
+  "security/bot-detector": {"patterns": ["bot"], "x": 1},
+  "security/cors": {"allow_origins": ["*"], "x": 1},
+  "security/http": {"allowed_hosts": ["a.example"], "x": 1}},
+ "endpoints": [{"endpoint": "/a",
+  "extra_config": {"auth/validator": {"alg": "RS256", "x": 1}},
+  "backend": [{"url_pattern": "/a"}]}]}"#;
+    let uri = "file:///tmp/security.json";
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), None).await;
+    c.open(uri, "json", text).await;
+    let at = |l: u32, col: u32| json!({"textDocument": {"uri": uri}, "position": pos(l, col)});
+    // (a key, a field the namespace's completion must offer)
+    let cases = [
+        ("\"patterns\"", "empty_user_agent_is_bot"),
+        ("\"allow_origins\"", "allow_credentials"),
+        ("\"allowed_hosts\"", "ssl_redirect"),
+        ("\"alg\"", "jwk_url"),
+    ];
+    for (key, sibling) in cases {
+        let (l, col) = find(text, key, 2);
+        let h = c.call("textDocument/hover", at(l, col)).await;
+        assert_eq!(h["contents"]["kind"], "markdown", "{key}: {h}");
+        assert!(
+            text_of(&h).contains(&format!("**`{}`**", key.trim_matches('"'))),
+            "{key}: {}",
+            text_of(&h)
+        );
+        // Completing the unknown key `"x"` of the same object, inside its quotes.
+        let start = text.find(key).unwrap_or(0);
+        let x = start + text[start..].find("\"x\"").unwrap_or(0) + 1;
+        let (l, col) = find(text, &text[x..], 0);
+        let res = c.call("textDocument/completion", at(l, col)).await;
+        let got = labels(&res);
+        assert!(got.contains(&sibling.to_string()), "{key}: {got:?}");
+    }
+    assert!(c.shutdown().await);
+}
+
 #[tokio::test]
 async fn completion_of_keys_values_and_variables() {
     let (uri, text) = fixture("collision.json");
