@@ -389,7 +389,7 @@ fn compare(
         }
         want => {
             let have = serde_json::from_slice::<Value>(&resp.body).unwrap_or(Value::Null);
-            if !go_equal(&want, &have) {
+            if !go_equal(want, &have) {
                 errors.push(format!("body:\n      have {text}\n      want {want}"));
             }
         }
