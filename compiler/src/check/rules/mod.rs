@@ -2,8 +2,9 @@
 //!
 //! Code families (DESIGN.md §2): GW0xx syntax, GW1xx routing, GW2xx
 //! variables, GW3xx encodings and data manipulation, GW4xx backends, hosts
-//! and values, GW5xx load balancing/health/failover/http-client, GW8xx
-//! schema, GW9xx build limits.
+//! and values, GW5xx load balancing/health/failover/http-client, GW7xx
+//! settings KrakenD CE does not read (Enterprise-only namespaces and
+//! fields), GW8xx schema, GW9xx build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -105,6 +106,7 @@ crate::check::registry::registry! {
     "GW538" gw538_invalid_connect_timeout Error Tree;
     "GW539" gw539_unsupported_http_option Error Tree;
     "GW540" gw540_connect_timeout_not_below_try Warning Tree;
+    "GW701" gw701_enterprise_setting Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;
