@@ -6,6 +6,7 @@
 
 pub mod durations;
 pub mod edits;
+pub mod enterprise;
 pub mod gwc;
 pub mod registry;
 pub mod routes;

@@ -355,7 +355,14 @@ pub fn first_sentence(text: &str) -> String {
                 && text[i + 2..].starts_with(|c: char| c.is_ascii_uppercase() || c == '`')
         })
         .map_or(text.len(), |(i, _)| i + 1);
-    crate::syntax::style_message(&text[..end])
+    let sentence = &text[..end];
+    // A first word with capitals inside is a name (`KrakenD`, `API-key`,
+    // `OpenTelemetry`, `Cross-Origin`): its case stays.
+    let first_word = sentence.split_whitespace().next().unwrap_or_default();
+    if first_word.chars().skip(1).any(char::is_uppercase) {
+        return sentence.trim().trim_end_matches('.').to_string();
+    }
+    crate::syntax::style_message(sentence)
 }
 
 /// Whether the object at `location` holds `extra_config` namespaces.
@@ -550,6 +557,18 @@ mod tests {
                 "the path, e.g. `/users/{id}`",
             ),
             ("One sentence.", "one sentence"),
+            (
+                "KrakenD Enterprise only. API-key authentication.",
+                "KrakenD Enterprise only",
+            ),
+            (
+                "API-key authentication: the keys and roles. More.",
+                "API-key authentication: the keys and roles",
+            ),
+            (
+                "Cross-Origin Resource Sharing settings.",
+                "Cross-Origin Resource Sharing settings",
+            ),
             (
                 "Defaults to 8080; 0 picks a free port. More.",
                 "defaults to 8080; 0 picks a free port",

@@ -33,6 +33,9 @@ use crate::diag::{Diagnostic, Fix};
 /// The rule's code.
 pub const CODE: &str = "GW901";
 
+/// How the schema's descriptions of Enterprise-only namespaces start.
+const ENTERPRISE_ONLY: &str = "KrakenD Enterprise only.";
+
 /// Reports each namespace gwc cannot honour that nobody accepted.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in unsupported::unaccepted(cx, Kind::Namespace) {
@@ -50,7 +53,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             (None, Some(about)) => {
                 let about = about.replace(" gwc accepts it without checking its content.", "");
-                d = d.with_note(format!("what it does in KrakenD: {}", schema::first_sentence(&about)));
+                // An Enterprise namespace is not read by KrakenD CE either
+                // (GW600 says so where it matters): say which edition.
+                d = d.with_note(match about.strip_prefix(ENTERPRISE_ONLY) {
+                    Some(rest) => format!(
+                        "what it does in KrakenD Enterprise (KrakenD CE ignores it): {}",
+                        schema::first_sentence(rest.trim_start())
+                    ),
+                    None => format!("what it does in KrakenD: {}", schema::first_sentence(&about)),
+                });
             }
             (None, None) => {}
         }

@@ -3,8 +3,9 @@
 //! Code families (DESIGN.md §2): GW0xx syntax, GW1xx routing, GW2xx
 //! variables, GW3xx encodings and data manipulation, GW4xx backends, hosts
 //! and values, GW5xx load balancing/health/failover/http-client, GW6xx
-//! security components (CORS, security headers, bot detector, JWT), GW8xx
-//! schema, GW9xx build limits.
+//! security: the security components (CORS, security headers, bot
+//! detector, JWT) and settings only KrakenD Enterprise reads, which leave a
+//! CE gateway open, GW8xx schema, GW9xx build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -106,6 +107,7 @@ crate::check::registry::registry! {
     "GW538" gw538_invalid_connect_timeout Error Tree;
     "GW539" gw539_unsupported_http_option Error Tree;
     "GW540" gw540_connect_timeout_not_below_try Warning Tree;
+    "GW600" gw600_enterprise_setting Warning Tree;
     "GW601" gw601_invalid_bot_pattern Error Tree;
     "GW602" gw602_bot_list_pattern Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
