@@ -465,6 +465,7 @@ fn listing(out: &[(HeaderName, HeaderValue)]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
