@@ -461,7 +461,7 @@ fn cors_answers_preflights_everywhere_and_decorates_every_answer() {
     // Actual requests: allowed origins get the allow headers on whatever
     // answers, a bot's 403 and a 404 included.
     let allowed = |r: &Resp, origin: &str| {
-        assert_eq!(values(&r, "vary"), ["Origin"]);
+        assert_eq!(values(r, "vary"), ["Origin"]);
         assert_eq!(r.header("access-control-allow-origin"), Some(origin));
         assert_eq!(
             r.header("access-control-expose-headers"),
