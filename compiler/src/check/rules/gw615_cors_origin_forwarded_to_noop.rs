@@ -2,7 +2,7 @@
 //!
 //! ## What it does
 //! With a root `security/cors` policy, reports each endpoint whose
-//! `output_encoding` is `no-op` and whose `input_headers` forward the
+//! `output_encoding` (its own or the root's) is `no-op` and whose `input_headers` forward the
 //! client's `Origin` (by name, or with `"*"`).
 //!
 //! ## Why is this bad?
@@ -35,7 +35,8 @@ pub const CODE: &str = "GW615";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(cors) = &cx.config.extra.cors else { return };
     for ep in &cx.config.endpoints {
-        if ep.output_encoding.as_ref().is_none_or(|e| e.value != "no-op") {
+        // The endpoint's own `output_encoding`, or the root's it inherits.
+        if cx.config.output_encoding_of(ep).is_none_or(|e| e.value != "no-op") {
             continue;
         }
         let Some(list) = &ep.input_headers else { continue };
