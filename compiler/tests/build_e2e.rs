@@ -362,6 +362,248 @@ fn bot_detector_rejects_bots_as_krakend_does() {
     );
 }
 
+/// The upstream of `testdata/build/cors.json`: users, an echo, and a
+/// no-op file service that answers with its own CORS headers.
+fn cors_api(seen: &Seen) -> Reply {
+    if seen.path().starts_with("/files/") {
+        return Reply::json(r#"{"file":1}"#)
+            .add_header("Vary", "Accept-Encoding")
+            .add_header("Access-Control-Allow-Origin", "https://backend.example");
+    }
+    api(seen)
+}
+
+/// `security/cors` (krakend-components §1.1 [S2], §1.2, §1.4, §3): a
+/// preflight is answered on any path, known or not, before routing and
+/// before the bot detector; every other answer (200, 404, a bot's 403,
+/// the health path, a no-op backend's) carries the CORS headers.
+#[test]
+fn cors_answers_preflights_everywhere_and_decorates_every_answer() {
+    let up = upstream(cors_api);
+    let gw = start(&build("cors", &up.url(), &[]));
+    let values = |r: &Resp, name: &str| -> Vec<String> {
+        r.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let cors_names = |r: &Resp| -> Vec<String> {
+        r.headers
+            .iter()
+            .filter(|(k, _)| k.starts_with("access-control-"))
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    let preflight_vary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+
+    // §1.4's row: 204, empty body, the allow headers only when allowed,
+    // `Vary` always, no `X-KrakenD*`; known and unknown paths alike, and a
+    // bot's preflight too (CORS runs before the bot detector).
+    for path in ["/users/1", "/nowhere/at/all", "/__health"] {
+        for agent in ["Mozilla/5.0", "evil/1.0"] {
+            let r = send(
+                &gw.addr,
+                "OPTIONS",
+                path,
+                &[
+                    ("User-Agent", agent),
+                    ("Origin", "https://App.Example.com"),
+                    ("Access-Control-Request-Method", "POST"),
+                    ("Access-Control-Request-Headers", "content-type,x-client"),
+                ],
+                b"",
+            );
+            assert_eq!(r.status, 204, "{path} {agent}");
+            assert!(r.body.is_empty(), "{path}");
+            assert_eq!(values(&r, "vary"), [preflight_vary], "{path}");
+            assert_eq!(
+                r.header("access-control-allow-origin"),
+                Some("https://App.Example.com"),
+                "the origin is echoed as sent"
+            );
+            assert_eq!(r.header("access-control-allow-methods"), Some("POST"));
+            assert_eq!(
+                r.header("access-control-allow-headers"),
+                Some("content-type,x-client")
+            );
+            assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
+            assert_eq!(r.header("access-control-max-age"), Some("43200"));
+            for h in ["content-type", "x-krakend", "x-krakend-completed"] {
+                assert_eq!(r.header(h), None, "{h} on a preflight");
+            }
+        }
+    }
+    // Refused preflights: a disallowed origin, method or header: `Vary` only.
+    for (origin, method, headers) in [
+        ("https://evil.test", "GET", "content-type"),
+        ("https://app.example.com", "DELETE", "content-type"),
+        ("https://app.example.com", "GET", "x-other"),
+        ("https://app.example.com", "GET", "x-client,content-type"),
+    ] {
+        let r = send(
+            &gw.addr,
+            "OPTIONS",
+            "/users/1",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", method),
+                ("Access-Control-Request-Headers", headers),
+            ],
+            b"",
+        );
+        assert_eq!(r.status, 204, "{origin} {method} {headers}");
+        assert_eq!(values(&r, "vary"), [preflight_vary]);
+        assert!(cors_names(&r).is_empty(), "{:?}", cors_names(&r));
+    }
+    assert!(up.seen().is_empty(), "a preflight reached the backend");
+
+    // Actual requests: allowed origins get the allow headers on whatever
+    // answers, a bot's 403 and a 404 included.
+    let allowed = |r: &Resp, origin: &str| {
+        assert_eq!(values(r, "vary"), ["Origin"]);
+        assert_eq!(r.header("access-control-allow-origin"), Some(origin));
+        assert_eq!(
+            r.header("access-control-expose-headers"),
+            Some("X-Total, Content-Length")
+        );
+        assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
+        assert_eq!(r.header("access-control-max-age"), None);
+    };
+    let table: &[(&str, &str, &str, &str, u16)] = &[
+        (
+            "GET",
+            "/users/1",
+            "https://app.example.com",
+            "Mozilla/5.0",
+            200,
+        ),
+        // The wildcard: any subdomain, the case kept in the echo.
+        (
+            "GET",
+            "/users/1",
+            "https://Shop.EU.example.com",
+            "Mozilla/5.0",
+            200,
+        ),
+        (
+            "POST",
+            "/users/1",
+            "http://127.0.0.1:3000",
+            "Mozilla/5.0",
+            200,
+        ),
+        (
+            "GET",
+            "/nowhere",
+            "https://app.example.com",
+            "Mozilla/5.0",
+            404,
+        ),
+        (
+            "GET",
+            "/users/1",
+            "https://app.example.com",
+            "evil/1.0",
+            403,
+        ),
+        (
+            "GET",
+            "/nowhere",
+            "https://app.example.com",
+            "evil/1.0",
+            403,
+        ),
+        (
+            "GET",
+            "/__health",
+            "https://app.example.com",
+            "evil/1.0",
+            200,
+        ),
+    ];
+    for (method, path, origin, agent, status) in table {
+        let r = send(
+            &gw.addr,
+            method,
+            path,
+            &[("Origin", origin), ("User-Agent", agent)],
+            b"",
+        );
+        assert_eq!(r.status, *status, "{method} {path} {origin} {agent}");
+        allowed(&r, origin);
+        if r.status == 403 {
+            assert!(r.body.is_empty());
+            for h in ["content-type", "x-krakend", "x-krakend-completed"] {
+                assert_eq!(r.header(h), None, "{h} on a bot's 403");
+            }
+        }
+    }
+    // A disallowed origin, a method outside allow_methods, no origin:
+    // `Vary` only, and the request is served (and reaches the backend).
+    let before = up.seen().len();
+    for (method, origin, status) in [
+        ("GET", Some("https://evil.test"), 200),
+        ("GET", Some("https://example.com"), 200),
+        ("GET", None, 200),
+        ("DELETE", Some("https://app.example.com"), 405),
+    ] {
+        let headers: Vec<(&str, &str)> = origin.iter().map(|o| ("Origin", *o)).collect();
+        let r = send(&gw.addr, method, "/users/1", &headers, b"");
+        assert_eq!(r.status, status, "{method} {origin:?}");
+        assert_eq!(values(&r, "vary"), ["Origin"]);
+        assert!(cors_names(&r).is_empty(), "{:?}", cors_names(&r));
+    }
+    assert_eq!(
+        up.seen().len(),
+        before + 3,
+        "disallowed origins are still served"
+    );
+
+    // A no-op backend's own CORS headers come after the gateway's (CE adds
+    // them, krakend-ce#392).
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/files/1",
+        &[("Origin", "https://app.example.com")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(values(&r, "vary"), ["Origin", "Accept-Encoding"]);
+    assert_eq!(
+        values(&r, "access-control-allow-origin"),
+        ["https://app.example.com", "https://backend.example"]
+    );
+}
+
+#[test]
+fn the_bundled_example_builds_and_serves() {
+    // testdata/example/krakend.json as written (its hosts point nowhere
+    // reachable: only the gateway's own answers are checked).
+    let source =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/example/krakend.json");
+    let text = std::fs::read_to_string(source).unwrap();
+    let gw = start(&build_text("example", &text, &[]));
+    assert_eq!(get(&gw.addr, "/__health").status, 200);
+    let r = send(
+        &gw.addr,
+        "OPTIONS",
+        "/v1/orders",
+        &[
+            ("Origin", "https://shop.example.com"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://shop.example.com")
+    );
+    assert_eq!(r.header("access-control-max-age"), Some("43200"));
+}
+
 #[test]
 fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     let gwc = env!("CARGO_BIN_EXE_gwc");

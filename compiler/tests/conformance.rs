@@ -43,7 +43,6 @@ const NOT_BUILT: &[&str] = &[
     "modifier/lua-backend",
     "modifier/lua-proxy",
     "qos/http-cache",
-    "security/cors",
     "telemetry/logging",
     "telemetry/metrics",
     "validation/cel",

@@ -21,6 +21,7 @@ use crate::metrics;
 use crate::proxy::{self, Answer, ReqBody};
 use crate::request::Inbound;
 use crate::router::Route;
+use crate::security::cors;
 use crate::state::{EndpointRt, Gw};
 
 /// The response header with the number of upstream attempts (debug aid).
@@ -80,8 +81,9 @@ fn router_error(
 /// where they run.
 ///
 /// - [S1] `telemetry/opentelemetry`: server span, trace context.
-/// - [S2] `security/cors`: preflights answered for every path; CORS
-///   headers on every other answer.
+/// - [S2] `security/cors`: a preflight is answered here for every path,
+///   known or not (unless `options_passthrough`); every other answer below
+///   (404, 403, redirects, the health path) gets the CORS headers.
 /// - [S4] gin: the route; trailing-slash and fixed-path redirects are
 ///   answered here, before any middleware (no log line, no checks).
 ///   - a. the access log (written last, for every answer below);
@@ -96,6 +98,26 @@ fn router_error(
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
+    // [S2]: CORS wraps everything below (gin in CE).
+    let Some(cors) = &gw.cors else {
+        return gin(gw, req, client_ip).await;
+    };
+    match cors.run(req.method(), req.headers()) {
+        cors::Decision::Answer(r) => {
+            // Answered before gin: no access log line, as in CE.
+            gw.other.record("preflight", "OPTIONS", r.status().as_u16());
+            r
+        }
+        cors::Decision::Continue(headers) => {
+            let mut r = gin(gw, req, client_ip).await;
+            cors::prepend(r.headers_mut(), headers);
+            r
+        }
+    }
+}
+
+/// [S4] gin and everything inside it, in the order [`handle`] lists.
+async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
     let start = Instant::now();
     let (parts, body) = req.into_parts();
     // [S4] and c.

@@ -37,6 +37,8 @@ pub struct Gw {
     pub shared: Shared,
     /// `security/bot-detector` (service level), ready.
     pub bot_detector: Option<Detector>,
+    /// `security/cors`, ready.
+    pub cors: Option<crate::security::cors::Stage>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -277,6 +279,10 @@ impl Gw {
             connections: PerWorker::default(),
             shared,
             bot_detector: spec.bot_detector.map(Detector::new).transpose()?,
+            cors: spec
+                .cors
+                .map(crate::security::cors::Stage::new)
+                .transpose()?,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

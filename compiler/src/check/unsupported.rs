@@ -44,21 +44,29 @@ pub const DEBUG_HEADERS_KEY: &str = "debug_headers";
 /// runtime acts on. `qos/circuit-breaker` (and its legacy name
 /// [`crate::model::extra::CIRCUIT_BREAKER_LEGACY_KEY`]) is planned into the spec but the runtime
 /// does not break circuits yet, so it stays unsupported until it does.
-const SERVICE_IMPLEMENTED: [&str; 5] = [
+const SERVICE_IMPLEMENTED: [&str; 7] = [
     "router",
     ROUTER_LEGACY_NAMESPACE,
     BUILD_NAMESPACE,
     "security/bot-detector",
     BOT_DETECTOR_LEGACY_KEY,
+    "security/cors",
+    CORS_LEGACY_KEY,
 ];
-const ENDPOINT_IMPLEMENTED: [&str; 4] = [
+/// `security/cors` at the endpoint level is here because gwc does what CE
+/// does with it, ignore it (an Enterprise feature); GW612 warns about it.
+const ENDPOINT_IMPLEMENTED: [&str; 6] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
     BOT_DETECTOR_LEGACY_KEY,
+    "security/cors",
+    CORS_LEGACY_KEY,
 ];
 /// `security/bot-detector`'s long name, which CE still reads.
 const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetector";
+/// `security/cors`'s long name, which CE still reads.
+const CORS_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-cors";
 const BACKEND_IMPLEMENTED: [&str; 10] = [
     "proxy",
     PROXY_LEGACY_KEY,

@@ -42,6 +42,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::security::bot_detector::tokens),
     );
+    let cors = option(plan.cors.as_ref().map(super::security::cors::tokens));
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -70,7 +71,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             StaticStrategy, UrlPiece, Value,
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
-            BotDetector,
+            BotDetector, Cors,
         };
 
         /// The gateway, every default applied.
@@ -86,6 +87,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             version_header_name: #version_header_name,
             user_agent: #user_agent,
             bot_detector: #bot_detector,
+            cors: #cors,
         };
 
         /// The endpoints, in config order.

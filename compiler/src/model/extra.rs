@@ -27,8 +27,8 @@ pub struct ExtraConfig<'a> {
     pub proxy: Option<Proxy<'a>>,
     /// `router` (root level).
     pub router: Option<Router>,
-    /// `security/cors` (root level).
-    pub cors: Option<Cors>,
+    /// `security/cors` (read at every level; CE reads the root's only).
+    pub cors: Option<super::security::Cors>,
     /// `security/bot-detector` (root and endpoint level).
     pub bot_detector: Option<super::security::BotDetector>,
     /// `qos/circuit-breaker` (backend level).
@@ -67,7 +67,8 @@ impl<'a> ExtraConfig<'a> {
             router: object("router")
                 .or_else(|| object(ROUTER_LEGACY_NAMESPACE))
                 .map(Router::from_node),
-            cors: object("security/cors").map(Cors::from_node),
+            cors: component(members, "security/cors")
+                .map(|m| super::security::Cors::from_node(m.key_span, &m.value)),
             bot_detector: component(members, "security/bot-detector")
                 .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
@@ -260,38 +261,6 @@ impl Router {
             disable_redirect_fixed_path: f.flag("disable_redirect_fixed_path"),
             disable_path_decoding: f.flag("disable_path_decoding"),
             remove_extra_slash: f.flag("remove_extra_slash"),
-        }
-    }
-}
-
-/// `security/cors`.
-#[derive(Clone, Debug, Default)]
-pub struct Cors {
-    /// `allow_origins`.
-    pub allow_origins: Vec<Spanned<String>>,
-    /// `allow_methods`.
-    pub allow_methods: Vec<Spanned<String>>,
-    /// `allow_headers`.
-    pub allow_headers: Vec<Spanned<String>>,
-    /// `expose_headers`.
-    pub expose_headers: Vec<Spanned<String>>,
-    /// `allow_credentials`.
-    pub allow_credentials: bool,
-    /// `max_age` (a duration).
-    pub max_age: Option<Spanned<super::DurationValue>>,
-}
-
-impl Cors {
-    fn from_node(node: &Node) -> Self {
-        let f = Fields(node);
-        let list = |k: &str| f.string_list(k).map(|l| l.value).unwrap_or_default();
-        Cors {
-            allow_origins: list("allow_origins"),
-            allow_methods: list("allow_methods"),
-            allow_headers: list("allow_headers"),
-            expose_headers: list("expose_headers"),
-            allow_credentials: f.flag("allow_credentials"),
-            max_age: f.duration("max_age"),
         }
     }
 }

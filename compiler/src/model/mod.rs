@@ -18,9 +18,8 @@ pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};
 
-pub use extra::{
-    BackendHttp, CircuitBreaker, Cors, ExtraConfig, FlatmapOp, Proxy, Router, StaticData,
-};
+pub use extra::{BackendHttp, CircuitBreaker, ExtraConfig, FlatmapOp, Proxy, Router, StaticData};
+pub use security::Cors;
 
 /// A value with the span of its value and of its key.
 #[derive(Clone, Debug, PartialEq)]

@@ -119,6 +119,8 @@ pub struct Plan {
     pub user_agent: String,
     /// `security/bot-detector` at the service level.
     pub bot_detector: Option<security::BotDetector>,
+    /// `security/cors` (service level only, as CE reads it).
+    pub cors: Option<security::Cors>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -522,6 +524,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .bot_detector
             .as_ref()
             .map(security::bot_detector::plan),
+        cors: config.extra.cors.as_ref().map(security::cors::plan),
     })
 }
 

@@ -37,6 +37,10 @@ pub const CODE: &str = "GW802";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for v in schema::violations(cx) {
         let ViolationKind::WrongType { expected } = &v.kind else { continue };
+        // CE panics on this one: GW610 says so instead.
+        if super::gw610_cors_max_age_not_string::POINTERS.contains(&v.pointer.as_str()) {
+            continue;
+        }
         let Some((node, _)) = cx.root.pointer(&v.pointer) else { continue };
         let wanted: Vec<String> = expected.iter().map(|t| schema::with_article(t)).collect();
         let found = schema::with_article(node.type_name());

@@ -4,9 +4,9 @@
 //! When building (`gwc build`, `gwc lint --build`), reports every
 //! `extra_config` namespace that KrakenD reads at that level and gwc does
 //! not implement: `auth/validator`, `qos/ratelimit/router`,
-//! `security/cors`, `telemetry/logging`, `modifier/martian`,
-//! `qos/circuit-breaker`, … (gwc implements `router`, `proxy` and
-//! `backend/http`, long legacy names included). `gwc lint` alone accepts
+//! `telemetry/logging`, `modifier/martian`, `qos/circuit-breaker`, … (gwc
+//! implements `router`, `proxy`, `backend/http` and the components the
+//! README lists, long legacy names included). `gwc lint` alone accepts
 //! them: the config is fine for KrakenD.
 //!
 //! ## Why is this bad?

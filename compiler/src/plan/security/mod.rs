@@ -2,5 +2,7 @@
 //! namespace.
 
 pub mod bot_detector;
+pub mod cors;
 
 pub use bot_detector::BotDetector;
+pub use cors::Cors;
