@@ -54,7 +54,7 @@ const SERVICE_IMPLEMENTED: [&str; 7] = [
     CORS_LEGACY_KEY,
 ];
 /// `security/cors` at the endpoint level is here because gwc does what CE
-/// does with it, ignore it (an Enterprise feature); GW612 warns about it.
+/// does with it, ignore it (an Enterprise feature); GW600 warns about it.
 const ENDPOINT_IMPLEMENTED: [&str; 6] = [
     "proxy",
     PROXY_LEGACY_KEY,

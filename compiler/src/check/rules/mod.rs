@@ -112,7 +112,6 @@ crate::check::registry::registry! {
     "GW602" gw602_bot_list_pattern Warning Tree;
     "GW610" gw610_cors_max_age_not_string Error Tree;
     "GW611" gw611_ignored_cors_max_age Warning Tree;
-    "GW612" gw612_endpoint_cors Warning Tree;
     "GW613" gw613_cors_credentials_any_origin Warning Tree;
     "GW614" gw614_lowercase_cors_method Warning Tree;
     "GW615" gw615_cors_origin_forwarded_to_noop Warning Tree;

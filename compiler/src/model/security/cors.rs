@@ -2,7 +2,7 @@
 //!
 //! CE reads it at the service level only (`krakend-cors`'s `ConfigGetter`
 //! on the root `extra_config`); the model reads it wherever it is written,
-//! so the rules can report an endpoint-level one (GW612). Values of the
+//! so the rules can report an endpoint-level one (GW600, Enterprise-only settings). Values of the
 //! wrong JSON type are left out, as CE's type assertions leave them out,
 //! except `max_age`, which CE asserts to a string and panics on otherwise:
 //! it is kept with its type ([`MaxAge`]).
