@@ -17,6 +17,7 @@
 //!   dropped) and each backend has at least one host.
 
 pub use crate::security::bots::BotDetector;
+pub use crate::security::headers::{AllowedHosts, HttpSecurity};
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -48,6 +49,8 @@ pub struct Gateway {
     /// `security/bot-detector` at the service level (every route but the
     /// health path and redirects).
     pub bot_detector: Option<&'static BotDetector>,
+    /// `security/http` (every route but the health path and redirects).
+    pub http_security: Option<&'static HttpSecurity>,
 }
 
 impl Gateway {
@@ -67,6 +70,7 @@ impl Gateway {
         version_header_name: "X-KrakenD",
         user_agent: "KrakenD Version gwc",
         bot_detector: None,
+        http_security: None,
     };
 }
 

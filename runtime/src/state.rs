@@ -12,6 +12,7 @@ use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
 use crate::security::bots::Detector;
+use crate::security::headers::Secure;
 use crate::spec::{Backend, Encoding, Endpoint, Gateway, OutputEncoding, UrlPiece};
 use crate::upstream::{Shared, Upstream};
 use crate::worker::PerWorker;
@@ -37,6 +38,8 @@ pub struct Gw {
     pub shared: Shared,
     /// `security/bot-detector` (service level), ready.
     pub bot_detector: Option<Detector>,
+    /// `security/http`, ready.
+    pub http_security: Option<Secure>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -277,6 +280,7 @@ impl Gw {
             connections: PerWorker::default(),
             shared,
             bot_detector: spec.bot_detector.map(Detector::new).transpose()?,
+            http_security: spec.http_security.map(Secure::new).transpose()?,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -42,6 +42,11 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::security::bot_detector::tokens),
     );
+    let http_security = option(
+        plan.http_security
+            .as_ref()
+            .map(super::security::http::tokens),
+    );
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -70,7 +75,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             StaticStrategy, UrlPiece, Value,
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
-            BotDetector,
+            BotDetector, AllowedHosts, HttpSecurity,
         };
 
         /// The gateway, every default applied.
@@ -86,6 +91,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             version_header_name: #version_header_name,
             user_agent: #user_agent,
             bot_detector: #bot_detector,
+            http_security: #http_security,
         };
 
         /// The endpoints, in config order.

@@ -119,6 +119,8 @@ pub struct Plan {
     pub user_agent: String,
     /// `security/bot-detector` at the service level.
     pub bot_detector: Option<security::BotDetector>,
+    /// `security/http`.
+    pub http_security: Option<security::HttpSecurity>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -521,6 +523,11 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .bot_detector
             .as_ref()
             .map(security::bot_detector::plan),
+        http_security: config
+            .extra
+            .http_security
+            .as_ref()
+            .map(security::http::plan),
     })
 }
 
@@ -532,6 +539,13 @@ impl Plan {
         let mut features = Vec::new();
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");
+        }
+        if let Some(security::HttpSecurity {
+            allowed_hosts: security::http::AllowedHosts::Patterns(_),
+            ..
+        }) = self.http_security
+        {
+            features.push("security-http");
         }
         features
     }

@@ -1,6 +1,7 @@
 //! The security components of KrakenD CE, one module a namespace, each a
 //! stage the handler runs in CE's order ([`crate::handler`]):
-//! - [`bots`]: `security/bot-detector` (service and endpoint level).
+//! - [`bots`]: `security/bot-detector` (service and endpoint level);
+//! - [`headers`]: `security/http` (service level).
 //!
 //! A module holds the namespace's static description (what the generated
 //! crate writes, always compiled) and its run-time state and stage
@@ -8,3 +9,4 @@
 //! heavy dependency: a gateway links only what its config uses.
 
 pub mod bots;
+pub mod headers;

@@ -2,5 +2,7 @@
 //! namespace.
 
 pub mod bot_detector;
+pub mod http;
 
 pub use bot_detector::BotDetector;
+pub use http::HttpSecurity;
