@@ -56,6 +56,7 @@ fn api(seen: &Seen) -> Reply {
         ["customers", cid] => Reply::json(&json!({"name": format!("cust-{cid}")}).to_string()),
         ["audit"] => Reply::json("{}"),
         ["echo", ..] => Reply::json(&json!({"method": seen.method, "uri": seen.uri}).to_string()),
+        ["framed", _] => Reply::json("{}").header("X-Frame-Options", "SAMEORIGIN"),
         _ => Reply::json(r#"{"error":"no such upstream route"}"#).status(404),
     }
 }
@@ -602,6 +603,285 @@ fn the_bundled_example_builds_and_serves() {
         Some("https://shop.example.com")
     );
     assert_eq!(r.header("access-control-max-age"), Some("43200"));
+}
+
+/// The headers `testdata/build/security_http.json` adds to an HTTPS answer.
+const SECURITY_HEADERS: [(&str, &str); 6] = [
+    (
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains",
+    ),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("x-xss-protection", "1; mode=block"),
+    ("content-security-policy", "default-src 'self'"),
+    ("referrer-policy", "no-referrer"),
+];
+
+/// The response's headers but `date`, `content-length` and `connection`, sorted.
+fn headers_but_date(r: &Resp) -> Vec<(String, String)> {
+    let mut h: Vec<_> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "date" | "content-length" | "connection"))
+        .cloned()
+        .collect();
+    h.sort();
+    h
+}
+
+/// `security/http` (krakend-components §15, §1.4) as KrakenD CE applies it:
+/// `allowed_hosts` → `500 Bad Host`, `ssl_redirect` → 301 to https://, the
+/// headers on every answer after the stage (404, 405 and the bot
+/// detector's 403 included), none on `/__health` or the router's
+/// redirects, and the host check before the bot detector (§1.1 d, f).
+#[test]
+fn security_http_checks_hosts_redirects_and_adds_headers_as_krakend_does() {
+    let (up, gw) = gateway("security_http");
+    let https = ("X-Forwarded-Proto", "https");
+    let host = |h: &'static str| ("Host", h);
+    let assert_secured = |r: &Resp, what: &str| {
+        for (name, value) in SECURITY_HEADERS {
+            assert_eq!(r.header(name), Some(value), "{name} on {what}");
+        }
+    };
+    let assert_bare = |r: &Resp, what: &str| {
+        for (name, _) in SECURITY_HEADERS {
+            assert_eq!(r.header(name), None, "{name} on {what}");
+        }
+    };
+
+    // 200 and 404 (and 405) over HTTPS, through the proxy header.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/1",
+        &[host("api.example.com"), https],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["id"], 1);
+    assert_secured(&r, "a 200");
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/nowhere",
+        &[host("api.example.com"), https],
+        b"",
+    );
+    assert_eq!((r.status, r.text().as_str()), (404, "404 page not found"));
+    assert_secured(&r, "a 404");
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/users/1",
+        &[host("api.example.com"), https],
+        b"",
+    );
+    assert_eq!(r.status, 405);
+    assert_secured(&r, "a 405");
+
+    // Hosts compare case-insensitively, the port included; the first
+    // non-empty `host_proxy_headers` header stands for the request's.
+    for h in ["API.EXAMPLE.COM", "api.example.org:8443"] {
+        let r = send(&gw.addr, "GET", "/users/2", &[("Host", h), https], b"");
+        assert_eq!(r.status, 200, "{h}");
+    }
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/2",
+        &[("X-Forwarded-Host", "api.example.com"), https],
+        b"",
+    );
+    assert_eq!(r.status, 200, "X-Forwarded-Host");
+
+    // A host that is not allowed: CE's 500 (Go's `http.Error`), nothing else.
+    let before = up.seen().len();
+    for (h, xfh) in [
+        ("api.example.com:8080", None),
+        ("evil.example", None),
+        ("api.example.com", Some("evil.example")),
+    ] {
+        let mut headers = vec![("Host", h), https];
+        headers.extend(xfh.map(|x| ("X-Forwarded-Host", x)));
+        for path in ["/users/1", "/nowhere"] {
+            let r = send(&gw.addr, "GET", path, &headers, b"");
+            assert_eq!(r.status, 500, "{h} {xfh:?} {path}");
+            assert_eq!(r.body, b"Bad Host\n");
+            assert_eq!(r.header("content-length"), Some("9"));
+            assert_eq!(
+                headers_but_date(&r),
+                [
+                    (
+                        "content-type".to_string(),
+                        "text/plain; charset=utf-8".to_string()
+                    ),
+                    ("x-content-type-options".to_string(), "nosniff".to_string()),
+                ]
+            );
+        }
+    }
+
+    // Plain HTTP: a 301 to https:// on the same host (the proxy header's),
+    // path and query, with Go's `http.Redirect` body on GET.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/1?a=1&b",
+        &[host("api.example.com")],
+        b"",
+    );
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.header("location"),
+        Some("https://api.example.com/users/1?a=1&b")
+    );
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        r.text(),
+        "<a href=\"https://api.example.com/users/1?a=1&amp;b\">Moved Permanently</a>.\n\n"
+    );
+    assert_bare(&r, "the redirect");
+    let r = send(
+        &gw.addr,
+        "DELETE",
+        "/nowhere",
+        &[("X-Forwarded-Host", "API.example.com")],
+        b"",
+    );
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.header("location"),
+        Some("https://API.example.com/nowhere")
+    );
+    assert_eq!((r.header("content-type"), r.body.len()), (None, 0));
+    // Only the exact value marks HTTPS.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/1",
+        &[host("api.example.com"), ("X-Forwarded-Proto", "HTTPS")],
+        b"",
+    );
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        up.seen().len(),
+        before,
+        "a rejected request reaches no backend"
+    );
+
+    // d before f: a bad host is a 500 even for a bot; a bot on plain HTTP
+    // is redirected; a bot over HTTPS gets the detector's 403, which
+    // carries the headers (the middleware set them first).
+    let bot = ("User-Agent", "evil/1.0");
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/1",
+        &[host("evil.example"), https, bot],
+        b"",
+    );
+    assert_eq!((r.status, r.body.as_slice()), (500, &b"Bad Host\n"[..]));
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/1",
+        &[host("api.example.com"), bot],
+        b"",
+    );
+    assert_eq!(r.status, 301);
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/1",
+        &[host("api.example.com"), https, bot],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("content-type"), None);
+    assert_secured(&r, "the bot's 403");
+
+    // No check and no header on the health path and the router's
+    // redirects, which run before the middleware.
+    let r = send(&gw.addr, "GET", "/__health", &[host("evil.example")], b"");
+    assert_eq!(r.status, 200);
+    assert_bare(&r, "/__health");
+    let r = send(&gw.addr, "GET", "/users/1/", &[host("evil.example")], b"");
+    assert_eq!((r.status, r.header("location")), (301, Some("/users/1")));
+    assert_bare(&r, "a trailing-slash redirect");
+
+    // A no-op backend's own value comes after CE's (lura adds it to the
+    // header the middleware set).
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/framed/1",
+        &[host("api.example.com"), https],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    let frames: Vec<&str> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-frame-options")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(frames, ["DENY", "SAMEORIGIN"]);
+}
+
+/// `allowed_hosts_are_regex` (anchored as unrolled writes it, the
+/// gw-runtime feature `security-http` turned on by the plan), `ssl_host`
+/// and `force_sts_header`.
+#[test]
+fn security_http_regex_hosts_and_ssl_host() {
+    let up = upstream(api);
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/build/security_http.json"),
+    )
+    .unwrap()
+    .replace(PLACEHOLDER, &up.url());
+    let mut config: serde_json::Value = serde_json::from_str(&text).unwrap();
+    config["extra_config"]["security/http"] = json!({
+        "allowed_hosts": ["(api|www)\\.example\\.com(:\\d+)?"],
+        "allowed_hosts_are_regex": true,
+        "ssl_redirect": true,
+        "ssl_host": "secure.example.com",
+        "ssl_proxy_headers": {"X-Forwarded-Proto": "https"},
+        "sts_seconds": 60,
+        "force_sts_header": true,
+        "referrer_policy": ""
+    });
+    let bin = build_text("security_http_regex", &config.to_string(), &[]);
+    let gw = start(&bin);
+    let https = ("X-Forwarded-Proto", "https");
+    for (host, status) in [
+        ("www.example.com:8080", 200),
+        ("api.example.com", 200),
+        ("api.example.com.evil.example", 500),
+        ("API.example.com", 500),
+    ] {
+        let r = send(&gw.addr, "GET", "/users/3", &[("Host", host), https], b"");
+        assert_eq!(r.status, status, "{host}");
+        if status == 200 {
+            assert_eq!(r.header("strict-transport-security"), Some("max-age=60"));
+            assert_eq!(r.header("referrer-policy"), None);
+        }
+    }
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/users/3?x",
+        &[("Host", "api.example.com")],
+        b"",
+    );
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.header("location"),
+        Some("https://secure.example.com/users/3?x")
+    );
 }
 
 #[test]

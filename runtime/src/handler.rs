@@ -89,7 +89,10 @@ fn router_error(
 ///   - a. the access log (written last, for every answer below);
 ///   - c. the path checker (a malformed escape is a 400);
 ///   - `GET /__health` is registered here: it gets a–c only;
-///   - d. `security/http`; e. `modifier/lua-endpoint` (service);
+///   - d. `security/http`: a bad host (500) or the redirect to HTTPS
+///     (301) answers here; every answer after it gets its headers, 404,
+///     405 and the bot detector's 403 included;
+///   - e. `modifier/lua-endpoint` (service);
 ///   - f. `security/bot-detector` (service) → 403;
 ///   - no route: 405 or 404, after a–f.
 ///   - the endpoint's chain: g. OpenTelemetry's route label;
@@ -144,10 +147,28 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
         ),
         Route::Health => (health(), "health", None),
         route => {
-            // d., e.: not compiled yet (security/http with the security
-            // components; Lua is not compiled by gwc).
+            // d.: a bad host or the redirect to HTTPS answers here; any
+            // other answer below gets the headers.
+            let secured = match gw.http_security.as_ref().map(|s| s.check(&parts)) {
+                Some(Err(rejected)) => {
+                    let r = *rejected.response;
+                    gw.other
+                        .record(rejected.label, parts.method.as_str(), r.status().as_u16());
+                    log_access(&gw, &parts, &r, start, None);
+                    return r;
+                }
+                Some(Ok(pass)) => Some(pass),
+                None => None,
+            };
+            let secure = |r: &mut Response<GwBody>| {
+                if let Some(pass) = &secured {
+                    pass.apply(r.headers_mut());
+                }
+            };
+            // e.: Lua is not compiled by gwc.
             // f.
-            if let Some(r) = reject_bot(gw.bot_detector.as_ref(), &parts.headers) {
+            if let Some(mut r) = reject_bot(gw.bot_detector.as_ref(), &parts.headers) {
+                secure(&mut r);
                 (r, "bot", None)
             } else if let Route::Endpoint {
                 index,
@@ -157,7 +178,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
             {
                 let ep = &gw.endpoints[index];
                 // g. (observability); h.
-                let resp = match reject_bot(ep.bot_detector.as_ref(), &parts.headers) {
+                let mut resp = match reject_bot(ep.bot_detector.as_ref(), &parts.headers) {
                     Some(r) => r,
                     // j. (observability); k., l., m. (security components,
                     // Lua not compiled); n. (traffic components); o.
@@ -175,17 +196,22 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                             client_ip,
                             host,
                         };
-                        let (resp, completed) = endpoint(&gw, index, ep, &inb, body, start).await;
+                        let (mut resp, completed) =
+                            endpoint(&gw, index, ep, &inb, body, start).await;
+                        secure(&mut resp);
                         ep.metrics.record(resp.status().as_u16(), start.elapsed());
                         log_access(&gw, &parts, &resp, start, Some(completed));
                         return resp;
                     }
                 };
+                secure(&mut resp);
                 ep.metrics.record(resp.status().as_u16(), start.elapsed());
                 log_access(&gw, &parts, &resp, start, None);
                 return resp;
             } else {
-                no_route(&gw, route)
+                let (mut r, label, completed) = no_route(&gw, route);
+                secure(&mut r);
+                (r, label, completed)
             }
         }
     };

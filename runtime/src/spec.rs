@@ -18,6 +18,7 @@
 
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
+pub use crate::security::headers::{AllowedHosts, HttpSecurity};
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -51,6 +52,8 @@ pub struct Gateway {
     pub bot_detector: Option<&'static BotDetector>,
     /// `security/cors` (service level: every answer, every path).
     pub cors: Option<&'static Cors>,
+    /// `security/http` (every route but the health path and redirects).
+    pub http_security: Option<&'static HttpSecurity>,
 }
 
 impl Gateway {
@@ -71,6 +74,7 @@ impl Gateway {
         user_agent: "KrakenD Version gwc",
         bot_detector: None,
         cors: None,
+        http_security: None,
     };
 }
 

@@ -12,6 +12,7 @@ use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
 use crate::router::Router;
 use crate::security::bots::Detector;
+use crate::security::headers::Secure;
 use crate::spec::{Backend, Encoding, Endpoint, Gateway, OutputEncoding, UrlPiece};
 use crate::upstream::{Shared, Upstream};
 use crate::worker::PerWorker;
@@ -39,6 +40,8 @@ pub struct Gw {
     pub bot_detector: Option<Detector>,
     /// `security/cors`, ready.
     pub cors: Option<crate::security::cors::Stage>,
+    /// `security/http`, ready.
+    pub http_security: Option<Secure>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -283,6 +286,7 @@ impl Gw {
                 .cors
                 .map(crate::security::cors::Stage::new)
                 .transpose()?,
+            http_security: spec.http_security.map(Secure::new).transpose()?,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

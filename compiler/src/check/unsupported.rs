@@ -44,7 +44,7 @@ pub const DEBUG_HEADERS_KEY: &str = "debug_headers";
 /// runtime acts on. `qos/circuit-breaker` (and its legacy name
 /// [`crate::model::extra::CIRCUIT_BREAKER_LEGACY_KEY`]) is planned into the spec but the runtime
 /// does not break circuits yet, so it stays unsupported until it does.
-const SERVICE_IMPLEMENTED: [&str; 7] = [
+const SERVICE_IMPLEMENTED: [&str; 9] = [
     "router",
     ROUTER_LEGACY_NAMESPACE,
     BUILD_NAMESPACE,
@@ -52,21 +52,29 @@ const SERVICE_IMPLEMENTED: [&str; 7] = [
     BOT_DETECTOR_LEGACY_KEY,
     "security/cors",
     CORS_LEGACY_KEY,
+    "security/http",
+    HTTP_SECURITY_LEGACY_KEY,
 ];
 /// `security/cors` at the endpoint level is here because gwc does what CE
 /// does with it, ignore it (an Enterprise feature); GW600 warns about it.
-const ENDPOINT_IMPLEMENTED: [&str; 6] = [
+/// So is `security/http`: CE ignores it there (krakend-components §1.3),
+/// and so does gwc: GW620 warns, the build goes on with CE's meaning.
+const ENDPOINT_IMPLEMENTED: [&str; 8] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
     BOT_DETECTOR_LEGACY_KEY,
     "security/cors",
     CORS_LEGACY_KEY,
+    "security/http",
+    HTTP_SECURITY_LEGACY_KEY,
 ];
 /// `security/bot-detector`'s long name, which CE still reads.
 const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetector";
 /// `security/cors`'s long name, which CE still reads.
 const CORS_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-cors";
+/// `security/http`'s long name, which CE still reads.
+const HTTP_SECURITY_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-httpsecure";
 const BACKEND_IMPLEMENTED: [&str; 10] = [
     "proxy",
     PROXY_LEGACY_KEY,

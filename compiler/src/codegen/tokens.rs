@@ -43,6 +43,11 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .map(super::security::bot_detector::tokens),
     );
     let cors = option(plan.cors.as_ref().map(super::security::cors::tokens));
+    let http_security = option(
+        plan.http_security
+            .as_ref()
+            .map(super::security::http::tokens),
+    );
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -71,7 +76,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             StaticStrategy, UrlPiece, Value,
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
-            BotDetector, Cors,
+            BotDetector, Cors, AllowedHosts, HttpSecurity,
         };
 
         /// The gateway, every default applied.
@@ -88,6 +93,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             user_agent: #user_agent,
             bot_detector: #bot_detector,
             cors: #cors,
+            http_security: #http_security,
         };
 
         /// The endpoints, in config order.

@@ -31,6 +31,8 @@ pub struct ExtraConfig<'a> {
     pub cors: Option<super::security::Cors>,
     /// `security/bot-detector` (root and endpoint level).
     pub bot_detector: Option<super::security::BotDetector>,
+    /// `security/http` (root level; CE ignores it on endpoints, GW620).
+    pub http_security: Option<super::security::HttpSecurity>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -71,6 +73,8 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::security::Cors::from_node(m.key_span, &m.value)),
             bot_detector: component(members, "security/bot-detector")
                 .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
+            http_security: component(members, "security/http")
+                .map(|m| super::security::HttpSecurity::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),

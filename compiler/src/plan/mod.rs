@@ -121,6 +121,8 @@ pub struct Plan {
     pub bot_detector: Option<security::BotDetector>,
     /// `security/cors` (service level only, as CE reads it).
     pub cors: Option<security::Cors>,
+    /// `security/http`.
+    pub http_security: Option<security::HttpSecurity>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -525,6 +527,11 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .as_ref()
             .map(security::bot_detector::plan),
         cors: config.extra.cors.as_ref().map(security::cors::plan),
+        http_security: config
+            .extra
+            .http_security
+            .as_ref()
+            .map(security::http::plan),
     })
 }
 
@@ -536,6 +543,13 @@ impl Plan {
         let mut features = Vec::new();
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");
+        }
+        if let Some(security::HttpSecurity {
+            allowed_hosts: security::http::AllowedHosts::Patterns(_),
+            ..
+        }) = self.http_security
+        {
+            features.push("security-http");
         }
         features
     }

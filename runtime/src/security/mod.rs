@@ -2,6 +2,7 @@
 //! stage the handler runs in CE's order ([`crate::handler`]):
 //! - [`bots`]: `security/bot-detector` (service and endpoint level);
 //! - [`cors`]: `security/cors` (service level).
+//! - [`headers`]: `security/http` (service level).
 //!
 //! A module holds the namespace's static description (what the generated
 //! crate writes, always compiled) and its run-time state and stage
@@ -10,3 +11,4 @@
 
 pub mod bots;
 pub mod cors;
+pub mod headers;

@@ -51,7 +51,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// The regex error's own message, without its drawing of the pattern.
-fn first_line(e: &regex::Error) -> String {
+pub(crate) fn first_line(e: &regex::Error) -> String {
     match e {
         regex::Error::Syntax(text) => text
             .lines()

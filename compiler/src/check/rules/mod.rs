@@ -116,6 +116,16 @@ crate::check::registry::registry! {
     "GW614" gw614_lowercase_cors_method Warning Tree;
     "GW615" gw615_cors_origin_forwarded_to_noop Warning Tree;
     "GW616" gw616_unmatchable_cors_origin Warning Tree;
+    "GW620" gw620_endpoint_security_http Warning Tree;
+    "GW621" gw621_security_http_schema_default Warning Tree;
+    "GW622" gw622_invalid_allowed_host_pattern Error Tree;
+    "GW623" gw623_allowed_host_mismatch Warning Tree;
+    "GW624" gw624_ssl_redirect_without_https Warning Tree;
+    "GW625" gw625_sts_header_ineffective Warning Tree;
+    "GW626" gw626_ssl_proxy_header_value Warning Tree;
+    "GW627" gw627_security_http_option_ignored Warning Tree;
+    "GW628" gw628_schema_example_value Warning Tree;
+    "GW629" gw629_invalid_security_header_value Error Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

@@ -2,3 +2,4 @@
 
 pub mod bot_detector;
 pub mod cors;
+pub mod http;

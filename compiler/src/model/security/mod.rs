@@ -3,6 +3,8 @@
 
 pub mod bot_detector;
 pub mod cors;
+pub mod http;
 
 pub use bot_detector::BotDetector;
 pub use cors::Cors;
+pub use http::HttpSecurity;
