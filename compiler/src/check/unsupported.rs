@@ -55,13 +55,18 @@ const SERVICE_IMPLEMENTED: [&str; 7] = [
 ];
 /// `security/cors` at the endpoint level is here because gwc does what CE
 /// does with it, ignore it (an Enterprise feature); GW600 warns about it.
-const ENDPOINT_IMPLEMENTED: [&str; 6] = [
+///
+/// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
+/// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
+const ENDPOINT_IMPLEMENTED: [&str; 8] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
     BOT_DETECTOR_LEGACY_KEY,
     "security/cors",
     CORS_LEGACY_KEY,
+    crate::model::traffic::ratelimit_router::NAMESPACE,
+    crate::model::traffic::ratelimit_router::JUJU_NAMESPACE,
 ];
 /// `security/bot-detector`'s long name, which CE still reads.
 const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetector";

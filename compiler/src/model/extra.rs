@@ -31,6 +31,9 @@ pub struct ExtraConfig<'a> {
     pub cors: Option<super::security::Cors>,
     /// `security/bot-detector` (root and endpoint level).
     pub bot_detector: Option<super::security::BotDetector>,
+    /// `qos/ratelimit/router` (endpoint level; short name only, see
+    /// [`super::traffic::ratelimit_router`]).
+    pub rate_limit: Option<super::traffic::RateLimitRouter>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -71,6 +74,14 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::security::Cors::from_node(m.key_span, &m.value)),
             bot_detector: component(members, "security/bot-detector")
                 .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
+            rate_limit: members
+                .iter()
+                .rev()
+                .find(|m| {
+                    m.key == super::traffic::ratelimit_router::NAMESPACE
+                        && m.value.as_object().is_some()
+                })
+                .map(|m| super::traffic::RateLimitRouter::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),
