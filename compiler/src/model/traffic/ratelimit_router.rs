@@ -85,3 +85,40 @@ impl RateLimitRouter {
             .map(str::to_lowercase)
     }
 }
+
+impl RateLimitRouter {
+    /// `every` in nanoseconds as CE reads it (`fmt.Sprintf("%v")` then
+    /// `time.ParseDuration`): `None` when absent; `Some(Err(()))` when it is
+    /// not a Go duration (a string that does not parse, or a non-zero
+    /// number, which prints without a unit).
+    pub fn every_ns(&self) -> Option<Result<i64, ()>> {
+        let every = self.every.as_ref()?;
+        Some(match &every.value {
+            DurationValue::Text(s) => crate::model::duration::parse_go_duration(s).map_err(|_| ()),
+            DurationValue::Number(raw) => match raw.parse::<f64>() {
+                Ok(f) if f == 0.0 => Ok(0),
+                _ => Err(()),
+            },
+        })
+    }
+
+    /// CE's factor from a rate per `every` to a rate per second: 10⁹ /
+    /// `every` ns, with `every` at least 1 s (1 when absent or invalid).
+    pub fn per_second_factor(&self) -> f64 {
+        match self.every_ns() {
+            Some(Ok(ns)) if ns >= 1_000_000_000 => 1e9 / ns as f64,
+            _ => 1.0,
+        }
+    }
+}
+
+impl<'a> crate::model::Config<'a> {
+    /// The endpoints with a `qos/ratelimit/router`, with it.
+    pub fn rate_limits(
+        &self,
+    ) -> impl Iterator<Item = (&crate::model::Endpoint<'a>, &RateLimitRouter)> {
+        self.endpoints
+            .iter()
+            .filter_map(|e| Some((e, e.extra.rate_limit.as_ref()?)))
+    }
+}
