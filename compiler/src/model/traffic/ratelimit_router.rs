@@ -96,7 +96,7 @@ impl RateLimitRouter {
         Some(match &every.value {
             DurationValue::Text(s) => crate::model::duration::parse_go_duration(s).map_err(|_| ()),
             DurationValue::Number(raw) => match raw.parse::<f64>() {
-                Ok(f) if f == 0.0 => Ok(0),
+                Ok(0.0) => Ok(0),
                 _ => Err(()),
             },
         })
