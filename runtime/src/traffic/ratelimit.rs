@@ -46,17 +46,21 @@
 //! minutes, or `every` plus up to 25 % when `every` is longer) is dropped
 //! and starts again with a full bucket. On top of that, a deliberate
 //! difference from CE's unbounded maps, each endpoint keeps at most
-//! `max_clients` live keys (the compiler writes
-//! 100 000): a new key arriving at a full shard evicts the shard's least
-//! recently seen client first (nginx's `limit_req_zone` does the same), which
-//! then starts again with a full bucket. A key is stored as a 64-bit
-//! SipHash with a random per-process seed, never as its text, so every
-//! key costs the same: a 40-byte [`Slot`] plus at most 23 bytes of hash
-//! index (hashbrown's table at its worst load after tombstone rehashing),
-//! **at most 64 bytes a live key**, 6.4 MB per endpoint at the cap, plus
-//! about 128 bytes a shard. Two distinct keys share a bucket only if
-//! their hashes collide: below 3·10⁻¹⁰ for any pair among 100 000 live
-//! keys (n²/2⁶⁵).
+//! `max_clients` live keys (the compiler writes 100 000): a new key
+//! arriving at a full shard evicts the shard's least recently seen client
+//! first (nginx's `limit_req_zone` does the same), which then starts again
+//! with a full bucket. A key is stored as a 64-bit SipHash with a random
+//! per-process seed, never as its text, so every key costs the same,
+//! whatever its length: a 40-byte [`Slot`] in a slab of fixed 64-slot
+//! chunks (growing never reallocates), plus 6 to 23 bytes of hash index
+//! (hashbrown's 4-byte entries and control bytes, between its load limits
+//! and after rehashes), plus what the index's earlier, smaller tables may
+//! leave in the allocator. **At most 128 bytes a live key**, 12.8 MB an
+//! endpoint at the cap; measured with mimalloc
+//! (`runtime/examples/ratelimit_keys.rs`): 63 bytes a key at 100 000
+//! keys, 69 at 1 000 000. Plus about 128 bytes a shard. Two distinct keys
+//! share a bucket only if their hashes collide: below 3·10⁻¹⁰ for any
+//! pair among 100 000 live keys (n²/2⁶⁵).
 
 use std::hash::BuildHasher;
 use std::io::Write as _;
@@ -203,8 +207,8 @@ struct Slot {
 struct Shard {
     /// Slot indices, found by the slot's `key`.
     index: HashTable<u32>,
-    /// Live and free slots; never more than `cap`.
-    slots: Vec<Slot>,
+    /// Live and free slots; never more than `cap` rounded up to a chunk.
+    slots: Slab,
     head: u32,
     tail: u32,
     /// The free slots (linked through `next`).
@@ -219,7 +223,7 @@ impl Shard {
     fn new(cap: u32) -> Shard {
         Shard {
             index: HashTable::new(),
-            slots: Vec::new(),
+            slots: Slab::default(),
             head: NIL,
             tail: NIL,
             free: NIL,
@@ -229,11 +233,11 @@ impl Shard {
     }
 
     fn slot(&mut self, i: u32) -> &mut Slot {
-        &mut self.slots[i as usize]
+        self.slots.get_mut(i)
     }
 
     fn unlink(&mut self, i: u32) {
-        let Slot { prev, next, .. } = self.slots[i as usize];
+        let Slot { prev, next, .. } = *self.slots.get(i);
         match prev {
             NIL => self.head = next,
             p => self.slot(p).next = next,
@@ -259,7 +263,7 @@ impl Shard {
     /// Forgets slot `i`.
     fn remove(&mut self, i: u32) {
         self.unlink(i);
-        let key = self.slots[i as usize].key;
+        let key = self.slots.get(i).key;
         if let Ok(e) = self.index.find_entry(key, |&j| j == i) {
             e.remove();
         }
@@ -284,22 +288,16 @@ impl Shard {
         };
         let i = if self.free != NIL {
             let i = self.free;
-            self.free = self.slots[i as usize].next;
-            self.slots[i as usize] = slot;
+            self.free = self.slots.get(i).next;
+            *self.slots.get_mut(i) = slot;
             i
         } else {
-            if self.slots.len() == self.slots.capacity() {
-                // Double, but never past the cap: the slab's allocation is
-                // at most `cap` slots.
-                let room = self.cap as usize - self.slots.len();
-                self.slots
-                    .reserve_exact(self.slots.capacity().clamp(4, room.max(1)));
-            }
-            self.slots.push(slot);
-            (self.slots.len() - 1) as u32
+            // Only when every slot is live, so below the cap: the slab
+            // never holds more than `cap` slots rounded up to a chunk.
+            self.slots.push(slot)
         };
         let slots = &self.slots;
-        self.index.insert_unique(key, i, |&j| slots[j as usize].key);
+        self.index.insert_unique(key, i, |&j| slots.get(j).key);
         self.push_front(i);
         self.len += 1;
         i
@@ -309,10 +307,7 @@ impl Shard {
     /// it seen and asks it.
     fn allow(&mut self, key: u64, now: u64, b: TokenBucket) -> bool {
         let slots = &self.slots;
-        let found = self
-            .index
-            .find(key, |&j| slots[j as usize].key == key)
-            .copied();
+        let found = self.index.find(key, |&j| slots.get(j).key == key).copied();
         let i = match found {
             Some(i) => {
                 let s = self.slot(i);
@@ -335,16 +330,56 @@ impl Shard {
     /// ago (`lastAccess + ttl < now`), from the least recently seen.
     fn evict_idle(&mut self, now: u64, ttl: u64) -> usize {
         let mut n = 0;
-        while self.tail != NIL
-            && self.slots[self.tail as usize]
-                .last_access
-                .saturating_add(ttl)
-                < now
-        {
+        while self.tail != NIL && self.slots.get(self.tail).last_access.saturating_add(ttl) < now {
             self.remove(self.tail);
             n += 1;
         }
         n
+    }
+}
+
+/// Slots per chunk of a [`Slab`] (2 560 bytes).
+const CHUNK: usize = 64;
+
+/// Slots in fixed chunks: growing never moves nor frees a slot, so the
+/// slab's memory is its chunks and nothing a reallocation leaves behind
+/// in the allocator.
+#[derive(Debug, Default)]
+struct Slab {
+    chunks: Vec<Box<[Slot; CHUNK]>>,
+    len: u32,
+}
+
+impl Slab {
+    fn get(&self, i: u32) -> &Slot {
+        &self.chunks[i as usize / CHUNK][i as usize % CHUNK]
+    }
+
+    fn get_mut(&mut self, i: u32) -> &mut Slot {
+        &mut self.chunks[i as usize / CHUNK][i as usize % CHUNK]
+    }
+
+    /// Appends a slot; returns its index.
+    fn push(&mut self, slot: Slot) -> u32 {
+        let i = self.len;
+        if i as usize % CHUNK == 0 {
+            self.chunks.push(Box::new([slot; CHUNK]));
+        }
+        *self.get_mut(i) = slot;
+        self.len += 1;
+        i
+    }
+
+    /// Slots handed out (live or free).
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Slots allocated.
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
+        self.chunks.len() * CHUNK
     }
 }
 
@@ -972,7 +1007,7 @@ mod tests {
         for s in clients.shards.iter() {
             let s = lock(&s.0);
             assert!(
-                s.slots.capacity() <= s.cap as usize,
+                s.slots.capacity() <= (s.cap as usize).div_ceil(CHUNK) * CHUNK,
                 "{} > {}",
                 s.slots.capacity(),
                 s.cap
