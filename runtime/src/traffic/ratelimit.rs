@@ -346,6 +346,8 @@ const CHUNK: usize = 64;
 /// in the allocator.
 #[derive(Debug, Default)]
 struct Slab {
+    // Boxed on purpose: the vector of pointers grows, the chunks never move.
+    #[allow(clippy::vec_box)]
     chunks: Vec<Box<[Slot; CHUNK]>>,
     len: u32,
 }
@@ -362,7 +364,7 @@ impl Slab {
     /// Appends a slot; returns its index.
     fn push(&mut self, slot: Slot) -> u32 {
         let i = self.len;
-        if i as usize % CHUNK == 0 {
+        if (i as usize).is_multiple_of(CHUNK) {
             self.chunks.push(Box::new([slot; CHUNK]));
         }
         *self.get_mut(i) = slot;
