@@ -23,7 +23,8 @@
 #                       data kept in target/bench-proxy/perf.gateway.data)
 #
 # Runs: the json endpoint /v1/users/{id} through the gateway, through the
-# two floors and through nginx's plain reverse proxy, and the 2-backend
+# two floors and through nginx's plain reverse proxy, the same endpoint with
+# a per-client rate limit (/v1/limited/users/{id}), and the 2-backend
 # aggregation
 # /v1/users/{id}/summary through the gateway (nginx has no equivalent). For
 # each: wrk's req/s and p99, the CPU seconds the proxy process(es) used during
@@ -258,6 +259,7 @@ if [[ "$FLOOR" == 1 ]]; then
   check "floor, own client  " "http://127.0.0.1:$fo_port/v1/users/$ID"
 fi
 check "gateway aggregation" "http://127.0.0.1:$gw_port/v1/users/$ID/summary"
+check "gateway rate limit " "http://127.0.0.1:$gw_port/v1/limited/users/$ID"
 
 # ---------------------------------------------------------------- runs
 # wrk latency "1.23ms" / "456.00us" / "1.02s" -> milliseconds.
@@ -311,6 +313,7 @@ for r in $(seq "$ROUNDS"); do
   fi
   run "nginx /v1/users/{id}$sfx" "http://127.0.0.1:$ng_port/v1/users/$ID" "$ng_pid"
   run "gateway summary (2 bk)$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID/summary" "$gw_pid"
+  run "gateway + ratelimit$sfx" "http://127.0.0.1:$gw_port/v1/limited/users/$ID" "$gw_pid"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -333,6 +336,11 @@ for r in $(seq "$ROUNDS"); do
     line+=", gateway/floor $(ratio "gateway /v1/users/{id}$sfx" "hyper floor /v1/users/{id}$sfx")"
   fi
   echo "$line"
+done
+echo "the same json endpoint with a per-client rate limit (qos/ratelimit/router, never refusing), req/proxy-s against without:"
+for r in $(seq "$ROUNDS"); do
+  sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+  echo "  round $r: $(ratio "gateway + ratelimit$sfx" "gateway /v1/users/{id}$sfx")"
 done
 
 # ---------------------------------------------------------------- perf

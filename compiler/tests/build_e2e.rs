@@ -991,3 +991,175 @@ fn the_embedded_runtime_builds_a_working_gateway() {
     let r = get(&gw.addr, "/users/3");
     assert_eq!((r.status, r.json()), (200, json!({"id": 3})));
 }
+
+/// CE's answer to a request over a rate limit: the status alone, no body,
+/// no `Content-Type`, no `X-KrakenD*` headers (krakend-components §6.2).
+fn assert_limited(r: &Resp, status: u16, what: &str) {
+    assert_eq!(r.status, status, "{what}");
+    assert!(r.body.is_empty(), "{what}: body {:?}", r.text());
+    for h in [
+        "content-type",
+        "x-krakend",
+        "x-krakend-completed",
+        "retry-after",
+    ] {
+        assert_eq!(r.header(h), None, "{what}: {h} on a {status}");
+    }
+}
+
+/// `qos/ratelimit/router` (krakend-components §6): an endpoint burst on an
+/// `every` long enough that nothing refills, one refill observed from
+/// measured times, the client key of each strategy, the 429/503 split, and
+/// no rejected request reaching a backend.
+#[test]
+fn rate_limits_as_krakend_does() {
+    let (up, gw) = gateway("ratelimit");
+    let statuses = |path: &str, headers: &[(&str, &str)], n: usize| -> Vec<u16> {
+        (0..n)
+            .map(|_| send(&gw.addr, "GET", path, headers, b"").status)
+            .collect()
+    };
+
+    // The endpoint bucket: 5 a hour, capacity 5. It was built at start,
+    // full, and refills only when empty: exactly 5 pass, then 503s.
+    let mut burst = statuses("/burst", &[], 5);
+    for i in 0..3 {
+        let r = get(&gw.addr, "/burst");
+        assert_limited(&r, 503, &format!("/burst #{}", 6 + i));
+        burst.push(r.status);
+    }
+    assert_eq!(burst, [200, 200, 200, 200, 200, 503, 503, 503]);
+    // Whoever asks: the endpoint bucket is everyone's.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/burst",
+        &[("X-Forwarded-For", "9.9.9.9")],
+        b"",
+    );
+    assert_limited(&r, 503, "/burst from another client");
+
+    // `header`: one bucket per `X-Tenant` value (2 each); no header, or an
+    // empty one, is a 429 at once (CE's empty key).
+    for tenant in ["a", "b"] {
+        assert_eq!(
+            statuses("/by-header", &[("X-Tenant", tenant)], 3),
+            [200, 200, 429]
+        );
+    }
+    assert_eq!(statuses("/by-header", &[("x-tenant", "c")], 1), [200]);
+    assert_limited(&get(&gw.addr, "/by-header"), 429, "no X-Tenant");
+    assert_limited(
+        &send(&gw.addr, "GET", "/by-header", &[("X-Tenant", "")], b""),
+        429,
+        "empty X-Tenant",
+    );
+
+    // `param`: one bucket per `{user}`.
+    assert_eq!(statuses("/by-param/ann", &[], 3), [200, 200, 429]);
+    assert_eq!(statuses("/by-param/bob", &[], 2), [200, 200]);
+
+    // `ip`: the connection's address. gwc does not believe
+    // `X-Forwarded-For` (CE's `ClientIP()` would; README, run-time
+    // differences), so a client cannot pick a fresh bucket with it.
+    assert_eq!(statuses("/by-ip", &[], 2), [200, 200]);
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/by-ip",
+        &[("X-Forwarded-For", "9.9.9.9")],
+        b"",
+    );
+    assert_limited(&r, 429, "/by-ip with a forged X-Forwarded-For");
+
+    // `ip` with `key`: the header's IPv4 (before any `:port`), else the
+    // connection's address.
+    let from = |ip: &'static str| vec![("X-Client-IP", ip)];
+    assert_eq!(statuses("/by-ip-header", &from("10.1.1.1"), 2), [200, 200]);
+    assert_eq!(
+        statuses("/by-ip-header", &from("10.1.1.1:4000, 10.9.9.9"), 1),
+        [429]
+    );
+    assert_eq!(statuses("/by-ip-header", &from("10.2.2.2"), 1), [200]);
+    assert_eq!(statuses("/by-ip-header", &from("not an ip"), 2), [200, 200]);
+    assert_eq!(statuses("/by-ip-header", &[], 1), [429]);
+
+    // The split: client first (429, no endpoint token), then the endpoint
+    // (503, after a client token was spent). 3 endpoint tokens, 2 a user.
+    let user = |u: &'static str| vec![("X-User", u)];
+    let mut split = Vec::new();
+    for u in ["u1", "u1", "u1", "u2", "u2", "u3"] {
+        let r = send(&gw.addr, "GET", "/split", &user(u), b"");
+        if r.status != 200 {
+            assert_limited(&r, r.status, &format!("/split as {u}"));
+        } else {
+            assert_eq!(r.header("x-krakend-completed"), Some("true"));
+        }
+        split.push(r.status);
+    }
+    assert_eq!(split, [200, 200, 429, 200, 503, 503]);
+    // `u2` spent its second token on the 503.
+    assert_limited(
+        &send(&gw.addr, "GET", "/split", &user("u2"), b""),
+        429,
+        "u2",
+    );
+
+    // One refill, measured: `client_max_rate: 1`, `client_capacity: 2`,
+    // one token a second. The bucket of a new user is made full by its
+    // first request, at a server time `t0` in [sent₁, received₁]. Two
+    // requests take its tokens; then the bucket refills only once
+    // `now − t0 ≥ 1 s`. So no request answered before sent₁ + 1 s can
+    // pass, and any request sent after received₁ + 1 s must.
+    let second = Duration::from_secs(1);
+    let me = user("refill-user");
+    let sent1 = Instant::now();
+    let first = send(&gw.addr, "GET", "/refill", &me, b"").status;
+    let received1 = Instant::now();
+    assert_eq!(first, 200);
+    assert_eq!(send(&gw.addr, "GET", "/refill", &me, b"").status, 200);
+    let mut polls = Vec::new();
+    loop {
+        let sent = Instant::now();
+        let status = send(&gw.addr, "GET", "/refill", &me, b"").status;
+        polls.push((sent, Instant::now(), status));
+        if status == 200 || sent.duration_since(sent1) > 5 * second {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (_, received, status) = *polls.last().unwrap();
+    assert_eq!(status, 200, "no refill within 5 s");
+    assert!(
+        received.duration_since(sent1) >= second,
+        "refilled {:?} after the first request",
+        received.duration_since(sent1)
+    );
+    for (s, r, status) in &polls[..polls.len() - 1] {
+        assert_eq!(*status, 429);
+        assert!(
+            *s < received1 + second,
+            "a request sent {:?} after received₁ + 1 s was refused",
+            s.duration_since(received1 + second)
+        );
+        assert!(r.duration_since(sent1) < 5 * second);
+    }
+    // n = 1 ≤ capacity: the refill's token was this request's; the next
+    // one is refused again.
+    assert_eq!(send(&gw.addr, "GET", "/refill", &me, b"").status, 429);
+
+    // Every 200 reached the backend, no rejected request did.
+    let seen = up.seen();
+    let passed = |path: &str| {
+        seen.iter()
+            .filter(|s| s.path() == path || s.path().starts_with(&format!("{path}/")))
+            .count()
+    };
+    assert_eq!(passed("/echo/burst"), 5);
+    assert_eq!(passed("/echo/by-header"), 5);
+    assert_eq!(passed("/echo/by-param"), 4);
+    assert_eq!(passed("/echo/by-ip"), 2);
+    assert_eq!(passed("/echo/by-ip-header"), 5);
+    assert_eq!(passed("/echo/split"), 3);
+    assert_eq!(passed("/echo/refill"), 3);
+}

@@ -344,6 +344,42 @@ async fn hover_and_completion_in_the_security_namespaces() {
     assert!(c.shutdown().await);
 }
 
+/// `qos/ratelimit/router`'s fields (issue 13, item 1): hover docs, key
+/// completion and the strategy values come from the schema.
+#[tokio::test]
+async fn hover_and_completion_in_the_rate_limit() {
+    let text = r#"{"version": 3,
+ "endpoints": [{"endpoint": "/a",
+  "extra_config": {"qos/ratelimit/router": {"client_max_rate": 5, "strategy": "", "x": 1}},
+  "backend": [{"url_pattern": "/a"}]}]}"#;
+    let uri = "file:///tmp/ratelimit.json";
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), None).await;
+    c.open(uri, "json", text).await;
+    let at = |l: u32, col: u32| json!({"textDocument": {"uri": uri}, "position": pos(l, col)});
+    let (l, col) = find(text, "\"client_max_rate\"", 2);
+    let h = c.call("textDocument/hover", at(l, col)).await;
+    assert!(
+        text_of(&h).contains("**`client_max_rate`**"),
+        "{}",
+        text_of(&h)
+    );
+    assert!(text_of(&h).contains("429"), "{}", text_of(&h));
+    // The unknown key `"x"`, inside its quotes: the namespace's other fields.
+    let (l, col) = find(text, "x\": 1", 0);
+    let got = labels(&c.call("textDocument/completion", at(l, col)).await);
+    for field in ["max_rate", "capacity", "client_capacity", "key", "every"] {
+        assert!(got.contains(&field.to_string()), "{field}: {got:?}");
+    }
+    // The empty `strategy` value: its three strategies.
+    let (l, col) = find(text, "\"\", \"x\"", 1);
+    let got = labels(&c.call("textDocument/completion", at(l, col)).await);
+    for value in ["ip", "header", "param"] {
+        assert!(got.iter().any(|g| g.contains(value)), "{value}: {got:?}");
+    }
+    assert!(c.shutdown().await);
+}
+
 #[tokio::test]
 async fn completion_of_keys_values_and_variables() {
     let (uri, text) = fixture("collision.json");

@@ -183,6 +183,12 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                     // j. (observability); k., l., m. (security components,
                     // Lua not compiled); n. (traffic components); o.
                     None => {
+                        // n.
+                        if let Some(r) = over_limit(ep, &parts.headers, &params, client_ip) {
+                            ep.metrics.record(r.status().as_u16(), start.elapsed());
+                            log_access(&gw, &parts, &r, start, None);
+                            return r;
+                        }
                         let host = parts
                             .headers
                             .get(header::HOST)
@@ -266,6 +272,25 @@ fn reject_bot(
     // CE logs every rejection (krakend-botdetector `gin/detector.go`).
     error_line("[SERVICE: Gin][Botdetector] bot rejected");
     Some(simple(StatusCode::FORBIDDEN, None, Bytes::new()))
+}
+
+/// n.: `qos/ratelimit/router`'s answer to a request over a limit: 429 for
+/// the client's bucket (or no client key), 503 for the endpoint's, with
+/// no body, no `Content-Type` and no `X-KrakenD*` headers (CE's
+/// `AbortWithError`, krakend-components §6.2).
+fn over_limit(
+    ep: &EndpointRt,
+    headers: &hyper::HeaderMap,
+    params: &[String],
+    client_ip: IpAddr,
+) -> Option<Response<GwBody>> {
+    use crate::traffic::ratelimit::Verdict;
+    let status = match ep.rate_limit.as_ref()?.check(headers, params, client_ip) {
+        Verdict::Pass => return None,
+        Verdict::ClientLimited => StatusCode::TOO_MANY_REQUESTS,
+        Verdict::EndpointLimited => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    Some(simple(status, None, Bytes::new()))
 }
 
 /// No endpoint matched: `auto_options`, 405 or 404, with their metrics label.

@@ -22,6 +22,7 @@
 //! - [`manipulate`]: `target`, `allow`, `deny`, `mapping`, `group`, flatmap;
 //! - [`merge`]: combining backend results;
 //! - [`security`]: the security components (one module a namespace);
+//! - [`traffic`]: the traffic components (one module a namespace);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: Prometheus text and the access log.
 
@@ -41,6 +42,7 @@ pub mod security;
 pub mod server;
 pub mod spec;
 pub mod state;
+pub mod traffic;
 pub mod upstream;
 pub mod worker;
 

@@ -19,6 +19,7 @@
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
 pub use crate::security::headers::{AllowedHosts, HttpSecurity};
+pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -269,6 +270,9 @@ pub struct Endpoint {
     /// `security/bot-detector` at the endpoint level (runs after the
     /// service-level one, when both are set).
     pub bot_detector: Option<&'static BotDetector>,
+    /// `qos/ratelimit/router`: the endpoint's and its clients' token
+    /// buckets (429 per client, 503 for the endpoint).
+    pub rate_limit: Option<&'static RateLimit>,
 }
 
 impl Endpoint {
@@ -293,6 +297,7 @@ impl Endpoint {
         flatmap: &[],
         static_data: None,
         bot_detector: None,
+        rate_limit: None,
     };
 }
 

@@ -46,8 +46,9 @@ pub struct Gw {
 }
 
 impl Gw {
-    /// Starts the background tasks (the probers). They stop when the `Gw`
-    /// is dropped. Calling it twice starts nothing more.
+    /// Starts the background tasks (the probers, the rate limits' idle
+    /// eviction). They stop when the `Gw` is dropped. Calling it twice
+    /// starts nothing more.
     pub fn start_background(&self) {
         let Ok(mut tasks) = self.tasks.lock() else {
             return;
@@ -57,6 +58,14 @@ impl Gw {
         }
         for p in &self.shared.probers {
             tasks.push(tokio::spawn(std::sync::Arc::clone(p).run()));
+        }
+        // `qos/ratelimit/router`: CE's idle-client eviction tick.
+        for c in self
+            .endpoints
+            .iter()
+            .filter_map(|e| e.rate_limit.as_ref()?.clients())
+        {
+            tasks.push(tokio::spawn(std::sync::Arc::clone(c).sweep_forever()));
         }
     }
 }
@@ -93,6 +102,8 @@ pub struct EndpointRt {
     pub json_passthrough: bool,
     /// `security/bot-detector` (endpoint level), ready.
     pub bot_detector: Option<Detector>,
+    /// `qos/ratelimit/router`, ready (shared by every worker).
+    pub rate_limit: Option<crate::traffic::ratelimit::Limiter>,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -266,6 +277,7 @@ impl Gw {
                     .map(Detector::new)
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
+                rate_limit: ep.rate_limit.map(crate::traffic::ratelimit::Limiter::new),
                 metrics: EndpointMetrics::default(),
             });
         }

@@ -14,6 +14,15 @@
 //! - the version headers name gwc: the compiler's `plan::tests::
 //!   root_defaults` and build_e2e.rs (the runtime only sends the strings
 //!   it is given).
+//! - the rate limit's `ip` key is the connection's address:
+//!   `traffic::ratelimit::tests::client_keys_per_strategy` and build_e2e.rs
+//!   `rate_limits_as_krakend_does` (a forged `X-Forwarded-For` gets no new
+//!   bucket);
+//! - at most 100 000 clients a limit, least recently seen evicted:
+//!   `traffic::ratelimit::tests::live_keys_stay_under_the_cap` (the cap) and
+//!   the compiler's `plan::traffic::ratelimit_router` tests (its value);
+//! - a fill interval of at least 1 ns: the compiler's
+//!   `plan::traffic::ratelimit_router::tests::ce_arithmetic_table`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;

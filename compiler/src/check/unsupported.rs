@@ -59,7 +59,10 @@ const SERVICE_IMPLEMENTED: [&str; 9] = [
 /// does with it, ignore it (an Enterprise feature); GW600 warns about it.
 /// So is `security/http`: CE ignores it there (krakend-components §1.3),
 /// and so does gwc: GW620 warns, the build goes on with CE's meaning.
-const ENDPOINT_IMPLEMENTED: [&str; 8] = [
+///
+/// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
+/// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
+const ENDPOINT_IMPLEMENTED: [&str; 10] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
@@ -68,6 +71,8 @@ const ENDPOINT_IMPLEMENTED: [&str; 8] = [
     CORS_LEGACY_KEY,
     "security/http",
     HTTP_SECURITY_LEGACY_KEY,
+    crate::model::traffic::ratelimit_router::NAMESPACE,
+    crate::model::traffic::ratelimit_router::JUJU_NAMESPACE,
 ];
 /// `security/bot-detector`'s long name, which CE still reads.
 const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetector";

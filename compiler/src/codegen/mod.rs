@@ -14,6 +14,7 @@ pub mod project;
 pub mod runtime;
 mod security;
 mod tokens;
+mod traffic;
 
 use crate::plan::Plan;
 

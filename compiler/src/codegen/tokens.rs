@@ -128,6 +128,11 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             .as_ref()
             .map(super::security::bot_detector::tokens),
     );
+    let rate_limit = option(
+        e.rate_limit
+            .as_ref()
+            .map(super::traffic::ratelimit_router::tokens),
+    );
     quote! {
         Endpoint {
             method: #method,
@@ -146,6 +151,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             flatmap: &[#(#flatmap),*],
             static_data: #static_data,
             bot_detector: #bot_detector,
+            rate_limit: #rate_limit,
         }
     }
 }

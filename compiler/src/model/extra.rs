@@ -33,6 +33,9 @@ pub struct ExtraConfig<'a> {
     pub bot_detector: Option<super::security::BotDetector>,
     /// `security/http` (root level; CE ignores it on endpoints, GW620).
     pub http_security: Option<super::security::HttpSecurity>,
+    /// `qos/ratelimit/router` (endpoint level; short name only, see
+    /// [`super::traffic::ratelimit_router`]).
+    pub rate_limit: Option<super::traffic::RateLimitRouter>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -75,6 +78,14 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
             http_security: component(members, "security/http")
                 .map(|m| super::security::HttpSecurity::from_node(m.key_span, &m.value)),
+            rate_limit: members
+                .iter()
+                .rev()
+                .find(|m| {
+                    m.key == super::traffic::ratelimit_router::NAMESPACE
+                        && m.value.as_object().is_some()
+                })
+                .map(|m| super::traffic::RateLimitRouter::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),

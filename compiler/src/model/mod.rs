@@ -14,6 +14,7 @@ pub mod lb;
 pub mod legacy;
 pub mod pattern;
 pub mod security;
+pub mod traffic;
 pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};

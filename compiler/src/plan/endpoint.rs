@@ -64,6 +64,11 @@ pub(crate) fn endpoint(
         .iter()
         .map(|b| super::backend::backend(config, ep, b, &params, method, output, root))
         .collect::<Result<Vec<_>, _>>()?;
+    let rate_limit = ep
+        .extra
+        .rate_limit
+        .as_ref()
+        .and_then(|r| super::traffic::ratelimit_router::plan(r, &params));
     Ok(Endpoint {
         method,
         segments,
@@ -100,6 +105,7 @@ pub(crate) fn endpoint(
             .bot_detector
             .as_ref()
             .map(super::security::bot_detector::plan),
+        rate_limit,
         path,
     })
 }

@@ -18,6 +18,7 @@ mod endpoint;
 mod options;
 pub mod pool;
 pub mod security;
+pub mod traffic;
 mod value;
 
 #[cfg(test)]
@@ -290,6 +291,8 @@ pub struct Endpoint {
     pub static_data: Option<StaticData>,
     /// `security/bot-detector` at the endpoint level.
     pub bot_detector: Option<security::BotDetector>,
+    /// `qos/ratelimit/router` (`None` when neither limit is on).
+    pub rate_limit: Option<traffic::RateLimit>,
 }
 
 /// A header or query allowlist (`spec::Forward`).

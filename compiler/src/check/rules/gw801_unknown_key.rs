@@ -10,7 +10,8 @@
 //! and are allowed anywhere; the long legacy namespace names
 //! (`github.com/devopsfaith/krakend/proxy`, …) are accepted because KrakenD
 //! CE still reads them. Config v2 keys such as `headers_to_pass` are left to
-//! GW410, and unknown keys of gwc's own `gwc/…` namespaces to GW501.
+//! GW410, the v1 rate-limit keys (`maxRate`, …) to GW708, and unknown
+//! keys of gwc's own `gwc/…` namespaces to GW501.
 //!
 //! ## Why is this bad?
 //! KrakenD ignores every key it does not know, without a word, so the
@@ -39,7 +40,7 @@ pub const CODE: &str = "GW801";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for v in schema::violations(cx) {
         let ViolationKind::UnknownKey { key, key_span, suggestion } = &v.kind else { continue };
-        if schema::is_gwc_key(v) {
+        if schema::is_gwc_key(v) || super::gw708_legacy_ratelimit_key::covers(&v.pointer, key) {
             continue;
         }
         let what = if schema::is_namespace_map(&v.schema_location) { "namespace" } else { "key" };

@@ -5,7 +5,9 @@
 //! and values, GW5xx load balancing/health/failover/http-client, GW6xx
 //! security: the security components (CORS, security headers, bot
 //! detector, JWT) and settings only KrakenD Enterprise reads, which leave a
-//! CE gateway open, GW8xx schema, GW9xx build limits.
+//! CE gateway open, GW7xx traffic and transformation components (rate
+//! limits, HTTP cache, martian, JSON Schema, CEL), GW8xx schema, GW9xx
+//! build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -126,6 +128,17 @@ crate::check::registry::registry! {
     "GW627" gw627_security_http_option_ignored Warning Tree;
     "GW628" gw628_schema_example_value Warning Tree;
     "GW629" gw629_invalid_security_header_value Error Tree;
+    "GW700" gw700_ratelimit_without_rate Warning Tree;
+    "GW701" gw701_unknown_ratelimit_strategy Error Tree;
+    "GW702" gw702_ratelimit_key_missing Error Tree;
+    "GW703" gw703_ratelimit_param_not_in_path Error Tree;
+    "GW704" gw704_ratelimit_capacity_from_every Warning Tree;
+    "GW705" gw705_client_capacity_from_max_rate Warning Tree;
+    "GW706" gw706_invalid_ratelimit_every Error Tree;
+    "GW707" gw707_ratelimit_every_below_second Warning Tree;
+    "GW708" gw708_legacy_ratelimit_key Error Tree;
+    "GW709" gw709_spoofable_client_ip Warning Tree;
+    "GW710" gw710_ratelimit_skipped_by_signer Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

@@ -1,0 +1,6 @@
+//! The traffic components' namespaces, one file each, typed with their
+//! spans (defaults not applied: that is the plan's job).
+
+pub mod ratelimit_router;
+
+pub use ratelimit_router::RateLimitRouter;
