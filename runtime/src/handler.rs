@@ -92,12 +92,14 @@ fn router_error(
 ///   - no route: 405 or 404, after a–f.
 ///   - the endpoint's chain: g. OpenTelemetry's route label;
 ///     h. `security/bot-detector` (endpoint) → 403; j. `telemetry/metrics`;
-///     k. `auth/validator` → 401/403; l. `auth/signer` (replaces m–o);
+///     k. `auth/validator` → 401/403, then its claims go into the request's
+///     headers (`propagate_claims`) and the backends' URLs (`{JWT.x}`);
+///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
     let start = Instant::now();
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     // [S4] and c.
     let route = gw
         .router
@@ -135,10 +137,24 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
             {
                 let ep = &gw.endpoints[index];
                 // g. (observability); h.
-                let resp = match reject_bot(ep.bot_detector.as_ref(), &parts.headers) {
+                let mut rejected = reject_bot(ep.bot_detector.as_ref(), &parts.headers);
+                // j. (observability); k.
+                let mut verified = None;
+                if rejected.is_none()
+                    && let Some(v) = &ep.jwt
+                {
+                    match v.check(&parts.headers).await {
+                        Ok(token) => {
+                            v.propagate(&token, &mut parts.headers);
+                            verified = Some(token);
+                        }
+                        Err(r) => rejected = Some(reject_token(ep, r)),
+                    }
+                }
+                let resp = match rejected {
                     Some(r) => r,
-                    // j. (observability); k., l., m. (security components,
-                    // Lua not compiled); n. (traffic components); o.
+                    // l., m. (security components, Lua not compiled);
+                    // n. (traffic components); o.
                     None => {
                         let host = parts
                             .headers
@@ -152,6 +168,7 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
                             headers: &parts.headers,
                             client_ip,
                             host,
+                            jwt: verified.as_deref().map(|t| &t.claims),
                         };
                         let (resp, completed) = endpoint(&gw, index, ep, &inb, body, start).await;
                         ep.metrics.record(resp.status().as_u16(), start.elapsed());
@@ -218,6 +235,21 @@ fn reject_bot(
     // CE logs every rejection (krakend-botdetector `gin/detector.go`).
     error_line("[SERVICE: Gin][Botdetector] bot rejected");
     Some(simple(StatusCode::FORBIDDEN, None, Bytes::new()))
+}
+
+/// k.: CE's answer to a token `auth/validator` refuses, a 401 (403 for
+/// roles and scopes) with no body, no `Content-Type` and no `X-KrakenD*`
+/// headers (krakend-components §4.2); the reason is logged with
+/// `operation_debug`, as CE logs it.
+fn reject_token(ep: &EndpointRt, r: crate::security::jwt::Rejection) -> Response<GwBody> {
+    if ep.spec.jwt.is_some_and(|j| j.operation_debug) {
+        error_line(&format!(
+            "[ENDPOINT: {}][JWTValidator] {}",
+            ep.spec.path,
+            r.reason.to_string().replace('"', "'")
+        ));
+    }
+    simple(r.status, None, Bytes::new())
 }
 
 /// No endpoint matched: `auto_options`, 405 or 404, with their metrics label.
@@ -446,7 +478,7 @@ fn log_error(ep: &EndpointRt, i: usize, e: &Error) {
 }
 
 /// One error-level log line (`msg` has no `"` or newline).
-fn error_line(msg: &str) {
+pub(crate) fn error_line(msg: &str) {
     use std::io::Write as _;
     let line = format!(
         "time={} level=error msg=\"{msg}\"\n",

@@ -17,6 +17,9 @@
 //!   dropped) and each backend has at least one host.
 
 pub use crate::security::bots::BotDetector;
+pub use crate::security::jwt::{
+    ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy,
+};
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -261,6 +264,8 @@ pub struct Endpoint {
     /// `security/bot-detector` at the endpoint level (runs after the
     /// service-level one, when both are set).
     pub bot_detector: Option<&'static BotDetector>,
+    /// `auth/validator`: the endpoint's JWT check.
+    pub jwt: Option<&'static JwtValidator>,
 }
 
 impl Endpoint {
@@ -285,6 +290,7 @@ impl Endpoint {
         flatmap: &[],
         static_data: None,
         bot_detector: None,
+        jwt: None,
     };
 }
 
@@ -359,6 +365,11 @@ pub enum UrlPiece {
     /// `.`/`..` segments neutralised. The compiler places it where KrakenD EE
     /// puts the wildcard's remainder (after the pattern's path, before `?`).
     Wildcard,
+    /// `{JWT.claim}`: the top-level claim of the endpoint's validated token,
+    /// as CE formats it (`auth/validator`'s `Claims.Get`), percent-encoded
+    /// like a parameter; a missing claim leaves `{{.JWT.claim}}`, as CE
+    /// does (encoded). Only in endpoints with a validator.
+    Jwt(&'static str),
 }
 
 /// One backend.

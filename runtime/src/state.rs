@@ -37,6 +37,8 @@ pub struct Gw {
     pub shared: Shared,
     /// `security/bot-detector` (service level), ready.
     pub bot_detector: Option<Detector>,
+    /// `auth/validator`'s key sets, one per distinct source.
+    pub jwks: crate::security::jwks::KeyStores,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -53,6 +55,7 @@ impl Gw {
         for p in &self.shared.probers {
             tasks.push(tokio::spawn(std::sync::Arc::clone(p).run()));
         }
+        tasks.extend(self.jwks.prefetch());
     }
 }
 
@@ -88,6 +91,8 @@ pub struct EndpointRt {
     pub json_passthrough: bool,
     /// `security/bot-detector` (endpoint level), ready.
     pub bot_detector: Option<Detector>,
+    /// `auth/validator`, ready.
+    pub jwt: Option<crate::security::jwt::Validator>,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -134,6 +139,7 @@ fn status_error_prefix(ep: &Endpoint, b: &Backend) -> String {
                 var(&mut s, &format!("resp{backend}_{}", path.join(".")));
             }
             UrlPiece::Wildcard => s.push_str("/*"),
+            UrlPiece::Jwt(name) => var(&mut s, &format!("JWT.{name}")),
         }
     }
     s.push_str("]:");
@@ -155,6 +161,7 @@ fn pattern_label(ep: &Endpoint, b: &Backend) -> String {
                 s.push_str(&format!("{{resp{backend}_{}}}", path.join(".")));
             }
             UrlPiece::Wildcard => s.push_str("/*"),
+            UrlPiece::Jwt(name) => s.push_str(&format!("{{JWT.{name}}}")),
         }
     }
     s
@@ -204,6 +211,7 @@ impl Gw {
     pub fn build(spec: &'static Gateway) -> Result<Gw, String> {
         let router = Router::build(spec).map_err(|e| e.0)?;
         let mut shared = Shared::default();
+        let mut jwks = crate::security::jwks::KeyStores::default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
@@ -261,6 +269,11 @@ impl Gw {
                     .map(Detector::new)
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
+                jwt: ep
+                    .jwt
+                    .map(|j| crate::security::jwt::Validator::new(j, &mut jwks, spec.user_agent))
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                 metrics: EndpointMetrics::default(),
             });
         }
@@ -277,6 +290,7 @@ impl Gw {
             connections: PerWorker::default(),
             shared,
             bot_detector: spec.bot_detector.map(Detector::new).transpose()?,
+            jwks,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -138,6 +138,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             flatmap: &[#(#flatmap),*],
             static_data: #static_data,
             bot_detector: #bot_detector,
+            jwt: None,
         }
     }
 }

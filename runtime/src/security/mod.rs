@@ -1,6 +1,8 @@
 //! The security components of KrakenD CE, one module a namespace, each a
 //! stage the handler runs in CE's order ([`crate::handler`]):
-//! - [`bots`]: `security/bot-detector` (service and endpoint level).
+//! - [`bots`]: `security/bot-detector` (service and endpoint level);
+//! - [`jwt`]: `auth/validator` (endpoint level), with its key sets in
+//!   [`jwks`].
 //!
 //! A module holds the namespace's static description (what the generated
 //! crate writes, always compiled) and its run-time state and stage
@@ -8,3 +10,5 @@
 //! heavy dependency: a gateway links only what its config uses.
 
 pub mod bots;
+pub mod jwks;
+pub mod jwt;
