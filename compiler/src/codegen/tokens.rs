@@ -42,6 +42,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::security::bot_detector::tokens),
     );
+    let jwt_use = super::security::validator::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -72,6 +73,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
             BotDetector,
         };
+        #jwt_use
 
         /// The gateway, every default applied.
         pub static GATEWAY: Gateway = Gateway {
@@ -120,6 +122,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             .as_ref()
             .map(super::security::bot_detector::tokens),
     );
+    let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
     quote! {
         Endpoint {
             method: #method,
@@ -138,7 +141,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             flatmap: &[#(#flatmap),*],
             static_data: #static_data,
             bot_detector: #bot_detector,
-            jwt: None,
+            jwt: #jwt,
         }
     }
 }
@@ -527,6 +530,10 @@ fn url_piece(p: &UrlPiece) -> TokenStream {
             let backend = Literal::u16_unsuffixed(*backend);
             let p = path(p);
             quote!(UrlPiece::Response { backend: #backend, path: #p })
+        }
+        UrlPiece::Jwt(claim) => {
+            let claim = lit(claim);
+            quote!(UrlPiece::Jwt(#claim))
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct ExtraConfig<'a> {
     pub cors: Option<Cors>,
     /// `security/bot-detector` (root and endpoint level).
     pub bot_detector: Option<super::security::BotDetector>,
+    /// `auth/validator` (endpoint level; root level for
+    /// `shared_cache_duration`).
+    pub validator: Option<super::security::Validator>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -70,6 +73,8 @@ impl<'a> ExtraConfig<'a> {
             cors: object("security/cors").map(Cors::from_node),
             bot_detector: component(members, "security/bot-detector")
                 .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
+            validator: component(members, "auth/validator")
+                .map(|m| super::security::Validator::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),

@@ -100,6 +100,12 @@ pub(crate) fn endpoint(
             .bot_detector
             .as_ref()
             .map(super::security::bot_detector::plan),
+        jwt: ep
+            .extra
+            .validator
+            .as_ref()
+            .map(|v| super::security::validator::plan(v, config.extra.validator.as_ref(), &path))
+            .transpose()?,
         path,
     })
 }

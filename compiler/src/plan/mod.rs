@@ -91,6 +91,14 @@ pub enum PlanError {
         /// The host as written.
         host: String,
     },
+    /// An `auth/validator` KrakenD CE cannot run (the linter reports it).
+    #[error("auth/validator of endpoint `{path}`: {reason}")]
+    InvalidValidator {
+        /// The endpoint path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The whole gateway (`gw_runtime::spec::Gateway`).
@@ -285,6 +293,8 @@ pub struct Endpoint {
     pub static_data: Option<StaticData>,
     /// `security/bot-detector` at the endpoint level.
     pub bot_detector: Option<security::BotDetector>,
+    /// `auth/validator`.
+    pub jwt: Option<security::Validator>,
 }
 
 /// A header or query allowlist (`spec::Forward`).
@@ -349,6 +359,8 @@ pub enum UrlPiece {
         /// The dot path, split.
         path: Vec<String>,
     },
+    /// `{JWT.claim}`, in an endpoint with `auth/validator`: the claim.
+    Jwt(String),
 }
 
 /// One backend (`spec::Backend`).
@@ -532,6 +544,9 @@ impl Plan {
         let mut features = Vec::new();
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");
+        }
+        if self.endpoints.iter().any(|e| e.jwt.is_some()) {
+            features.push("jwt");
         }
         features
     }

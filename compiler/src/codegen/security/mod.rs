@@ -1,3 +1,4 @@
 //! The security components' static data, one file a namespace.
 
 pub mod bot_detector;
+pub mod validator;

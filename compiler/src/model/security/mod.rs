@@ -2,5 +2,7 @@
 //! spans (defaults not applied: that is the plan's job).
 
 pub mod bot_detector;
+pub mod validator;
 
 pub use bot_detector::BotDetector;
+pub use validator::Validator;

@@ -2,5 +2,7 @@
 //! namespace.
 
 pub mod bot_detector;
+pub mod validator;
 
 pub use bot_detector::BotDetector;
+pub use validator::Validator;
