@@ -488,6 +488,13 @@ fn jwt_validator_as_krakend_does() {
         200,
         "HS256"
     );
+    // A claim is percent-encoded into its segment (CE inserts it raw).
+    let slash = keys.sign("RS256", "rsa", &with(json!({"sub": "a/b?c"})));
+    assert_eq!(get_with("/rs/5", &slash).status, 200);
+    assert_eq!(
+        up.wait_for("/echo/a%2Fb%3Fc/5").header("x-user"),
+        Some("a/b?c")
+    );
     // The same token again (from the verified-token cache).
     assert_eq!(get_with("/rs/7", &rs).status, 200);
 

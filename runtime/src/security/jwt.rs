@@ -1874,6 +1874,17 @@ mod token_tests {
     }
 
     fn validator(alg: JwtAlg, path: &'static str, roles: &'static [&'static str]) -> Validator {
+        validator_with(alg, path, roles, Some("https://idp"), &["api"], &["read"])
+    }
+
+    fn validator_with(
+        alg: JwtAlg,
+        path: &'static str,
+        roles: &'static [&'static str],
+        issuer: Option<&'static str>,
+        audience: &'static [&'static str],
+        scopes: &'static [&'static str],
+    ) -> Validator {
         let spec: &'static JwtValidator = Box::leak(Box::new(JwtValidator {
             alg,
             keys: JwkSource::Local(path),
@@ -1881,13 +1892,13 @@ mod token_tests {
             cache_duration_s: 900,
             failed_key_cooldown_ms: 0,
             key_identify_strategy: KeyIdStrategy::Kid,
-            issuer: Some("https://idp"),
-            audience: &["api"],
+            issuer,
+            audience,
             leeway_ns: 1_000_000_000,
             roles_key: &["realm", "roles"],
             roles,
             scopes_key: &["scope"],
-            scopes: &["read"],
+            scopes,
             scopes_match_all: false,
             propagate_claims: &[],
             propagate_claims_preserve_array: false,
@@ -2141,6 +2152,22 @@ mod token_tests {
                 assert_eq!(got, *want, "{name} (round {round})");
             }
         }
+        // The JWS JSON serialisation, which go-jose's ParseSigned also
+        // reads, is refused (README: run-time differences).
+        let json_form = format!(
+            r#"{{"payload":"{}","protected":"{}","signature":"AA"}}"#,
+            B64.encode(b"{}"),
+            B64.encode(br#"{"alg":"HS256","kid":"hs"}"#)
+        );
+        assert_eq!(
+            hs.check(&bearer(&json_form))
+                .await
+                .map(|_| ())
+                .map_err(|r| r.reason),
+            Err(Reason::Malformed(
+                "go-jose/go-jose: compact JWS format must have three parts"
+            ))
+        );
         // White space inside the token is dropped, as go-jose does.
         let t = sign(&k, "HS256", &h("HS256", "hs"), &good);
         let spaced = format!("{} {}", &t[..10], &t[10..]);
@@ -2160,6 +2187,35 @@ mod token_tests {
         let before = hs.keys.cached_tokens();
         let _ = hs.check(&bearer(&short)).await;
         assert!(hs.keys.cached_tokens() <= before);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// ring verifies RSA keys of 2048 bits and more: a valid RS256 token
+    /// under a 1024-bit key (which Go accepts) is refused (README:
+    /// run-time differences).
+    #[tokio::test]
+    async fn rsa_keys_under_2048_bits_never_verify() {
+        let fixture: Value = serde_json::from_slice(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../testdata/keys/rsa-1024-token.json"
+            ))
+            .expect("testdata/keys/rsa-1024-token.json"),
+        )
+        .expect("json");
+        let dir = std::env::temp_dir().join(format!("gwc-jwt-1024-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("jwks.json");
+        std::fs::write(&file, fixture["jwks"].to_string()).expect("jwks file");
+        let path: &'static str = Box::leak(file.to_string_lossy().into_owned().into_boxed_str());
+        let v = validator_with(JwtAlg::RS256, path, &[], None, &[], &[]);
+        let token = fixture["token"].as_str().unwrap_or_default();
+        let got = v
+            .check(&bearer(token))
+            .await
+            .map(|_| ())
+            .map_err(|r| r.reason);
+        assert_eq!(got, Err(Reason::Signature));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -2195,7 +2251,7 @@ mod token_tests {
 
     #[test]
     fn claims_propagate_into_headers() {
-        static PROPAGATE: [ClaimHeader; 4] = [
+        static PROPAGATE: [ClaimHeader; 5] = [
             ClaimHeader {
                 claim: &["sub"],
                 header: "X-User",
@@ -2211,6 +2267,10 @@ mod token_tests {
             ClaimHeader {
                 claim: &["n"],
                 header: "X-N",
+            },
+            ClaimHeader {
+                claim: &["bad"],
+                header: "X-Bad",
             },
         ];
         let mk = |preserve: bool| JwtValidator {
@@ -2250,7 +2310,8 @@ mod token_tests {
             )
             .expect("store"),
         );
-        let claims = match json!({"sub": "u1", "realm": {"roles": ["a", "b"]}, "n": 42}) {
+        let claims = match json!({"sub": "u1", "realm": {"roles": ["a", "b"]}, "n": 42, "bad": "a\nb"})
+        {
             Value::Object(m) => m,
             _ => Claims::new(),
         };
@@ -2284,6 +2345,7 @@ mod token_tests {
             let mut h = hyper::HeaderMap::new();
             h.insert("x-user", HeaderValue::from_static("spoofed"));
             h.insert("x-missing", HeaderValue::from_static("spoofed"));
+            h.insert("x-bad", HeaderValue::from_static("spoofed"));
             v.propagate(&verified, &mut h);
             let all = |name: &str| {
                 h.get_all(name)
@@ -2294,6 +2356,9 @@ mod token_tests {
             assert_eq!(all("x-user"), vec!["u1"], "preserve {preserve}");
             assert_eq!(all("x-roles"), roles, "preserve {preserve}");
             assert_eq!(all("x-missing"), missing, "preserve {preserve}");
+            // A value no header can hold (a newline) sets nothing and
+            // removes the client's header of that name.
+            assert_eq!(all("x-bad"), Vec::<String>::new(), "preserve {preserve}");
             assert_eq!(all("x-n"), vec!["42"], "preserve {preserve}");
         }
     }

@@ -14,6 +14,7 @@ pub fn imports(plan: &Plan) -> TokenStream {
         return TokenStream::new();
     }
     quote! {
+        #[allow(unused_imports)]
         use gw_runtime::spec::{ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy};
     }
 }
