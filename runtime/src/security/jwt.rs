@@ -2219,6 +2219,99 @@ mod token_tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// PS256 signatures need a salt as long as the hash (RFC 7518), which
+    /// ring checks; Go also finds other lengths (README: run-time
+    /// differences).
+    #[tokio::test]
+    async fn pss_salts_must_be_as_long_as_the_hash() {
+        let fixture: Value = serde_json::from_slice(
+            &std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../testdata/keys/pss-salt-tokens.json"
+            ))
+            .expect("testdata/keys/pss-salt-tokens.json"),
+        )
+        .expect("json");
+        let dir = std::env::temp_dir().join(format!("gwc-jwt-pss-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("jwks.json");
+        std::fs::write(&file, fixture["jwks"].to_string()).expect("jwks file");
+        let path: &'static str = Box::leak(file.to_string_lossy().into_owned().into_boxed_str());
+        let v = validator_with(JwtAlg::PS256, path, &[], None, &[], &[]);
+        let check = |t: &Value| {
+            let token = t.as_str().unwrap_or_default().to_string();
+            let v = &v;
+            async move {
+                v.check(&bearer(&token))
+                    .await
+                    .map(|_| ())
+                    .map_err(|r| r.reason)
+            }
+        };
+        assert_eq!(check(&fixture["token_salt_32"]).await, Ok(()));
+        assert_eq!(
+            check(&fixture["token_salt_20"]).await,
+            Err(Reason::Signature)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Mangled tokens and key sets (bytes flipped, cut, repeated) never
+    /// panic the parsers or the checks (the fuzz target `jwt` does this
+    /// at length).
+    #[test]
+    fn mangled_input_never_panics() {
+        let k = keys();
+        let header = json!({"alg": "HS256", "kid": "hs", "crit": ["b64"], "b64": true});
+        let claims =
+            json!({"sub": "u", "aud": ["a"], "exp": 1e300, "n": [1, {"a": null}], "roles": "x y"});
+        let seeds = [
+            sign(&k, "HS256", &header, &claims).into_bytes(),
+            sign(&k, "ES256", &json!({"alg": "ES256", "kid": "ec"}), &claims).into_bytes(),
+            serde_json::to_vec(&jwks(&k)).unwrap_or_default(),
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let oct = crate::security::jwks::Key::Oct(k.secret.clone());
+        for round in 0..3000 {
+            let mut input = seeds[round % seeds.len()].clone();
+            for _ in 0..(next() % 4 + 1) {
+                let at = (next() as usize) % input.len().max(1);
+                match next() % 4 {
+                    0 if !input.is_empty() => input[at] ^= 1 << (next() % 8),
+                    1 => input.truncate(at),
+                    2 => input.insert(at.min(input.len()), b"{}.\\"[(next() % 4) as usize]),
+                    _ => {
+                        let copy = input[at..].to_vec();
+                        input.extend_from_slice(&copy);
+                    }
+                }
+            }
+            if let Ok(jws) = parse(&input) {
+                let _ = jws.key_id(KeyIdStrategy::KidX5t);
+                let _ = oct.verify(JwtAlg::HS256, &jws.signing_input, &jws.signature);
+                if let Some(c) = strict_object(&jws.payload) {
+                    let _ = registered(&c);
+                    let mut out = String::new();
+                    for v in c.values() {
+                        claim_text(v, &mut out);
+                        let _ = claim_values(Some(v));
+                    }
+                    let _ = has_any_role(&c, &["roles"], &["x"]);
+                    let _ = has_scopes(&c, &["n", "a"], &["x"], false);
+                }
+            }
+            for strategy in [KeyIdStrategy::Kid, KeyIdStrategy::X5t] {
+                let _ = crate::security::jwks::parse_jwks(&input, strategy, true);
+            }
+        }
+    }
+
     #[test]
     fn an_unreadable_local_key_set_fails_the_start() {
         static SPEC: JwtValidator = JwtValidator {
