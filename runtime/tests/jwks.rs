@@ -221,3 +221,29 @@ async fn an_unreachable_or_wrong_server_is_an_empty_set() {
         KeyStore::new(spec(leak_str(format!("{host}/old")), false, 900, 0), "t").unwrap();
     assert!(redirected.key("a").await.is_some());
 }
+
+#[tokio::test]
+async fn verified_tokens_are_forgotten_when_the_keys_change() {
+    use gw_runtime::security::jwt::{Registered, Verified};
+    let (url, _, doc, _) = jwks_server(&["a"], Duration::ZERO).await;
+    let store = KeyStore::new(spec(url, true, 1, 0), "t").unwrap();
+    let (_, generation) = store.key("a").await.unwrap();
+    let v = Arc::new(Verified {
+        alg: JwtAlg::HS256,
+        registered: Registered::default(),
+        claims: Default::default(),
+        weight: 100,
+    });
+    store.remember(b"token", generation, &v);
+    assert!(store.cached(b"token").is_some());
+    // A token checked by an older set is not kept.
+    store.remember(b"stale", generation.wrapping_sub(1), &v);
+    assert!(store.cached(b"stale").is_none());
+    // Same kid, another secret: the verified token is dropped.
+    *doc.lock().unwrap() = r#"{"keys":[{"kty":"oct","kid":"a","k":"b3RoZXI"}]}"#.into();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, next) = store.key("a").await.unwrap();
+    assert_ne!(next, generation);
+    assert!(store.cached(b"token").is_none());
+    assert_eq!(store.cached_tokens(), 0);
+}

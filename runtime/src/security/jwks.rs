@@ -318,6 +318,10 @@ mod with_feature {
     pub struct KeySet {
         keys: HashMap<String, Arc<Key>>,
         digest: Vec<u8>,
+        /// Which set of its store this is (0 before the first fetch): a
+        /// verified token is cached with the generation whose key checked
+        /// it, and only that generation reads it back.
+        generation: u64,
     }
 
     impl KeySet {
@@ -451,9 +455,9 @@ mod with_feature {
     #[derive(Clone)]
     struct TokenWeight;
 
-    impl quick_cache::Weighter<Box<[u8]>, Arc<Verified>> for TokenWeight {
-        fn weight(&self, _token: &Box<[u8]>, v: &Arc<Verified>) -> u64 {
-            u64::from(v.weight)
+    impl quick_cache::Weighter<Box<[u8]>, (u64, Arc<Verified>)> for TokenWeight {
+        fn weight(&self, _token: &Box<[u8]>, v: &(u64, Arc<Verified>)) -> u64 {
+            u64::from(v.1.weight)
         }
     }
 
@@ -471,7 +475,7 @@ mod with_feature {
         ttl: Duration,
         interval: Duration,
         misses: Option<Misses>,
-        verified: quick_cache::sync::Cache<Box<[u8]>, Arc<Verified>, TokenWeight>,
+        verified: quick_cache::sync::Cache<Box<[u8]>, (u64, Arc<Verified>), TokenWeight>,
     }
 
     impl std::fmt::Debug for KeyStore {
@@ -550,10 +554,15 @@ mod with_feature {
         }
 
         /// The key with this id, fetching the set first when it is stale or
-        /// lacks the id (within the rules of the module's doc).
-        pub async fn key(&self, id: &str) -> Option<Arc<Key>> {
+        /// lacks the id (within the rules of the module's doc), and the
+        /// generation of the set it came from.
+        pub async fn key(&self, id: &str) -> Option<(Arc<Key>, u64)> {
+            let lookup = || {
+                let set = self.set();
+                set.get(id).map(|k| (k, set.generation))
+            };
             if !self.is_remote() {
-                return self.set().get(id);
+                return lookup();
             }
             // CE asks the cooldown list first: an id that was just missing
             // is refused without looking.
@@ -565,19 +574,19 @@ mod with_feature {
                 return None;
             }
             if self.is_fresh() {
-                if let Some(k) = self.set().get(id) {
+                if let Some(k) = lookup() {
                     return Some(k);
                 }
             } else {
                 self.refresh().await;
-                if let Some(k) = self.set().get(id) {
+                if let Some(k) = lookup() {
                     return Some(k);
                 }
             }
             // An unknown id: a rotation, or a made-up id. One fetch per
             // interval at most either way.
             self.refresh().await;
-            let found = self.set().get(id);
+            let found = lookup();
             if found.is_none()
                 && let Some(m) = &self.misses
             {
@@ -638,26 +647,31 @@ mod with_feature {
 
         /// Replaces the set when its keys changed, and then empties the
         /// verified-token cache.
-        fn install(&self, set: KeySet) {
+        fn install(&self, mut set: KeySet) {
             let mut cur = self
                 .set
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if cur.digest != set.digest {
+                set.generation = cur.generation + 1;
                 *cur = Arc::new(set);
                 self.verified.clear();
             }
         }
 
-        /// A verified token from the cache.
+        /// A verified token from the cache, when the key set that checked
+        /// it is still the current one.
         pub fn cached(&self, token: &[u8]) -> Option<Arc<Verified>> {
-            self.verified.get(token)
+            let (generation, v) = self.verified.get(token)?;
+            (generation == self.set().generation).then_some(v)
         }
 
-        /// Caches a verified token (short enough ones).
-        pub fn remember(&self, token: &[u8], v: &Arc<Verified>) {
-            if token.len() <= MAX_CACHED_TOKEN {
-                self.verified.insert(token.into(), Arc::clone(v));
+        /// Caches a verified token (short enough ones), checked by a key of
+        /// the set of this `generation`.
+        pub fn remember(&self, token: &[u8], generation: u64, v: &Arc<Verified>) {
+            if token.len() <= MAX_CACHED_TOKEN && generation == self.set().generation {
+                self.verified
+                    .insert(token.into(), (generation, Arc::clone(v)));
             }
         }
 

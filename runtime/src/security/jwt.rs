@@ -1183,7 +1183,7 @@ mod with_feature {
                 return Err(Reason::Algorithm);
             }
             let id = jws.key_id(self.spec.key_identify_strategy);
-            let key = self.keys.key(&id).await.ok_or(Reason::UnknownKey)?;
+            let (key, generation) = self.keys.key(&id).await.ok_or(Reason::UnknownKey)?;
             if !key.verify(self.spec.alg, &jws.signing_input, &jws.signature) {
                 return Err(Reason::Signature);
             }
@@ -1198,7 +1198,7 @@ mod with_feature {
                 claims,
                 weight,
             });
-            self.keys.remember(raw, &v);
+            self.keys.remember(raw, generation, &v);
             Ok(v)
         }
 
