@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Fuzz `gwc lint` for SECONDS (default 600). Seeds the corpus from testdata/
 # and, where present, ../shared/corpus (the first byte picks the format).
+# `run.sh SECONDS jwt` fuzzes auth/validator's token and JWKS parsing
+# instead, seeded with testdata/keys and the JWTs of testdata/build.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
+if [ "${2:-lint}" = jwt ]; then
+  mkdir -p corpus/jwt
+  for f in ../testdata/keys/*.json; do cp "$f" "corpus/jwt/seed-$(basename "$f")"; done
+  # Tokens out of the fixtures' JSON strings (anything with two dots).
+  grep -ohE '"ey[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"' ../testdata/keys/*.json \
+    | tr -d '"' | awk '{ print > ("corpus/jwt/seed-token-" NR) }'
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none jwt corpus/jwt -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
+fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE
   local out="corpus/lint/seed-$(basename "$1")"

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/jwt.rs"]
+mod jwt;
 mod support;
 
 use std::collections::BTreeSet;
@@ -882,6 +884,325 @@ fn security_http_regex_hosts_and_ssl_host() {
         r.header("location"),
         Some("https://secure.example.com/users/3?x")
     );
+}
+
+/// CE's answer to a refused token (krakend-components §1.4, §4.2): the
+/// status, an empty body, and none of the headers a served request gets.
+fn assert_refused(r: &Resp, status: u16, what: &str) {
+    assert_eq!(r.status, status, "{what}: {}", r.text());
+    assert!(r.body.is_empty(), "{what}: a body {:?}", r.text());
+    for h in [
+        "content-type",
+        "x-krakend",
+        "x-krakend-completed",
+        "www-authenticate",
+        "cache-control",
+    ] {
+        assert_eq!(r.header(h), None, "{what}: `{h}` on a refusal");
+    }
+}
+
+/// `auth/validator` (krakend-components §4) on a real gateway, with tokens
+/// signed here (RS256, ES256, EdDSA, HS256) against a JWKS served
+/// in-process: valid tokens pass with their claims propagated into the
+/// backend's headers and URL; every kind of bad token gets CE's 401, a
+/// missing role or scope CE's 403; the cookie; a key rotation picked up by
+/// one refetch; a flood of random `kid`s costing at most one JWKS fetch a
+/// second (the refetch interval with `cache_duration: 1`); and a JWKS
+/// server down at start-up, with the gateway serving and recovering once
+/// it is back.
+#[test]
+fn jwt_validator_as_krakend_does() {
+    use std::sync::{Arc, Mutex};
+
+    let keys = Arc::new(jwt::Keys::new());
+    let main_set = json!({"keys": [keys.rsa_jwk("rsa"), keys.ec_jwk("ec"), keys.ed_jwk("ed"), keys.hs_jwk("hs")]});
+    let rotating = Arc::new(Mutex::new(json!({"keys": [keys.rsa_jwk("old")]})));
+    let flood_set = json!({"keys": [keys.hs_jwk("hs")]});
+    let jwks = {
+        let rotating = rotating.clone();
+        upstream(move |seen: &Seen| {
+            let doc = match seen.path() {
+                "/jwks.json" => main_set.clone(),
+                "/rotating.json" => rotating.lock().unwrap().clone(),
+                "/flood.json" => flood_set.clone(),
+                _ => return Reply::json("{}").status(404),
+            };
+            Reply::json(&doc.to_string())
+        })
+    };
+    // The late JWKS server's port: free now, listened on later.
+    let late_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let up = upstream(api);
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/jwt.json"),
+    )
+    .unwrap();
+    let text = source
+        .replace(PLACEHOLDER, &up.url())
+        .replace("http://jwks.test", &jwks.url())
+        .replace("http://jwks-late.test", &format!("http://{late_addr}"));
+    let gw = start(&build_text("jwt", &text, &[]));
+
+    let now = jwt::now();
+    let good = json!({
+        "iss": "https://idp.test", "aud": ["api", "other"], "sub": "user-1",
+        "exp": now + 600, "nbf": now - 10, "iat": now - 10,
+        "realm_access": {"roles": ["user", "auditor"]}, "scope": "read write"
+    });
+    let with = |patch: serde_json::Value| {
+        let mut c = good.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        c
+    };
+    let bearer = |t: &str| format!("Bearer {t}");
+    let get_with = |path: &str, token: &str| {
+        send(
+            &gw.addr,
+            "GET",
+            path,
+            &[("Authorization", &bearer(token))],
+            b"",
+        )
+    };
+
+    // Valid tokens of each algorithm.
+    let rs = keys.sign("RS256", "rsa", &good);
+    let r = get_with("/rs/7", &rs);
+    assert_eq!(r.status, 200, "RS256: {}", r.text());
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    // `{JWT.sub}` filled the URL; the claims arrived as headers.
+    let seen = up.wait_for("/echo/user-1/7");
+    assert_eq!(seen.header("x-user"), Some("user-1"));
+    assert_eq!(seen.header("x-roles"), Some("user,auditor"));
+    // A missing claim still sets its header, empty (CE does not skip it).
+    assert_eq!(seen.header("x-email"), Some(""));
+    assert_eq!(seen.header("authorization"), None, "not in input_headers");
+    // A client's own X-User is replaced by the claim.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/rs/8",
+        &[("Authorization", &bearer(&rs)), ("X-User", "admin")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        up.wait_for("/echo/user-1/8").header("x-user"),
+        Some("user-1")
+    );
+    let r = get_with("/es", &keys.sign("ES256", "ec", &good));
+    assert_eq!(r.status, 200, "ES256: {}", r.text());
+    // A claim the token lacks leaves CE's placeholder, encoded.
+    up.wait_for("/echo/user-1/%7B%7B.JWT.nope%7D%7D");
+    assert_eq!(
+        get_with("/ed", &keys.sign("EdDSA", "ed", &good)).status,
+        200,
+        "EdDSA"
+    );
+    assert_eq!(
+        get_with("/hs", &keys.sign("HS256", "hs", &good)).status,
+        200,
+        "HS256"
+    );
+    // A claim is percent-encoded into its segment (CE inserts it raw).
+    let slash = keys.sign("RS256", "rsa", &with(json!({"sub": "a/b?c"})));
+    assert_eq!(get_with("/rs/5", &slash).status, 200);
+    assert_eq!(
+        up.wait_for("/echo/a%2Fb%3Fc/5").header("x-user"),
+        Some("a/b?c")
+    );
+    // The same token again (from the verified-token cache).
+    assert_eq!(get_with("/rs/7", &rs).status, 200);
+
+    // 401s: missing, expired, not yet valid, wrong iss, wrong aud, bad
+    // signature, alg none, another alg, unknown kid, malformed.
+    assert_refused(&get(&gw.addr, "/rs/7"), 401, "no token");
+    let tampered = {
+        let (rest, sig) = rs.rsplit_once('.').unwrap();
+        let mut sig =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig).unwrap();
+        sig[0] ^= 0x40;
+        format!("{rest}.{}", jwt::b64(&sig))
+    };
+    let unsigned = format!(
+        "{}.{}.",
+        jwt::b64(br#"{"alg":"none","kid":"rsa"}"#),
+        jwt::b64(good.to_string().as_bytes())
+    );
+    let bad: Vec<(&str, &str, String)> = vec![
+        (
+            "expired",
+            "/rs/7",
+            keys.sign("RS256", "rsa", &with(json!({"exp": now - 30}))),
+        ),
+        (
+            "not yet valid",
+            "/rs/7",
+            keys.sign("RS256", "rsa", &with(json!({"nbf": now + 300}))),
+        ),
+        (
+            "wrong iss",
+            "/rs/7",
+            keys.sign("RS256", "rsa", &with(json!({"iss": "https://evil.test"}))),
+        ),
+        (
+            "wrong aud",
+            "/rs/7",
+            keys.sign("RS256", "rsa", &with(json!({"aud": ["other"]}))),
+        ),
+        ("bad signature", "/rs/7", tampered),
+        ("alg none", "/rs/7", unsigned),
+        ("another alg", "/rs/7", keys.sign("HS256", "hs", &good)),
+        ("unknown kid", "/rs/7", keys.sign("RS256", "nobody", &good)),
+        ("malformed", "/rs/7", "a.bad.token".into()),
+        (
+            "ES256 wrong aud",
+            "/es",
+            keys.sign("ES256", "ec", &with(json!({"aud": "web"}))),
+        ),
+        (
+            "EdDSA wrong iss",
+            "/ed",
+            keys.sign("EdDSA", "ed", &with(json!({"iss": "x"}))),
+        ),
+    ];
+    for (what, path, token) in &bad {
+        assert_refused(&get_with(path, token), 401, what);
+    }
+    // 403s: a role or a scope missing.
+    assert_refused(
+        &get_with(
+            "/rs/7",
+            &keys.sign(
+                "RS256",
+                "rsa",
+                &with(json!({"realm_access": {"roles": ["guest"]}})),
+            ),
+        ),
+        403,
+        "missing role",
+    );
+    assert_refused(
+        &get_with(
+            "/hs",
+            &keys.sign("HS256", "hs", &with(json!({"scope": "read"}))),
+        ),
+        403,
+        "missing scope",
+    );
+
+    // The token in a cookie, when there is no Authorization header.
+    let cookie = format!("theme=dark; access_token={rs}");
+    assert_eq!(
+        send(&gw.addr, "GET", "/rs/9", &[("Cookie", &cookie)], b"").status,
+        200,
+        "cookie"
+    );
+    // A bad header does not fall back to the cookie.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/rs/9",
+        &[("Authorization", "Bearer nope"), ("Cookie", &cookie)],
+        b"",
+    );
+    assert_refused(&r, 401, "bad header beside a good cookie");
+    // The open endpoint needs nothing.
+    assert_eq!(get(&gw.addr, "/open").status, 200);
+
+    // A key rotation: the JWKS now serves `new` only; one refetch.
+    let fetches = |path: &str| jwks.seen_at(path).len();
+    assert_eq!(
+        get_with("/rotate", &keys.sign("RS256", "old", &good)).status,
+        200,
+        "before the rotation"
+    );
+    *rotating.lock().unwrap() = json!({"keys": [keys.rsa_jwk("new")]});
+    // Past the refetch interval (cache_duration: 1).
+    std::thread::sleep(Duration::from_millis(1200));
+    let before = fetches("/rotating.json");
+    assert_eq!(
+        get_with("/rotate", &keys.sign("RS256", "new", &good)).status,
+        200,
+        "after the rotation"
+    );
+    assert_eq!(
+        fetches("/rotating.json"),
+        before + 1,
+        "one refetch picks the new key up"
+    );
+    assert_refused(
+        &get_with("/rotate", &keys.sign("RS256", "old", &good)),
+        401,
+        "the retired key",
+    );
+
+    // A flood of random kids: at most one fetch a second.
+    let start_flood = Instant::now();
+    let before = fetches("/flood.json");
+    let mut sent = 0;
+    while start_flood.elapsed() < Duration::from_millis(2500) {
+        let kid = format!("random-{sent}-{}", fastrand_like(sent));
+        assert_refused(
+            &get_with("/flood", &keys.sign("HS256", &kid, &good)),
+            401,
+            "random kid",
+        );
+        sent += 1;
+    }
+    let during = fetches("/flood.json") - before;
+    let allowed = start_flood.elapsed().as_secs() as usize + 1;
+    assert!(sent >= 50, "{sent} requests");
+    assert!(
+        during <= allowed,
+        "{during} JWKS fetches for {sent} random kids in {:?}",
+        start_flood.elapsed()
+    );
+    assert_eq!(
+        get_with("/flood", &keys.sign("HS256", "hs", &good)).status,
+        200
+    );
+
+    // The JWKS server was down at start-up: the gateway serves, the
+    // endpoint answers 401, and 200 once the server is back.
+    let late_token = keys.sign("HS256", "hs", &good);
+    assert_refused(&get_with("/late", &late_token), 401, "JWKS down");
+    assert_eq!(
+        get(&gw.addr, "/open").status,
+        200,
+        "the gateway serves meanwhile"
+    );
+    let late_set = json!({"keys": [keys.hs_jwk("hs")]}).to_string();
+    let late = upstream_on(std::net::TcpListener::bind(late_addr).unwrap(), move |_| {
+        Reply::json(&late_set)
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = get_with("/late", &late_token);
+        if r.status == 200 {
+            break;
+        }
+        assert_refused(&r, 401, "JWKS coming back");
+        assert!(
+            Instant::now() < deadline,
+            "the JWKS came back but /late still answers 401"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(!late.seen().is_empty());
+}
+
+/// A cheap varying number for kid names (no RNG crate in the tests).
+fn fastrand_like(i: usize) -> u64 {
+    let mut x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xDEAD_BEEF;
+    x ^= x >> 31;
+    x
 }
 
 #[test]

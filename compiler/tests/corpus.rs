@@ -14,11 +14,25 @@
 //!
 //! Every file prints one summary line (name, errors, warnings, codes), and
 //! every failed expectation is listed together at the end.
+//!
+//! One exception, listed in [`BROKEN_AT_RUN_TIME`]: a file CE loads whose
+//! component CE then runs broken (an endpoint that answers 401 forever),
+//! which DESIGN.md §4 makes a lint error on purpose.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gwc::diag::{Diagnostic, Severity};
+
+/// Errors on files KrakenD CE loads, where CE then runs the component
+/// broken and gwc reports it (DESIGN.md §4): (file, code, what CE does).
+const BROKEN_AT_RUN_TIME: &[(&str, &str, &str)] = &[(
+    "krakend__krakend-schema__test__v2.13__all.json__tests0_data.json",
+    "GW632",
+    "`/cel/req-resp/{id}`'s `auth/validator` reads `jwk_local_path` without \
+     `disable_jwk_security`: CE's https check fails and the endpoint answers 401 forever \
+     (the file says it is \"not valid from a functionality point of view\")",
+)];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
@@ -172,9 +186,18 @@ fn corpus_lints_as_krakend_loads_it() {
                 continue;
             }
         };
+        let expected_broken = |d: &Diagnostic| {
+            BROKEN_AT_RUN_TIME
+                .iter()
+                .any(|(file, code, _)| *file == name && *code == d.code)
+        };
         let errors = diags
             .iter()
             .filter(|d| d.severity == Severity::Error)
+            .count();
+        let unexpected = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error && !expected_broken(d))
             .count();
         let warnings = diags.len() - errors;
         let codes = |code: &str| diags.iter().filter(|d| d.code == code).count();
@@ -223,13 +246,13 @@ fn corpus_lints_as_krakend_loads_it() {
         let error_lines = || {
             diags
                 .iter()
-                .filter(|d| d.severity == Severity::Error)
+                .filter(|d| d.severity == Severity::Error && !expected_broken(d))
                 .map(|d| format!("\n    {}: {}", d.code, d.message))
                 .collect::<String>()
         };
-        if row.must_be_clean() && errors > 0 {
+        if row.must_be_clean() && unexpected > 0 {
             failures.push(format!(
-                "{name}: KrakenD CE loads it, yet {errors} errors:{}",
+                "{name}: KrakenD CE loads it, yet {unexpected} errors:{}",
                 error_lines()
             ));
         }

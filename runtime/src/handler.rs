@@ -97,7 +97,9 @@ fn router_error(
 ///   - no route: 405 or 404, after a–f.
 ///   - the endpoint's chain: g. OpenTelemetry's route label;
 ///     h. `security/bot-detector` (endpoint) → 403; j. `telemetry/metrics`;
-///     k. `auth/validator` → 401/403; l. `auth/signer` (replaces m–o);
+///     k. `auth/validator` → 401/403, then its claims go into the request's
+///     headers (`propagate_claims`) and the backends' URLs (`{JWT.x}`);
+///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
@@ -122,7 +124,7 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
 /// [S4] gin and everything inside it, in the order [`handle`] lists.
 async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
     let start = Instant::now();
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     // [S4] and c.
     let route = gw
         .router
@@ -178,17 +180,29 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
             {
                 let ep = &gw.endpoints[index];
                 // g. (observability); h.
-                let mut resp = match reject_bot(ep.bot_detector.as_ref(), &parts.headers) {
-                    Some(r) => r,
-                    // j. (observability); k., l., m. (security components,
-                    // Lua not compiled); n. (traffic components); o.
-                    None => {
-                        // n.
-                        if let Some(r) = over_limit(ep, &parts.headers, &params, client_ip) {
-                            ep.metrics.record(r.status().as_u16(), start.elapsed());
-                            log_access(&gw, &parts, &r, start, None);
-                            return r;
+                let mut rejected = reject_bot(ep.bot_detector.as_ref(), &parts.headers);
+                // j. (observability); k.
+                let mut verified = None;
+                if rejected.is_none()
+                    && let Some(v) = &ep.jwt
+                {
+                    match v.check(&parts.headers).await {
+                        Ok(token) => {
+                            v.propagate(&token, &mut parts.headers);
+                            verified = Some(token);
                         }
+                        Err(r) => rejected = Some(reject_token(ep, r)),
+                    }
+                }
+                // l., m. (security components, Lua not compiled); n.: a
+                // 401/403 has consumed no token.
+                if rejected.is_none() {
+                    rejected = over_limit(ep, &parts.headers, &params, client_ip);
+                }
+                let mut resp = match rejected {
+                    Some(r) => r,
+                    // o.
+                    None => {
                         let host = parts
                             .headers
                             .get(header::HOST)
@@ -201,6 +215,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                             headers: &parts.headers,
                             client_ip,
                             host,
+                            jwt: verified.as_deref().map(|t| &t.claims),
                         };
                         let (mut resp, completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
@@ -291,6 +306,21 @@ fn over_limit(
         Verdict::EndpointLimited => StatusCode::SERVICE_UNAVAILABLE,
     };
     Some(simple(status, None, Bytes::new()))
+}
+
+/// k.: CE's answer to a token `auth/validator` refuses, a 401 (403 for
+/// roles and scopes) with no body, no `Content-Type` and no `X-KrakenD*`
+/// headers (krakend-components §4.2); the reason is logged with
+/// `operation_debug`, as CE logs it.
+fn reject_token(ep: &EndpointRt, r: crate::security::jwt::Rejection) -> Response<GwBody> {
+    if ep.spec.jwt.is_some_and(|j| j.operation_debug) {
+        error_line(&format!(
+            "[ENDPOINT: {}][JWTValidator] {}",
+            ep.spec.path,
+            r.reason.to_string().replace('"', "'")
+        ));
+    }
+    simple(r.status, None, Bytes::new())
 }
 
 /// No endpoint matched: `auto_options`, 405 or 404, with their metrics label.
@@ -519,7 +549,7 @@ fn log_error(ep: &EndpointRt, i: usize, e: &Error) {
 }
 
 /// One error-level log line (`msg` has no `"` or newline).
-fn error_line(msg: &str) {
+pub(crate) fn error_line(msg: &str) {
     use std::io::Write as _;
     let line = format!(
         "time={} level=error msg=\"{msg}\"\n",

@@ -262,10 +262,7 @@ pub fn serve_workers(
     let main_rt = runtime()?;
     let gw = {
         let _in = main_rt.enter();
-        Arc::new(
-            state::Gw::build(gateway)
-                .map_err(|e| format!("the gateway description is inconsistent: {e}"))?,
-        )
+        Arc::new(state::Gw::build(gateway).map_err(|e| format!("the gateway cannot start: {e}"))?)
     };
     // The other workers' runtimes and listener handles, made before any
     // thread starts so that a failure leaves nothing running.

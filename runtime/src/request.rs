@@ -58,6 +58,8 @@ pub struct Inbound<'a> {
     pub client_ip: IpAddr,
     /// The `Host` the client asked for (`X-Forwarded-Host`).
     pub host: Option<&'a str>,
+    /// The claims of the token `auth/validator` accepted (`{JWT.x}`).
+    pub jwt: Option<&'a crate::security::jwt::Claims>,
 }
 
 /// Appends one path segment value, escaped.
@@ -146,6 +148,22 @@ pub fn build_path_and_query(
                     && let Some(v) = lookup(data, path)
                 {
                     response_value_text(v, &mut scratch);
+                }
+                if in_query {
+                    push_query_value(out, &scratch);
+                } else {
+                    push_segment(out, &scratch);
+                }
+            }
+            UrlPiece::Jwt(name) => {
+                scratch.clear();
+                match inb.jwt.and_then(|c| c.get(*name)) {
+                    Some(v) => crate::security::jwt::claim_text(v, &mut scratch),
+                    None => {
+                        scratch.push_str("{{.JWT.");
+                        scratch.push_str(name);
+                        scratch.push_str("}}");
+                    }
                 }
                 if in_query {
                     push_query_value(out, &scratch);

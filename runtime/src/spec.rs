@@ -19,6 +19,9 @@
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
 pub use crate::security::headers::{AllowedHosts, HttpSecurity};
+pub use crate::security::jwt::{
+    ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy,
+};
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 
 /// The whole gateway.
@@ -273,6 +276,8 @@ pub struct Endpoint {
     /// `qos/ratelimit/router`: the endpoint's and its clients' token
     /// buckets (429 per client, 503 for the endpoint).
     pub rate_limit: Option<&'static RateLimit>,
+    /// `auth/validator`: the endpoint's JWT check.
+    pub jwt: Option<&'static JwtValidator>,
 }
 
 impl Endpoint {
@@ -298,6 +303,7 @@ impl Endpoint {
         static_data: None,
         bot_detector: None,
         rate_limit: None,
+        jwt: None,
     };
 }
 
@@ -372,6 +378,11 @@ pub enum UrlPiece {
     /// `.`/`..` segments neutralised. The compiler places it where KrakenD EE
     /// puts the wildcard's remainder (after the pattern's path, before `?`).
     Wildcard,
+    /// `{JWT.claim}`: the top-level claim of the endpoint's validated token,
+    /// as CE formats it (`auth/validator`'s `Claims.Get`), percent-encoded
+    /// like a parameter; a missing claim leaves `{{.JWT.claim}}`, as CE
+    /// does (encoded). Only in endpoints with a validator.
+    Jwt(&'static str),
 }
 
 /// One backend.

@@ -42,6 +42,8 @@ pub struct Gw {
     pub cors: Option<crate::security::cors::Stage>,
     /// `security/http`, ready.
     pub http_security: Option<Secure>,
+    /// `auth/validator`'s key sets, one per distinct source.
+    pub jwks: crate::security::jwks::KeyStores,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -67,6 +69,7 @@ impl Gw {
         {
             tasks.push(tokio::spawn(std::sync::Arc::clone(c).sweep_forever()));
         }
+        tasks.extend(self.jwks.prefetch());
     }
 }
 
@@ -104,6 +107,8 @@ pub struct EndpointRt {
     pub bot_detector: Option<Detector>,
     /// `qos/ratelimit/router`, ready (shared by every worker).
     pub rate_limit: Option<crate::traffic::ratelimit::Limiter>,
+    /// `auth/validator`, ready.
+    pub jwt: Option<crate::security::jwt::Validator>,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -150,6 +155,7 @@ fn status_error_prefix(ep: &Endpoint, b: &Backend) -> String {
                 var(&mut s, &format!("resp{backend}_{}", path.join(".")));
             }
             UrlPiece::Wildcard => s.push_str("/*"),
+            UrlPiece::Jwt(name) => var(&mut s, &format!("JWT.{name}")),
         }
     }
     s.push_str("]:");
@@ -171,6 +177,7 @@ fn pattern_label(ep: &Endpoint, b: &Backend) -> String {
                 s.push_str(&format!("{{resp{backend}_{}}}", path.join(".")));
             }
             UrlPiece::Wildcard => s.push_str("/*"),
+            UrlPiece::Jwt(name) => s.push_str(&format!("{{JWT.{name}}}")),
         }
     }
     s
@@ -220,6 +227,7 @@ impl Gw {
     pub fn build(spec: &'static Gateway) -> Result<Gw, String> {
         let router = Router::build(spec).map_err(|e| e.0)?;
         let mut shared = Shared::default();
+        let mut jwks = crate::security::jwks::KeyStores::default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
@@ -278,6 +286,11 @@ impl Gw {
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                 rate_limit: ep.rate_limit.map(crate::traffic::ratelimit::Limiter::new),
+                jwt: ep
+                    .jwt
+                    .map(|j| crate::security::jwt::Validator::new(j, &mut jwks, spec.user_agent))
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                 metrics: EndpointMetrics::default(),
             });
         }
@@ -299,6 +312,7 @@ impl Gw {
                 .map(crate::security::cors::Stage::new)
                 .transpose()?,
             http_security: spec.http_security.map(Secure::new).transpose()?,
+            jwks,
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -23,6 +23,22 @@
 //!   the compiler's `plan::traffic::ratelimit_router` tests (its value);
 //! - a fill interval of at least 1 ns: the compiler's
 //!   `plan::traffic::ratelimit_router::tests::ce_arithmetic_table`.
+//! - `auth/validator` keeps its key set without `cache`, one fetch per
+//!   interval: jwks.rs `concurrent_lookups_share_one_fetch` and
+//!   `a_flood_of_unknown_kids_fetches_at_most_once_per_interval`;
+//! - a failed key set fetch keeps the keys: jwks.rs
+//!   `a_jwks_server_down_at_start_recovers`;
+//! - unusable JWKs are skipped: `security::jwks::tests::key_set_documents`;
+//! - RSA keys under 2048 bits, PSS salts of another length than the hash:
+//!   `security::jwt::token_tests::rsa_keys_under_2048_bits_never_verify`
+//!   and `pss_salts_must_be_as_long_as_the_hash`;
+//! - the JWS JSON serialisation is refused: `security::jwt::token_tests::
+//!   signed_tokens_table`;
+//! - non-string roles never match: `security::jwt::tests::roles_table`;
+//! - claims are encoded in backend URLs: the compiler's build_e2e.rs
+//!   `jwt_validator_as_krakend_does`;
+//! - a claim no header can hold sets no header: `security::jwt::
+//!   token_tests::claims_propagate_into_headers`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;

@@ -80,6 +80,12 @@ const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetecto
 const CORS_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-cors";
 /// `security/http`'s long name, which CE still reads.
 const HTTP_SECURITY_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-httpsecure";
+/// `auth/validator` (endpoint level; its service level holds
+/// `shared_cache_duration`) and its long name, which CE still reads.
+const VALIDATOR_IMPLEMENTED: [&str; 2] = [
+    "auth/validator",
+    "github.com/devopsfaith/krakend-jose/validator",
+];
 const BACKEND_IMPLEMENTED: [&str; 10] = [
     "proxy",
     PROXY_LEGACY_KEY,
@@ -267,6 +273,9 @@ fn endpoint(ep: &Endpoint<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
+    if let Some(v) = &ep.extra.validator {
+        validator_options(v, &level, out);
+    }
     for b in &ep.backends {
         backend(&path, b, out);
     }
@@ -354,6 +363,7 @@ fn namespaces(
         // A duplicate key counts once, at its last (effective) place.
         if present[i + 1..].iter().any(|(k, _, _)| k == key)
             || implemented.contains(key)
+            || (location != "/$defs/backend_extra_config" && VALIDATOR_IMPLEMENTED.contains(key))
             || known.is_none_or(|k| k.get(*key).is_none())
         {
             continue;
@@ -506,6 +516,50 @@ fn nonzero_duration(v: &Node) -> bool {
         NodeKind::String(s) => parse_go_duration(s).is_ok_and(|d| d != 0),
         NodeKind::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
         _ => false,
+    }
+}
+
+/// The `auth/validator` settings gwc cannot honour: `alg: ES512` (ring has
+/// no P-521), `secret_url`/`cypher_key` (gocloud secret keepers), and
+/// `cipher_suites` entries rustls does not implement (CBC and RSA key
+/// exchange suites; the ECDHE AEAD ones, CE's default list, and the TLS 1.3
+/// ids, which Go ignores, are fine).
+fn validator_options(v: &crate::model::security::Validator, level: &Level, out: &mut Vec<Finding>) {
+    if let Some(alg) = v.alg.as_ref().filter(|a| a.value == "ES512") {
+        out.push(option(
+            alg,
+            "auth/validator.alg",
+            level,
+            "ring cannot verify ES512 (P-521) signatures: every token would be refused with 401",
+        ));
+    }
+    for (field, value) in [("secret_url", &v.secret_url), ("cypher_key", &v.cypher_key)] {
+        if let Some(s) = value.as_ref().filter(|s| !s.value.is_empty()) {
+            out.push(option(
+                s,
+                &format!("auth/validator.{field}"),
+                level,
+                "gwc does not decrypt key sets: `jwk_local_path` would be read as plain JSON",
+            ));
+        }
+    }
+    const RUSTLS_SUITES: [i64; 9] = [
+        0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca8, 0xcca9, 0x1301, 0x1302, 0x1303,
+    ];
+    if let Some(first) = v
+        .cipher_suites
+        .iter()
+        .find(|c| !RUSTLS_SUITES.contains(&c.value))
+    {
+        out.push(Finding {
+            kind: Kind::Option,
+            name: "auth/validator.cipher_suites".to_string(),
+            alias: None,
+            span: first.span,
+            level: level.clone(),
+            consequence: "rustls has only the ECDHE AEAD suites (CE's default list): the others would not be offered to the JWKS server",
+            about: None,
+        });
     }
 }
 

@@ -48,6 +48,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::security::http::tokens),
     );
+    let jwt_use = super::security::validator::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -78,6 +79,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
             BotDetector, Cors, AllowedHosts, HttpSecurity,
         };
+        #jwt_use
 
         /// The gateway, every default applied.
         pub static GATEWAY: Gateway = Gateway {
@@ -133,6 +135,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             .as_ref()
             .map(super::traffic::ratelimit_router::tokens),
     );
+    let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
     quote! {
         Endpoint {
             method: #method,
@@ -152,6 +155,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             static_data: #static_data,
             bot_detector: #bot_detector,
             rate_limit: #rate_limit,
+            jwt: #jwt,
         }
     }
 }
@@ -540,6 +544,10 @@ fn url_piece(p: &UrlPiece) -> TokenStream {
             let backend = Literal::u16_unsuffixed(*backend);
             let p = path(p);
             quote!(UrlPiece::Response { backend: #backend, path: #p })
+        }
+        UrlPiece::Jwt(claim) => {
+            let claim = lit(claim);
+            quote!(UrlPiece::Jwt(#claim))
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct ExtraConfig<'a> {
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
+    /// `auth/validator` (endpoint level; root level for
+    /// `shared_cache_duration`).
+    pub validator: Option<super::security::Validator>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -86,6 +89,8 @@ impl<'a> ExtraConfig<'a> {
                         && m.value.as_object().is_some()
                 })
                 .map(|m| super::traffic::RateLimitRouter::from_node(m.key_span, &m.value)),
+            validator: component(members, "auth/validator")
+                .map(|m| super::security::Validator::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),

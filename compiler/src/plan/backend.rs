@@ -193,6 +193,7 @@ fn allowlist(
 /// parameters stored under one key, the later one wins, GW111). `{respN_a.b}`
 /// in a sequential endpoint reads backend N's response (N counts regular,
 /// non-shadow backends, as KrakenD numbers the chain).
+/// `{JWT.claim}` on an endpoint with `auth/validator` is the claim.
 /// Anything else (`{JWT.sub}` without a validator, a lint error) stays the
 /// text KrakenD would leave unreplaced: `{{.JWT.sub}}`.
 pub fn url_pieces(url: &str, params: &[String], ep: &model::Endpoint<'_>) -> Vec<UrlPiece> {
@@ -215,6 +216,12 @@ pub fn url_pieces(url: &str, params: &[String], ep: &model::Endpoint<'_>) -> Vec
                     backend: b,
                     path: split_path(field),
                 })
+        } else if let Some(claim) = var.name.strip_prefix("JWT.")
+            && ep.extra.validator.is_some()
+        {
+            // CE fills `{{.JWT.x}}` from the token only on endpoints with a
+            // validator (krakend-jose `extractRequiredJWTClaims`).
+            Some(UrlPiece::Jwt(claim.to_string()))
         } else {
             None
         };

@@ -106,6 +106,12 @@ pub(crate) fn endpoint(
             .as_ref()
             .map(super::security::bot_detector::plan),
         rate_limit,
+        jwt: ep
+            .extra
+            .validator
+            .as_ref()
+            .map(|v| super::security::validator::plan(v, config.extra.validator.as_ref(), &path))
+            .transpose()?,
         path,
     })
 }

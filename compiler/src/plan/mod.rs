@@ -92,6 +92,14 @@ pub enum PlanError {
         /// The host as written.
         host: String,
     },
+    /// An `auth/validator` KrakenD CE cannot run (the linter reports it).
+    #[error("auth/validator of endpoint `{path}`: {reason}")]
+    InvalidValidator {
+        /// The endpoint path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The whole gateway (`gw_runtime::spec::Gateway`).
@@ -293,6 +301,8 @@ pub struct Endpoint {
     pub bot_detector: Option<security::BotDetector>,
     /// `qos/ratelimit/router` (`None` when neither limit is on).
     pub rate_limit: Option<traffic::RateLimit>,
+    /// `auth/validator`.
+    pub jwt: Option<security::Validator>,
 }
 
 /// A header or query allowlist (`spec::Forward`).
@@ -357,6 +367,8 @@ pub enum UrlPiece {
         /// The dot path, split.
         path: Vec<String>,
     },
+    /// `{JWT.claim}`, in an endpoint with `auth/validator`: the claim.
+    Jwt(String),
 }
 
 /// One backend (`spec::Backend`).
@@ -553,6 +565,9 @@ impl Plan {
         }) = self.http_security
         {
             features.push("security-http");
+        }
+        if self.endpoints.iter().any(|e| e.jwt.is_some()) {
+            features.push("jwt");
         }
         features
     }

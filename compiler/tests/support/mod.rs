@@ -137,7 +137,14 @@ impl Drop for Upstream {
 
 /// Starts an upstream answering with `handler`.
 pub fn upstream(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Upstream {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    upstream_on(TcpListener::bind("127.0.0.1:0").unwrap(), handler)
+}
+
+/// [`upstream`] on a listener the caller bound (a given port).
+pub fn upstream_on(
+    listener: TcpListener,
+    handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+) -> Upstream {
     let addr = listener.local_addr().unwrap();
     let log: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));

@@ -290,7 +290,7 @@ fn skipped(what: &str) {
 /// signatures are still checked, so the peer must hold the key of the
 /// certificate it shows, but nothing says that certificate is the right one.
 #[derive(Debug)]
-struct AcceptAnyServerCert(Arc<CryptoProvider>);
+pub(crate) struct AcceptAnyServerCert(pub(crate) Arc<CryptoProvider>);
 
 impl ServerCertVerifier for AcceptAnyServerCert {
     fn verify_server_cert(

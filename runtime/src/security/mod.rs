@@ -3,6 +3,8 @@
 //! - [`bots`]: `security/bot-detector` (service and endpoint level);
 //! - [`cors`]: `security/cors` (service level).
 //! - [`headers`]: `security/http` (service level).
+//! - [`jwt`]: `auth/validator` (endpoint level), with its key sets in
+//!   [`jwks`].
 //!
 //! A module holds the namespace's static description (what the generated
 //! crate writes, always compiled) and its run-time state and stage
@@ -12,3 +14,5 @@
 pub mod bots;
 pub mod cors;
 pub mod headers;
+pub mod jwks;
+pub mod jwt;

@@ -14,7 +14,10 @@
 //! typing": `"100"` becomes 100, a single host becomes a one-item list),
 //! `krakend check --lint` rejects them, and the `extra_config` components
 //! mostly ignore a value of the wrong type (the whole `router` namespace is
-//! dropped when one of its values has the wrong type).
+//! dropped when one of its values has the wrong type). In `auth/validator`
+//! it is worse: CE cannot decode the namespace, and the endpoint answers
+//! 401 to every request, forever (`"alg": ["RS256"]`, `"audience": "api"`,
+//! `"cache_duration": "15m"`, `"leeway": 1`).
 //!
 //! ## Example
 //! ```json
@@ -60,7 +63,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             None => d = d.with_help(format!("write {} here", schema::join_or(&wanted))),
         }
-        if is_namespace_setting(&v.schema_location) {
+        if v.schema_location.starts_with("/$defs/auth_validator/") {
+            d = d.with_note(
+                "KrakenD CE cannot decode an `auth/validator` holding this value: it logs `Unable to parse the configuration` \
+                 and the endpoint answers 401 to every request, forever",
+            );
+        } else if is_namespace_setting(&v.schema_location) {
             d = d.with_note("KrakenD's components do not convert `extra_config` values: this one is ignored");
         }
         out.push(d);

@@ -3,3 +3,4 @@
 pub mod bot_detector;
 pub mod cors;
 pub mod http;
+pub mod validator;

@@ -4,7 +4,9 @@
 pub mod bot_detector;
 pub mod cors;
 pub mod http;
+pub mod validator;
 
 pub use bot_detector::BotDetector;
 pub use cors::Cors;
 pub use http::HttpSecurity;
+pub use validator::Validator;
