@@ -1205,6 +1205,94 @@ fn fastrand_like(i: usize) -> u64 {
     x
 }
 
+/// The order of CE's stages where several meet on one endpoint
+/// (krakend-components §1.1, §1.2): CORS answers preflights before auth
+/// and decorates a 401; the bot detector answers before auth; a 401
+/// consumes no rate-limit token; every refusal still carries CORS headers.
+#[test]
+fn stages_run_in_krakend_order() {
+    let keys = jwt::Keys::new();
+    let set = json!({"keys": [keys.hs_jwk("hs")]});
+    let jwks = upstream(move |_: &Seen| Reply::json(&set.to_string()));
+    let up = upstream(api);
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/pipeline.json"),
+    )
+    .unwrap();
+    let text = source
+        .replace(PLACEHOLDER, &up.url())
+        .replace("http://jwks.test", &jwks.url());
+    let gw = start(&build_text("pipeline", &text, &[]));
+    let good = keys.sign("HS256", "hs", &json!({"sub": "u", "exp": jwt::now() + 600}));
+    let bad = keys.sign("HS256", "hs", &json!({"sub": "u", "exp": jwt::now() - 600}));
+    let origin = ("Origin", "https://app.example");
+    let cors_on = |r: &Resp, what: &str| {
+        assert_eq!(
+            r.header("access-control-allow-origin"),
+            Some("https://app.example"),
+            "{what}"
+        );
+    };
+
+    // CORS before auth: a preflight needs no token.
+    let r = send(
+        &gw.addr,
+        "OPTIONS",
+        "/private/1",
+        &[
+            origin,
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "authorization"),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    cors_on(&r, "the preflight");
+    // The 401 carries the CORS headers, so a browser can read it.
+    let r = send(&gw.addr, "GET", "/private/1", &[origin], b"");
+    assert_eq!(r.status, 401);
+    cors_on(&r, "a 401");
+    // The bot detector before auth: a bot without a token gets the 403.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/private/1",
+        &[origin, ("User-Agent", "evil/1.0")],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    cors_on(&r, "a bot's 403");
+    // Auth before the rate limit: refused tokens consume nothing, so the
+    // endpoint's two tokens are still there for two good requests.
+    let bearer = |t: &str| format!("Bearer {t}");
+    for _ in 0..5 {
+        let r = send(
+            &gw.addr,
+            "GET",
+            "/private/1",
+            &[origin, ("Authorization", &bearer(&bad))],
+            b"",
+        );
+        assert_eq!(r.status, 401);
+    }
+    for want in [200, 200, 503] {
+        let r = send(
+            &gw.addr,
+            "GET",
+            "/private/1",
+            &[origin, ("Authorization", &bearer(&good))],
+            b"",
+        );
+        assert_eq!(r.status, want, "{}", r.text());
+        cors_on(&r, "a good token's answer");
+    }
+    assert_eq!(
+        up.seen().len(),
+        2,
+        "only the two served requests reached the backend"
+    );
+}
+
 #[test]
 fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     let gwc = env!("CARGO_BIN_EXE_gwc");
