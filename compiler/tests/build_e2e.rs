@@ -1572,3 +1572,114 @@ fn rate_limits_as_krakend_does() {
     assert_eq!(passed("/echo/split"), 3);
     assert_eq!(passed("/echo/refill"), 3);
 }
+
+/// `auth/signer` (krakend-components §13) on a real gateway: the listed
+/// objects signed as CE signs them (HS256 from a JWKS URL; HS512 from a
+/// local file as the JWS JSON serialisation, with its `typ`), other
+/// values left unsigned; JSON whatever `output_encoding`, without
+/// `X-KrakenD-Completed` or `Cache-Control`; the rate limit never applied;
+/// a `kid` missing from the key set at start → 401 to every request; a
+/// failing backend → 400 with no body.
+#[test]
+fn jwt_signer_as_krakend_does() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let keys = jwt::Keys::new();
+    let secret512 = b"a 64-byte secret for the HS512 signer of the e2e tests, padded!!".to_vec();
+    assert_eq!(secret512.len(), 64);
+    let set = json!({"keys": [keys.hs_jwk("hs")]});
+    let jwks = upstream(move |_: &Seen| Reply::json(&set.to_string()));
+    let dir = std::env::temp_dir().join(format!("gwc-signer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let local = dir.join("private.json");
+    std::fs::write(
+        &local,
+        json!({"keys": [{"kty": "oct", "kid": "hs512", "k": jwt::b64(&secret512)}]}).to_string(),
+    )
+    .unwrap();
+    let up = upstream(|seen: &Seen| match seen.path() {
+        "/token" => Reply::json(
+            r#"{"access_token": {"sub": "u1", "exp": 1735689600, "html": "<a&b>", "aud": ["x"]}, "refresh_token": "plain", "n": 1}"#,
+        ),
+        "/id" => Reply::json(r#"{"id_token": {"sub": "u2"}}"#),
+        _ => Reply::json("{}").status(500),
+    });
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/signer.json"),
+    )
+    .unwrap();
+    let text = source
+        .replace(PLACEHOLDER, &up.url())
+        .replace("http://jwks.test", &jwks.url())
+        .replace("LOCAL_JWKS", local.to_str().unwrap());
+    let gw = start(&build_text("signer", &text, &[]));
+    let hmac = |alg, secret: &[u8], input: &str| {
+        b64.encode(ring::hmac::sign(
+            &ring::hmac::Key::new(alg, secret),
+            input.as_bytes(),
+        ))
+    };
+
+    // Three requests: the endpoint's rate limit (1 a second) never runs.
+    for _ in 0..3 {
+        let r = send(&gw.addr, "GET", "/token", &[], b"");
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/json; charset=utf-8")
+        );
+        assert_eq!(r.header("x-krakend-completed"), None);
+        assert_eq!(r.header("cache-control"), None);
+        let body = r.json();
+        assert_eq!(body["refresh_token"], "plain", "a string is not signed");
+        assert_eq!(body["n"], 1);
+        let token = body["access_token"].as_str().unwrap();
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let (header, payload) = input.split_once('.').unwrap();
+        assert_eq!(
+            b64.decode(header).unwrap(),
+            br#"{"alg":"HS256","kid":"hs","typ":"JWT"}"#
+        );
+        // Go's encoding/json: keys sorted, HTML characters escaped.
+        assert_eq!(
+            String::from_utf8(b64.decode(payload).unwrap()).unwrap(),
+            r#"{"aud":["x"],"exp":1735689600,"html":"\u003ca\u0026b\u003e","sub":"u1"}"#
+        );
+        assert_eq!(sig, hmac(ring::hmac::HMAC_SHA256, &keys.secret, input));
+    }
+
+    // The JSON serialisation, HS512, its `typ`, from the local key set.
+    let r = send(&gw.addr, "GET", "/full", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let doc: serde_json::Value =
+        serde_json::from_str(r.json()["id_token"].as_str().unwrap()).unwrap();
+    let protected = doc["protected"].as_str().unwrap();
+    let payload = doc["payload"].as_str().unwrap();
+    assert_eq!(
+        b64.decode(protected).unwrap(),
+        br#"{"alg":"HS512","kid":"hs512","typ":"at+jwt"}"#
+    );
+    assert_eq!(b64.decode(payload).unwrap(), br#"{"sub":"u2"}"#);
+    assert_eq!(
+        doc["signature"].as_str().unwrap(),
+        hmac(
+            ring::hmac::HMAC_SHA512,
+            &secret512,
+            &format!("{protected}.{payload}")
+        )
+    );
+
+    // No such kid at start: 401 forever, the backend never called.
+    for _ in 0..2 {
+        let r = send(&gw.addr, "GET", "/missing-kid", &[], b"");
+        assert_eq!(r.status, 401);
+        assert!(r.body.is_empty());
+    }
+    // A failing backend: 400, empty.
+    let r = send(&gw.addr, "GET", "/failing", &[], b"");
+    assert_eq!(r.status, 400);
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("x-krakend-completed"), None);
+    assert_eq!(up.seen().iter().filter(|s| s.path() == "/token").count(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}

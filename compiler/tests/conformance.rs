@@ -38,7 +38,6 @@ use serde_json::Value;
 /// on one is skipped with its name. A component issue that lands removes its
 /// namespaces here, and their specs run.
 const NOT_BUILT: &[&str] = &[
-    "auth/signer",
     "modifier/lua-backend",
     "modifier/lua-proxy",
     "qos/http-cache",

@@ -194,8 +194,33 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                         Err(r) => rejected = Some(reject_token(ep, r)),
                     }
                 }
-                // l., m. (security components, Lua not compiled); n.: a
-                // 401/403 has consumed no token.
+                // l.: the signer replaces m.–o. (CE's `gin/jose.go`): it
+                // runs the proxy itself; no rate limit, no KrakenD headers.
+                if rejected.is_none()
+                    && let Some(signer) = &ep.signer
+                {
+                    let host = parts
+                        .headers
+                        .get(header::HOST)
+                        .and_then(|h| h.to_str().ok())
+                        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+                    let inb = Inbound {
+                        params: &params,
+                        wildcard: wildcard.as_deref(),
+                        query: parts.uri.query(),
+                        headers: &parts.headers,
+                        client_ip,
+                        host,
+                        jwt: verified.as_deref().map(|t| &t.claims),
+                    };
+                    let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
+                    secure(&mut resp);
+                    ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                    log_access(&gw, &parts, &resp, start, None);
+                    return resp;
+                }
+                // m. (Lua, not compiled); n.: a 401/403 has consumed no
+                // token.
                 if rejected.is_none() {
                     rejected = over_limit(ep, &parts.headers, &params, client_ip);
                 }
@@ -378,6 +403,98 @@ async fn request_body(ep: &EndpointRt, body: Incoming) -> Result<ReqBody, Error>
         })?
         .to_bytes();
     Ok(ReqBody::Buffered(bytes))
+}
+
+/// l.: `auth/signer` (krakend-components §13, [`crate::security::signer`]):
+/// 401 when its key could not be had at start; the proxy under the
+/// endpoint's timeout; 400 with no body when it failed; otherwise the data
+/// with its listed objects signed, as gin's `c.JSON` writes it, with the
+/// proxy's status and the first value of each backend header, and no
+/// `X-KrakenD`, `X-KrakenD-Completed` or `Cache-Control`.
+async fn signed(
+    gw: &Arc<Gw>,
+    index: usize,
+    ep: &EndpointRt,
+    signer: &crate::security::signer::Signer,
+    inb: &Inbound<'_>,
+    body: Incoming,
+    start: Instant,
+) -> Response<GwBody> {
+    let Some(key) = signer.key().await else {
+        return simple(StatusCode::UNAUTHORIZED, None, Bytes::new());
+    };
+    let bad_request = || simple(StatusCode::BAD_REQUEST, None, Bytes::new());
+    let deadline = proxy::after(start, ep.spec.timeout_ms);
+    let work = async {
+        let body = request_body(ep, body).await?;
+        proxy::run(gw, index, inb, body, start).await
+    };
+    let answer = match tokio::time::timeout_at(deadline, work).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => {
+            log_error(ep, 0, &e);
+            return bad_request();
+        }
+        Err(_) => return bad_request(),
+    };
+    let (status, headers, data) = match answer {
+        Answer::Merged(merged) => {
+            for (i, e) in merged.errors.iter().enumerate() {
+                log_error(ep, i, e);
+            }
+            // CE: the proxy returns an error with partial data; the
+            // signer answers 400 on any error.
+            match merged.data {
+                Some(data) if merged.errors.is_empty() => {
+                    (StatusCode::OK, hyper::HeaderMap::new(), Some(data))
+                }
+                _ => return bad_request(),
+            }
+        }
+        Answer::Rendered(r) => {
+            // Not reached: a signer endpoint is never a json passthrough.
+            if !r.errors.is_empty() {
+                return bad_request();
+            }
+            match serde_json::from_slice::<Value>(&r.body) {
+                Ok(Value::Object(m)) => (StatusCode::OK, hyper::HeaderMap::new(), Some(m)),
+                _ => return bad_request(),
+            }
+        }
+        // no-op: lura's response has no data (`null`) but the backend's
+        // status and headers.
+        Answer::Stream(s) => (s.resp.status(), s.resp.headers().clone(), None),
+    };
+    let text = match data {
+        Some(mut data) => {
+            if let Err(e) = crate::security::signer::sign_data(signer.spec, key, &mut data) {
+                error_line(&format!(
+                    "[ENDPOINT: {}][JWTSigner] {}",
+                    ep.spec.path,
+                    e.replace('"', "'")
+                ));
+                return bad_request();
+            }
+            crate::security::signer::go_json_text(&Value::Object(data))
+        }
+        None => "null".to_string(),
+    };
+    let mut r = simple(status, None, text);
+    // `c.Header(k, v[0])` for each backend header.
+    for name in headers.keys() {
+        if is_hop_by_hop_response(name) || name == header::CONTENT_LENGTH {
+            continue;
+        }
+        if let Some(v) = headers.get(name) {
+            r.headers_mut().insert(name.clone(), v.clone());
+        }
+    }
+    // gin's JSON render sets the type only when none is there.
+    if !r.headers().contains_key(header::CONTENT_TYPE) {
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    }
+    r
 }
 
 /// Runs an endpoint and builds its response; also says whether it was

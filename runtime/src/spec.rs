@@ -22,6 +22,7 @@ pub use crate::security::headers::{AllowedHosts, HttpSecurity};
 pub use crate::security::jwt::{
     ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy,
 };
+pub use crate::security::signer::JwtSigner;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 
 /// The whole gateway.
@@ -278,6 +279,9 @@ pub struct Endpoint {
     pub rate_limit: Option<&'static RateLimit>,
     /// `auth/validator`: the endpoint's JWT check.
     pub jwt: Option<&'static JwtValidator>,
+    /// `auth/signer`: signs the response's listed objects (replaces the
+    /// rate limit and the endpoint handler, as in CE).
+    pub signer: Option<&'static JwtSigner>,
 }
 
 impl Endpoint {
@@ -304,6 +308,7 @@ impl Endpoint {
         bot_detector: None,
         rate_limit: None,
         jwt: None,
+        signer: None,
     };
 }
 

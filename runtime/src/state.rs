@@ -70,6 +70,13 @@ impl Gw {
             tasks.push(tokio::spawn(std::sync::Arc::clone(c).sweep_forever()));
         }
         tasks.extend(self.jwks.prefetch());
+        // `auth/signer`: its key is read (or fetched) at start, as CE does.
+        for s in self.endpoints.iter().filter_map(|e| e.signer.as_ref()) {
+            let s = std::sync::Arc::clone(s);
+            tasks.push(tokio::spawn(async move {
+                let _ = s.key().await;
+            }));
+        }
     }
 }
 
@@ -109,6 +116,8 @@ pub struct EndpointRt {
     pub rate_limit: Option<crate::traffic::ratelimit::Limiter>,
     /// `auth/validator`, ready.
     pub jwt: Option<crate::security::jwt::Validator>,
+    /// `auth/signer`, ready (its key is loaded by [`Gw::start_background`]).
+    pub signer: Option<std::sync::Arc<crate::security::signer::Signer>>,
     /// Counters.
     pub metrics: EndpointMetrics,
 }
@@ -202,17 +211,19 @@ pub fn json_passthrough(ep: &Endpoint, regular: &[usize]) -> bool {
             && b.mapping.is_empty()
             && b.flatmap.is_empty()
     };
-    let shape = match backends.as_slice() {
-        [] => false,
-        [_] => true,
-        many => {
-            !ep.sequential
-                && ep.flatmap.is_empty()
-                && many.iter().enumerate().all(|(i, b)| {
-                    b.group.is_some() && many.iter().skip(i + 1).all(|o| o.group != b.group)
-                })
-        }
-    };
+    // A signer works on the decoded data (it replaces objects).
+    let shape = ep.signer.is_none()
+        && match backends.as_slice() {
+            [] => false,
+            [_] => true,
+            many => {
+                !ep.sequential
+                    && ep.flatmap.is_empty()
+                    && many.iter().enumerate().all(|(i, b)| {
+                        b.group.is_some() && many.iter().skip(i + 1).all(|o| o.group != b.group)
+                    })
+            }
+        };
     shape
         && backends.len() == regular.len()
         && ep.output == OutputEncoding::Json
@@ -291,6 +302,13 @@ impl Gw {
                     .map(|j| crate::security::jwt::Validator::new(j, &mut jwks, spec.user_agent))
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
+                signer: ep.signer.map(|s| {
+                    std::sync::Arc::new(crate::security::signer::Signer::new(
+                        s,
+                        ep.path,
+                        spec.user_agent,
+                    ))
+                }),
                 metrics: EndpointMetrics::default(),
             });
         }

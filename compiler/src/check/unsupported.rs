@@ -62,7 +62,7 @@ const SERVICE_IMPLEMENTED: [&str; 9] = [
 ///
 /// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
 /// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
-const ENDPOINT_IMPLEMENTED: [&str; 10] = [
+const ENDPOINT_IMPLEMENTED: [&str; 12] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
@@ -73,7 +73,11 @@ const ENDPOINT_IMPLEMENTED: [&str; 10] = [
     HTTP_SECURITY_LEGACY_KEY,
     crate::model::traffic::ratelimit_router::NAMESPACE,
     crate::model::traffic::ratelimit_router::JUJU_NAMESPACE,
+    "auth/signer",
+    SIGNER_LEGACY_KEY,
 ];
+/// `auth/signer`'s long name, which CE still reads.
+const SIGNER_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-jose/signer";
 /// `security/bot-detector`'s long name, which CE still reads.
 const BOT_DETECTOR_LEGACY_KEY: &str = "github_com/devopsfaith/krakend-botdetector";
 /// `security/cors`'s long name, which CE still reads.
@@ -275,6 +279,9 @@ fn endpoint(ep: &Endpoint<'_>, out: &mut Vec<Finding>) {
     }
     if let Some(v) = &ep.extra.validator {
         validator_options(v, &level, out);
+    }
+    if let Some(s) = &ep.extra.signer {
+        signer_options(s, &level, out);
     }
     for b in &ep.backends {
         backend(&path, b, out);
@@ -554,6 +561,48 @@ fn validator_options(v: &crate::model::security::Validator, level: &Level, out: 
         out.push(Finding {
             kind: Kind::Option,
             name: "auth/validator.cipher_suites".to_string(),
+            alias: None,
+            span: first.span,
+            level: level.clone(),
+            consequence: "rustls has only the ECDHE AEAD suites (CE's default list): the others would not be offered to the JWKS server",
+            about: None,
+        });
+    }
+}
+
+/// The `auth/signer` settings gwc cannot honour, as for the validator:
+/// `alg: ES512` (ring cannot sign with P-521), `secret_url`/`cypher_key`,
+/// and `cipher_suites` rustls does not implement.
+fn signer_options(s: &crate::model::security::Signer, level: &Level, out: &mut Vec<Finding>) {
+    if let Some(alg) = s.alg.as_ref().filter(|a| a.value == "ES512") {
+        out.push(option(
+            alg,
+            "auth/signer.alg",
+            level,
+            "ring cannot sign ES512 (P-521): the endpoint would answer 401 to every request",
+        ));
+    }
+    for (field, value) in [("secret_url", &s.secret_url), ("cypher_key", &s.cypher_key)] {
+        if let Some(v) = value.as_ref().filter(|v| !v.value.is_empty()) {
+            out.push(option(
+                v,
+                &format!("auth/signer.{field}"),
+                level,
+                "gwc does not decrypt key sets: `jwk_local_path` would be read as plain JSON",
+            ));
+        }
+    }
+    const RUSTLS_SUITES: [i64; 9] = [
+        0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca8, 0xcca9, 0x1301, 0x1302, 0x1303,
+    ];
+    if let Some(first) = s
+        .cipher_suites
+        .iter()
+        .find(|c| !RUSTLS_SUITES.contains(&c.value))
+    {
+        out.push(Finding {
+            kind: Kind::Option,
+            name: "auth/signer.cipher_suites".to_string(),
             alias: None,
             span: first.span,
             level: level.clone(),

@@ -49,6 +49,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .map(super::security::http::tokens),
     );
     let jwt_use = super::security::validator::imports(plan);
+    let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
     let endpoints = plan
         .endpoints
@@ -80,6 +81,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             BotDetector, Cors, AllowedHosts, HttpSecurity,
         };
         #jwt_use
+        #signer_use
 
         /// The gateway, every default applied.
         pub static GATEWAY: Gateway = Gateway {
@@ -136,6 +138,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             .map(super::traffic::ratelimit_router::tokens),
     );
     let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
+    let signer = option(e.signer.as_ref().map(super::security::signer::tokens));
     quote! {
         Endpoint {
             method: #method,
@@ -156,6 +159,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             bot_detector: #bot_detector,
             rate_limit: #rate_limit,
             jwt: #jwt,
+            signer: #signer,
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct ExtraConfig<'a> {
     /// `auth/validator` (endpoint level; root level for
     /// `shared_cache_duration`).
     pub validator: Option<super::security::Validator>,
+    /// `auth/signer` (endpoint level).
+    pub signer: Option<super::security::Signer>,
     /// `qos/circuit-breaker` (backend level).
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
@@ -91,6 +93,8 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::traffic::RateLimitRouter::from_node(m.key_span, &m.value)),
             validator: component(members, "auth/validator")
                 .map(|m| super::security::Validator::from_node(m.key_span, &m.value)),
+            signer: component(members, "auth/signer")
+                .map(|m| super::security::Signer::from_node(m.key_span, &m.value)),
             circuit_breaker: object("qos/circuit-breaker")
                 .or_else(|| object(CIRCUIT_BREAKER_LEGACY_KEY))
                 .map(CircuitBreaker::from_node),

@@ -112,6 +112,12 @@ pub(crate) fn endpoint(
             .as_ref()
             .map(|v| super::security::validator::plan(v, config.extra.validator.as_ref(), &path))
             .transpose()?,
+        signer: ep
+            .extra
+            .signer
+            .as_ref()
+            .map(|s| super::security::signer::plan(s, &path))
+            .transpose()?,
         path,
     })
 }

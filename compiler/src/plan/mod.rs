@@ -100,6 +100,14 @@ pub enum PlanError {
         /// What is wrong.
         reason: String,
     },
+    /// An `auth/signer` KrakenD CE cannot run (the linter reports it).
+    #[error("auth/signer of endpoint `{path}`: {reason}")]
+    InvalidSigner {
+        /// The endpoint path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The whole gateway (`gw_runtime::spec::Gateway`).
@@ -303,6 +311,8 @@ pub struct Endpoint {
     pub rate_limit: Option<traffic::RateLimit>,
     /// `auth/validator`.
     pub jwt: Option<security::Validator>,
+    /// `auth/signer`.
+    pub signer: Option<security::Signer>,
 }
 
 /// A header or query allowlist (`spec::Forward`).
@@ -566,7 +576,11 @@ impl Plan {
         {
             features.push("security-http");
         }
-        if self.endpoints.iter().any(|e| e.jwt.is_some()) {
+        if self
+            .endpoints
+            .iter()
+            .any(|e| e.jwt.is_some() || e.signer.is_some())
+        {
             features.push("jwt");
         }
         features

@@ -104,7 +104,10 @@ mod with_feature {
             .with_decode_allow_trailing_bits(true),
     );
 
-    fn member_bytes(o: &Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn member_bytes(
+        o: &Map<String, Value>,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, String> {
         match o.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => B64_LENIENT
@@ -115,7 +118,7 @@ mod with_feature {
         }
     }
 
-    fn required(o: &Map<String, Value>, name: &str) -> Result<Vec<u8>, String> {
+    pub(crate) fn required(o: &Map<String, Value>, name: &str) -> Result<Vec<u8>, String> {
         member_bytes(o, name)?.ok_or_else(|| format!("no `{name}`"))
     }
 
@@ -392,7 +395,7 @@ mod with_feature {
         Remote(Remote),
     }
 
-    struct Remote {
+    pub(crate) struct Remote {
         url: Uri,
         pool: Arc<H1Pool>,
         user_agent: HeaderValue,
@@ -688,7 +691,7 @@ mod with_feature {
 
     /// The remote side of a store: its URL, its client and the
     /// `User-Agent` it sends (the gateway's, as CE sends KrakenD's).
-    fn remote(r: &JwkRemote, user_agent: &'static str) -> Result<Remote, String> {
+    pub(crate) fn remote(r: &JwkRemote, user_agent: &'static str) -> Result<Remote, String> {
         let url: Uri = r
             .url
             .parse()
@@ -719,7 +722,7 @@ mod with_feature {
     }
 
     /// GETs the set, following redirects as Go's client does.
-    async fn download(remote: &Remote) -> Result<Vec<u8>, String> {
+    pub(crate) async fn download(remote: &Remote) -> Result<Vec<u8>, String> {
         let mut uri = remote.url.clone();
         for _ in 0..=crate::redirect::MAX_REDIRECTS {
             let mut req = Request::new(GwBody::full(Bytes::new()));

@@ -5,6 +5,8 @@
 //! - [`headers`]: `security/http` (service level).
 //! - [`jwt`]: `auth/validator` (endpoint level), with its key sets in
 //!   [`jwks`].
+//! - [`signer`]: `auth/signer` (endpoint level), its keys read as
+//!   [`jwks`] reads them.
 //!
 //! A module holds the namespace's static description (what the generated
 //! crate writes, always compiled) and its run-time state and stage
@@ -16,3 +18,4 @@ pub mod cors;
 pub mod headers;
 pub mod jwks;
 pub mod jwt;
+pub mod signer;

@@ -144,6 +144,10 @@ crate::check::registry::registry! {
     "GW643" gw643_jwt_invalid_fingerprint Error Tree;
     "GW644" gw644_jwt_ignored_duration Warning Tree;
     "GW645" gw645_jwt_variable_without_validator Error Tree;
+    "GW646" gw646_signer_without_algorithm Error Tree;
+    "GW647" gw647_signer_without_key_set Error Tree;
+    "GW648" gw648_signer_insecure_key_set Error Tree;
+    "GW649" gw649_signer_unsigned_value Warning Tree;
     "GW700" gw700_ratelimit_without_rate Warning Tree;
     "GW701" gw701_unknown_ratelimit_strategy Error Tree;
     "GW702" gw702_ratelimit_key_missing Error Tree;

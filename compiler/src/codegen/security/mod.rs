@@ -3,4 +3,5 @@
 pub mod bot_detector;
 pub mod cors;
 pub mod http;
+pub mod signer;
 pub mod validator;

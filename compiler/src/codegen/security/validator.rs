@@ -33,42 +33,7 @@ pub fn tokens(v: &Validator) -> TokenStream {
         .iter()
         .find(|a| **a == v.alg)
         .map_or_else(|| format_ident!("RS256"), |a| format_ident!("{}", a));
-    let keys = match &v.keys {
-        KeySource::Local(path) => {
-            let path = Literal::string(path);
-            quote!(JwkSource::Local(#path))
-        }
-        KeySource::Remote {
-            url,
-            disable_jwk_security,
-            fingerprints,
-            local_ca,
-            cipher_suites,
-        } => {
-            let url = Literal::string(url);
-            let fingerprints = fingerprints.iter().map(|f| {
-                let bytes = f.iter().map(|b| Literal::u8_unsuffixed(*b));
-                quote!(&[#(#bytes),*])
-            });
-            let local_ca = match local_ca {
-                Some(ca) => {
-                    let ca = Literal::string(ca);
-                    quote!(Some(#ca))
-                }
-                None => quote!(None),
-            };
-            let suites = cipher_suites.iter().map(|c| Literal::u16_unsuffixed(*c));
-            quote! {
-                JwkSource::Remote(JwkRemote {
-                    url: #url,
-                    disable_jwk_security: #disable_jwk_security,
-                    fingerprints: &[#(#fingerprints),*],
-                    local_ca: #local_ca,
-                    cipher_suites: &[#(#suites),*],
-                })
-            }
-        }
-    };
+    let keys = key_source(&v.keys);
     let strategy = match v.key_identify_strategy {
         KeyIdStrategy::Kid => quote!(KeyIdStrategy::Kid),
         KeyIdStrategy::X5t => quote!(KeyIdStrategy::X5t),
@@ -122,6 +87,46 @@ pub fn tokens(v: &Validator) -> TokenStream {
             auth_header_name: #header,
             cookie_key: #cookie,
             operation_debug: #debug,
+        }
+    }
+}
+
+/// `JwkSource::…` (shared with `auth/signer`).
+pub fn key_source(keys: &KeySource) -> TokenStream {
+    match keys {
+        KeySource::Local(path) => {
+            let path = Literal::string(path);
+            quote!(JwkSource::Local(#path))
+        }
+        KeySource::Remote {
+            url,
+            disable_jwk_security,
+            fingerprints,
+            local_ca,
+            cipher_suites,
+        } => {
+            let url = Literal::string(url);
+            let fingerprints = fingerprints.iter().map(|f| {
+                let bytes = f.iter().map(|b| Literal::u8_unsuffixed(*b));
+                quote!(&[#(#bytes),*])
+            });
+            let local_ca = match local_ca {
+                Some(ca) => {
+                    let ca = Literal::string(ca);
+                    quote!(Some(#ca))
+                }
+                None => quote!(None),
+            };
+            let suites = cipher_suites.iter().map(|c| Literal::u16_unsuffixed(*c));
+            quote! {
+                JwkSource::Remote(JwkRemote {
+                    url: #url,
+                    disable_jwk_security: #disable_jwk_security,
+                    fingerprints: &[#(#fingerprints),*],
+                    local_ca: #local_ca,
+                    cipher_suites: &[#(#suites),*],
+                })
+            }
         }
     }
 }
