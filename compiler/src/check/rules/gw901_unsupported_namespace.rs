@@ -3,15 +3,15 @@
 //! ## What it does
 //! When building (`gwc build`, `gwc lint --build`), reports every
 //! `extra_config` namespace that KrakenD reads at that level and gwc does
-//! not implement: `auth/validator`, `qos/ratelimit/router`,
-//! `telemetry/logging`, `modifier/martian`, `qos/circuit-breaker`, … (gwc
+//! not implement: `telemetry/logging`, `telemetry/metrics`,
+//! `modifier/martian`, `validation/cel`, `qos/http-cache`, … (gwc
 //! implements `router`, `proxy`, `backend/http` and the components the
 //! README lists, long legacy names included). `gwc lint` alone accepts
 //! them: the config is fine for KrakenD.
 //!
 //! ## Why is this bad?
 //! A compiled gateway that silently skipped a namespace would run without
-//! JWT validation, rate limits or CORS while the config says otherwise.
+//! a cache, request validation or metrics while the config says otherwise.
 //! gwc refuses instead, until you say the gateway may run without it.
 //!
 //! ## Example
