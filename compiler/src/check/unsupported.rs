@@ -278,10 +278,22 @@ fn endpoint(ep: &Endpoint<'_>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(v) = &ep.extra.validator {
-        validator_options(v, &level, out);
+        key_set_options(
+            "auth/validator",
+            &v.key_set(),
+            "ring cannot verify ES512 (P-521) signatures: every token would be refused with 401",
+            &level,
+            out,
+        );
     }
     if let Some(s) = &ep.extra.signer {
-        signer_options(s, &level, out);
+        key_set_options(
+            "auth/signer",
+            &s.key_set(),
+            "ring cannot sign ES512 (P-521): the endpoint would answer 401 to every request",
+            &level,
+            out,
+        );
     }
     for b in &ep.backends {
         backend(&path, b, out);
@@ -526,25 +538,27 @@ fn nonzero_duration(v: &Node) -> bool {
     }
 }
 
-/// The `auth/validator` settings gwc cannot honour: `alg: ES512` (ring has
-/// no P-521), `secret_url`/`cypher_key` (gocloud secret keepers), and
-/// `cipher_suites` entries rustls does not implement (CBC and RSA key
-/// exchange suites; the ECDHE AEAD ones, CE's default list, and the TLS 1.3
-/// ids, which Go ignores, are fine).
-fn validator_options(v: &crate::model::security::Validator, level: &Level, out: &mut Vec<Finding>) {
-    if let Some(alg) = v.alg.as_ref().filter(|a| a.value == "ES512") {
-        out.push(option(
-            alg,
-            "auth/validator.alg",
-            level,
-            "ring cannot verify ES512 (P-521) signatures: every token would be refused with 401",
-        ));
+/// The `auth/validator` and `auth/signer` settings gwc cannot honour
+/// (`namespace` names which): `alg: ES512` (ring has no P-521, so
+/// `es512` says what the endpoint would do), `secret_url`/`cypher_key`
+/// (gocloud secret keepers), and `cipher_suites` entries rustls does not
+/// implement (CBC and RSA key exchange suites; the ECDHE AEAD ones, CE's
+/// default list, and the TLS 1.3 ids, which Go ignores, are fine).
+fn key_set_options(
+    namespace: &str,
+    k: &crate::model::security::validator::KeySet<'_>,
+    es512: &'static str,
+    level: &Level,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(alg) = k.alg.filter(|a| a.value == "ES512") {
+        out.push(option(alg, &format!("{namespace}.alg"), level, es512));
     }
-    for (field, value) in [("secret_url", &v.secret_url), ("cypher_key", &v.cypher_key)] {
-        if let Some(s) = value.as_ref().filter(|s| !s.value.is_empty()) {
+    for (field, value) in [("secret_url", k.secret_url), ("cypher_key", k.cypher_key)] {
+        if let Some(s) = value.filter(|s| !s.value.is_empty()) {
             out.push(option(
                 s,
-                &format!("auth/validator.{field}"),
+                &format!("{namespace}.{field}"),
                 level,
                 "gwc does not decrypt key sets: `jwk_local_path` would be read as plain JSON",
             ));
@@ -553,56 +567,14 @@ fn validator_options(v: &crate::model::security::Validator, level: &Level, out: 
     const RUSTLS_SUITES: [i64; 9] = [
         0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca8, 0xcca9, 0x1301, 0x1302, 0x1303,
     ];
-    if let Some(first) = v
+    if let Some(first) = k
         .cipher_suites
         .iter()
         .find(|c| !RUSTLS_SUITES.contains(&c.value))
     {
         out.push(Finding {
             kind: Kind::Option,
-            name: "auth/validator.cipher_suites".to_string(),
-            alias: None,
-            span: first.span,
-            level: level.clone(),
-            consequence: "rustls has only the ECDHE AEAD suites (CE's default list): the others would not be offered to the JWKS server",
-            about: None,
-        });
-    }
-}
-
-/// The `auth/signer` settings gwc cannot honour, as for the validator:
-/// `alg: ES512` (ring cannot sign with P-521), `secret_url`/`cypher_key`,
-/// and `cipher_suites` rustls does not implement.
-fn signer_options(s: &crate::model::security::Signer, level: &Level, out: &mut Vec<Finding>) {
-    if let Some(alg) = s.alg.as_ref().filter(|a| a.value == "ES512") {
-        out.push(option(
-            alg,
-            "auth/signer.alg",
-            level,
-            "ring cannot sign ES512 (P-521): the endpoint would answer 401 to every request",
-        ));
-    }
-    for (field, value) in [("secret_url", &s.secret_url), ("cypher_key", &s.cypher_key)] {
-        if let Some(v) = value.as_ref().filter(|v| !v.value.is_empty()) {
-            out.push(option(
-                v,
-                &format!("auth/signer.{field}"),
-                level,
-                "gwc does not decrypt key sets: `jwk_local_path` would be read as plain JSON",
-            ));
-        }
-    }
-    const RUSTLS_SUITES: [i64; 9] = [
-        0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca8, 0xcca9, 0x1301, 0x1302, 0x1303,
-    ];
-    if let Some(first) = s
-        .cipher_suites
-        .iter()
-        .find(|c| !RUSTLS_SUITES.contains(&c.value))
-    {
-        out.push(Finding {
-            kind: Kind::Option,
-            name: "auth/signer.cipher_suites".to_string(),
+            name: format!("{namespace}.cipher_suites"),
             alias: None,
             span: first.span,
             level: level.clone(),

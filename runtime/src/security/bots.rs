@@ -124,7 +124,8 @@ impl Detector {
     }
 }
 
-#[cfg(all(test, feature = "bot-detector"))]
+#[cfg(test)]
+#[cfg(feature = "bot-detector")]
 mod tests {
     use super::*;
 

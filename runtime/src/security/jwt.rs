@@ -1752,7 +1752,8 @@ mod tests {
 
 /// Tokens signed here with ring, checked end to end by a validator over a
 /// local key set.
-#[cfg(all(test, feature = "jwt"))]
+#[cfg(test)]
+#[cfg(feature = "jwt")]
 mod token_tests {
     use std::sync::Arc;
 

@@ -399,7 +399,8 @@ mod without_feature {
     }
 }
 
-#[cfg(all(test, feature = "jwt"))]
+#[cfg(test)]
+#[cfg(feature = "jwt")]
 mod tests {
     use super::*;
     use crate::security::jwks::parse_jwks;

@@ -111,3 +111,20 @@ impl Signer {
             .map_or(&[], |k| k.value.as_slice())
     }
 }
+
+impl Signer {
+    /// The key-set settings it shares with `auth/validator`.
+    pub fn key_set(&self) -> super::validator::KeySet<'_> {
+        super::validator::KeySet {
+            alg: self.alg.as_ref(),
+            local_path: self.local_path(),
+            url: self.url(),
+            insecure: self.insecure(),
+            fingerprints: &self.jwk_fingerprints,
+            local_ca: self.jwk_local_ca.as_ref(),
+            cipher_suites: &self.cipher_suites,
+            secret_url: self.secret_url.as_ref(),
+            cypher_key: self.cypher_key.as_ref(),
+        }
+    }
+}

@@ -267,3 +267,43 @@ impl Validator {
         self.scopes.as_ref().map_or(&[], |s| s.value.as_slice())
     }
 }
+
+/// The key-set settings `auth/validator` and `auth/signer` share, as the
+/// plan and the build rules read them for either namespace.
+pub struct KeySet<'m> {
+    /// `alg`.
+    pub alg: Option<&'m Spanned<String>>,
+    /// `jwk_local_path`, when set.
+    pub local_path: Option<&'m Spanned<String>>,
+    /// `jwk_url`, when set.
+    pub url: Option<&'m Spanned<String>>,
+    /// `disable_jwk_security`.
+    pub insecure: bool,
+    /// `jwk_fingerprints`.
+    pub fingerprints: &'m [Spanned<String>],
+    /// `jwk_local_ca`.
+    pub local_ca: Option<&'m Spanned<String>>,
+    /// `cipher_suites`.
+    pub cipher_suites: &'m [Spanned<i64>],
+    /// `secret_url`.
+    pub secret_url: Option<&'m Spanned<String>>,
+    /// `cypher_key`.
+    pub cypher_key: Option<&'m Spanned<String>>,
+}
+
+impl Validator {
+    /// The key-set settings.
+    pub fn key_set(&self) -> KeySet<'_> {
+        KeySet {
+            alg: self.alg.as_ref(),
+            local_path: self.local_path(),
+            url: self.url(),
+            insecure: self.insecure(),
+            fingerprints: &self.jwk_fingerprints,
+            local_ca: self.jwk_local_ca.as_ref(),
+            cipher_suites: &self.cipher_suites,
+            secret_url: self.secret_url.as_ref(),
+            cypher_key: self.cypher_key.as_ref(),
+        }
+    }
+}

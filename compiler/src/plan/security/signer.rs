@@ -4,7 +4,7 @@
 //! it starts, as CE reads it.
 
 use super::super::PlanError;
-use super::validator::{ALGORITHMS, KeySource, decode_fingerprint};
+use super::validator::{ALGORITHMS, KeySource, key_source};
 use crate::model::security::signer::Signer as Model;
 
 /// A signer, CE's defaults applied.
@@ -37,29 +37,8 @@ pub(crate) fn plan(m: &Model, path: &str) -> Result<Signer, PlanError> {
         .map(|a| a.value.clone())
         .filter(|a| ALGORITHMS.contains(&a.as_str()))
         .ok_or_else(|| invalid("`alg` is missing or unknown"))?;
-    let keys = match (m.local_path(), m.url()) {
-        (Some(p), _) => KeySource::Local(p.value.clone()),
-        (None, Some(u)) => KeySource::Remote {
-            url: u.value.clone(),
-            disable_jwk_security: m.insecure(),
-            fingerprints: m
-                .jwk_fingerprints
-                .iter()
-                .filter_map(|f| decode_fingerprint(&f.value))
-                .collect(),
-            local_ca: m
-                .jwk_local_ca
-                .as_ref()
-                .filter(|c| !c.value.is_empty())
-                .map(|c| c.value.clone()),
-            cipher_suites: m
-                .cipher_suites
-                .iter()
-                .filter_map(|c| u16::try_from(c.value).ok())
-                .collect(),
-        },
-        (None, None) => return Err(invalid("neither `jwk_url` nor `jwk_local_path` is set")),
-    };
+    let keys = key_source(&m.key_set())
+        .ok_or_else(|| invalid("neither `jwk_url` nor `jwk_local_path` is set"))?;
     Ok(Signer {
         alg,
         kid: m.kid.as_ref().map(|k| k.value.clone()).unwrap_or_default(),

@@ -127,6 +127,33 @@ fn duration_ns(text: Option<&crate::model::Spanned<String>>) -> Option<i64> {
     parse_go_duration(&text?.value).ok()
 }
 
+/// Where a validator's or a signer's keys come from: the local file wins
+/// over the URL, as in CE; `None` without either.
+pub(crate) fn key_source(k: &crate::model::security::validator::KeySet<'_>) -> Option<KeySource> {
+    Some(match (k.local_path, k.url) {
+        (Some(p), _) => KeySource::Local(p.value.clone()),
+        (None, Some(u)) => KeySource::Remote {
+            url: u.value.clone(),
+            disable_jwk_security: k.insecure,
+            fingerprints: k
+                .fingerprints
+                .iter()
+                .filter_map(|f| decode_fingerprint(&f.value))
+                .collect(),
+            local_ca: k
+                .local_ca
+                .filter(|c| !c.value.is_empty())
+                .map(|c| c.value.clone()),
+            cipher_suites: k
+                .cipher_suites
+                .iter()
+                .filter_map(|c| u16::try_from(c.value).ok())
+                .collect(),
+        },
+        (None, None) => return None,
+    })
+}
+
 /// Plans an endpoint's validator; `service` is the root's `auth/validator`
 /// (its `shared_cache_duration`). Fails only on what the linter reports as
 /// an error first (an unknown `alg`, no key source).
@@ -141,29 +168,8 @@ pub(crate) fn plan(m: &Model, service: Option<&Model>, path: &str) -> Result<Val
         .map(|a| a.value.clone())
         .filter(|a| ALGORITHMS.contains(&a.as_str()))
         .ok_or_else(|| invalid("`alg` is missing or unknown"))?;
-    let keys = match (m.local_path(), m.url()) {
-        (Some(p), _) => KeySource::Local(p.value.clone()),
-        (None, Some(u)) => KeySource::Remote {
-            url: u.value.clone(),
-            disable_jwk_security: m.insecure(),
-            fingerprints: m
-                .jwk_fingerprints
-                .iter()
-                .filter_map(|f| decode_fingerprint(&f.value))
-                .collect(),
-            local_ca: m
-                .jwk_local_ca
-                .as_ref()
-                .filter(|c| !c.value.is_empty())
-                .map(|c| c.value.clone()),
-            cipher_suites: m
-                .cipher_suites
-                .iter()
-                .filter_map(|c| u16::try_from(c.value).ok())
-                .collect(),
-        },
-        (None, None) => return Err(invalid("neither `jwk_url` nor `jwk_local_path` is set")),
-    };
+    let keys = key_source(&m.key_set())
+        .ok_or_else(|| invalid("neither `jwk_url` nor `jwk_local_path` is set"))?;
     let seconds = |v: Option<&crate::model::Spanned<i64>>| match v.map(|c| c.value) {
         Some(n) if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
         _ => 900,
