@@ -3,6 +3,10 @@
 # and, where present, ../shared/corpus (the first byte picks the format).
 # `run.sh SECONDS jwt` fuzzes auth/validator's token and JWKS parsing
 # instead, seeded with testdata/keys and the JWTs of testdata/build.
+# `run.sh SECONDS plan` fuzzes what `gwc build` does before cargo (lint
+# with the build rules, then plan and generate for clean configs), seeded
+# with testdata/build and testdata/ok, with a dictionary of the schema's
+# field names and KrakenD's namespaces.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -16,6 +20,30 @@ if [ "${2:-lint}" = jwt ]; then
     | tr -d '"' | awk '{ print > ("corpus/jwt/seed-token-" NR) }'
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none jwt corpus/jwt -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
+fi
+if [ "${2:-lint}" = plan ]; then
+  mkdir -p corpus/plan
+  for f in ../testdata/build/*.json ../testdata/ok/*.json ../testdata/example/*.json; do
+    cp "$f" "corpus/plan/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
+  python3 - ../schema/krakend.schema.json > plan.dict <<'EOF'
+import json, sys
+names = set()
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("properties", "patternProperties") and isinstance(x, dict):
+                names.update(x)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+walk(json.load(open(sys.argv[1])))
+for n in sorted(names):
+    print(json.dumps(json.dumps(n)))
+EOF
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none plan corpus/plan -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -dict=plan.dict
 fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE
