@@ -137,6 +137,11 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             .as_ref()
             .map(super::traffic::ratelimit_router::tokens),
     );
+    let json_schema = option(
+        e.json_schema
+            .as_deref()
+            .map(super::validation::json_schema::tokens),
+    );
     let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
     let signer = option(e.signer.as_ref().map(super::security::signer::tokens));
     quote! {
@@ -158,6 +163,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             static_data: #static_data,
             bot_detector: #bot_detector,
             rate_limit: #rate_limit,
+            json_schema: #json_schema,
             jwt: #jwt,
             signer: #signer,
         }
@@ -200,6 +206,11 @@ fn backend(b: &Backend) -> TokenStream {
             }
         }
     }));
+    let rate_limit = option(
+        b.rate_limit
+            .as_ref()
+            .map(super::traffic::ratelimit_router::bucket),
+    );
     quote! {
         Backend {
             hosts: &[#(#hosts),*],
@@ -220,6 +231,7 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_code: #return_error_code,
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
+            rate_limit: #rate_limit,
             lb: #lb,
         }
     }

@@ -15,6 +15,7 @@ pub mod legacy;
 pub mod pattern;
 pub mod security;
 pub mod traffic;
+pub mod validation;
 pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};

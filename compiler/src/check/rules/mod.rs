@@ -159,6 +159,15 @@ crate::check::registry::registry! {
     "GW708" gw708_legacy_ratelimit_key Error Tree;
     "GW709" gw709_spoofable_client_ip Warning Tree;
     "GW710" gw710_ratelimit_skipped_by_signer Warning Tree;
+    "GW711" gw711_ratelimit_proxy_without_rate Warning Tree;
+    "GW712" gw712_invalid_ratelimit_proxy_every Error Tree;
+    "GW713" gw713_ratelimit_proxy_capacity_from_every Warning Tree;
+    "GW714" gw714_ratelimit_proxy_with_circuit_breaker Warning Tree;
+    "GW715" gw715_legacy_ratelimit_proxy_key Error Tree;
+    "GW760" gw760_invalid_json_schema Error Tree;
+    "GW761" gw761_json_schema_without_body Warning Tree;
+    "GW762" gw762_json_schema_remote_ref Error Tree;
+    "GW763" gw763_json_schema_newer_keyword Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;
