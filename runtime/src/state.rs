@@ -44,6 +44,8 @@ pub struct Gw {
     pub http_security: Option<Secure>,
     /// `auth/validator`'s key sets, one per distinct source.
     pub jwks: crate::security::jwks::KeyStores,
+    /// How the client's IP is found (gin's `ClientIP()` settings).
+    pub client_ip: crate::client_ip::Resolver,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -331,6 +333,7 @@ impl Gw {
                 .transpose()?,
             http_security: spec.http_security.map(Secure::new).transpose()?,
             jwks,
+            client_ip: crate::client_ip::Resolver::new(&spec.router.client_ip),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }
