@@ -6,6 +6,7 @@
 //! Defaults are **not** applied here (that is `plan`'s job); `None` means
 //! "not written". Opaque namespaces stay as references into the tree.
 
+pub mod client_ip;
 pub mod duration;
 pub mod encoding;
 pub mod extra;

@@ -26,6 +26,8 @@ mod tests;
 
 use crate::model::Config;
 
+pub use crate::model::client_ip::TrustedNet;
+
 pub use backend::canonical_header_key;
 pub use value::value_of;
 
@@ -213,6 +215,41 @@ pub struct RouterOptions {
     pub error_body_404: Option<Value>,
     /// `error_body."405"`.
     pub error_body_405: Option<Value>,
+    /// gin's `ClientIP()` settings.
+    pub client_ip: ClientIpOptions,
+    /// `remove_extra_slash`.
+    pub remove_extra_slash: bool,
+    /// `disable_path_decoding`.
+    pub disable_path_decoding: bool,
+    /// `logger_skip_paths`.
+    pub logger_skip_paths: Vec<String>,
+    /// The root's `debug_endpoint`.
+    pub debug_endpoint: bool,
+    /// The root's `echo_endpoint`.
+    pub echo_endpoint: bool,
+}
+
+/// gin's `ClientIP()` settings as lura sets them (`spec::ClientIpOptions`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientIpOptions {
+    /// `forwarded_by_client_ip` (on unless written false).
+    pub forwarded_by_client_ip: bool,
+    /// `remote_ip_headers`, lower-cased (gin's two when none is written).
+    pub remote_ip_headers: Vec<String>,
+    /// `trusted_proxies` as gin keeps them (every address when none is
+    /// written; the entries before the first bad one otherwise).
+    pub trusted_proxies: Vec<TrustedNet>,
+}
+
+impl Default for ClientIpOptions {
+    /// gin's defaults, which lura keeps when `router` does not set them.
+    fn default() -> Self {
+        ClientIpOptions {
+            forwarded_by_client_ip: true,
+            remote_ip_headers: vec!["x-forwarded-for".into(), "x-real-ip".into()],
+            trusted_proxies: TrustedNet::EVERYONE.to_vec(),
+        }
+    }
 }
 
 /// Root client keys (`spec::ClientOptions`), durations in ms.

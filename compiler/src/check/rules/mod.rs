@@ -6,8 +6,9 @@
 //! security: the security components (CORS, security headers, bot
 //! detector, JWT) and settings only KrakenD Enterprise reads, which leave a
 //! CE gateway open, GW7xx traffic and transformation components (rate
-//! limits, HTTP cache, martian, JSON Schema, CEL), GW8xx schema, GW9xx
-//! build limits.
+//! limits, HTTP cache, martian, JSON Schema, CEL) and the router and
+//! server options (GW740–GW759: the client IP, `/__debug/`, `/__echo/`,
+//! path handling, legacy names), GW8xx schema, GW9xx build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -159,6 +160,16 @@ crate::check::registry::registry! {
     "GW708" gw708_legacy_ratelimit_key Error Tree;
     "GW709" gw709_spoofable_client_ip Warning Tree;
     "GW710" gw710_ratelimit_skipped_by_signer Warning Tree;
+    "GW740" gw740_invalid_trusted_proxy Error Tree;
+    "GW741" gw741_trusted_proxy_everyone Warning Tree;
+    "GW742" gw742_client_ip_without_trusted_proxies Warning Tree;
+    "GW743" gw743_client_ip_options_ignored Warning Tree;
+    "GW744" gw744_invalid_remote_ip_header Error Tree;
+    "GW745" gw745_unmatchable_logger_skip_path Warning Tree;
+    "GW746" gw746_path_decoding_disabled Warning Tree;
+    "GW747" gw747_health_path_in_debug_route Error Tree;
+    "GW748" gw748_disabled_debug_backend Warning Tree;
+    "GW749" gw749_shadowed_legacy_namespace Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;
