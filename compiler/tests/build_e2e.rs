@@ -1678,3 +1678,229 @@ fn jwt_signer_as_krakend_does() {
     assert_eq!(up.seen().iter().filter(|s| s.path() == "/token").count(), 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `X-Forwarded-For` the backend received for the last call to `path`.
+fn forwarded_for(up: &Upstream, path: &str) -> String {
+    let seen = up.seen_at(path);
+    let last = seen.last().unwrap_or_else(|| panic!("no call to {path}"));
+    last.header("x-forwarded-for")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The `router` options that change a request, on a real gateway
+/// (`testdata/build/router_options.json`): the client's IP as gin's
+/// `ClientIP()` finds it with `trusted_proxies` and `remote_ip_headers`
+/// (what the backend receives in `X-Forwarded-For`, what the rate limit
+/// keys on), `remove_extra_slash`, `disable_path_decoding`,
+/// `logger_skip_paths`, and KrakenD's `/__debug/` and `/__echo/` answers,
+/// byte for byte.
+#[test]
+fn router_options_as_krakend_does() {
+    let (up, gw) = gateway("router_options");
+    let call = |headers: &[(&str, &str)]| {
+        let r = send(&gw.addr, "GET", "/whoami", headers, b"");
+        assert_eq!(r.status, 200, "{headers:?}: {}", r.text());
+        forwarded_for(&up, "/echo/whoami")
+    };
+    // The peer (127.0.0.1) is a trusted proxy: `X-Forwarded-For` is read
+    // from the right, trusted entries (10.0.0.0/8) skipped; the client's
+    // own entry on the left is not believed.
+    assert_eq!(call(&[]), "127.0.0.1");
+    let chain = [("X-Forwarded-For", "198.51.100.7, 203.0.113.9, 10.1.2.3")];
+    assert_eq!(call(&chain), "203.0.113.9");
+    // All trusted: the leftmost.
+    assert_eq!(
+        call(&[("X-Forwarded-For", "10.9.9.9, 10.1.2.3")]),
+        "10.9.9.9"
+    );
+    // `remote_ip_headers` in order: `X-Client-IP` first; gin's default
+    // `X-Real-IP` is not read any more; a bad entry spoils its header.
+    let both = [
+        ("X-Client-IP", "192.0.2.7"),
+        ("X-Forwarded-For", "203.0.113.9"),
+    ];
+    assert_eq!(call(&both), "192.0.2.7");
+    assert_eq!(call(&[("X-Real-IP", "192.0.2.44")]), "127.0.0.1");
+    let spoiled = [("X-Client-IP", "nope"), ("X-Forwarded-For", "203.0.113.9")];
+    assert_eq!(call(&spoiled), "203.0.113.9");
+
+    // The rate limit's `ip` key is the same client IP: one token each.
+    let limited = |headers: &[(&str, &str)]| send(&gw.addr, "GET", "/by-ip", headers, b"").status;
+    let a = [("X-Forwarded-For", "203.0.113.1, 10.0.0.1")];
+    let b = [("X-Forwarded-For", "203.0.113.2")];
+    assert_eq!(
+        [limited(&a), limited(&a), limited(&b), limited(&[])],
+        [200, 429, 200, 200]
+    );
+    // A forged entry left of the real client changes nothing.
+    let forged = [("X-Forwarded-For", "6.6.6.6, 203.0.113.1, 10.0.0.1")];
+    assert_eq!(limited(&forged), 429);
+    assert_eq!(forwarded_for(&up, "/echo/by-ip"), "127.0.0.1");
+
+    // `remove_extra_slash`: the route is found on the cleaned path.
+    let r = get(&gw.addr, "//users///7");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(up.seen_at("/echo/users/7").len(), 1);
+    // `disable_path_decoding`: no 400; the value stays encoded in its
+    // segment (KrakenD CE would insert `a?b` raw, GW746).
+    let r = get(&gw.addr, "/users/a%3Fb");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(up.seen_at("/echo/users/a%3Fb").len(), 1);
+
+    // `/__debug/`: gin's `c.JSON`, any method, no KrakenD headers.
+    for method in ["GET", "POST", "DELETE"] {
+        let r = send(&gw.addr, method, "/__debug/some/thing?x=1", &[], b"{}");
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (200, r#"{"message":"pong"}"#),
+            "{method}"
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/json; charset=utf-8")
+        );
+        assert_eq!(r.header("x-krakend"), None);
+    }
+    // gin's trailing-slash redirect to the catch-all.
+    let r = get(&gw.addr, "/__debug?x=1");
+    assert_eq!(
+        (r.status, r.header("location")),
+        (301, Some("/__debug/?x=1"))
+    );
+    // `/__echo/`: lura's `echoResponse` as `encoding/json` writes it.
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/__echo/a%20b?z=1&a=2&a=%7e",
+        &[("X-Test", "1"), ("Pragma", "no-cache")],
+        br#"{"k":"<v>"}"#,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(r.header("x-krakend"), None);
+    let want = format!(
+        concat!(
+            r#"{{"req_uri":"/__echo/a%20b?z=1\u0026a=2\u0026a=%7e","#,
+            r#""req_uri_details":{{"fragment":"","host":"{host}","path":"/__echo/a b","query":"a=2\u0026a=~\u0026z=1","user":""}},"#,
+            r#""req_method":"POST","req_querystring":{{"a":["2","~"],"z":["1"]}},"#,
+            r#""req_body":"{{\"k\":\"\u003cv\u003e\"}}","#,
+            r#""req_headers":{{"Cache-Control":["no-cache"],"Connection":["close"],"Content-Length":["11"],"Pragma":["no-cache"],"X-Test":["1"]}}}}"#
+        ),
+        host = gw.addr
+    );
+    assert_eq!(r.text(), want);
+
+    // `logger_skip_paths`: `/quiet` (and `/__health`) leave no log line.
+    assert_eq!(get(&gw.addr, "/quiet").status, 200);
+    assert_eq!(get(&gw.addr, "/__health").status, 200);
+    assert_eq!(get(&gw.addr, "/loud").status, 200);
+    let log = std::fs::read_to_string(e2e_dir().join("logs/router_options.log")).unwrap();
+    let logged = |path: &str| log.lines().any(|l| l.contains(&format!("path=\"{path}\"")));
+    assert!(logged("/loud") && logged("/whoami"), "{log}");
+    assert!(!logged("/quiet") && !logged("/__health"), "{log}");
+    // The access log shows the client IP gin would.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("path=\"/by-ip\" client_ip=203.0.113.1 ")),
+        "{log}"
+    );
+}
+
+/// Without `router` settings lura leaves gin's defaults: every peer is a
+/// trusted proxy, so the leftmost `X-Forwarded-For` entry (else
+/// `X-Real-IP`) is the client, as KrakenD CE believes it (GW709 warns when
+/// a rate limit keys on it); lura's parameter check answers 400 to an
+/// encoded path variable; no `/__debug/` or `/__echo/`; extra slashes get
+/// gin's fixed-path redirect (`testdata/build/router_defaults.json`).
+#[test]
+fn router_defaults_as_krakend_does() {
+    let (up, gw) = gateway("router_defaults");
+    let call = |headers: &[(&str, &str)]| {
+        assert_eq!(send(&gw.addr, "GET", "/whoami", headers, b"").status, 200);
+        forwarded_for(&up, "/echo/whoami")
+    };
+    assert_eq!(
+        call(&[("X-Forwarded-For", "203.0.113.9, 10.0.0.1")]),
+        "203.0.113.9"
+    );
+    assert_eq!(call(&[("X-Real-IP", "192.0.2.44")]), "192.0.2.44");
+    let junk = [("X-Forwarded-For", "junk"), ("X-Real-IP", "192.0.2.45")];
+    assert_eq!(call(&junk), "192.0.2.45");
+
+    for (path, text) in [
+        ("/users/a%3Fb", "error: encoded url params"),
+        ("/users/a%23b", "error: encoded url params"),
+        ("/users/..%252Fadmin", "error: encoded url params"),
+        ("/users/100%25", r#"error: invalid URL escape "%""#),
+    ] {
+        let r = get(&gw.addr, path);
+        assert_eq!((r.status, r.text().as_str()), (400, text), "{path}");
+        assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+        assert_eq!(r.header("x-krakend"), None);
+    }
+    assert!(
+        up.seen()
+            .iter()
+            .all(|s| !s.path().starts_with("/echo/users"))
+    );
+
+    assert_eq!(get(&gw.addr, "/__debug/").status, 404);
+    assert_eq!(get(&gw.addr, "/__echo/").status, 404);
+    let r = get(&gw.addr, "//users///7");
+    assert_eq!((r.status, r.header("location")), (301, Some("/users/7")));
+}
+
+/// KrakenD CE still reads the long legacy namespace names (its alias
+/// table), and so does gwc: `github_com/luraproject/lura/router/gin`
+/// (`forwarded_by_client_ip: false`, `return_error_msg`), the CORS,
+/// `security/http` and bot-detector long names at the root, and the
+/// `proxy` and `backend/http` long names below
+/// (`testdata/build/router_legacy.json`).
+#[test]
+fn legacy_namespace_names_are_read() {
+    let (up, gw) = gateway("router_legacy");
+    // `forwarded_by_client_ip: false`: the peer, whatever the headers say.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/whoami",
+        &[("X-Forwarded-For", "203.0.113.9")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(forwarded_for(&up, "/echo/whoami"), "127.0.0.1");
+    // `github_com/devopsfaith/krakend-httpsecure`.
+    assert_eq!(r.header("x-frame-options"), Some("DENY"));
+    // `github_com/devopsfaith/krakend-cors`.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/whoami",
+        &[("Origin", "https://app.example.com")],
+        b"",
+    );
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    // `github_com/devopsfaith/krakend-botdetector`.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/whoami",
+        &[("User-Agent", "EvilBot/1.0")],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    // `github.com/devopsfaith/krakend/proxy`: static data merged.
+    let r = get(&gw.addr, "/merged");
+    assert_eq!(r.json()["from"], "static", "{}", r.text());
+    // `github.com/devopsfaith/krakend/http` with the router's
+    // `return_error_msg`: the backend's status and body.
+    let r = get(&gw.addr, "/teapot");
+    assert_eq!((r.status, r.text().as_str()), (418, r#"{"why":"teapot"}"#));
+}

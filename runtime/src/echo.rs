@@ -91,15 +91,11 @@ pub fn echo_text(parts: &Parts, body: &[u8]) -> String {
     // Go's `r.Host`: an absolute target's host, else the `Host` header.
     let authority = uri.authority().map(|a| a.as_str());
     let (user, host) = match authority {
-        Some(a)
-            if parts.version != Version::HTTP_2 || !parts.headers.contains_key(header::HOST) =>
-        {
-            match a.rsplit_once('@') {
-                Some((user, host)) => (user.as_bytes(), host.as_bytes()),
-                None => (&b""[..], a.as_bytes()),
-            }
-        }
-        _ => (
+        Some(a) => match a.rsplit_once('@') {
+            Some((user, host)) => (user.as_bytes(), host.as_bytes()),
+            None => (&b""[..], a.as_bytes()),
+        },
+        None => (
             &b""[..],
             parts
                 .headers
@@ -140,7 +136,8 @@ pub fn echo_text(parts: &Parts, body: &[u8]) -> String {
 
 /// Go's `r.Header`: canonical names, values in order, without `Host`
 /// and `Transfer-Encoding` (and `Content-Length` beside a
-/// `Transfer-Encoding`), which Go's server takes out.
+/// `Transfer-Encoding`), which Go's server takes out, and with the
+/// `Cache-Control: no-cache` Go adds beside a `Pragma: no-cache`.
 fn request_headers(parts: &Parts) -> BTreeMap<String, Vec<&[u8]>> {
     let chunked = parts.headers.contains_key(header::TRANSFER_ENCODING);
     let mut out: BTreeMap<String, Vec<&[u8]>> = BTreeMap::new();
@@ -154,6 +151,12 @@ fn request_headers(parts: &Parts) -> BTreeMap<String, Vec<&[u8]>> {
         out.entry(canonical_name(name.as_str()))
             .or_default()
             .push(value.as_bytes());
+    }
+    // Go's `fixPragmaCacheControl`.
+    if out.get("Pragma").and_then(|v| v.first()) == Some(&&b"no-cache"[..])
+        && !out.contains_key("Cache-Control")
+    {
+        out.insert("Cache-Control".to_owned(), vec![b"no-cache"]);
     }
     out
 }
@@ -386,6 +389,15 @@ mod tests {
                 ],
                 b"\xe2\x82\n\x01\xe2\x82\xac",
                 r#"{"req_uri":"/__echo/","req_uri_details":{"fragment":"","host":"","path":"/__echo/","query":"","user":""},"req_method":"PUT","req_querystring":{},"req_body":"\ufffd\ufffd\n\u0001€","req_headers":{"X-Raw":["a\ufffd\ufffdb"]}}"#,
+            ),
+            // `Pragma: no-cache` brings a `Cache-Control` (Go's
+            // `fixPragmaCacheControl`); `Connection` stays.
+            (
+                "GET",
+                "/__echo/",
+                &[("pragma", b"no-cache"), ("connection", b"close")],
+                b"",
+                r#"{"req_uri":"/__echo/","req_uri_details":{"fragment":"","host":"","path":"/__echo/","query":"","user":""},"req_method":"GET","req_querystring":{},"req_body":"","req_headers":{"Cache-Control":["no-cache"],"Connection":["close"],"Pragma":["no-cache"]}}"#,
             ),
             // An absolute target: its host is Go's `r.Host`.
             (
