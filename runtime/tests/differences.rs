@@ -7,8 +7,12 @@
 //! - exact round robin from the first host: `upstream::tests::
 //!   plain_round_robin_is_exact_from_zero`, proxy.rs
 //!   `round_robin_over_hosts_is_exact`, lbf.rs `lbf01_round_robin_is_exact`;
-//! - a path variable stays in its segment: proxy.rs
-//!   `path_variables_cannot_escape_their_segment`;
+//! - a path variable stays in its segment (`%2F`; `?`, `#`, `%` with
+//!   `disable_path_decoding`): proxy.rs
+//!   `path_variables_cannot_escape_their_segment`, router_options.rs
+//!   `encoded_parameters_are_refused_unless_decoding_is_disabled`;
+//! - `/__echo/` refuses a body over 1 MiB: router_options.rs
+//!   `debug_and_echo_answer_as_lura_does`;
 //! - a body keeps its `Content-Length`: proxy.rs
 //!   `empty_request_bodies_are_framed_as_gos_client_does` (the `abc` rows);
 //! - the version headers name gwc: the compiler's `plan::tests::
