@@ -1,4 +1,4 @@
-//! `trusted_proxies` or `remote_ip_headers` with `forwarded_by_client_ip: false`: they have no effect
+//! lists of client-IP settings beside `forwarded_by_client_ip: false`: they have no effect
 //!
 //! ## What it does
 //! Reports a non-empty `trusted_proxies` or `remote_ip_headers` in the root

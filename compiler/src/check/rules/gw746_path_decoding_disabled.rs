@@ -1,4 +1,4 @@
-//! `disable_path_decoding`: KrakenD CE puts decoded `?`, `#` and `%` from path variables into backend URLs
+//! path decoding turned off: KrakenD CE puts decoded `?`, `#` and `%` from path variables into backend URLs
 //!
 //! ## What it does
 //! Reports `"disable_path_decoding": true` in the root `router`.
