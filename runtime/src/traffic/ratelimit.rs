@@ -804,8 +804,8 @@ mod tests {
             Verdict::ClientLimited
         );
 
-        // `ip`: the peer; the same text from the `key` header is the same
-        // client; an invalid header value falls back to the peer.
+        // `ip`: the client IP; the same text from the `key` header is the same
+        // client; an invalid header value falls back to the client IP.
         let by_ip = Limiter::new(limit(
             ClientKey::Ip {
                 header: Some("cf-connecting-ip"),
