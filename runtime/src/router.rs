@@ -133,6 +133,10 @@ pub struct Router {
     redirect_trailing_slash: bool,
     redirect_fixed_path: bool,
     remove_extra_slash: bool,
+    /// The tries in the order gin created them (the order of `Allow`):
+    /// the health path's GET, the `/__debug/` and `/__echo/` methods
+    /// (gin's `anyMethods`), the endpoints' methods in config order.
+    order: Vec<usize>,
     /// Per method trie: the segments of every route in it (the health path
     /// too), for the fixed-path search.
     routes: Vec<Vec<Vec<Segment>>>,
@@ -144,7 +148,14 @@ impl Router {
         let mut trees: Vec<matchit::Router<u32>> =
             (0..METHODS.len()).map(|_| matchit::Router::new()).collect();
         let mut routes: Vec<Vec<Vec<Segment>>> = vec![Vec::new(); METHODS.len()];
+        let mut order: Vec<usize> = Vec::new();
+        let mut created = |i: usize| {
+            if !order.contains(&i) {
+                order.push(i);
+            }
+        };
         if let Some(health) = gw.router.health_path {
+            created(0);
             trees[0]
                 .insert(escape_static(health), HEALTH)
                 .map_err(|e| BuildError(format!("health path `{health}`: {e}")))?;
@@ -160,6 +171,11 @@ impl Router {
             if !on {
                 continue;
             }
+            // gin's `anyMethods` order: GET POST PUT PATCH HEAD OPTIONS
+            // DELETE CONNECT TRACE.
+            for i in [0, 1, 2, 3, 5, 6, 4, 7, 8] {
+                created(i);
+            }
             for (tree, routes) in trees.iter_mut().zip(routes.iter_mut()) {
                 for route in [format!("/{prefix}/"), format!("/{prefix}/{{*rest}}")] {
                     tree.insert(route.clone(), value)
@@ -171,6 +187,7 @@ impl Router {
         for (i, ep) in gw.endpoints.iter().enumerate() {
             let route = matchit_route(ep);
             let index = u32::try_from(i).map_err(|_| BuildError("too many endpoints".into()))?;
+            created(spec_method_index(ep.method));
             routes[spec_method_index(ep.method)].push(ep.segments.to_vec());
             trees[spec_method_index(ep.method)]
                 .insert(route.clone(), index)
@@ -188,6 +205,7 @@ impl Router {
             redirect_trailing_slash: !gw.router.disable_redirect_trailing_slash,
             redirect_fixed_path: !gw.router.disable_redirect_fixed_path,
             remove_extra_slash: gw.router.remove_extra_slash,
+            order,
             routes,
         })
     }
@@ -297,11 +315,12 @@ impl Router {
         Route::NotFound
     }
 
-    /// The methods that have a route for `path`, comma-joined.
+    /// The methods that have a route for `path`, comma-joined, in the
+    /// order gin created their trees.
     fn allowed(&self, path: &str) -> String {
         let mut allow = String::new();
-        for (i, tree) in self.trees.iter().enumerate() {
-            if tree.at(path).is_ok() {
+        for &i in &self.order {
+            if self.trees[i].at(path).is_ok() {
                 if !allow.is_empty() {
                     allow.push_str(", ");
                 }
@@ -955,6 +974,15 @@ mod tests {
                 moved(StatusCode::MOVED_PERMANENTLY, "/__debug/x?q=1"),
             ),
             (&off, get.clone(), "/__debug/", Route::NotFound),
+            // Another method: 405, `Allow` in the order gin made its trees.
+            (
+                &on,
+                HttpMethod::from_bytes(b"PROPFIND").unwrap_or(HttpMethod::GET),
+                "/__echo/x",
+                Route::MethodNotAllowed {
+                    allow: "GET, POST, PUT, PATCH, HEAD, OPTIONS, DELETE, CONNECT, TRACE".into(),
+                },
+            ),
             (&off, get.clone(), "/__echo/x", Route::NotFound),
             // remove_extra_slash: the route is found on the cleaned path.
             (&on, get.clone(), "//users///42", e(0, &["42"])),
