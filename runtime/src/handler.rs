@@ -530,10 +530,14 @@ async fn endpoint(
     let mut resp = match answer {
         Ok(Answer::Stream(streamed)) => {
             let (parts, body) = streamed.resp.into_parts();
-            let mut r = Response::new(GwBody::Deadline {
-                inner: body,
-                deadline: Box::pin(tokio::time::sleep_until(deadline)),
-                permit: streamed.permit,
+            let mut r = Response::new(match body {
+                proxy::BackendBody::Wire(inner) => GwBody::Deadline {
+                    inner,
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    permit: streamed.permit,
+                },
+                // Made by `modifier/martian`: already whole.
+                proxy::BackendBody::Local(bytes) => GwBody::full(bytes),
             });
             *r.status_mut() = parts.status;
             for (k, v) in &parts.headers {
