@@ -269,6 +269,38 @@ fn body_cookie_stash_on_the_request() {
 }
 
 #[test]
+fn framing_headers_are_never_sent_as_set() {
+    let mut r = outgoing("/u", &[]);
+    on_request(
+        Modifier::Group {
+            modifiers: &[
+                Modifier::SetHeader {
+                    name: "Content-Length",
+                    value: "5",
+                },
+                Modifier::SetHeader {
+                    name: "Transfer-Encoding",
+                    value: "chunked",
+                },
+                Modifier::CopyHeader {
+                    from: "Content-Length",
+                    to: "X-Length",
+                },
+            ],
+            aggregate_errors: false,
+        },
+        &mut r,
+    )
+    .unwrap();
+    // Modifiers read what they set…
+    assert_eq!(header(&r, "x-length").as_deref(), Some("5"));
+    // …but the request is framed by its body.
+    let (head, _, _) = r.into_head(hyper::Method::POST).unwrap();
+    assert!(head.headers().get("content-length").is_none());
+    assert!(head.headers().get("transfer-encoding").is_none());
+}
+
+#[test]
 fn filters_choose_a_branch() {
     static SPEC: Martian = Martian {
         request: Some(&Modifier::Group {
@@ -543,6 +575,14 @@ fn static_files() {
     let mut res = Incoming::skipped();
     respond(m(&[("/", "index.html")]), &mut res, &req).unwrap();
     assert_eq!(res.body.as_deref(), Some(&b"<h1>hi</h1>"[..]));
+    // A file over the cap fails the call (a sparse file: nothing written).
+    let big = std::fs::File::create(dir.join("big.bin")).unwrap();
+    big.set_len(MAX_STATIC_BYTES + 1).unwrap();
+    let req = outgoing("/big.bin", &[]);
+    let mut res = Incoming::skipped();
+    let e = respond(m(&[]), &mut res, &req).unwrap_err();
+    assert!(e.context.contains("larger than"), "{e}");
+    assert_eq!(res.status, 500);
     // A missing file is a 404 with the body left as it was.
     let req = outgoing("/nope.txt", &[]);
     let mut res = Incoming::skipped();
