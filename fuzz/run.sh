@@ -2,7 +2,10 @@
 # Fuzz `gwc lint` for SECONDS (default 600). Seeds the corpus from testdata/
 # and, where present, ../shared/corpus (the first byte picks the format).
 # `run.sh SECONDS jwt` fuzzes auth/validator's token and JWKS parsing
-# instead, seeded with testdata/keys and the JWTs of testdata/build.
+# instead, seeded with testdata/keys and the JWTs of testdata/build;
+# `run.sh SECONDS martian` fuzzes modifier/martian (lint and plan of the
+# namespace, and the modifiers on requests and responses), seeded with the
+# GW72x/GW73x fixtures and testdata/build/martian.json.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -15,6 +18,17 @@ if [ "${2:-lint}" = jwt ]; then
   grep -ohE '"ey[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"' ../testdata/keys/*.json \
     | tr -d '"' | awk '{ print > ("corpus/jwt/seed-token-" NR) }'
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none jwt corpus/jwt -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
+fi
+if [ "${2:-lint}" = martian ]; then
+  # A config, a NUL, then a request and a response: `/path?query`,
+  # header lines, `--`, the status, header lines.
+  mkdir -p corpus/martian
+  for f in ../testdata/lint/gw7[23]*.json ../testdata/ok/gw7[23]*.json ../testdata/build/martian.json; do
+    { cat "$f"; printf '\0/echo/7?q=a+b&p=1\nX-App: ab\nCookie: c=1; s=1\nRange: bytes=1-3,5-\n--\n500\nSet-Cookie: s=1\n'; } \
+      > "corpus/martian/seed-$(basename "$f")"
+  done
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none martian corpus/martian -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
 fi
 mkdir -p corpus/lint

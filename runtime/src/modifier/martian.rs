@@ -780,10 +780,16 @@ async fn read_static(
     let content_type = go::mime_type(&file);
     let read = tokio::task::spawn_blocking(move || -> std::io::Result<Option<Vec<u8>>> {
         use std::io::Read as _;
-        let f = std::fs::File::open(&file)?;
-        if f.metadata()?.len() > MAX_STATIC_BYTES {
+        // Regular files only: a directory has no body, and a FIFO or a
+        // device could block this thread or never end.
+        let meta = std::fs::metadata(&file)?;
+        if !meta.is_file() {
+            return Err(std::io::ErrorKind::NotFound.into());
+        }
+        if meta.len() > MAX_STATIC_BYTES {
             return Ok(None);
         }
+        let f = std::fs::File::open(&file)?;
         let mut buf = Vec::new();
         f.take(MAX_STATIC_BYTES + 1).read_to_end(&mut buf)?;
         Ok((buf.len() as u64 <= MAX_STATIC_BYTES).then_some(buf))

@@ -583,6 +583,11 @@ fn static_files() {
     let e = respond(m(&[]), &mut res, &req).unwrap_err();
     assert!(e.context.contains("larger than"), "{e}");
     assert_eq!(res.status, 500);
+    // A directory is no file: 404.
+    let req = outgoing("/docs", &[]);
+    let mut res = Incoming::skipped();
+    respond(m(&[]), &mut res, &req).unwrap();
+    assert_eq!(res.status, 404);
     // A missing file is a 404 with the body left as it was.
     let req = outgoing("/nope.txt", &[]);
     let mut res = Incoming::skipped();
