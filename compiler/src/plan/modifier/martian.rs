@@ -707,6 +707,25 @@ mod tests {
     }
 
     #[test]
+    fn regex_filters_alone_need_the_runtime_feature() {
+        let features = |ns: &str| {
+            let text = format!(
+                r#"{{"version": 3, "host": ["http://h"], "endpoints": [{{"endpoint": "/a",
+                    "backend": [{{"url_pattern": "/a", "extra_config": {{"modifier/martian": {ns}}}}}]}}]}}"#
+            );
+            let parsed = crate::syntax::parse(&text, crate::syntax::Format::Json);
+            let root = parsed.root.expect("parses");
+            let config = crate::model::Config::from_tree(&root);
+            crate::plan::plan(&config, &crate::plan::PlanOptions::default())
+                .expect("plans")
+                .runtime_features()
+        };
+        let regex = r#"{"url.RegexFilter": {"regex": "x", "modifier": {"header.Modifier": {"name": "A", "value": "1"}}}}"#;
+        assert_eq!(features(regex), ["martian"]);
+        assert!(features(r#"{"header.Modifier": {"name": "A", "value": "1"}}"#).is_empty());
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
