@@ -33,6 +33,10 @@ const AS_WRITTEN: &[&str] = &[
     "krakend__examples__5.data-aggregation__krakend.json",
     // qos/ratelimit/router.
     "krakend__examples__6.traffic-throttling__krakend.json",
+    // modifier/martian: a header.Modifier sets the Basic credentials.
+    "krakend__examples__7.backends-with-basic-auth__krakend.json",
+    // modifier/martian: body.Modifier posts a fixed SOAP body.
+    "krakend__examples__multiple_post__community__krakend.json",
     // Core only: return_error_details.
     "krakend__examples__return_error_details__krakend.json",
     // Core only.
