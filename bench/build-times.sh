@@ -48,7 +48,14 @@ endpoints=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[
 echo "config: $(basename "$config") ($endpoints endpoints), accepted ${#accept[@]} names / 2"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-t=$(date +%s.%N); build; echo "cold build (fresh target dir): $(seconds "$t") s"
+# The cold build's wall time, and its CPU time (user + sys of every
+# compiler process: steadier than the wall time on a busy machine).
+cpu0=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+t=$(date +%s.%N); build; wall=$(seconds "$t")
+cpu1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+crates=$(find "$work/target" -name '*.rlib' -path '*/deps/*' | wc -l)
+echo "cold build (fresh target dir): $wall s, $(awk -v a="$cpu0" -v b="$cpu1" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/hz}') CPU s, $crates crates"
+echo "runtime features: $(sed -n 's/^gw-runtime = .*features = \(\[.*\]\).*/\1/p' "$work/crate/Cargo.toml")"
 echo "binary size: $(stat -c %s "$work/gateway") bytes"
 t=$(date +%s.%N); build; echo "no-op rebuild: $(seconds "$t") s"
 

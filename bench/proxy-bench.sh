@@ -24,8 +24,10 @@
 #
 # Runs: the json endpoint /v1/users/{id} through the gateway, through the
 # two floors and through nginx's plain reverse proxy, the same endpoint with
-# a per-client rate limit (/v1/limited/users/{id}), and the 2-backend
-# aggregation
+# a per-client rate limit (/v1/limited/users/{id}), the same endpoint behind
+# an RS256 auth/validator with one valid token on every request
+# (/v1/auth/users/{id}: key set and token made here with openssl from
+# testdata/keys/rsa-2048.pk8), and the 2-backend aggregation
 # /v1/users/{id}/summary through the gateway (nginx has no equivalent). For
 # each: wrk's req/s and p99, the CPU seconds the proxy process(es) used during
 # the run (utime+stime from /proc, nginx master + workers), req/s per proxy
@@ -56,6 +58,7 @@ need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx)
 command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl)
 if ((${#need[@]})); then
   echo "installing: ${need[*]}" >&2
   apt-get update -qq
@@ -193,14 +196,45 @@ start_listening() {
 # ---------------------------------------------------------------- gateway
 work="$root/target/bench-proxy"
 mkdir -p "$work"
-python3 - "$root/bench/configs/users.json" "$work/users.json" "$up_port" "$ACCESS_LOG" <<'EOF'
+python3 - "$root/bench/configs/users.json" "$work/users.json" "$up_port" "$ACCESS_LOG" "$work/jwks.json" <<'EOF'
 import json, sys
-src, dst, port, log = sys.argv[1:]
+src, dst, port, log, jwks = sys.argv[1:]
 d = json.load(open(src))
 d["host"] = [f"http://127.0.0.1:{port}"]
 d["extra_config"]["router"]["disable_access_log"] = log != "1"
+for e in d["endpoints"]:
+    v = e.get("extra_config", {}).get("auth/validator")
+    if v is not None:
+        v["jwk_local_path"] = jwks
 json.dump(d, open(dst, "w"), indent=2)
 EOF
+# The RS256 key set and a token valid for a day (iss, aud and role as the
+# endpoint wants), signed with openssl.
+python3 - "$root/testdata/keys/rsa-2048.pk8" "$work/jwks.json" "$work/token" "$tmp" <<'EOF'
+import base64, json, re, subprocess, sys, time
+der, jwks, token_path, tmp = sys.argv[1:]
+pem = f"{tmp}/rsa.pem"
+subprocess.run(["openssl", "pkey", "-inform", "DER", "-in", der, "-out", pem], check=True)
+text = subprocess.run(["openssl", "rsa", "-in", pem, "-noout", "-text"], check=True,
+                      capture_output=True, text=True).stdout
+mod = subprocess.run(["openssl", "rsa", "-in", pem, "-noout", "-modulus"], check=True,
+                     capture_output=True, text=True).stdout.strip().split("=", 1)[1]
+exp = int(re.search(r"publicExponent: (\d+)", text).group(1))
+def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+def int_bytes(i): return i.to_bytes((i.bit_length() + 7) // 8, "big")
+json.dump({"keys": [{"kty": "RSA", "kid": "bench", "alg": "RS256", "use": "sig",
+                     "n": b64(int_bytes(int(mod, 16))), "e": b64(int_bytes(exp))}]}, open(jwks, "w"))
+now = int(time.time())
+claims = {"iss": "https://idp.example.com/", "sub": "user-42", "aud": ["orders-api"],
+          "iat": now, "nbf": now - 60, "exp": now + 86400, "roles": ["reader", "writer"],
+          "email": "user42@example.com", "scope": "orders:read orders:write"}
+head = b64(json.dumps({"alg": "RS256", "kid": "bench", "typ": "JWT"}).encode())
+body = b64(json.dumps(claims).encode())
+sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", pem, "-binary"], check=True,
+                     input=f"{head}.{body}".encode(), capture_output=True).stdout
+open(token_path, "w").write(f"{head}.{body}.{b64(sig)}")
+EOF
+auth_header="Authorization: Bearer $(cat "$work/token")"
 echo "building the gateway (bench/configs/users.json, upstream port $up_port)..." >&2
 cargo run --release -q -p gwc --manifest-path "$root/Cargo.toml" -- \
   build "$work/users.json" -o "$work/gateway" --emit-crate "$work/crate" -q
@@ -245,9 +279,9 @@ ng_pid=${pids[-1]}
 wait_http "$ng_port" "/v1/users/$ID"
 
 # ---------------------------------------------------------------- checks
-check() { # $1 = label, $2 = url
+check() { # $1 = label, $2 = url, $3 = an optional request header
   local code
-  code=$(curl -s -o "$tmp/check.body" -w '%{http_code}' "$2")
+  code=$(curl -s -o "$tmp/check.body" -w '%{http_code}' ${3:+-H "$3"} "$2")
   echo "  $1 $2 -> $code $(head -c 160 "$tmp/check.body")"
   [[ "$code" == 200 ]] || { echo "unexpected status" >&2; exit 1; }
 }
@@ -260,6 +294,10 @@ if [[ "$FLOOR" == 1 ]]; then
 fi
 check "gateway aggregation" "http://127.0.0.1:$gw_port/v1/users/$ID/summary"
 check "gateway rate limit " "http://127.0.0.1:$gw_port/v1/limited/users/$ID"
+check "gateway RS256 auth  " "http://127.0.0.1:$gw_port/v1/auth/users/$ID" "$auth_header"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$gw_port/v1/auth/users/$ID")
+echo "  gateway RS256 auth, no token -> $code"
+[[ "$code" == 401 ]] || { echo "the validator let a request without a token through" >&2; exit 1; }
 
 # ---------------------------------------------------------------- runs
 # wrk latency "1.23ms" / "456.00us" / "1.02s" -> milliseconds.
@@ -274,12 +312,13 @@ to_ms() {
 
 rows=()
 declare -A per_run=()
-run() { # $1 = label, $2 = url, $3 = proxy pid
-  local label=$1 url=$2 pid=$3
-  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" > /dev/null
+run() { # $1 = label, $2 = url, $3 = proxy pid, $4 = an optional request header
+  local label=$1 url=$2 pid=$3 hdr=()
+  if [[ -n "${4:-}" ]]; then hdr=(-H "$4"); fi
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "${hdr[@]}" "$url" > /dev/null
   local c0 u0 m0 c1 u1 m1 out
   c0=$(cpu_ticks "$pid"); u0=$(cpu_ticks "$up_pid"); m0=$(machine_jiffies)
-  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url")
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${hdr[@]}" "$url")
   c1=$(cpu_ticks "$pid"); u1=$(cpu_ticks "$up_pid"); m1=$(machine_jiffies)
   echo "$out" > "$tmp/wrk.${label//[^A-Za-z0-9]/_}.txt"
   local rps p99 errs non2xx cpu ucpu busy
@@ -314,6 +353,7 @@ for r in $(seq "$ROUNDS"); do
   run "nginx /v1/users/{id}$sfx" "http://127.0.0.1:$ng_port/v1/users/$ID" "$ng_pid"
   run "gateway summary (2 bk)$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID/summary" "$gw_pid"
   run "gateway + ratelimit$sfx" "http://127.0.0.1:$gw_port/v1/limited/users/$ID" "$gw_pid"
+  run "gateway + RS256 validator$sfx" "http://127.0.0.1:$gw_port/v1/auth/users/$ID" "$gw_pid" "$auth_header"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -341,6 +381,13 @@ echo "the same json endpoint with a per-client rate limit (qos/ratelimit/router,
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
   echo "  round $r: $(ratio "gateway + ratelimit$sfx" "gateway /v1/users/{id}$sfx")"
+done
+echo "the same json endpoint behind an RS256 auth/validator (one valid token: the verified-token cache"
+echo "answers after the first request), req/proxy-s against without, and the proxy CPU it adds per request:"
+for r in $(seq "$ROUNDS"); do
+  sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+  a="${per_run["gateway + RS256 validator$sfx"]:-}" b="${per_run["gateway /v1/users/{id}$sfx"]:-}"
+  echo "  round $r: $(ratio "gateway + RS256 validator$sfx" "gateway /v1/users/{id}$sfx"), $(awk -v a="$a" -v b="$b" 'BEGIN{ if (a > 0 && b > 0) printf "%+.2f us", 1e6/a - 1e6/b; else print "-" }') a request"
 done
 
 # ---------------------------------------------------------------- perf

@@ -3,6 +3,13 @@
 # and, where present, ../shared/corpus (the first byte picks the format).
 # `run.sh SECONDS jwt` fuzzes auth/validator's token and JWKS parsing
 # instead, seeded with testdata/keys and the JWTs of testdata/build.
+# `run.sh SECONDS plan` fuzzes what `gwc build` does before cargo (lint
+# with the build rules, then plan and generate for clean configs), seeded
+# with testdata/build and testdata/ok, with a dictionary of the schema's
+# field names and KrakenD's namespaces.
+# `run.sh SECONDS martian` fuzzes modifier/martian (lint and plan of the
+# namespace, and the modifiers on requests and responses), seeded with the
+# GW72x/GW73x fixtures and testdata/build/martian.json.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -15,6 +22,41 @@ if [ "${2:-lint}" = jwt ]; then
   grep -ohE '"ey[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"' ../testdata/keys/*.json \
     | tr -d '"' | awk '{ print > ("corpus/jwt/seed-token-" NR) }'
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none jwt corpus/jwt -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
+fi
+if [ "${2:-lint}" = plan ]; then
+  mkdir -p corpus/plan
+  for f in ../testdata/build/*.json ../testdata/ok/*.json ../testdata/example/*.json; do
+    cp "$f" "corpus/plan/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
+  python3 - ../schema/krakend.schema.json > plan.dict <<'EOF'
+import json, sys
+names = set()
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("properties", "patternProperties") and isinstance(x, dict):
+                names.update(x)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+walk(json.load(open(sys.argv[1])))
+for n in sorted(names):
+    print(json.dumps(json.dumps(n)))
+EOF
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none plan corpus/plan -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -dict=plan.dict
+fi
+if [ "${2:-lint}" = martian ]; then
+  # A config, a NUL, then a request and a response: `/path?query`,
+  # header lines, `--`, the status, header lines.
+  mkdir -p corpus/martian
+  for f in ../testdata/lint/gw7[23]*.json ../testdata/ok/gw7[23]*.json ../testdata/build/martian.json; do
+    { cat "$f"; printf '\0/echo/7?q=a+b&p=1\nX-App: ab\nCookie: c=1; s=1\nRange: bytes=1-3,5-\n--\n500\nSet-Cookie: s=1\n'; } \
+      > "corpus/martian/seed-$(basename "$f")"
+  done
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none martian corpus/martian -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
 fi
 mkdir -p corpus/lint

@@ -1904,3 +1904,249 @@ fn legacy_namespace_names_are_read() {
     let r = get(&gw.addr, "/teapot");
     assert_eq!((r.status, r.text().as_str()), (418, r#"{"why":"teapot"}"#));
 }
+
+/// What `testdata/build/martian.json`'s upstreams answer: `/echo/…` the
+/// request as received (headers as lists, in arrival order), `/resp` a
+/// response with headers to modify, `/fail` a 503.
+fn martian_api(name: &'static str) -> impl Fn(&Seen) -> Reply + Send + Sync + 'static {
+    move |seen: &Seen| {
+        let mut headers = serde_json::Map::new();
+        for (k, v) in &seen.headers {
+            let list = headers.entry(k.clone()).or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut() {
+                a.push(json!(v));
+            }
+        }
+        match seen.path() {
+            "/resp" => Reply::json(r#"{"from":"backend"}"#)
+                .header("X-Internal", "secret")
+                .header("X-Upstream", "yes"),
+            "/fail" => Reply::json(r#"{"error":"down"}"#).status(503),
+            _ => Reply::json(
+                &json!({
+                    "upstream": name,
+                    "method": seen.method,
+                    "uri": seen.uri,
+                    "headers": headers,
+                    "body": String::from_utf8_lossy(&seen.body),
+                })
+                .to_string(),
+            ),
+        }
+    }
+}
+
+/// `modifier/martian` (krakend-components §7): every modifier KrakenD CE
+/// compiles in, observed at the backend (request side) or the client
+/// (response side), where CE runs them: request modifiers on the final
+/// upstream request, response modifiers before the status check and the
+/// decoder.
+#[test]
+fn martian_modifiers_change_requests_and_responses() {
+    let up = upstream(martian_api("main"));
+    let other = upstream(martian_api("other"));
+    let root = std::env::temp_dir().join(format!("gwc-martian-static-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("health.json"), br#"{"status":"ok"}"#).unwrap();
+    std::fs::write(root.join("index.html"), b"<h1>home</h1>").unwrap();
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/martian.json"),
+    )
+    .unwrap();
+    let text = source
+        .replace(PLACEHOLDER, &up.url())
+        .replace("59999", &other.addr.port().to_string())
+        .replace("59998", &up.addr.port().to_string())
+        .replace("/tmp/gwc-martian-static", root.to_str().unwrap());
+    let gw = start(&build_text("martian", &text, &[]));
+    let header = |body: &serde_json::Value, name: &str| body["headers"][name].clone();
+
+    // Request side: header.Modifier, header.Append, header.Blacklist,
+    // header.Copy, header.Id, cookie.Modifier, stash.Modifier (and
+    // header.Verifier, which changes nothing) on the request the backend
+    // receives, after `input_headers` (X-Tenant is not forwarded, yet it
+    // arrives).
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/req/headers/7",
+        &[
+            ("X-Tag", "one"),
+            ("X-Drop", "gone"),
+            ("X-Tenant", "client"),
+            ("User-Agent", "tester/1"),
+            ("Cookie", "a=1"),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let b = r.json();
+    assert_eq!(b["uri"], "/echo/7");
+    assert_eq!(header(&b, "x-tenant"), json!(["acme"]));
+    assert_eq!(header(&b, "x-tag"), json!(["one", "two"]));
+    assert_eq!(header(&b, "x-drop"), serde_json::Value::Null);
+    assert_eq!(header(&b, "x-forwarded-host"), serde_json::Value::Null);
+    assert_eq!(header(&b, "x-browser"), json!(["tester/1"]));
+    let id = header(&b, "x-krakend-id")[0].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "{id}");
+    assert_eq!(&id[14..15], "4", "a UUID v4: {id}");
+    assert_eq!(header(&b, "cookie"), json!(["a=1; consent=yes"]));
+    assert_eq!(
+        header(&b, "x-stash"),
+        json!([format!("{}/echo/7", up.url())])
+    );
+
+    // querystring.Modifier: the whole query re-encoded, keys sorted.
+    let r = get(&gw.addr, "/req/query?q=a%20b&page=2");
+    assert_eq!(
+        r.json()["uri"],
+        "/echo/query?api+key=k%261&fixed=1&page=2&q=a+b"
+    );
+
+    // url.Modifier: another host, path (escaped as Go does) and query;
+    // the `Host` header keeps the original host, as Go's `Request.Host`.
+    let r = get(&gw.addr, "/req/url/7");
+    let b = r.json();
+    assert_eq!(b["upstream"], "other");
+    assert_eq!(b["uri"], "/moved%20here?via=martian");
+    assert_eq!(header(&b, "host"), json!([up.addr.to_string()]));
+    assert!(up.seen_at("/users/7").is_empty());
+
+    // port.Modifier: the same host on another port.
+    let b = get(&gw.addr, "/req/port").json();
+    assert_eq!(
+        (b["upstream"].as_str(), b["uri"].as_str()),
+        (Some("other"), Some("/echo/port"))
+    );
+
+    // body.Modifier on the request: body, Content-Type and length replaced.
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/req/body",
+        &[("Content-Type", "text/plain")],
+        b"client body",
+    );
+    let b = r.json();
+    assert_eq!(b["body"], r#"{"msg":"you rock!"}"#);
+    assert_eq!(header(&b, "content-type"), json!(["application/json"]));
+    assert_eq!(header(&b, "content-length"), json!(["19"]));
+
+    // Response side on a no-op endpoint (the only one that passes backend
+    // headers): header.Modifier, header.Append, header.Blacklist,
+    // header.Copy, cookie.Modifier, stash.Modifier, a response
+    // header.Filter and status.Modifier.
+    let r = get(&gw.addr, "/res/noop");
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(r.text(), r#"{"from":"backend"}"#);
+    assert_eq!(r.header("x-served-by"), Some("gateway"));
+    assert_eq!(r.header("x-internal"), None);
+    let upstream_values: Vec<&str> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-upstream")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(upstream_values, ["yes", "also"]);
+    assert_eq!(r.header("x-copied"), Some("yes"));
+    assert_eq!(
+        r.header("set-cookie"),
+        Some("session=abc; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Max-Age=60; HttpOnly")
+    );
+    assert_eq!(
+        r.header("x-stash"),
+        Some(format!("{}/resp", up.url()).as_str())
+    );
+    assert_eq!(r.header("x-saw-upstream"), Some("yes"));
+
+    // status.Modifier before the status check: the backend's 503 is a 200
+    // that KrakenD accepts and decodes.
+    let r = get(&gw.addr, "/res/status");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert_eq!(r.json(), json!({"error": "down"}));
+
+    // body.Modifier before the decoder: the replaced body is the data.
+    let r = get(&gw.addr, "/res/body");
+    assert_eq!(r.json(), json!({"replaced": true}));
+
+    // A response body.Modifier honours the request's Range (206, 416).
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/res/range",
+        &[("Range", "bytes=2-4")],
+        b"",
+    );
+    assert_eq!(r.status, 206);
+    assert_eq!(r.text(), "234");
+    assert_eq!(r.header("content-range"), Some("bytes 2-4/10"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/res/range",
+        &[("Range", "bytes=7-3")],
+        b"",
+    );
+    assert_eq!((r.status, r.body.len()), (416, 0));
+    let r = get(&gw.addr, "/res/range");
+    assert_eq!((r.status, r.text().as_str()), (200, "0123456789"));
+
+    // The filters: header.Filter, header.RegexFilter, querystring.Filter,
+    // url.Filter, url.RegexFilter, cookie.Filter and port.Filter, their
+    // `else` branches when the condition fails.
+    let b = send(
+        &gw.addr,
+        "GET",
+        "/filters?legacy=1",
+        &[
+            ("X-Tenant", "acme"),
+            ("X-App", "2.1-beta"),
+            ("Cookie", "consent=yes"),
+        ],
+        b"",
+    )
+    .json();
+    for h in [
+        "x-f-header",
+        "x-f-regex",
+        "x-f-query",
+        "x-f-url",
+        "x-f-url-regex",
+        "x-f-cookie",
+        "x-f-port",
+    ] {
+        assert_eq!(header(&b, h), json!(["yes"]), "{h}: {b}");
+    }
+    let b = send(&gw.addr, "GET", "/filters", &[("X-App", "2.1")], b"").json();
+    for h in ["x-f-header", "x-f-query", "x-f-url", "x-f-cookie"] {
+        assert_eq!(header(&b, h), json!(["no"]), "{h}: {b}");
+    }
+    assert_eq!(header(&b, "x-f-regex"), serde_json::Value::Null);
+    // The URL still matches the regex; the port, the backend's own.
+    assert_eq!(header(&b, "x-f-url-regex"), json!(["yes"]));
+    assert_eq!(header(&b, "x-f-port"), json!(["yes"]));
+
+    // priority.Group: highest first, and of equal ones the later first
+    // (fifo.Group runs in order: above).
+    let b = get(&gw.addr, "/groups").json();
+    assert_eq!(header(&b, "x-order"), json!(["high", "low-later", "low"]));
+
+    // static.Modifier: the file under rootPath (or its explicit path),
+    // no round trip to the backend.
+    let before = up.seen().len();
+    let r = get(&gw.addr, "/static/health.json");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), r#"{"status":"ok"}"#);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let r = get(&gw.addr, "/static/home");
+    assert_eq!(r.text(), "<h1>home</h1>");
+    assert_eq!(get(&gw.addr, "/static/missing.txt").status, 404);
+    assert_eq!(
+        up.seen().len(),
+        before,
+        "static answers never reach the backend"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

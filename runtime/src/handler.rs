@@ -113,6 +113,11 @@ fn router_error(
 ///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
+/// - [B] per backend, inside o. ([`crate::proxy`]'s `call_pool`, around the
+///   pool's failover loop as CE wraps its request executor): 17.
+///   `modifier/martian`'s request side on each attempt's final request
+///   (URL, host and headers made); 18. the pool; 19. its response side on
+///   the answer, before 20. the status check and 21. the decoder.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {
@@ -583,10 +588,14 @@ async fn endpoint(
     let mut resp = match answer {
         Ok(Answer::Stream(streamed)) => {
             let (parts, body) = streamed.resp.into_parts();
-            let mut r = Response::new(GwBody::Deadline {
-                inner: body,
-                deadline: Box::pin(tokio::time::sleep_until(deadline)),
-                permit: streamed.permit,
+            let mut r = Response::new(match body {
+                proxy::BackendBody::Wire(inner) => GwBody::Deadline {
+                    inner,
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    permit: streamed.permit,
+                },
+                // Made by `modifier/martian`: already whole.
+                proxy::BackendBody::Local(bytes) => GwBody::full(bytes),
             });
             *r.status_mut() = parts.status;
             for (k, v) in &parts.headers {

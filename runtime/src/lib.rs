@@ -26,6 +26,7 @@
 //! - [`merge`]: combining backend results;
 //! - [`security`]: the security components (one module a namespace);
 //! - [`traffic`]: the traffic components (one module a namespace);
+//! - [`modifier`]: the transformation components (`modifier/martian`);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: Prometheus text and the access log.
 
@@ -39,6 +40,7 @@ pub mod lb;
 pub mod manipulate;
 pub mod merge;
 pub mod metrics;
+pub mod modifier;
 pub mod proxy;
 pub mod redirect;
 pub mod request;

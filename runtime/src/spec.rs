@@ -16,6 +16,7 @@
 //! - host URLs are sanitised as KrakenD does (`http://` added, trailing `/`
 //!   dropped) and each backend has at least one host.
 
+pub use crate::modifier::martian::{Condition, Martian, Modifier, PortChange};
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
 pub use crate::security::headers::{AllowedHosts, HttpSecurity};
@@ -499,6 +500,9 @@ pub struct Backend {
     pub return_error_details: Option<&'static str>,
     /// `qos/circuit-breaker`.
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// `modifier/martian`: request modifiers on each attempt's final
+    /// request, response modifiers before the status check and decoder.
+    pub martian: Option<&'static Martian>,
     /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
     /// `gwc/http-client` policies (research/lb-failover-health.md §7).
     /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
@@ -530,6 +534,7 @@ impl Backend {
         return_error_code: false,
         return_error_details: None,
         circuit_breaker: None,
+        martian: None,
         lb: None,
     };
 }

@@ -138,6 +138,8 @@ pub struct BackendRt {
     /// Its `group` as a JSON string (`"name"`), for the json passthrough;
     /// empty without a group.
     pub group_key: Vec<u8>,
+    /// `modifier/martian`, ready (its patterns compiled).
+    pub martian: Option<crate::modifier::martian::Stage>,
 }
 
 /// lura's `errPrefix` (`transport/http/client/status.go`): the backend's
@@ -252,9 +254,15 @@ impl Gw {
                         .map_err(|e| format!("endpoint {}: group `{g}`: {e}", ep.path))?,
                     None => Vec::new(),
                 };
+                let martian = b
+                    .martian
+                    .map(crate::modifier::martian::Stage::new)
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
                 backends.push(BackendRt {
                     spec: b,
                     group_key,
+                    martian,
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,

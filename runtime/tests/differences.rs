@@ -39,6 +39,14 @@
 //!   `jwt_validator_as_krakend_does`;
 //! - a claim no header can hold sets no header: `security::jwt::
 //!   token_tests::claims_propagate_into_headers`.
+//! - `modifier/martian`: a replaced body is framed by its own length, a
+//!   `Range` end past the body is its last byte, and a `Range` start past
+//!   it is a 416: `modifier::martian::tests::response_body_and_ranges`;
+//!   more than 64 ranges are a 416: `modifier::martian::go::tests::ranges`;
+//!   a `Content-Length` a modifier sets does not frame the request:
+//!   `modifier::martian::tests::framing_headers_are_never_sent_as_set`;
+//!   `static.Modifier`'s size cap and Go's built-in MIME table:
+//!   `modifier::martian::tests::static_files` and `go::tests::mime_types`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
@@ -310,4 +318,73 @@ async fn a_missing_resp_n_field_becomes_empty() {
     assert_eq!(get(gw.addr, "/seq").await.status, 200);
     let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
     assert_eq!(uris, ["/first", "/items/42///end?q=&id=42"]);
+}
+
+/// KrakenD CE's circuit breaker wraps the whole backend proxy, martian's
+/// response modifiers included: a `status.Modifier` that turns the
+/// backend's 500 into a 200 is a success for it, and the circuit never
+/// opens. gwc's breaker judges the pool's answer before martian's response
+/// side runs: the 500s open it (after `max_errors + 1` of them) although
+/// the client got 200s.
+#[tokio::test]
+async fn the_circuit_breaker_judges_the_status_before_martian() {
+    let (h, _) = upstream(|_| Reply::json(r#"{"down":true}"#).status(500)).await;
+    let ep = simple(h, "fixed", |_, b| {
+        b.martian = Some(leak(Martian {
+            request: None,
+            response: Some(&Modifier::Status(200)),
+            regexes: &[],
+        }));
+        b.circuit_breaker = Some(CircuitBreaker {
+            interval_s: 60,
+            timeout_s: 60,
+            max_errors: 1,
+            log_status_change: false,
+        });
+    });
+    let gw = start(gateway(vec![ep])).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(get(gw.addr, "/fixed").await.status);
+    }
+    assert_eq!(statuses, [200, 200, 500]);
+}
+
+/// KrakenD CE runs martian's request side after its balancer picked the
+/// host, so a `static.Modifier` under a `url.Filter` on one host skips the
+/// round trip only for the requests balanced to it. gwc decides the skip
+/// before the pool picks, on the request built for the backend's first
+/// host: the second host's requests are sent.
+#[tokio::test]
+async fn martian_skips_the_round_trip_on_the_first_hosts_request() {
+    let (a, a_log) = upstream(|_| Reply::json(r#"{"host":"a"}"#)).await;
+    let (b, b_log) = upstream(|_| Reply::json(r#"{"host":"b"}"#)).await;
+    let b_authority = leak_str(b.trim_start_matches("http://").to_owned());
+    let ep = simple(a, "static", |ep, bk| {
+        ep.output = OutputEncoding::NoOp;
+        bk.hosts = leak_slice(vec![a, b]);
+        bk.martian = Some(leak(Martian {
+            request: Some(leak(Modifier::Filter {
+                when: Condition::Url {
+                    scheme: None,
+                    host: Some(b_authority),
+                    path: None,
+                    query: None,
+                },
+                then: Some(&Modifier::Static {
+                    root: "/nonexistent",
+                    explicit: &[],
+                }),
+                otherwise: None,
+            })),
+            response: None,
+            regexes: &[],
+        }));
+    });
+    let gw = start(gateway(vec![ep])).await;
+    // Round robin from the first host: a, then b.
+    assert_eq!(get(gw.addr, "/static").await.text(), r#"{"host":"a"}"#);
+    assert_eq!(get(gw.addr, "/static").await.text(), r#"{"host":"b"}"#);
+    assert_eq!(a_log.lock().unwrap().len(), 1);
+    assert_eq!(b_log.lock().unwrap().len(), 1, "CE would skip b's request");
 }

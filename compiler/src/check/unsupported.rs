@@ -90,13 +90,15 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
     "auth/validator",
     "github.com/devopsfaith/krakend-jose/validator",
 ];
-const BACKEND_IMPLEMENTED: [&str; 10] = [
+const BACKEND_IMPLEMENTED: [&str; 12] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
     BACKEND_HTTP_LEGACY_KEY,
     "qos/circuit-breaker",
     CIRCUIT_BREAKER_LEGACY_KEY,
+    crate::model::modifier::martian::NAMESPACE,
+    crate::model::modifier::martian::LEGACY_NAMESPACE,
     lb::LOADBALANCER_NAMESPACE,
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,

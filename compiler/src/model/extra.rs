@@ -45,6 +45,8 @@ pub struct ExtraConfig<'a> {
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
     pub backend_http: Option<BackendHttp>,
+    /// `modifier/martian` (backend level; its legacy name too).
+    pub martian: Option<super::modifier::Martian<'a>>,
     /// gwc's own namespaces (`gwc/loadbalancer`, `gwc/healthcheck`,
     /// `gwc/failover`, `gwc/http-client`; backend level).
     pub gwc: GwcExtra<'a>,
@@ -101,6 +103,7 @@ impl<'a> ExtraConfig<'a> {
             backend_http: object("backend/http")
                 .or_else(|| object(BACKEND_HTTP_LEGACY_KEY))
                 .map(BackendHttp::from_node),
+            martian: martian(members),
             gwc: GwcExtra::from_node(node),
         }
     }
@@ -123,6 +126,17 @@ impl<'a> ExtraConfig<'a> {
             .find(|(k, _, _)| *k == key)
             .map(|(_, s, n)| (*s, *n))
     }
+}
+
+/// `modifier/martian` under its short name or, failing that, its legacy
+/// one, whatever its value (CE drops a value that is not an object: the
+/// model keeps it so GW720 can say so).
+fn martian(members: &[crate::syntax::Member]) -> Option<super::modifier::Martian<'_>> {
+    use super::modifier::martian::{LEGACY_NAMESPACE, NAMESPACE};
+    let find = |key: &str| members.iter().rev().find(|m| m.key == key);
+    find(NAMESPACE)
+        .or_else(|| find(LEGACY_NAMESPACE))
+        .map(|m| super::modifier::Martian::from_node(m.key_span, &m.value))
 }
 
 /// The component namespace `short` as an object: under its short name or,

@@ -13,6 +13,7 @@ pub mod extra;
 pub mod host;
 pub mod lb;
 pub mod legacy;
+pub mod modifier;
 pub mod pattern;
 pub mod security;
 pub mod traffic;

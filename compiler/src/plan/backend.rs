@@ -107,6 +107,18 @@ pub(crate) fn backend(
                 log_status_change: cb.log_status_change,
             }
         }),
+        martian: b
+            .extra
+            .martian
+            .as_ref()
+            .map(super::modifier::martian::plan)
+            .transpose()
+            .map_err(|reason| PlanError::InvalidMartian {
+                path: path(),
+                backend: b.index,
+                reason,
+            })?
+            .flatten(),
         lb: None,
     };
     planned.lb = pool_policy(config, b, &planned, root.debug_headers);

@@ -15,6 +15,7 @@
 
 mod backend;
 mod endpoint;
+pub mod modifier;
 mod options;
 pub mod pool;
 pub mod security;
@@ -99,6 +100,16 @@ pub enum PlanError {
     InvalidValidator {
         /// The endpoint path.
         path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A `modifier/martian` KrakenD CE cannot parse (the linter reports it).
+    #[error("modifier/martian of backend #{backend} of endpoint `{path}`: {reason}")]
+    InvalidMartian {
+        /// The endpoint path.
+        path: String,
+        /// Index in the endpoint's `backend`.
+        backend: usize,
         /// What is wrong.
         reason: String,
     },
@@ -457,6 +468,8 @@ pub struct Backend {
     pub return_error_details: Option<String>,
     /// `qos/circuit-breaker`.
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// `modifier/martian`, `None` when absent or when nothing runs.
+    pub martian: Option<modifier::Martian>,
     /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
     pub lb: Option<pool::PoolPolicy>,
 }
@@ -619,6 +632,15 @@ impl Plan {
             .any(|e| e.jwt.is_some() || e.signer.is_some())
         {
             features.push("jwt");
+        }
+        // The regex filters need `regex`; the other modifiers nothing.
+        if self
+            .endpoints
+            .iter()
+            .flat_map(|e| &e.backends)
+            .any(|b| b.martian.as_ref().is_some_and(|m| !m.regexes.is_empty()))
+        {
+            features.push("martian");
         }
         features
     }

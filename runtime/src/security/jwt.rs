@@ -887,11 +887,18 @@ mod with_feature {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut out = Map::new();
             while let Some(k) = map.next_key::<String>()? {
-                if out.contains_key(&k) {
-                    return Err(de::Error::custom(format!("duplicate key '{k}' in object")));
+                match out.entry(k) {
+                    serde_json::map::Entry::Occupied(e) => {
+                        return Err(de::Error::custom(format!(
+                            "duplicate key '{}' in object",
+                            e.key()
+                        )));
+                    }
+                    serde_json::map::Entry::Vacant(e) => {
+                        let Strict(v) = map.next_value()?;
+                        e.insert(v);
+                    }
                 }
-                let Strict(v) = map.next_value()?;
-                out.insert(k, v);
             }
             Ok(Value::Object(out))
         }
@@ -948,7 +955,13 @@ mod with_feature {
     /// JSON serialisation (a token starting with `{`) is not read.
     pub fn parse<'t>(token: &'t [u8]) -> Result<Jws<'t>, Reason> {
         let text = std::str::from_utf8(token).map_err(|_| Reason::Malformed("not UTF-8"))?;
-        let text: Cow<'t, str> = if text.chars().any(char::is_whitespace) {
+        // White space is an ASCII byte up to ` ` or starts with a non-ASCII
+        // one: a token of printable ASCII (every real one) skips the Unicode
+        // scan. A fold without early exit, so that it vectorises.
+        let maybe_space = text
+            .bytes()
+            .fold(false, |seen, b| seen | (b <= b' ') | (b >= 0x80));
+        let text: Cow<'t, str> = if maybe_space && text.chars().any(char::is_whitespace) {
             Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
         } else {
             Cow::Borrowed(text)
@@ -969,33 +982,43 @@ mod with_feature {
         let signature = b64url(s).ok_or_else(bad)?;
         let header = strict_object(&header_bytes)
             .ok_or(Reason::Malformed("the header is not a JSON object"))?;
-        let string = |k: &str| match header.get(k) {
-            None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.clone()),
-            Some(_) => Err(Reason::Malformed("a header field is not a string")),
-        };
-        let alg = string("alg")?;
-        let kid = string("kid")?;
-        string("nonce")?;
-        match header.get("crit") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) if items.iter().all(|i| i.as_str() == Some("b64")) => {}
-            Some(_) => return Err(Reason::Malformed("unsupported critical header")),
-        }
-        if let Some(x5c) = header.get("x5c").filter(|v| !v.is_null()) {
-            check_x5c(x5c)?;
-        }
-        if let Some(jwk) = header.get("jwk").filter(|v| !v.is_null()) {
-            // go-jose accepts an embedded key only when it is a valid public one.
-            let ok = jwk
-                .as_object()
-                .and_then(|o| crate::security::jwks::parse_key(o).ok())
-                .is_some_and(|k| k.is_public());
-            if !ok {
-                return Err(Reason::Malformed("invalid embedded jwk"));
+        // One pass over the header's fields (each lookup would hash).
+        let (mut alg, mut kid, mut x5t, mut x5t_s256) = (None, None, None, None);
+        let mut b64 = true;
+        for (k, v) in &header {
+            let string = || match v {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(s.as_str())),
+                _ => Err(Reason::Malformed("a header field is not a string")),
+            };
+            match k.as_str() {
+                "alg" => alg = string()?,
+                "kid" => kid = string()?,
+                "nonce" => {
+                    string()?;
+                }
+                "crit" => match v {
+                    Value::Null => {}
+                    Value::Array(items) if items.iter().all(|i| i.as_str() == Some("b64")) => {}
+                    _ => return Err(Reason::Malformed("unsupported critical header")),
+                },
+                "x5c" if !v.is_null() => check_x5c(v)?,
+                // go-jose accepts an embedded key only when it is a valid public one.
+                "jwk" if !v.is_null() => {
+                    let ok = v
+                        .as_object()
+                        .and_then(|o| crate::security::jwks::parse_key(o).ok())
+                        .is_some_and(|k| k.is_public());
+                    if !ok {
+                        return Err(Reason::Malformed("invalid embedded jwk"));
+                    }
+                }
+                "b64" => b64 = !matches!(v, Value::Bool(false)),
+                "x5t" => x5t = v.as_str(),
+                "x5t#S256" => x5t_s256 = v.as_str(),
+                _ => {}
             }
         }
-        let b64 = !matches!(header.get("b64"), Some(Value::Bool(false)));
         let h_text = h.trim_end_matches('=');
         let p_text = p.trim_end_matches('=');
         let as_written: Option<&'t [u8]> = match &text {
@@ -1016,19 +1039,11 @@ mod with_feature {
                 Cow::Owned(v)
             }
         };
-        let x5t = header
-            .get("x5t")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let x5t_s256 = header
-            .get("x5t#S256")
-            .and_then(Value::as_str)
-            .map(str::to_string);
         Ok(Jws {
-            alg,
-            kid,
-            x5t,
-            x5t_s256,
+            alg: alg.unwrap_or_default().to_string(),
+            kid: kid.unwrap_or_default().to_string(),
+            x5t: x5t.map(str::to_string),
+            x5t_s256: x5t_s256.map(str::to_string),
             signing_input,
             signature,
             payload,
@@ -2311,6 +2326,29 @@ mod token_tests {
                 let _ = crate::security::jwks::parse_jwks(&input, strategy, true);
             }
         }
+    }
+
+    /// go-jose removes every Unicode white space before splitting: ASCII
+    /// ones (vertical tab included) and non-ASCII ones (NBSP, U+2028) in a
+    /// token leave the same signing input and signature as the clean token.
+    #[test]
+    fn white_space_anywhere_in_a_token_is_removed() {
+        let k = keys();
+        let header = json!({"alg": "HS256", "kid": "hs"});
+        let clean = sign(&k, "HS256", &header, &json!({"sub": "u"}));
+        let want = parse(clean.as_bytes()).expect("the clean token parses");
+        let (a, b) = clean.split_at(10);
+        for space in [
+            " ", "\t", "\n", "\u{0b}", "\u{0c}", "\r", "\u{a0}", "\u{2028}", "\u{3000}",
+        ] {
+            let spaced = format!("{space}{a}{space}{b}{space}");
+            let got = parse(spaced.as_bytes()).unwrap_or_else(|e| panic!("{space:?}: {e:?}"));
+            assert_eq!(got.signing_input, want.signing_input, "{space:?}");
+            assert_eq!(got.signature, want.signature, "{space:?}");
+        }
+        // A control byte that is not white space stays, and breaks base64.
+        let spaced = format!("{a}\u{1}{b}");
+        assert!(parse(spaced.as_bytes()).is_err());
     }
 
     #[test]
