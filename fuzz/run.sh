@@ -7,6 +7,9 @@
 # with the build rules, then plan and generate for clean configs), seeded
 # with testdata/build and testdata/ok, with a dictionary of the schema's
 # field names and KrakenD's namespaces.
+# `run.sh SECONDS martian` fuzzes modifier/martian (lint and plan of the
+# namespace, and the modifiers on requests and responses), seeded with the
+# GW72x/GW73x fixtures and testdata/build/martian.json.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -44,6 +47,17 @@ for n in sorted(names):
 EOF
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none plan corpus/plan -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -dict=plan.dict
+fi
+if [ "${2:-lint}" = martian ]; then
+  # A config, a NUL, then a request and a response: `/path?query`,
+  # header lines, `--`, the status, header lines.
+  mkdir -p corpus/martian
+  for f in ../testdata/lint/gw7[23]*.json ../testdata/ok/gw7[23]*.json ../testdata/build/martian.json; do
+    { cat "$f"; printf '\0/echo/7?q=a+b&p=1\nX-App: ab\nCookie: c=1; s=1\nRange: bytes=1-3,5-\n--\n500\nSet-Cookie: s=1\n'; } \
+      > "corpus/martian/seed-$(basename "$f")"
+  done
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none martian corpus/martian -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
 fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE

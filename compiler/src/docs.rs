@@ -296,6 +296,41 @@ mod tests {
     }
 
     #[test]
+    fn martian_modifiers_are_documented() {
+        let m = "endpoints.0.backend.0.extra_config.modifier/martian";
+        let names = |p: &str| -> Vec<&str> { keys_at(&path(p)).iter().map(|k| k.name).collect() };
+        let top = names(m);
+        assert_eq!(top.len(), 26, "{top:?}");
+        assert!(top.contains(&"static.Modifier"), "{top:?}");
+        // Nested places: a group's entries, a filter's branches, a
+        // priority entry's modifier.
+        for nested in [
+            "fifo~Group.modifiers.0",
+            "url~Filter.modifier",
+            "cookie~Filter.else.header~Filter.modifier",
+            "priority~Group.modifiers.1.modifier",
+        ] {
+            assert!(
+                names(&format!("{m}.{nested}")).contains(&"body.Modifier"),
+                "{nested}"
+            );
+        }
+        assert_eq!(
+            names(&format!("{m}.header~Modifier")),
+            ["scope", "name", "value"]
+        );
+        assert!(
+            docs_for(&path(&format!("{m}.header~Modifier.name")))
+                .is_some_and(|d| d.starts_with("The header's name"))
+        );
+        let scope = values_at(&path(&format!("{m}.url~Modifier.scope.0")));
+        assert_eq!(
+            scope.values,
+            [serde_json::json!("request"), serde_json::json!("response")]
+        );
+    }
+
+    #[test]
     fn values_of_places() {
         let strings = |p: &str| -> (Vec<String>, bool) {
             let v = values_at(&path(p));

@@ -27,12 +27,18 @@ use support::*;
 const AS_WRITTEN: &[&str] = &[
     // auth/validator (RS256 from a JWKS URL), three endpoints.
     "PedroBSantos__krakend-poc__krakend__krakend.json",
+    // router.debug_endpoint.
+    "datrine__krakend_api_gtw__krakend__krakend.json",
     // auth/validator on four endpoints.
     "denblackstache__krakend-openapi-importer__test__fixtures__krakend-endpoints-output.json",
     // Core only: merge, groups, targets.
     "krakend__examples__5.data-aggregation__krakend.json",
     // qos/ratelimit/router.
     "krakend__examples__6.traffic-throttling__krakend.json",
+    // modifier/martian: a header.Modifier sets the Basic credentials.
+    "krakend__examples__7.backends-with-basic-auth__krakend.json",
+    // modifier/martian: body.Modifier posts a fixed SOAP body.
+    "krakend__examples__multiple_post__community__krakend.json",
     // Core only: return_error_details.
     "krakend__examples__return_error_details__krakend.json",
     // Core only.

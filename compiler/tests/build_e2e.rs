@@ -1579,18 +1579,13 @@ fn rate_limits_as_krakend_does() {
     assert_eq!(statuses("/by-param/ann", &[], 3), [200, 200, 429]);
     assert_eq!(statuses("/by-param/bob", &[], 2), [200, 200]);
 
-    // `ip`: the connection's address. gwc does not believe
-    // `X-Forwarded-For` (CE's `ClientIP()` would; README, run-time
-    // differences), so a client cannot pick a fresh bucket with it.
-    assert_eq!(statuses("/by-ip", &[], 2), [200, 200]);
-    let r = send(
-        &gw.addr,
-        "GET",
-        "/by-ip",
-        &[("X-Forwarded-For", "9.9.9.9")],
-        b"",
-    );
-    assert_limited(&r, 429, "/by-ip with a forged X-Forwarded-For");
+    // `ip`: gin's `ClientIP()`. Without `router` settings KrakenD CE
+    // believes any `X-Forwarded-For`, and so does gwc (GW709 warns): a
+    // forged one is a fresh bucket. `router_options.json` pins
+    // `trusted_proxies`.
+    assert_eq!(statuses("/by-ip", &[], 3), [200, 200, 429]);
+    let forged = [("X-Forwarded-For", "9.9.9.9")];
+    assert_eq!(statuses("/by-ip", &forged, 3), [200, 200, 429]);
 
     // `ip` with `key`: the header's IPv4 (before any `:port`), else the
     // connection's address.
@@ -1678,7 +1673,7 @@ fn rate_limits_as_krakend_does() {
     assert_eq!(passed("/echo/burst"), 5);
     assert_eq!(passed("/echo/by-header"), 5);
     assert_eq!(passed("/echo/by-param"), 4);
-    assert_eq!(passed("/echo/by-ip"), 2);
+    assert_eq!(passed("/echo/by-ip"), 4);
     assert_eq!(passed("/echo/by-ip-header"), 5);
     assert_eq!(passed("/echo/split"), 3);
     assert_eq!(passed("/echo/refill"), 3);
@@ -1793,4 +1788,476 @@ fn jwt_signer_as_krakend_does() {
     assert_eq!(r.header("x-krakend-completed"), None);
     assert_eq!(up.seen().iter().filter(|s| s.path() == "/token").count(), 3);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `X-Forwarded-For` the backend received for the last call to `path`.
+fn forwarded_for(up: &Upstream, path: &str) -> String {
+    let seen = up.seen_at(path);
+    let last = seen.last().unwrap_or_else(|| panic!("no call to {path}"));
+    last.header("x-forwarded-for")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The `router` options that change a request, on a real gateway
+/// (`testdata/build/router_options.json`): the client's IP as gin's
+/// `ClientIP()` finds it with `trusted_proxies` and `remote_ip_headers`
+/// (what the backend receives in `X-Forwarded-For`, what the rate limit
+/// keys on), `remove_extra_slash`, `disable_path_decoding`,
+/// `logger_skip_paths`, and KrakenD's `/__debug/` and `/__echo/` answers,
+/// byte for byte.
+#[test]
+fn router_options_as_krakend_does() {
+    let (up, gw) = gateway("router_options");
+    let call = |headers: &[(&str, &str)]| {
+        let r = send(&gw.addr, "GET", "/whoami", headers, b"");
+        assert_eq!(r.status, 200, "{headers:?}: {}", r.text());
+        forwarded_for(&up, "/echo/whoami")
+    };
+    // The peer (127.0.0.1) is a trusted proxy: `X-Forwarded-For` is read
+    // from the right, trusted entries (10.0.0.0/8) skipped; the client's
+    // own entry on the left is not believed.
+    assert_eq!(call(&[]), "127.0.0.1");
+    let chain = [("X-Forwarded-For", "198.51.100.7, 203.0.113.9, 10.1.2.3")];
+    assert_eq!(call(&chain), "203.0.113.9");
+    // All trusted: the leftmost.
+    assert_eq!(
+        call(&[("X-Forwarded-For", "10.9.9.9, 10.1.2.3")]),
+        "10.9.9.9"
+    );
+    // `remote_ip_headers` in order: `X-Client-IP` first; gin's default
+    // `X-Real-IP` is not read any more; a bad entry spoils its header.
+    let both = [
+        ("X-Client-IP", "192.0.2.7"),
+        ("X-Forwarded-For", "203.0.113.9"),
+    ];
+    assert_eq!(call(&both), "192.0.2.7");
+    assert_eq!(call(&[("X-Real-IP", "192.0.2.44")]), "127.0.0.1");
+    let spoiled = [("X-Client-IP", "nope"), ("X-Forwarded-For", "203.0.113.9")];
+    assert_eq!(call(&spoiled), "203.0.113.9");
+
+    // The rate limit's `ip` key is the same client IP: one token each.
+    let limited = |headers: &[(&str, &str)]| send(&gw.addr, "GET", "/by-ip", headers, b"").status;
+    let a = [("X-Forwarded-For", "203.0.113.1, 10.0.0.1")];
+    let b = [("X-Forwarded-For", "203.0.113.2")];
+    assert_eq!(
+        [limited(&a), limited(&a), limited(&b), limited(&[])],
+        [200, 429, 200, 200]
+    );
+    // A forged entry left of the real client changes nothing.
+    let forged = [("X-Forwarded-For", "6.6.6.6, 203.0.113.1, 10.0.0.1")];
+    assert_eq!(limited(&forged), 429);
+    assert_eq!(forwarded_for(&up, "/echo/by-ip"), "127.0.0.1");
+
+    // `remove_extra_slash`: the route is found on the cleaned path.
+    let r = get(&gw.addr, "//users///7");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(up.seen_at("/echo/users/7").len(), 1);
+    // `disable_path_decoding`: no 400; the value stays encoded in its
+    // segment (KrakenD CE would insert `a?b` raw, GW746).
+    let r = get(&gw.addr, "/users/a%3Fb");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(up.seen_at("/echo/users/a%3Fb").len(), 1);
+
+    // `/__debug/`: gin's `c.JSON`, any method, no KrakenD headers.
+    for method in ["GET", "POST", "DELETE"] {
+        let r = send(&gw.addr, method, "/__debug/some/thing?x=1", &[], b"{}");
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (200, r#"{"message":"pong"}"#),
+            "{method}"
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/json; charset=utf-8")
+        );
+        assert_eq!(r.header("x-krakend"), None);
+    }
+    // gin's trailing-slash redirect to the catch-all.
+    let r = get(&gw.addr, "/__debug?x=1");
+    assert_eq!(
+        (r.status, r.header("location")),
+        (301, Some("/__debug/?x=1"))
+    );
+    // `/__echo/`: lura's `echoResponse` as `encoding/json` writes it.
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/__echo/a%20b?z=1&a=2&a=%7e",
+        &[("X-Test", "1"), ("Pragma", "no-cache")],
+        br#"{"k":"<v>"}"#,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(r.header("x-krakend"), None);
+    let want = format!(
+        concat!(
+            r#"{{"req_uri":"/__echo/a%20b?z=1\u0026a=2\u0026a=%7e","#,
+            r#""req_uri_details":{{"fragment":"","host":"{host}","path":"/__echo/a b","query":"a=2\u0026a=~\u0026z=1","user":""}},"#,
+            r#""req_method":"POST","req_querystring":{{"a":["2","~"],"z":["1"]}},"#,
+            r#""req_body":"{{\"k\":\"\u003cv\u003e\"}}","#,
+            r#""req_headers":{{"Cache-Control":["no-cache"],"Connection":["close"],"Content-Length":["11"],"Pragma":["no-cache"],"X-Test":["1"]}}}}"#
+        ),
+        host = gw.addr
+    );
+    assert_eq!(r.text(), want);
+
+    // `logger_skip_paths`: `/quiet` (and `/__health`) leave no log line.
+    assert_eq!(get(&gw.addr, "/quiet").status, 200);
+    assert_eq!(get(&gw.addr, "/__health").status, 200);
+    assert_eq!(get(&gw.addr, "/loud").status, 200);
+    let log = std::fs::read_to_string(e2e_dir().join("logs/router_options.log")).unwrap();
+    let logged = |path: &str| log.lines().any(|l| l.contains(&format!("path=\"{path}\"")));
+    assert!(logged("/loud") && logged("/whoami"), "{log}");
+    assert!(!logged("/quiet") && !logged("/__health"), "{log}");
+    // The access log shows the client IP gin would.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("path=\"/by-ip\" client_ip=203.0.113.1 ")),
+        "{log}"
+    );
+}
+
+/// Without `router` settings lura leaves gin's defaults: every peer is a
+/// trusted proxy, so the leftmost `X-Forwarded-For` entry (else
+/// `X-Real-IP`) is the client, as KrakenD CE believes it (GW709 warns when
+/// a rate limit keys on it); lura's parameter check answers 400 to an
+/// encoded path variable; no `/__debug/` or `/__echo/`; extra slashes get
+/// gin's fixed-path redirect (`testdata/build/router_defaults.json`).
+#[test]
+fn router_defaults_as_krakend_does() {
+    let (up, gw) = gateway("router_defaults");
+    let call = |headers: &[(&str, &str)]| {
+        assert_eq!(send(&gw.addr, "GET", "/whoami", headers, b"").status, 200);
+        forwarded_for(&up, "/echo/whoami")
+    };
+    assert_eq!(
+        call(&[("X-Forwarded-For", "203.0.113.9, 10.0.0.1")]),
+        "203.0.113.9"
+    );
+    assert_eq!(call(&[("X-Real-IP", "192.0.2.44")]), "192.0.2.44");
+    let junk = [("X-Forwarded-For", "junk"), ("X-Real-IP", "192.0.2.45")];
+    assert_eq!(call(&junk), "192.0.2.45");
+
+    for (path, text) in [
+        ("/users/a%3Fb", "error: encoded url params"),
+        ("/users/a%23b", "error: encoded url params"),
+        ("/users/..%252Fadmin", "error: encoded url params"),
+        ("/users/100%25", r#"error: invalid URL escape "%""#),
+    ] {
+        let r = get(&gw.addr, path);
+        assert_eq!((r.status, r.text().as_str()), (400, text), "{path}");
+        assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+        assert_eq!(r.header("x-krakend"), None);
+    }
+    assert!(
+        up.seen()
+            .iter()
+            .all(|s| !s.path().starts_with("/echo/users"))
+    );
+
+    assert_eq!(get(&gw.addr, "/__debug/").status, 404);
+    assert_eq!(get(&gw.addr, "/__echo/").status, 404);
+    let r = get(&gw.addr, "//users///7");
+    assert_eq!((r.status, r.header("location")), (301, Some("/users/7")));
+}
+
+/// KrakenD CE still reads the long legacy namespace names (its alias
+/// table), and so does gwc: `github_com/luraproject/lura/router/gin`
+/// (`forwarded_by_client_ip: false`, `return_error_msg`), the CORS,
+/// `security/http` and bot-detector long names at the root, and the
+/// `proxy` and `backend/http` long names below
+/// (`testdata/build/router_legacy.json`).
+#[test]
+fn legacy_namespace_names_are_read() {
+    let (up, gw) = gateway("router_legacy");
+    // `forwarded_by_client_ip: false`: the peer, whatever the headers say.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/whoami",
+        &[("X-Forwarded-For", "203.0.113.9")],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(forwarded_for(&up, "/echo/whoami"), "127.0.0.1");
+    // `github_com/devopsfaith/krakend-httpsecure`.
+    assert_eq!(r.header("x-frame-options"), Some("DENY"));
+    // `github_com/devopsfaith/krakend-cors`.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/whoami",
+        &[("Origin", "https://app.example.com")],
+        b"",
+    );
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    // `github_com/devopsfaith/krakend-botdetector`.
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/whoami",
+        &[("User-Agent", "EvilBot/1.0")],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    // `github.com/devopsfaith/krakend/proxy`: static data merged.
+    let r = get(&gw.addr, "/merged");
+    assert_eq!(r.json()["from"], "static", "{}", r.text());
+    // `github.com/devopsfaith/krakend/http` with the router's
+    // `return_error_msg`: the backend's status and body.
+    let r = get(&gw.addr, "/teapot");
+    assert_eq!((r.status, r.text().as_str()), (418, r#"{"why":"teapot"}"#));
+}
+
+/// What `testdata/build/martian.json`'s upstreams answer: `/echo/…` the
+/// request as received (headers as lists, in arrival order), `/resp` a
+/// response with headers to modify, `/fail` a 503.
+fn martian_api(name: &'static str) -> impl Fn(&Seen) -> Reply + Send + Sync + 'static {
+    move |seen: &Seen| {
+        let mut headers = serde_json::Map::new();
+        for (k, v) in &seen.headers {
+            let list = headers.entry(k.clone()).or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut() {
+                a.push(json!(v));
+            }
+        }
+        match seen.path() {
+            "/resp" => Reply::json(r#"{"from":"backend"}"#)
+                .header("X-Internal", "secret")
+                .header("X-Upstream", "yes"),
+            "/fail" => Reply::json(r#"{"error":"down"}"#).status(503),
+            _ => Reply::json(
+                &json!({
+                    "upstream": name,
+                    "method": seen.method,
+                    "uri": seen.uri,
+                    "headers": headers,
+                    "body": String::from_utf8_lossy(&seen.body),
+                })
+                .to_string(),
+            ),
+        }
+    }
+}
+
+/// `modifier/martian` (krakend-components §7): every modifier KrakenD CE
+/// compiles in, observed at the backend (request side) or the client
+/// (response side), where CE runs them: request modifiers on the final
+/// upstream request, response modifiers before the status check and the
+/// decoder.
+#[test]
+fn martian_modifiers_change_requests_and_responses() {
+    let up = upstream(martian_api("main"));
+    let other = upstream(martian_api("other"));
+    let root = std::env::temp_dir().join(format!("gwc-martian-static-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("health.json"), br#"{"status":"ok"}"#).unwrap();
+    std::fs::write(root.join("index.html"), b"<h1>home</h1>").unwrap();
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/martian.json"),
+    )
+    .unwrap();
+    let text = source
+        .replace(PLACEHOLDER, &up.url())
+        .replace("59999", &other.addr.port().to_string())
+        .replace("59998", &up.addr.port().to_string())
+        .replace("/tmp/gwc-martian-static", root.to_str().unwrap());
+    let gw = start(&build_text("martian", &text, &[]));
+    let header = |body: &serde_json::Value, name: &str| body["headers"][name].clone();
+
+    // Request side: header.Modifier, header.Append, header.Blacklist,
+    // header.Copy, header.Id, cookie.Modifier, stash.Modifier (and
+    // header.Verifier, which changes nothing) on the request the backend
+    // receives, after `input_headers` (X-Tenant is not forwarded, yet it
+    // arrives).
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/req/headers/7",
+        &[
+            ("X-Tag", "one"),
+            ("X-Drop", "gone"),
+            ("X-Tenant", "client"),
+            ("User-Agent", "tester/1"),
+            ("Cookie", "a=1"),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let b = r.json();
+    assert_eq!(b["uri"], "/echo/7");
+    assert_eq!(header(&b, "x-tenant"), json!(["acme"]));
+    assert_eq!(header(&b, "x-tag"), json!(["one", "two"]));
+    assert_eq!(header(&b, "x-drop"), serde_json::Value::Null);
+    assert_eq!(header(&b, "x-forwarded-host"), serde_json::Value::Null);
+    assert_eq!(header(&b, "x-browser"), json!(["tester/1"]));
+    let id = header(&b, "x-krakend-id")[0].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "{id}");
+    assert_eq!(&id[14..15], "4", "a UUID v4: {id}");
+    assert_eq!(header(&b, "cookie"), json!(["a=1; consent=yes"]));
+    assert_eq!(
+        header(&b, "x-stash"),
+        json!([format!("{}/echo/7", up.url())])
+    );
+
+    // querystring.Modifier: the whole query re-encoded, keys sorted.
+    let r = get(&gw.addr, "/req/query?q=a%20b&page=2");
+    assert_eq!(
+        r.json()["uri"],
+        "/echo/query?api+key=k%261&fixed=1&page=2&q=a+b"
+    );
+
+    // url.Modifier: another host, path (escaped as Go does) and query;
+    // the `Host` header keeps the original host, as Go's `Request.Host`.
+    let r = get(&gw.addr, "/req/url/7");
+    let b = r.json();
+    assert_eq!(b["upstream"], "other");
+    assert_eq!(b["uri"], "/moved%20here?via=martian");
+    assert_eq!(header(&b, "host"), json!([up.addr.to_string()]));
+    assert!(up.seen_at("/users/7").is_empty());
+
+    // port.Modifier: the same host on another port.
+    let b = get(&gw.addr, "/req/port").json();
+    assert_eq!(
+        (b["upstream"].as_str(), b["uri"].as_str()),
+        (Some("other"), Some("/echo/port"))
+    );
+
+    // body.Modifier on the request: body, Content-Type and length replaced.
+    let r = send(
+        &gw.addr,
+        "POST",
+        "/req/body",
+        &[("Content-Type", "text/plain")],
+        b"client body",
+    );
+    let b = r.json();
+    assert_eq!(b["body"], r#"{"msg":"you rock!"}"#);
+    assert_eq!(header(&b, "content-type"), json!(["application/json"]));
+    assert_eq!(header(&b, "content-length"), json!(["19"]));
+
+    // Response side on a no-op endpoint (the only one that passes backend
+    // headers): header.Modifier, header.Append, header.Blacklist,
+    // header.Copy, cookie.Modifier, stash.Modifier, a response
+    // header.Filter and status.Modifier.
+    let r = get(&gw.addr, "/res/noop");
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(r.text(), r#"{"from":"backend"}"#);
+    assert_eq!(r.header("x-served-by"), Some("gateway"));
+    assert_eq!(r.header("x-internal"), None);
+    let upstream_values: Vec<&str> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-upstream")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(upstream_values, ["yes", "also"]);
+    assert_eq!(r.header("x-copied"), Some("yes"));
+    assert_eq!(
+        r.header("set-cookie"),
+        Some("session=abc; Path=/; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Max-Age=60; HttpOnly")
+    );
+    assert_eq!(
+        r.header("x-stash"),
+        Some(format!("{}/resp", up.url()).as_str())
+    );
+    assert_eq!(r.header("x-saw-upstream"), Some("yes"));
+
+    // status.Modifier before the status check: the backend's 503 is a 200
+    // that KrakenD accepts and decodes.
+    let r = get(&gw.addr, "/res/status");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert_eq!(r.json(), json!({"error": "down"}));
+
+    // body.Modifier before the decoder: the replaced body is the data.
+    let r = get(&gw.addr, "/res/body");
+    assert_eq!(r.json(), json!({"replaced": true}));
+
+    // A response body.Modifier honours the request's Range (206, 416).
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/res/range",
+        &[("Range", "bytes=2-4")],
+        b"",
+    );
+    assert_eq!(r.status, 206);
+    assert_eq!(r.text(), "234");
+    assert_eq!(r.header("content-range"), Some("bytes 2-4/10"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    let r = send(
+        &gw.addr,
+        "GET",
+        "/res/range",
+        &[("Range", "bytes=7-3")],
+        b"",
+    );
+    assert_eq!((r.status, r.body.len()), (416, 0));
+    let r = get(&gw.addr, "/res/range");
+    assert_eq!((r.status, r.text().as_str()), (200, "0123456789"));
+
+    // The filters: header.Filter, header.RegexFilter, querystring.Filter,
+    // url.Filter, url.RegexFilter, cookie.Filter and port.Filter, their
+    // `else` branches when the condition fails.
+    let b = send(
+        &gw.addr,
+        "GET",
+        "/filters?legacy=1",
+        &[
+            ("X-Tenant", "acme"),
+            ("X-App", "2.1-beta"),
+            ("Cookie", "consent=yes"),
+        ],
+        b"",
+    )
+    .json();
+    for h in [
+        "x-f-header",
+        "x-f-regex",
+        "x-f-query",
+        "x-f-url",
+        "x-f-url-regex",
+        "x-f-cookie",
+        "x-f-port",
+    ] {
+        assert_eq!(header(&b, h), json!(["yes"]), "{h}: {b}");
+    }
+    let b = send(&gw.addr, "GET", "/filters", &[("X-App", "2.1")], b"").json();
+    for h in ["x-f-header", "x-f-query", "x-f-url", "x-f-cookie"] {
+        assert_eq!(header(&b, h), json!(["no"]), "{h}: {b}");
+    }
+    assert_eq!(header(&b, "x-f-regex"), serde_json::Value::Null);
+    // The URL still matches the regex; the port, the backend's own.
+    assert_eq!(header(&b, "x-f-url-regex"), json!(["yes"]));
+    assert_eq!(header(&b, "x-f-port"), json!(["yes"]));
+
+    // priority.Group: highest first, and of equal ones the later first
+    // (fifo.Group runs in order: above).
+    let b = get(&gw.addr, "/groups").json();
+    assert_eq!(header(&b, "x-order"), json!(["high", "low-later", "low"]));
+
+    // static.Modifier: the file under rootPath (or its explicit path),
+    // no round trip to the backend.
+    let before = up.seen().len();
+    let r = get(&gw.addr, "/static/health.json");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), r#"{"status":"ok"}"#);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let r = get(&gw.addr, "/static/home");
+    assert_eq!(r.text(), "<h1>home</h1>");
+    assert_eq!(get(&gw.addr, "/static/missing.txt").status, 404);
+    assert_eq!(
+        up.seen().len(),
+        before,
+        "static answers never reach the backend"
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -9,8 +9,10 @@
 //! `http.Client` defaults) and its comparison rules ([`compare`]). The
 //! fixture's fixed addresses are moved to ephemeral ports on 127.0.0.1:
 //! the mock on `:8081`, KrakenD itself on `:8080` (some backends call the
-//! gateway's own `/__debug/`: a stand-in serves those until gwc builds
-//! `debug_endpoint`), and the values inside expected responses follow.
+//! gateway's own `/__debug/`: the fixture points at a relay,
+//! `conformance/relay.rs`, that pipes to the running gateway), and the
+//! values inside expected responses follow. CE's harness runs KrakenD with
+//! `-d`; the fixture gets `"debug_endpoint": true` for it.
 //!
 //! A spec is skipped only when it depends on a namespace gwc does not build
 //! yet ([`NOT_BUILT`], [`DEPENDS`]) or can never run here ([`NEVER`]); any
@@ -26,6 +28,8 @@ mod support;
 mod client;
 #[path = "conformance/mock.rs"]
 mod mock;
+#[path = "conformance/relay.rs"]
+mod relay;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -244,19 +248,25 @@ impl Ports {
 }
 
 /// The fixture, its addresses moved: the mock's to `mock`, KrakenD's own
-/// (`127.0.0.1:8080`, `localhost:8080`) to the `/__debug/` stand-in's, and
-/// the metrics listener to an ephemeral port.
+/// (`127.0.0.1:8080`, `localhost:8080`) to the relay to the gateway, and
+/// the metrics listener to an ephemeral port; with `debug_endpoint` on, as
+/// CE's harness runs KrakenD with `-d`.
 fn localized_fixture(text: &str, mock: u16, krakend: u16) -> String {
-    text.replace("http://127.0.0.1:8081", &format!("http://127.0.0.1:{mock}"))
-        .replace(
-            "http://127.0.0.1:8080",
-            &format!("http://127.0.0.1:{krakend}"),
-        )
-        .replace(
-            "http://localhost:8080",
-            &format!("http://127.0.0.1:{krakend}"),
-        )
-        .replace("\":8090\"", "\"127.0.0.1:0\"")
+    text.replacen(
+        "\"version\": 3,",
+        "\"version\": 3,\n    \"debug_endpoint\": true,",
+        1,
+    )
+    .replace("http://127.0.0.1:8081", &format!("http://127.0.0.1:{mock}"))
+    .replace(
+        "http://127.0.0.1:8080",
+        &format!("http://127.0.0.1:{krakend}"),
+    )
+    .replace(
+        "http://localhost:8080",
+        &format!("http://127.0.0.1:{krakend}"),
+    )
+    .replace("\":8090\"", "\"127.0.0.1:0\"")
 }
 
 /// Why a spec does not run, if it does not.
@@ -536,7 +546,7 @@ fn krakend_ce_integration_suite() {
     }
 
     let mock = support::upstream(mock::backend);
-    let krakend = support::upstream(mock::krakend_self);
+    let krakend = relay::Relay::start();
     let fixture = std::fs::read_to_string(dir.join("krakend.json")).unwrap();
     let text = localized_fixture(&fixture, mock.addr.port(), krakend.addr.port());
     let bin = support::build_text(
@@ -555,6 +565,7 @@ fn krakend_ce_integration_suite() {
     assert!(stale.is_empty(), "NOT_BUILT has stale entries: {stale:?}");
 
     let gw = support::start(&bin);
+    krakend.set_target(&gw.addr);
     let ports = Ports {
         mock: mock.addr.port(),
         gateway: gw.addr.rsplit(':').next().unwrap().parse().unwrap(),

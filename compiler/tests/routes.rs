@@ -102,3 +102,20 @@ fn routing_fixes_apply() {
         );
     }
 }
+
+/// `debug_endpoint` and `echo_endpoint` add lura's catch-alls to every
+/// method, after the health check and before the endpoints.
+#[test]
+fn debug_and_echo_routes() {
+    let text = r#"{"version": 3, "debug_endpoint": true, "echo_endpoint": true, "host": ["http://a"],
+        "endpoints": [{"endpoint": "/u", "method": "POST", "backend": [{"url_pattern": "/u"}]}]}"#;
+    let parsed = syntax::parse(text, Format::Json);
+    let root = parsed.root.as_ref().expect("parses");
+    let table = gwc::cli::routes::table(&Config::from_tree(root));
+    let post = table.split("POST\n").nth(1).unwrap_or_default();
+    let lines: Vec<&str> = post.lines().take(3).map(str::trim).collect();
+    assert!(lines[0].starts_with("/__debug/*param"), "{table}");
+    assert!(lines[1].starts_with("/__echo/*param"), "{table}");
+    assert!(lines[2].starts_with("/u "), "{table}");
+    assert!(table.starts_with("GET\n  /__health "), "{table}");
+}

@@ -9,6 +9,7 @@ use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use gw_runtime::client_ip::ClientIp;
 use gw_runtime::spec::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 use gw_runtime::traffic::ratelimit::{Limiter, Verdict};
 use hyper::HeaderMap;
@@ -51,13 +52,13 @@ fn decisions(c: &mut Criterion) {
         })
         .collect();
     for h in &tenants {
-        by_header.check(h, &[], IpAddr::V4(Ipv4Addr::LOCALHOST));
+        by_header.check(h, &[], "127.0.0.1");
     }
     let mut i = 0;
     g.bench_function("header key, 10k clients", |b| {
         b.iter(|| {
             i = (i + 1) % tenants.len();
-            let v = by_header.check(black_box(&tenants[i]), &[], IpAddr::V4(Ipv4Addr::LOCALHOST));
+            let v = by_header.check(black_box(&tenants[i]), &[], "127.0.0.1");
             debug_assert_eq!(v, Verdict::Pass);
             v
         })
@@ -70,8 +71,8 @@ fn decisions(c: &mut Criterion) {
     g.bench_function("ip key, 10k clients", |b| {
         b.iter(|| {
             n = (n + 1) % 10_000;
-            let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | n));
-            by_ip.check(&empty, &[], black_box(ip))
+            let ip = ClientIp::peer(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | n)));
+            by_ip.check(&empty, &[], black_box(ip).as_str())
         })
     });
 
@@ -81,7 +82,7 @@ fn decisions(c: &mut Criterion) {
         client: None,
     })));
     g.bench_function("endpoint bucket only", |b| {
-        b.iter(|| endpoint_only.check(&empty, &[], IpAddr::V4(Ipv4Addr::LOCALHOST)))
+        b.iter(|| endpoint_only.check(&empty, &[], "127.0.0.1"))
     });
 
     // A flood: every decision is a new client (insert, and at the cap an
@@ -91,7 +92,11 @@ fn decisions(c: &mut Criterion) {
     g.bench_function("new client each time (flood, at the cap)", |b| {
         b.iter(|| {
             m = m.wrapping_add(1);
-            flood.check(&empty, &[], black_box(IpAddr::V4(Ipv4Addr::from(m))))
+            flood.check(
+                &empty,
+                &[],
+                ClientIp::peer(black_box(IpAddr::V4(Ipv4Addr::from(m)))).as_str(),
+            )
         })
     });
     g.finish();

@@ -11,6 +11,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use gw_runtime::client_ip::ClientIp;
 use gw_runtime::spec::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 use gw_runtime::traffic::ratelimit::Limiter;
 
@@ -63,7 +64,7 @@ fn main() {
     let start = std::time::Instant::now();
     for i in 0..keys {
         let ip = IpAddr::V4(Ipv4Addr::from(0x0b00_0000_u32.wrapping_add(i)));
-        limiter.check(&headers, &[], ip);
+        limiter.check(&headers, &[], ClientIp::peer(ip).as_str());
     }
     let elapsed = start.elapsed();
     let live = limiter.clients().map_or(0, |c| c.len()) as u64;

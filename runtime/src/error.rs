@@ -74,6 +74,10 @@ pub enum ErrorKind {
     Unsupported,
     /// Several backends failed (merge): the messages, in declaration order.
     Merge,
+    /// A `modifier/martian` modifier failed (a `Content-Length` that is no
+    /// number, a port that does not parse): the backend call fails, as in
+    /// KrakenD CE.
+    Modifier,
     /// A bug or an impossible state.
     Internal,
 }
@@ -109,7 +113,9 @@ impl Error {
             | ErrorKind::Decode
             | ErrorKind::Merge
             | ErrorKind::RateLimited => (ErrorSource::Upstream, false),
-            ErrorKind::Unsupported | ErrorKind::Internal => (ErrorSource::Internal, false),
+            ErrorKind::Unsupported | ErrorKind::Internal | ErrorKind::Modifier => {
+                (ErrorSource::Internal, false)
+            }
         };
         Error {
             kind,
@@ -144,6 +150,7 @@ impl Error {
             | ErrorKind::Decode
             | ErrorKind::Unsupported
             | ErrorKind::Merge
+            | ErrorKind::Modifier
             | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use crate::body::GwBody;
+use crate::client_ip::ClientIp;
 use crate::encoding::{self, JSON};
 use crate::error::{Error, ErrorKind};
 use crate::metrics;
@@ -32,6 +33,9 @@ pub const X_GWC_UPSTREAM: HeaderName = HeaderName::from_static("x-gwc-upstream")
 
 /// `X-KrakenD-Completed`.
 pub const COMPLETED: HeaderName = HeaderName::from_static("x-krakend-completed");
+
+/// What Go's server sniffs for a plain-text body written without a type.
+const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 
 fn completed_value(c: bool) -> HeaderValue {
     HeaderValue::from_static(if c { "true" } else { "false" })
@@ -84,16 +88,23 @@ fn router_error(
 /// - [S2] `security/cors`: a preflight is answered here for every path,
 ///   known or not (unless `options_passthrough`); every other answer below
 ///   (404, 403, redirects, the health path) gets the CORS headers.
-/// - [S4] gin: the route; trailing-slash and fixed-path redirects are
+/// - [S4] gin: the client's IP ([`crate::client_ip`], gin's `ClientIP()`,
+///   read once for every stage below); the route (on the cleaned path with
+///   `remove_extra_slash`); trailing-slash and fixed-path redirects are
 ///   answered here, before any middleware (no log line, no checks).
-///   - a. the access log (written last, for every answer below);
-///   - c. the path checker (a malformed escape is a 400);
+///   - a. the access log (written last, for every answer below, unless
+///     its path is in `logger_skip_paths`);
+///   - c. the path checker: a malformed escape is a 400, and so is a
+///     parameter lura's `paramChecker` refuses (unless
+///     `disable_path_decoding`);
 ///   - `GET /__health` is registered here: it gets a–c only;
 ///   - d. `security/http`: a bad host (500) or the redirect to HTTPS
 ///     (301) answers here; every answer after it gets its headers, 404,
 ///     405 and the bot detector's 403 included;
 ///   - e. `modifier/lua-endpoint` (service);
 ///   - f. `security/bot-detector` (service) → 403;
+///   - `/__debug/` and `/__echo/` (`debug_endpoint`, `echo_endpoint`)
+///     answer here, after a–f, with nothing of an endpoint's;
 ///   - no route: 405 or 404, after a–f.
 ///   - the endpoint's chain: g. OpenTelemetry's route label;
 ///     h. `security/bot-detector` (endpoint) → 403; j. `telemetry/metrics`;
@@ -106,14 +117,18 @@ fn router_error(
 ///   t. `validation/cel` (not compiled); u. `validation/json-schema` →
 ///   400 before any backend; then shadows, static data and the merge
 ///   ([`proxy::run`]).
-/// - [B] per backend ([`crate::upstream::Upstream::call`]): 11. the
-///   circuit breaker, 12. `qos/ratelimit/proxy` (a refused call is a
-///   backend error: 500 alone, a partial 200 in a merge), then the
-///   request.
-pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
+/// - [B] per backend, inside o. ([`crate::upstream::Upstream::call`] and
+///   [`crate::proxy`]'s `call_pool`): 11. the circuit breaker, 12.
+///   `qos/ratelimit/proxy` (a refused call is a backend error: 500 alone,
+///   a partial 200 in a merge); then, around the pool's failover loop as
+///   CE wraps its request executor, 17. `modifier/martian`'s request side
+///   on each attempt's final request (URL, host and headers made); 18. the
+///   pool; 19. its response side on the answer, before 20. the status
+///   check and 21. the decoder.
+pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {
-        return gin(gw, req, client_ip).await;
+        return gin(gw, req, peer).await;
     };
     match cors.run(req.method(), req.headers()) {
         cors::Decision::Answer(r) => {
@@ -122,7 +137,7 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
             r
         }
         cors::Decision::Continue(headers) => {
-            let mut r = gin(gw, req, client_ip).await;
+            let mut r = gin(gw, req, peer).await;
             cors::prepend(r.headers_mut(), headers);
             r
         }
@@ -130,13 +145,25 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> R
 }
 
 /// [S4] gin and everything inside it, in the order [`handle`] lists.
-async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response<GwBody> {
+async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     let start = Instant::now();
     let (mut parts, body) = req.into_parts();
+    let client_ip = gw.client_ip.resolve(&parts.headers, peer);
     // [S4] and c.
     let route = gw
         .router
         .route(gw.spec, &parts.method, parts.uri.path(), parts.uri.query());
+    // c.: lura's `paramChecker` (a 400 with Go's text, before any other
+    // middleware adds a header).
+    if !gw.spec.router.disable_path_decoding
+        && let Some(text) = crate::router::param_error(route.param_values())
+    {
+        let r = simple(StatusCode::BAD_REQUEST, Some(TEXT_PLAIN), text);
+        gw.other
+            .record("bad_request", parts.method.as_str(), r.status().as_u16());
+        log_access(&gw, &parts, &client_ip, &r, start, None);
+        return r;
+    }
     let (resp, label, completed) = match route {
         Route::Redirect { status, location } => {
             let mut r = simple(status, None, Bytes::new());
@@ -164,7 +191,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                     let r = *rejected.response;
                     gw.other
                         .record(rejected.label, parts.method.as_str(), r.status().as_u16());
-                    log_access(&gw, &parts, &r, start, None);
+                    log_access(&gw, &parts, &client_ip, &r, start, None);
                     return r;
                 }
                 Some(Ok(pass)) => Some(pass),
@@ -217,20 +244,20 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                         wildcard: wildcard.as_deref(),
                         query: parts.uri.query(),
                         headers: &parts.headers,
-                        client_ip,
+                        client_ip: &client_ip,
                         host,
                         jwt: verified.as_deref().map(|t| &t.claims),
                     };
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
                     ep.metrics.record(resp.status().as_u16(), start.elapsed());
-                    log_access(&gw, &parts, &resp, start, None);
+                    log_access(&gw, &parts, &client_ip, &resp, start, None);
                     return resp;
                 }
                 // m. (Lua, not compiled); n.: a 401/403 has consumed no
                 // token.
                 if rejected.is_none() {
-                    rejected = over_limit(ep, &parts.headers, &params, client_ip);
+                    rejected = over_limit(ep, &parts.headers, &params, &client_ip);
                 }
                 let mut resp = match rejected {
                     Some(r) => r,
@@ -246,7 +273,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                             wildcard: wildcard.as_deref(),
                             query: parts.uri.query(),
                             headers: &parts.headers,
-                            client_ip,
+                            client_ip: &client_ip,
                             host,
                             jwt: verified.as_deref().map(|t| &t.claims),
                         };
@@ -254,14 +281,22 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
                         ep.metrics.record(resp.status().as_u16(), start.elapsed());
-                        log_access(&gw, &parts, &resp, start, Some(completed));
+                        log_access(&gw, &parts, &client_ip, &resp, start, Some(completed));
                         return resp;
                     }
                 };
                 secure(&mut resp);
                 ep.metrics.record(resp.status().as_u16(), start.elapsed());
-                log_access(&gw, &parts, &resp, start, None);
+                log_access(&gw, &parts, &client_ip, &resp, start, None);
                 return resp;
+            } else if let Route::Debug { .. } = route {
+                let mut r = crate::echo::debug(body).await;
+                secure(&mut r);
+                (r, "debug", None)
+            } else if let Route::Echo { .. } = route {
+                let mut r = crate::echo::echo(&parts, body).await;
+                secure(&mut r);
+                (r, "echo", None)
             } else {
                 let (mut r, label, completed) = no_route(&gw, route);
                 secure(&mut r);
@@ -271,27 +306,45 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, client_ip: IpAddr) -> Response
     };
     gw.other
         .record(label, parts.method.as_str(), resp.status().as_u16());
-    log_access(&gw, &parts, &resp, start, completed);
+    log_access(&gw, &parts, &client_ip, &resp, start, completed);
     resp
 }
 
-/// a. the access log line, unless `disable_access_log`.
+/// a. the access log line, unless `disable_access_log` or the path is in
+/// `logger_skip_paths`.
 fn log_access(
     gw: &Gw,
     parts: &hyper::http::request::Parts,
+    client_ip: &ClientIp,
     resp: &Response<GwBody>,
     start: Instant,
     completed: Option<bool>,
 ) {
-    if !gw.spec.router.disable_access_log {
-        metrics::access_log(
-            parts.method.as_str(),
-            parts.uri.path(),
-            resp.status().as_u16(),
-            start.elapsed(),
-            completed,
-        );
+    let router = &gw.spec.router;
+    if router.disable_access_log || skipped(router.logger_skip_paths, parts.uri.path()) {
+        return;
     }
+    metrics::access_log(
+        parts.method.as_str(),
+        parts.uri.path(),
+        client_ip.as_str(),
+        resp.status().as_u16(),
+        start.elapsed(),
+        completed,
+    );
+}
+
+/// gin's `SkipPaths`: the request's path (`URL.Path`, decoded) equals an
+/// entry.
+fn skipped(skip: &[&str], raw_path: &str) -> bool {
+    if skip.is_empty() {
+        return false;
+    }
+    if !raw_path.contains('%') {
+        return skip.contains(&raw_path);
+    }
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(raw_path).collect();
+    skip.iter().any(|s| s.as_bytes() == decoded.as_slice())
 }
 
 /// `GET /__health`: KrakenD's answer.
@@ -330,10 +383,14 @@ fn over_limit(
     ep: &EndpointRt,
     headers: &hyper::HeaderMap,
     params: &[String],
-    client_ip: IpAddr,
+    client_ip: &ClientIp,
 ) -> Option<Response<GwBody>> {
     use crate::traffic::ratelimit::Verdict;
-    let status = match ep.rate_limit.as_ref()?.check(headers, params, client_ip) {
+    let status = match ep
+        .rate_limit
+        .as_ref()?
+        .check(headers, params, client_ip.as_str())
+    {
         Verdict::Pass => return None,
         Verdict::ClientLimited => StatusCode::TOO_MANY_REQUESTS,
         Verdict::EndpointLimited => StatusCode::SERVICE_UNAVAILABLE,
@@ -575,10 +632,14 @@ async fn endpoint(
     let mut resp = match answer {
         Ok(Answer::Stream(streamed)) => {
             let (parts, body) = streamed.resp.into_parts();
-            let mut r = Response::new(GwBody::Deadline {
-                inner: body,
-                deadline: Box::pin(tokio::time::sleep_until(deadline)),
-                permit: streamed.permit,
+            let mut r = Response::new(match body {
+                proxy::BackendBody::Wire(inner) => GwBody::Deadline {
+                    inner,
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    permit: streamed.permit,
+                },
+                // Made by `modifier/martian`: already whole.
+                proxy::BackendBody::Local(bytes) => GwBody::full(bytes),
             });
             *r.status_mut() = parts.status;
             for (k, v) in &parts.headers {

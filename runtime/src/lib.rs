@@ -10,7 +10,10 @@
 //! - [`worker`]: one single-threaded runtime per core, per-worker state;
 //! - [`server`]: listeners, connections (spread over the workers), graceful
 //!   drain, the admin listener;
-//! - [`router`]: path matching, 404/405, redirects, health;
+//! - [`router`]: path matching, 404/405, redirects, health, the path
+//!   parameter check;
+//! - [`client_ip`]: the client's address (gin's `ClientIP()`);
+//! - [`echo`]: KrakenD's `/__debug/` and `/__echo/` answers;
 //! - [`handler`]: one request end to end (timeout, headers, metrics, log);
 //! - [`proxy`]: the endpoint pipeline (parallel, sequential, concurrent, shadow, static);
 //! - [`request`]: the request a backend receives (URL escaping, allowlists);
@@ -24,10 +27,13 @@
 //! - [`security`]: the security components (one module a namespace);
 //! - [`traffic`]: the traffic components (one module a namespace);
 //! - [`validation`]: the validation components (one module a namespace);
+//! - [`modifier`]: the transformation components (`modifier/martian`);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: Prometheus text and the access log.
 
 pub mod body;
+pub mod client_ip;
+pub mod echo;
 pub mod encoding;
 pub mod error;
 pub mod handler;
@@ -35,6 +41,7 @@ pub mod lb;
 pub mod manipulate;
 pub mod merge;
 pub mod metrics;
+pub mod modifier;
 pub mod proxy;
 pub mod redirect;
 pub mod request;

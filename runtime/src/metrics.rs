@@ -492,11 +492,18 @@ pub fn go_time(t: SystemTime) -> String {
 }
 
 /// One access-log line (logfmt) to stderr.
-pub fn access_log(method: &str, path: &str, status: u16, d: Duration, completed: Option<bool>) {
-    let mut line = String::with_capacity(128);
+pub fn access_log(
+    method: &str,
+    path: &str,
+    client_ip: &str,
+    status: u16,
+    d: Duration,
+    completed: Option<bool>,
+) {
+    let mut line = String::with_capacity(144);
     let _ = write!(
         line,
-        "time={} level=info msg=request method={method} path={:?} status={status} duration_ms={:.3}",
+        "time={} level=info msg=request method={method} path={:?} client_ip={client_ip} status={status} duration_ms={:.3}",
         rfc3339(SystemTime::now()),
         path,
         d.as_secs_f64() * 1000.0

@@ -27,11 +27,13 @@ use crate::encoding::{self, passthrough};
 use crate::error::{Error, ErrorKind};
 use crate::manipulate;
 use crate::merge::{Merged, Part};
+use crate::modifier::martian;
 use crate::request::{Inbound, build_headers, build_path_and_query};
 use crate::spec::{Encoding, Method, StaticStrategy};
 use crate::state::{BackendRt, EndpointRt, Gw};
 use crate::upstream::{
-    AttemptResult, CallOptions, HostRt, Replay, Reply, Upstream, buffer_for_replay,
+    AttemptGuard, AttemptResult, CallOptions, Head, HostRt, Replay, Reply, Upstream,
+    buffer_for_replay,
 };
 
 /// The request body as the pipeline holds it.
@@ -80,7 +82,7 @@ impl ReqBody {
 #[derive(Debug)]
 pub struct Streamed {
     /// The response.
-    pub resp: Response<Incoming>,
+    pub resp: Response<BackendBody>,
     /// The host's connection slot, released when the body is done.
     pub permit: Option<OwnedSemaphorePermit>,
     /// Attempts made, when the pool shows them (`X-Gwc-Attempts`).
@@ -151,7 +153,66 @@ fn request_head(
     (req, pq)
 }
 
-/// One call of a backend through its pool (breaker, failover).
+/// A backend response's body: from the wire, or made by
+/// `modifier/martian` (a replaced body, a static file, a skipped round
+/// trip).
+#[derive(Debug)]
+pub enum BackendBody {
+    /// Streamed from the backend's connection.
+    Wire(Incoming),
+    /// In memory.
+    Local(Bytes),
+}
+
+/// A backend's answer as the pipeline reads it: the head (after
+/// `modifier/martian`'s response modifiers) and the body, with the
+/// exchange's accounting.
+#[derive(Debug)]
+struct Fetched<'a> {
+    /// Status, headers, body.
+    resp: Response<BackendBody>,
+    /// The host that answered; `None` when `static.Modifier` skipped the
+    /// round trip.
+    host: Option<&'a HostRt>,
+    /// Its connection slot: keep it until the body is read.
+    permit: Option<OwnedSemaphorePermit>,
+    /// The final attempt's accounting (see [`Reply::guard`]).
+    guard: Option<AttemptGuard<'a>>,
+    /// Attempts made.
+    attempts: u8,
+    /// Where the last redirect followed led, when one was.
+    redirected_to: Option<hyper::Uri>,
+}
+
+impl<'a> Fetched<'a> {
+    /// A response from the wire, as it came.
+    fn wire(r: Reply<'a>) -> Fetched<'a> {
+        let (parts, body) = r.resp.into_parts();
+        Fetched {
+            resp: Response::from_parts(parts, BackendBody::Wire(body)),
+            host: Some(r.host),
+            permit: r.permit,
+            guard: Some(r.guard),
+            attempts: r.attempts,
+            redirected_to: r.redirected_to,
+        }
+    }
+
+    /// Records the exchange's result.
+    fn finish(&mut self, r: AttemptResult) {
+        if let Some(g) = self.guard.as_mut() {
+            g.finish(r);
+        }
+    }
+
+    /// The host's URL, for messages (`static` without a round trip).
+    fn host_url(&self) -> &str {
+        self.host.map_or("static", |h| h.url)
+    }
+}
+
+/// One call of a backend through its pool (breaker, failover), with
+/// `modifier/martian` around it as CE wraps the request executor.
 async fn call_pool<'a>(
     gw: &Gw,
     ep: &EndpointRt,
@@ -160,32 +221,164 @@ async fn call_pool<'a>(
     body: Replay,
     prev: &[Option<Map<String, Value>>],
     deadline: Instant,
-) -> Result<Reply<'a>, Error> {
-    let build = |host: &HostRt| Ok(request_head(gw, ep, b, inb, prev, host.base_path));
+) -> Result<Fetched<'a>, Error> {
     let opts = CallOptions {
         method: b.spec.method,
         deadline,
         noop: b.spec.encoding == Encoding::NoOp,
     };
-    b.upstream.call(opts, body, &build).await
+    let Some(stage) = &b.martian else {
+        let build = |host: &HostRt| {
+            let (req, pq) = request_head(gw, ep, b, inb, prev, host.base_path);
+            Ok(Head::new(req, pq))
+        };
+        return b.upstream.call(opts, body, &build).await.map(Fetched::wire);
+    };
+    let body_len = match &body {
+        Replay::Buffered(bytes) => bytes.len() as u64,
+        Replay::Empty | Replay::Once(_) => 0,
+    };
+    let modified = |host: &HostRt| -> Result<martian::Outgoing, Error> {
+        let (req, pq) = request_head(gw, ep, b, inb, prev, host.base_path);
+        let mut og = martian::Outgoing::new(&req, &host.scheme, &host.authority, &pq, body_len);
+        stage.request(&mut og)?;
+        Ok(og)
+    };
+    // `static.Modifier` skips the round trip; CE decides on the host its
+    // balancer picked, gwc on the first one (the decision needs the
+    // request before the pool picks).
+    if stage.may_skip
+        && let Some(first) = b.upstream.hosts.first()
+    {
+        let og = modified(first)?;
+        if og.skip {
+            let mut res = martian::Incoming::skipped();
+            stage.response(&mut res, &og).await?;
+            return local_answer(res);
+        }
+    }
+    // The request as each host last got it: a redirect or a retry on the
+    // same host resends it as it was (one `header.Id`), and the response
+    // side reads the final one.
+    let sent: std::sync::Mutex<Option<(usize, martian::Outgoing)>> = std::sync::Mutex::new(None);
+    let method = http_method(b.spec.method);
+    let build = |host: &HostRt| {
+        let key = std::ptr::from_ref(host) as usize;
+        let mut cache = sent
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Internal, "martian: a poisoned lock"))?;
+        let og = match cache.as_ref() {
+            Some((k, og)) if *k == key => og.clone(),
+            _ => {
+                let og = modified(host)?;
+                *cache = Some((key, og.clone()));
+                og
+            }
+        };
+        let (req, path_and_query, body) = og.into_head(method.clone())?;
+        Ok(Head {
+            req,
+            path_and_query,
+            body,
+        })
+    };
+    let reply = b.upstream.call(opts, body, &build).await?;
+    if stage.spec.response.is_none() {
+        return Ok(Fetched::wire(reply));
+    }
+    let og = sent
+        .lock()
+        .ok()
+        .and_then(|mut c| c.take())
+        .map(|(_, og)| og);
+    let Some(mut og) = og else {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "martian: no request was sent",
+        ));
+    };
+    if let Some(uri) = &reply.redirected_to {
+        og.answered_by(uri);
+    }
+    let mut fetched = Fetched::wire(reply);
+    let (parts, wire) = std::mem::replace(
+        &mut fetched.resp,
+        Response::new(BackendBody::Local(Bytes::new())),
+    )
+    .into_parts();
+    let mut res = martian::Incoming::new(parts.status.as_u16(), parts.headers);
+    if let Err(e) = stage.response(&mut res, &og).await {
+        fetched.finish(AttemptResult::Error);
+        return Err(e);
+    }
+    let mut resp = martian_head(&res, parts.version)?;
+    *resp.body_mut() = match (res.body, wire) {
+        (Some(local), BackendBody::Wire(incoming)) => {
+            // Not read: keep the connection if it drains quickly.
+            crate::upstream::discard(incoming, fetched.permit.take());
+            BackendBody::Local(local)
+        }
+        (Some(local), BackendBody::Local(_)) => BackendBody::Local(local),
+        (None, wire) => wire,
+    };
+    fetched.resp = resp;
+    Ok(fetched)
+}
+
+/// A response head from martian's view of it.
+fn martian_head(
+    res: &martian::Incoming,
+    version: hyper::Version,
+) -> Result<Response<BackendBody>, Error> {
+    let status = hyper::StatusCode::from_u16(res.status).map_err(|_| {
+        Error::new(
+            ErrorKind::Modifier,
+            format!(
+                "modifier/martian: status {} is not an HTTP status",
+                res.status
+            ),
+        )
+    })?;
+    let mut resp = Response::new(BackendBody::Local(Bytes::new()));
+    *resp.status_mut() = status;
+    *resp.version_mut() = version;
+    *resp.headers_mut() = res.headers.clone();
+    Ok(resp)
+}
+
+/// The answer when `static.Modifier` skipped the round trip.
+fn local_answer<'a>(res: martian::Incoming) -> Result<Fetched<'a>, Error> {
+    let mut resp = martian_head(&res, hyper::Version::HTTP_11)?;
+    *resp.body_mut() = BackendBody::Local(res.body.unwrap_or_default());
+    Ok(Fetched {
+        resp,
+        host: None,
+        permit: None,
+        guard: None,
+        attempts: 0,
+        redirected_to: None,
+    })
 }
 
 /// Reads a whole backend body, gunzipping it when it says so.
 async fn read_body(
-    resp: Response<Incoming>,
-    host: &HostRt,
+    resp: Response<BackendBody>,
+    host: &str,
 ) -> Result<(Bytes, Option<hyper::header::HeaderValue>), Error> {
     let (parts, body) = resp.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Transport,
-                format!("{}: reading the body: {e}", host.url),
-            )
-        })?
-        .to_bytes();
+    let bytes = match body {
+        BackendBody::Local(b) => b,
+        BackendBody::Wire(incoming) => incoming
+            .collect()
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Transport,
+                    format!("{host}: reading the body: {e}"),
+                )
+            })?
+            .to_bytes(),
+    };
     let gzip = parts
         .headers
         .get(CONTENT_ENCODING)
@@ -193,7 +386,7 @@ async fn read_body(
     let bytes = if gzip {
         Bytes::from(
             encoding::gunzip(&bytes)
-                .map_err(|e| Error::new(ErrorKind::Decode, format!("{}: {}", host.url, e.0)))?,
+                .map_err(|e| Error::new(ErrorKind::Decode, format!("{host}: {}", e.0)))?,
         )
     } else {
         bytes
@@ -320,19 +513,20 @@ async fn call_decoded(
     deadline: Instant,
     passthrough: bool,
 ) -> Result<Payload, Error> {
-    let Reply {
-        resp,
-        host,
-        permit: _permit,
-        mut guard,
-        redirected_to,
-        ..
-    } = call_pool(gw, ep, b, inb, body, prev, deadline).await?;
+    let mut fetched = call_pool(gw, ep, b, inb, body, prev, deadline).await?;
+    let _permit = fetched.permit.take();
+    let host = fetched.host;
+    let host_url = fetched.host_url().to_owned();
+    let redirected_to = fetched.redirected_to.take();
+    let resp = std::mem::replace(
+        &mut fetched.resp,
+        Response::new(BackendBody::Local(Bytes::new())),
+    );
     let status = resp.status().as_u16();
     if status != 200 && status != 201 {
-        guard.finish(AttemptResult::BadStatus);
+        fetched.finish(AttemptResult::BadStatus);
         if let Some(name) = b.spec.return_error_details {
-            let (body, ct) = read_body(resp, host).await.unwrap_or_default();
+            let (body, ct) = read_body(resp, &host_url).await.unwrap_or_default();
             let mut detail = Map::new();
             detail.insert("http_status_code".into(), Value::from(status));
             if !body.is_empty() {
@@ -356,7 +550,7 @@ async fn call_decoded(
             }));
         }
         if b.spec.return_error_code {
-            let (body, content_type) = read_body(resp, host).await.unwrap_or_default();
+            let (body, content_type) = read_body(resp, &host_url).await.unwrap_or_default();
             return Err(Error::new(
                 ErrorKind::BackendStatus {
                     status,
@@ -368,12 +562,13 @@ async fn call_decoded(
         }
         // lura's ErrInvalidStatus: the backend's method and url_pattern
         // as its config keeps them, then the URL that answered.
-        let url = match redirected_to {
-            Some(uri) => uri.to_string(),
-            None => {
+        let url = match (redirected_to, host) {
+            (Some(uri), _) => uri.to_string(),
+            (None, Some(host)) => {
                 let (_, pq) = request_head(gw, ep, b, inb, prev, host.base_path);
                 format!("{}://{}{pq}", host.scheme, host.authority)
             }
+            (None, None) => host_url.clone(),
         };
         return Err(Error::new(
             ErrorKind::BadStatus(status),
@@ -383,7 +578,7 @@ async fn call_decoded(
             ),
         ));
     }
-    let decoded = read_body(resp, host).await.and_then(|(bytes, _)| {
+    let decoded = read_body(resp, &host_url).await.and_then(|(bytes, _)| {
         if passthrough && let Some(r) = passthrough::object(&bytes) {
             return Ok(Payload::Rendered(r));
         }
@@ -394,15 +589,15 @@ async fn call_decoded(
                     complete: true,
                 })
             })
-            .map_err(|e| Error::new(ErrorKind::Decode, format!("{}: {}", host.url, e.0)))
+            .map_err(|e| Error::new(ErrorKind::Decode, format!("{host_url}: {}", e.0)))
     });
     match decoded {
         Ok(payload) => {
-            guard.finish(AttemptResult::Ok);
+            fetched.finish(AttemptResult::Ok);
             Ok(payload)
         }
         Err(e) => {
-            guard.finish(AttemptResult::Error);
+            fetched.finish(AttemptResult::Error);
             Err(e)
         }
     }
@@ -521,12 +716,32 @@ fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &ReqBody
     let ep = &gw.endpoints[ep_index];
     for &bi in ep.shadows.iter() {
         let b = &ep.backends[bi];
-        let heads: Vec<(Request<()>, String)> = b
-            .upstream
-            .hosts
-            .iter()
-            .map(|h| request_head(gw, ep, b, inb, &[], h.base_path))
-            .collect();
+        let mut heads: Vec<(Request<()>, String, Option<Bytes>)> =
+            Vec::with_capacity(b.upstream.hosts.len());
+        for h in b.upstream.hosts.iter() {
+            let (req, pq) = request_head(gw, ep, b, inb, &[], h.base_path);
+            let Some(stage) = &b.martian else {
+                heads.push((req, pq, None));
+                continue;
+            };
+            // martian's request side (CE wraps shadow backends too); a
+            // skipped round trip or a failed modifier sends nothing.
+            let mut og = martian::Outgoing::new(&req, &h.scheme, &h.authority, &pq, 0);
+            if stage.request(&mut og).is_err() || og.skip {
+                heads.clear();
+                break;
+            }
+            match og.into_head(req.method().clone()) {
+                Ok(head) => heads.push(head),
+                Err(_) => {
+                    heads.clear();
+                    break;
+                }
+            }
+        }
+        if heads.is_empty() {
+            continue;
+        }
         let replay = match body {
             ReqBody::Buffered(bytes) if !bytes.is_empty() => Replay::Buffered(bytes.clone()),
             _ => Replay::Empty,
@@ -542,13 +757,18 @@ fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &ReqBody
                     .iter()
                     .position(|h| std::ptr::eq(h, host))
                     .unwrap_or(0);
-                let (head, pq) = heads.get(i).ok_or_else(|| {
+                let (head, pq, body) = heads.get(i).ok_or_else(|| {
                     Error::new(ErrorKind::Internal, "shadow request for an unknown host")
                 })?;
                 let mut req = Request::new(());
                 *req.method_mut() = head.method().clone();
+                *req.uri_mut() = head.uri().clone();
                 *req.headers_mut() = head.headers().clone();
-                Ok((req, pq.clone()))
+                Ok(Head {
+                    req,
+                    path_and_query: pq.clone(),
+                    body: body.clone(),
+                })
             };
             let deadline = after(Instant::now(), timeout_ms);
             let opts = CallOptions {
@@ -740,18 +960,12 @@ async fn run_noop(
     let deadline = after(start, ep.spec.timeout_ms);
     let debug = b.upstream.policy.is_some_and(|p| p.debug_headers);
     let one = |body: Replay| async move {
-        let Reply {
-            resp,
-            permit,
-            mut guard,
-            attempts,
-            ..
-        } = call_pool(gw, ep, b, inb, body, &[], deadline).await?;
-        guard.finish(AttemptResult::Ok);
+        let mut fetched = call_pool(gw, ep, b, inb, body, &[], deadline).await?;
+        fetched.finish(AttemptResult::Ok);
         Ok(Streamed {
-            resp,
-            permit,
-            attempts: debug.then_some(attempts),
+            resp: fetched.resp,
+            permit: fetched.permit,
+            attempts: debug.then_some(fetched.attempts),
         })
     };
     let r = if n == 1 {

@@ -9,12 +9,11 @@
 //! of exactly `.` or `..` has its dots escaped, so no value can change the
 //! backend path, start a query or a fragment, or split a header line.
 
-use std::net::IpAddr;
-
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
+use crate::client_ip::ClientIp;
 use crate::spec::{Backend, Endpoint, Forward, UrlPiece};
 
 /// Bytes escaped in a path segment: everything but RFC 3986 unreserved
@@ -54,8 +53,9 @@ pub struct Inbound<'a> {
     pub query: Option<&'a str>,
     /// The client's headers.
     pub headers: &'a HeaderMap,
-    /// The client's address.
-    pub client_ip: IpAddr,
+    /// The client's address (gin's `ClientIP()`): the `X-Forwarded-For`
+    /// the backends receive.
+    pub client_ip: &'a ClientIp,
     /// The `Host` the client asked for (`X-Forwarded-Host`).
     pub host: Option<&'a str>,
     /// The claims of the token `auth/validator` accepted (`{JWT.x}`).
@@ -294,7 +294,7 @@ pub fn build_headers(
             }
         }
     }
-    if let Ok(v) = HeaderValue::try_from(ip_text(inb.client_ip)) {
+    if let Ok(v) = HeaderValue::from_str(inb.client_ip.as_str()) {
         h.insert(X_FORWARDED_FOR, v);
     }
     match inb.host.map(HeaderValue::from_str) {
@@ -327,28 +327,6 @@ pub fn build_headers(
     h
 }
 
-/// An address as `Display` writes it; IPv4 (every request's
-/// `X-Forwarded-For`, usually) without the formatting machinery.
-pub fn ip_text(ip: IpAddr) -> String {
-    let IpAddr::V4(v4) = ip else {
-        return ip.to_string();
-    };
-    let mut s = String::with_capacity(15);
-    for (i, o) in v4.octets().into_iter().enumerate() {
-        if i > 0 {
-            s.push('.');
-        }
-        if o >= 100 {
-            s.push(char::from(b'0' + o / 100));
-        }
-        if o >= 10 {
-            s.push(char::from(b'0' + o / 10 % 10));
-        }
-        s.push(char::from(b'0' + o % 10));
-    }
-    s
-}
-
 /// `X-Forwarded-For`.
 pub const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 /// `X-Forwarded-Host`.
@@ -359,25 +337,6 @@ pub const X_FORWARDED_VIA: HeaderName = HeaderName::from_static("x-forwarded-via
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ip_text_is_display() {
-        let table = [
-            "0.0.0.0",
-            "127.0.0.1",
-            "10.20.30.40",
-            "100.9.99.255",
-            "255.255.255.255",
-            "::1",
-            "::ffff:1.2.3.4",
-            "2001:db8::8a2e:370:7334",
-        ];
-        for text in table {
-            let ip: IpAddr = text.parse().unwrap_or(IpAddr::from([9, 9, 9, 9]));
-            assert_eq!(ip_text(ip), text);
-            assert_eq!(ip_text(ip), ip.to_string());
-        }
-    }
 
     #[test]
     fn segment_escaping_table() {

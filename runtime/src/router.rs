@@ -3,8 +3,9 @@
 //! by the compiler), plus the client-visible behaviours of gin that KrakenD
 //! users rely on (research/krakend-semantics.md §b.4): 404, 405 with `Allow`,
 //! trailing-slash redirects (301 for GET, 307 otherwise), the
-//! case-insensitive fixed-path redirect ([`fixed_path`]), the health path and
-//! `auto_options`.
+//! case-insensitive fixed-path redirect ([`fixed_path`]), the health path,
+//! `auto_options`, `remove_extra_slash`, the `/__debug/` and `/__echo/`
+//! routes, and lura's check of the parameter values ([`param_error`]).
 //!
 //! Matching happens on the request's *raw* path after decoding every escape
 //! except `%2F` and `%25`. So `/users/a%2Fb` matches `/users/{id}` with
@@ -20,6 +21,10 @@ use crate::spec::{Endpoint, Gateway, Method, Segment};
 
 /// The value stored for the health route (endpoint indices are below it).
 const HEALTH: u32 = u32::MAX;
+/// The value stored for `/__debug/*param` (`debug_endpoint`).
+const DEBUG: u32 = u32::MAX - 1;
+/// The value stored for `/__echo/*param` (`echo_endpoint`).
+const ECHO: u32 = u32::MAX - 2;
 
 /// Methods with a trie, in this order (`method_index`).
 const METHODS: [HttpMethod; 9] = [
@@ -69,6 +74,16 @@ pub enum Route {
     },
     /// The health path.
     Health,
+    /// `/__debug/…`, with gin's `*param` value (`/` and the rest, decoded).
+    Debug {
+        /// The catch-all value.
+        param: String,
+    },
+    /// `/__echo/…`, with gin's `*param` value.
+    Echo {
+        /// The catch-all value.
+        param: String,
+    },
     /// `auto_options`: OPTIONS on a known path.
     Options {
         /// The `Allow` header value.
@@ -92,6 +107,19 @@ pub enum Route {
     BadRequest,
 }
 
+impl Route {
+    /// The parameter values gin hands to lura's `paramChecker`: an
+    /// endpoint's variables, or the `/__debug/`, `/__echo/` catch-all.
+    pub fn param_values(&self) -> impl Iterator<Item = &str> {
+        let (params, param): (&[String], _) = match self {
+            Route::Endpoint { params, .. } => (params, None),
+            Route::Debug { param } | Route::Echo { param } => (&[], Some(param.as_str())),
+            _ => (&[], None),
+        };
+        params.iter().map(String::as_str).chain(param)
+    }
+}
+
 /// Why the router could not be built (the compiler should have rejected the
 /// config: this is a compiler bug or a hand-written spec).
 #[derive(Debug)]
@@ -104,6 +132,11 @@ pub struct Router {
     method_not_allowed: bool,
     redirect_trailing_slash: bool,
     redirect_fixed_path: bool,
+    remove_extra_slash: bool,
+    /// The tries in the order gin created them (the order of `Allow`):
+    /// the health path's GET, the `/__debug/` and `/__echo/` methods
+    /// (gin's `anyMethods`), the endpoints' methods in config order.
+    order: Vec<usize>,
     /// Per method trie: the segments of every route in it (the health path
     /// too), for the fixed-path search.
     routes: Vec<Vec<Vec<Segment>>>,
@@ -115,16 +148,46 @@ impl Router {
         let mut trees: Vec<matchit::Router<u32>> =
             (0..METHODS.len()).map(|_| matchit::Router::new()).collect();
         let mut routes: Vec<Vec<Vec<Segment>>> = vec![Vec::new(); METHODS.len()];
+        let mut order: Vec<usize> = Vec::new();
+        let mut created = |i: usize| {
+            if !order.contains(&i) {
+                order.push(i);
+            }
+        };
         if let Some(health) = gw.router.health_path {
+            created(0);
             trees[0]
                 .insert(escape_static(health), HEALTH)
                 .map_err(|e| BuildError(format!("health path `{health}`: {e}")))?;
             let segments = health.strip_prefix('/').unwrap_or(health).split('/');
             routes[0].push(segments.map(Segment::Static).collect());
         }
+        // gin's `Any`: every method has the catch-all (lura registers
+        // them after the health path, before the endpoints).
+        for (on, prefix, value) in [
+            (gw.router.debug_endpoint, "__debug", DEBUG),
+            (gw.router.echo_endpoint, "__echo", ECHO),
+        ] {
+            if !on {
+                continue;
+            }
+            // gin's `anyMethods` order: GET POST PUT PATCH HEAD OPTIONS
+            // DELETE CONNECT TRACE.
+            for i in [0, 1, 2, 3, 5, 6, 4, 7, 8] {
+                created(i);
+            }
+            for (tree, routes) in trees.iter_mut().zip(routes.iter_mut()) {
+                for route in [format!("/{prefix}/"), format!("/{prefix}/{{*rest}}")] {
+                    tree.insert(route.clone(), value)
+                        .map_err(|e| BuildError(format!("`{route}`: {e}")))?;
+                }
+                routes.push(vec![Segment::Static(prefix), Segment::Wildcard]);
+            }
+        }
         for (i, ep) in gw.endpoints.iter().enumerate() {
             let route = matchit_route(ep);
             let index = u32::try_from(i).map_err(|_| BuildError("too many endpoints".into()))?;
+            created(spec_method_index(ep.method));
             routes[spec_method_index(ep.method)].push(ep.segments.to_vec());
             trees[spec_method_index(ep.method)]
                 .insert(route.clone(), index)
@@ -141,6 +204,8 @@ impl Router {
             method_not_allowed: !gw.router.disable_method_not_allowed,
             redirect_trailing_slash: !gw.router.disable_redirect_trailing_slash,
             redirect_fixed_path: !gw.router.disable_redirect_fixed_path,
+            remove_extra_slash: gw.router.remove_extra_slash,
+            order,
             routes,
         })
     }
@@ -157,12 +222,29 @@ impl Router {
         let Some(path) = normalise_path(raw_path) else {
             return Route::BadRequest;
         };
+        // gin looks the route up on the cleaned path with
+        // `RemoveExtraSlash`, but redirects from the path as sent.
+        let lookup = if self.remove_extra_slash && needs_cleaning(&path) {
+            Cow::Owned(clean_path(&path))
+        } else {
+            Cow::Borrowed(path.as_ref())
+        };
         let mi = http_method_index(method);
         if let Some(mi) = mi
-            && let Ok(m) = self.trees[mi].at(&path)
+            && let Ok(m) = self.trees[mi].at(&lookup)
         {
-            if *m.value == HEALTH {
-                return Route::Health;
+            match *m.value {
+                HEALTH => return Route::Health,
+                value @ (DEBUG | ECHO) => {
+                    let rest = m.params.iter().next().map_or("", |(_, v)| v);
+                    let param = format!("/{}", decode_kept(rest));
+                    return if value == DEBUG {
+                        Route::Debug { param }
+                    } else {
+                        Route::Echo { param }
+                    };
+                }
+                _ => {}
             }
             let index = *m.value as usize;
             let Some(ep) = gw.endpoints.get(index) else {
@@ -184,38 +266,34 @@ impl Router {
             };
         }
         if self.auto_options && method == HttpMethod::OPTIONS {
-            let allow = self.allowed(&path);
+            let allow = self.allowed(&lookup);
             if !allow.is_empty() {
                 return Route::Options { allow };
             }
         }
         if self.redirect_trailing_slash
             && let Some(mi) = mi
-            && path.len() > 1
+            && method != HttpMethod::CONNECT
+            && lookup.len() > 1
+            && self.trees[mi].at(&toggle_slash(&lookup)).is_ok()
         {
-            let toggled = match path.strip_suffix('/') {
-                Some(p) => Cow::Borrowed(p),
-                None => Cow::Owned(format!("{path}/")),
-            };
-            if self.trees[mi].at(&toggled).is_ok() {
-                let mut location = toggled.into_owned();
-                if let Some(q) = query {
-                    location.push('?');
-                    location.push_str(q);
-                }
-                let status = if method == HttpMethod::GET {
-                    StatusCode::MOVED_PERMANENTLY
-                } else {
-                    StatusCode::TEMPORARY_REDIRECT
-                };
-                return Route::Redirect { status, location };
+            let mut location = toggle_slash(&path).into_owned();
+            if let Some(q) = query {
+                location.push('?');
+                location.push_str(q);
             }
+            let status = if method == HttpMethod::GET {
+                StatusCode::MOVED_PERMANENTLY
+            } else {
+                StatusCode::TEMPORARY_REDIRECT
+            };
+            return Route::Redirect { status, location };
         }
         if self.redirect_fixed_path
             && let Some(mi) = mi
             && method != HttpMethod::CONNECT
-            && path != "/"
-            && let Some(mut location) = fixed_path(&self.routes[mi], &path)
+            && lookup != "/"
+            && let Some(mut location) = fixed_path(&self.routes[mi], &lookup)
         {
             if let Some(q) = query {
                 location.push('?');
@@ -229,7 +307,7 @@ impl Router {
             return Route::Redirect { status, location };
         }
         if self.method_not_allowed {
-            let allow = self.allowed(&path);
+            let allow = self.allowed(&lookup);
             if !allow.is_empty() {
                 return Route::MethodNotAllowed { allow };
             }
@@ -237,11 +315,12 @@ impl Router {
         Route::NotFound
     }
 
-    /// The methods that have a route for `path`, comma-joined.
+    /// The methods that have a route for `path`, comma-joined, in the
+    /// order gin created their trees.
     fn allowed(&self, path: &str) -> String {
         let mut allow = String::new();
-        for (i, tree) in self.trees.iter().enumerate() {
-            if tree.at(path).is_ok() {
+        for &i in &self.order {
+            if self.trees[i].at(path).is_ok() {
                 if !allow.is_empty() {
                     allow.push_str(", ");
                 }
@@ -365,6 +444,25 @@ fn strip_fold<'s>(s: &'s str, prefix: &str, suffix: &str) -> Option<&'s str> {
     let tail = rest.get(cut..).filter(|t| eq_fold(t, suffix))?;
     let middle = &rest[..rest.len() - tail.len()];
     (!middle.is_empty()).then_some(middle)
+}
+
+/// `/a/` ↔ `/a`: the path gin's trailing-slash redirect points to.
+fn toggle_slash(path: &str) -> Cow<'_, str> {
+    match path.strip_suffix('/') {
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned(format!("{path}/")),
+    }
+}
+
+/// Whether [`clean_path`] would change `p` (so the common case allocates
+/// nothing): an empty, `.` or `..` segment.
+fn needs_cleaning(p: &str) -> bool {
+    if p == "/" {
+        return false;
+    }
+    let inner = p.strip_prefix('/').unwrap_or(p);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    inner.split('/').any(|s| matches!(s, "" | "." | "..")) || !p.starts_with('/')
 }
 
 /// gin's `cleanPath`: `path.Clean` that keeps a trailing slash (and a
@@ -493,6 +591,79 @@ pub(crate) fn normalise_path(raw: &str) -> Option<Cow<'_, str>> {
         }
     }
     String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+/// lura's `paramChecker` (stage c of the handler, unless
+/// `disable_path_decoding`): the body of the 400 it answers when a
+/// parameter value (decoded once, as gin hands it over) would decode
+/// again, holds `?` or `#`, or has a `%` that starts no escape (Go's
+/// `url.PathUnescape` error). `None` when every value passes.
+pub fn param_error<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    for v in values {
+        let b = v.as_bytes();
+        let mut escaped = false;
+        let mut i = 0;
+        while let Some(off) = b[i..].iter().position(|&c| c == b'%') {
+            let at = i + off;
+            let valid = at + 2 < b.len() && hex(b[at + 1]).is_some() && hex(b[at + 2]).is_some();
+            if !valid {
+                let end = (at + 3).min(b.len());
+                return Some(format!(
+                    "error: invalid URL escape {}",
+                    go_quote(&b[at..end])
+                ));
+            }
+            escaped = true;
+            i = at + 3;
+        }
+        if escaped || v.contains(['?', '#']) {
+            return Some("error: encoded url params".to_owned());
+        }
+    }
+    None
+}
+
+/// Go's `strconv.Quote` of a few bytes: printable text kept, `"` and `\`
+/// escaped, a byte that is not UTF-8 as `\xNN`.
+fn go_quote(b: &[u8]) -> String {
+    let mut out = String::from("\"");
+    let mut rest = b;
+    while !rest.is_empty() {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(v) => (v, false),
+            Err(e) => (
+                std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+                true,
+            ),
+        };
+        for c in valid.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{7}' => out.push_str("\\a"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{b}' => out.push_str("\\v"),
+                c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                    out.push_str(&format!("\\x{:02x}", c as u32));
+                }
+                c if c.is_control() || (c.is_whitespace() && c != ' ') => {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                }
+                c => out.push(c),
+            }
+        }
+        rest = &rest[valid.len()..];
+        if bad {
+            out.push_str(&format!("\\x{:02x}", rest[0]));
+            rest = &rest[1..];
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Decodes the two escapes `normalise_path` kept.
@@ -745,6 +916,122 @@ mod tests {
                 .find(|(rg, _)| std::ptr::eq(*rg, g))
                 .expect("gateway");
             assert_eq!(r.route(g, &m, path, query), want, "{m} {path}");
+        }
+    }
+
+    #[test]
+    fn debug_echo_and_extra_slashes_table() {
+        static GW: Gateway = Gateway {
+            router: RouterOptions {
+                disable_access_log: true,
+                debug_endpoint: true,
+                echo_endpoint: true,
+                remove_extra_slash: true,
+                ..RouterOptions::DEFAULT
+            },
+            ..gateway(EPS)
+        };
+        static PLAIN: Gateway = gateway(EPS);
+        let (on, off) = (
+            Router::build(&GW).expect("router"),
+            Router::build(&PLAIN).expect("router"),
+        );
+        let debug = |p: &str| Route::Debug { param: p.into() };
+        let echo = |p: &str| Route::Echo { param: p.into() };
+        let e = |index: usize, params: &[&str]| Route::Endpoint {
+            index,
+            params: params.iter().map(|s| s.to_string()).collect(),
+            wildcard: None,
+        };
+        let moved = |status: StatusCode, location: &str| Route::Redirect {
+            status,
+            location: location.into(),
+        };
+        let get = HttpMethod::GET;
+        let table: Vec<(&Router, HttpMethod, &str, Route)> = vec![
+            // gin's `Any`: every method, the catch-all value with its `/`.
+            (&on, get.clone(), "/__debug/", debug("/")),
+            (&on, HttpMethod::POST, "/__debug/a/b", debug("/a/b")),
+            (&on, HttpMethod::TRACE, "/__echo/x", echo("/x")),
+            (&on, HttpMethod::OPTIONS, "/__echo/a%2Fb%3F", echo("/a/b?")),
+            // gin's trailing-slash redirect to the catch-all's root.
+            (
+                &on,
+                get.clone(),
+                "/__debug",
+                moved(StatusCode::MOVED_PERMANENTLY, "/__debug/?q=1"),
+            ),
+            (
+                &on,
+                HttpMethod::PUT,
+                "/__echo",
+                moved(StatusCode::TEMPORARY_REDIRECT, "/__echo/?q=1"),
+            ),
+            (
+                &on,
+                get.clone(),
+                "/__DEBUG/x",
+                moved(StatusCode::MOVED_PERMANENTLY, "/__debug/x?q=1"),
+            ),
+            (&off, get.clone(), "/__debug/", Route::NotFound),
+            // Another method: 405, `Allow` in the order gin made its trees.
+            (
+                &on,
+                HttpMethod::from_bytes(b"PROPFIND").unwrap_or(HttpMethod::GET),
+                "/__echo/x",
+                Route::MethodNotAllowed {
+                    allow: "GET, POST, PUT, PATCH, HEAD, OPTIONS, DELETE, CONNECT, TRACE".into(),
+                },
+            ),
+            (&off, get.clone(), "/__echo/x", Route::NotFound),
+            // remove_extra_slash: the route is found on the cleaned path.
+            (&on, get.clone(), "//users///42", e(0, &["42"])),
+            (&on, get.clone(), "/x/../users/./new", e(1, &[])),
+            (&on, get.clone(), "//__health", Route::Health),
+            (
+                &off,
+                get.clone(),
+                "//users///42",
+                moved(StatusCode::MOVED_PERMANENTLY, "/users/42?q=1"),
+            ),
+            // The trailing-slash redirect is decided on the cleaned path and
+            // points at the path as sent, toggled (gin's `redirectTrailingSlash`).
+            (
+                &on,
+                get.clone(),
+                "//a",
+                moved(StatusCode::MOVED_PERMANENTLY, "//a/?q=1"),
+            ),
+        ];
+        for (r, m, path, want) in table {
+            let gw = if std::ptr::eq(r, &on) { &GW } else { &PLAIN };
+            assert_eq!(r.route(gw, &m, path, Some("q=1")), want, "{m} {path}");
+        }
+    }
+
+    /// lura's `paramChecker` on the values gin hands it.
+    #[test]
+    fn param_checker_table() {
+        let table: &[(&[&str], Option<&str>)] = &[
+            (&["42", "a b", "é", "a/b"], None),
+            (&["ok", "a?b"], Some("error: encoded url params")),
+            (&["a#b"], Some("error: encoded url params")),
+            (&["%41"], Some("error: encoded url params")),
+            (&["..%2Fadmin"], Some("error: encoded url params")),
+            (&["100%"], Some(r#"error: invalid URL escape "%""#)),
+            (&["%zz1"], Some(r#"error: invalid URL escape "%zz""#)),
+            (&["%4"], Some(r#"error: invalid URL escape "%4""#)),
+            (&["%41%g"], Some(r#"error: invalid URL escape "%g""#)),
+            (&["%é"], Some(r#"error: invalid URL escape "%é""#)),
+            (&["%日"], Some(r#"error: invalid URL escape "%\xe6\x97""#)),
+            (&["%\\"], Some(r#"error: invalid URL escape "%\\""#)),
+        ];
+        for (values, want) in table {
+            assert_eq!(
+                param_error(values.iter().copied()).as_deref(),
+                *want,
+                "{values:?}"
+            );
         }
     }
 

@@ -16,6 +16,7 @@
 //! - host URLs are sanitised as KrakenD does (`http://` added, trailing `/`
 //!   dropped) and each backend has at least one host.
 
+pub use crate::modifier::martian::{Condition, Martian, Modifier, PortChange};
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
 pub use crate::security::headers::{AllowedHosts, HttpSecurity};
@@ -129,6 +130,21 @@ pub struct RouterOptions {
     pub error_body_404: Option<&'static Value>,
     /// `router.error_body` for 405, when set.
     pub error_body_405: Option<&'static Value>,
+    /// How the client's IP is found (`forwarded_by_client_ip`,
+    /// `remote_ip_headers`, `trusted_proxies`).
+    pub client_ip: ClientIpOptions,
+    /// `remove_extra_slash`: routes are looked up on the cleaned path
+    /// (`//`, `/./`, `/../` resolved).
+    pub remove_extra_slash: bool,
+    /// `disable_path_decoding`: no check of the path parameters (lura's
+    /// `paramChecker`, which answers 400 to an encoded one).
+    pub disable_path_decoding: bool,
+    /// `logger_skip_paths`: request paths (decoded) the access log skips.
+    pub logger_skip_paths: &'static [&'static str],
+    /// The root's `debug_endpoint`: KrakenD's `/__debug/` answer.
+    pub debug_endpoint: bool,
+    /// The root's `echo_endpoint`: KrakenD's `/__echo/` answer.
+    pub echo_endpoint: bool,
 }
 
 impl RouterOptions {
@@ -145,7 +161,60 @@ impl RouterOptions {
         disable_redirect_fixed_path: false,
         error_body_404: None,
         error_body_405: None,
+        client_ip: ClientIpOptions::DEFAULT,
+        remove_extra_slash: false,
+        disable_path_decoding: false,
+        logger_skip_paths: &[],
+        debug_endpoint: false,
+        echo_endpoint: false,
     };
+}
+
+/// gin's `ClientIP()` settings as lura sets them from `router`
+/// ([`crate::client_ip`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIpOptions {
+    /// `forwarded_by_client_ip` (gin's default: on).
+    pub forwarded_by_client_ip: bool,
+    /// `remote_ip_headers`, lower-cased, in order (gin's default:
+    /// `X-Forwarded-For`, `X-Real-IP`).
+    pub remote_ip_headers: &'static [&'static str],
+    /// `trusted_proxies` as gin keeps them (every address by default).
+    pub trusted_proxies: &'static [TrustedNet],
+}
+
+impl ClientIpOptions {
+    /// gin's defaults, which lura keeps when `router` does not set them:
+    /// the headers are believed from any peer.
+    pub const DEFAULT: ClientIpOptions = ClientIpOptions {
+        forwarded_by_client_ip: true,
+        remote_ip_headers: &["x-forwarded-for", "x-real-ip"],
+        trusted_proxies: &[
+            TrustedNet::V4 { net: 0, mask: 0 },
+            TrustedNet::V6 { net: 0, mask: 0 },
+        ],
+    };
+}
+
+/// One trusted network, as Go's `IPNet.Contains` compares it: an IPv4
+/// address (IPv4-mapped ones included) against the IPv4 networks only, any
+/// other against the IPv6 ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustedNet {
+    /// An IPv4 network: `addr & mask == net`.
+    V4 {
+        /// The network number.
+        net: u32,
+        /// The mask.
+        mask: u32,
+    },
+    /// An IPv6 network: `addr & mask == net`.
+    V6 {
+        /// The network number.
+        net: u128,
+        /// The mask.
+        mask: u128,
+    },
 }
 
 /// Root client keys (lura's HTTP client defaults).
@@ -439,6 +508,9 @@ pub struct Backend {
     /// `qos/ratelimit/proxy`: one bucket for the backend entry, shared by
     /// its hosts and `concurrent_calls` ([`crate::traffic::ratelimit_proxy`]).
     pub rate_limit: Option<TokenBucket>,
+    /// `modifier/martian`: request modifiers on each attempt's final
+    /// request, response modifiers before the status check and decoder.
+    pub martian: Option<&'static Martian>,
     /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
     /// `gwc/http-client` policies (research/lb-failover-health.md §7).
     /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
@@ -471,6 +543,7 @@ impl Backend {
         return_error_details: None,
         circuit_breaker: None,
         rate_limit: None,
+        martian: None,
         lb: None,
     };
 }

@@ -44,6 +44,8 @@ pub struct Gw {
     pub http_security: Option<Secure>,
     /// `auth/validator`'s key sets, one per distinct source.
     pub jwks: crate::security::jwks::KeyStores,
+    /// How the client's IP is found (gin's `ClientIP()` settings).
+    pub client_ip: crate::client_ip::Resolver,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -138,6 +140,8 @@ pub struct BackendRt {
     /// Its `group` as a JSON string (`"name"`), for the json passthrough;
     /// empty without a group.
     pub group_key: Vec<u8>,
+    /// `modifier/martian`, ready (its patterns compiled).
+    pub martian: Option<crate::modifier::martian::Stage>,
 }
 
 /// lura's `errPrefix` (`transport/http/client/status.go`): the backend's
@@ -252,9 +256,15 @@ impl Gw {
                         .map_err(|e| format!("endpoint {}: group `{g}`: {e}", ep.path))?,
                     None => Vec::new(),
                 };
+                let martian = b
+                    .martian
+                    .map(crate::modifier::martian::Stage::new)
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
                 backends.push(BackendRt {
                     spec: b,
                     group_key,
+                    martian,
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,
@@ -339,6 +349,7 @@ impl Gw {
                 .transpose()?,
             http_security: spec.http_security.map(Secure::new).transpose()?,
             jwks,
+            client_ip: crate::client_ip::Resolver::new(&spec.router.client_ip),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

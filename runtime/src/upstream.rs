@@ -451,9 +451,51 @@ pub struct CallOptions {
     pub noop: bool,
 }
 
-/// Makes the request head (method, headers) and the path-and-query for a
-/// host; the loop adds the URI, the body and the attempt header.
-pub type BuildHead<'b> = dyn Fn(&HostRt) -> Result<(Request<()>, String), Error> + Sync + 'b;
+/// A request head for one host, as the caller makes it for the failover
+/// loop.
+#[derive(Debug)]
+pub struct Head {
+    /// Method and headers. Its URI is left empty, and the loop makes it
+    /// from the host and [`Head::path_and_query`], unless
+    /// `modifier/martian` moved the request: then it is absolute and used
+    /// as it is.
+    pub req: Request<()>,
+    /// The path and query (what follows the host's authority).
+    pub path_and_query: String,
+    /// A body that replaces the client's (`modifier/martian`'s
+    /// `body.Modifier`).
+    pub body: Option<Bytes>,
+}
+
+impl Head {
+    /// A head whose URI the loop makes from the host.
+    pub fn new(req: Request<()>, path_and_query: String) -> Head {
+        Head {
+            req,
+            path_and_query,
+            body: None,
+        }
+    }
+
+    /// The URI this head goes to on `host`.
+    fn uri(&self, host: &HostRt) -> Result<Uri, String> {
+        if self.req.uri().authority().is_some() {
+            return Ok(self.req.uri().clone());
+        }
+        let pq = PathAndQuery::try_from(self.path_and_query.as_str())
+            .map_err(|e| format!("backend path and query: {e}"))?;
+        Uri::builder()
+            .scheme(host.scheme.clone())
+            .authority(host.authority.clone())
+            .path_and_query(pq)
+            .build()
+            .map_err(|e| format!("backend uri: {e}"))
+    }
+}
+
+/// Makes the request head for a host; the loop adds the URI (unless the
+/// head has one), the body and the attempt header.
+pub type BuildHead<'b> = dyn Fn(&HostRt) -> Result<Head, Error> + Sync + 'b;
 
 /// The error of a failed attempt with its class.
 type Failed = (Error, Outcome);
@@ -672,17 +714,24 @@ impl Upstream {
                     return finish(last);
                 }
             }
-            let Some(req_body) = body.body() else {
-                self.stats.skip(Skip::BodyTooLarge);
-                return finish(last);
+            let head = build(host)?;
+            let uri = head.uri(host);
+            let req_body = match head.body {
+                Some(replaced) => GwBody::full(replaced),
+                None => match body.body() {
+                    Some(b) => b,
+                    None => {
+                        self.stats.skip(Skip::BodyTooLarge);
+                        return finish(last);
+                    }
+                },
             };
             // The previous failure is not the answer any more: drain it so
             // its connection can go back to the pool.
             if let Some((_, Ok(prev))) = last.take() {
                 drain(prev);
             }
-            let (head, pq) = build(host)?;
-            let (mut parts, ()) = head.into_parts();
+            let (mut parts, ()) = head.req.into_parts();
             if debug && let Ok(v) = HeaderValue::try_from(attempt.to_string()) {
                 parts.headers.insert(X_GWC_ATTEMPT, v);
             }
@@ -700,7 +749,7 @@ impl Upstream {
                 }
                 (Some(_), None) => Some(opts.deadline),
             };
-            let mut outcome = self.attempt(host, req, pq, t, attempt).await;
+            let mut outcome = self.attempt(host, req, uri, t, attempt).await;
             if host.follow_redirects
                 && let Ok(r) = &outcome
                 && redirect::is_redirect(r.resp.status())
@@ -760,30 +809,15 @@ impl Upstream {
         &'a self,
         host: &'a HostRt,
         mut req: Request<GwBody>,
-        path_and_query: String,
+        uri: Result<Uri, String>,
         t: Option<Instant>,
         attempt: u8,
     ) -> Result<Reply<'a>, Failed> {
         let mut guard = AttemptGuard::new(host);
-        let pq = PathAndQuery::try_from(path_and_query).map_err(|e| {
+        let uri = uri.map_err(|e| {
             guard.disarm();
-            (
-                Error::new(ErrorKind::Internal, format!("backend path and query: {e}")),
-                Outcome::ConnectFailure,
-            )
+            (Error::new(ErrorKind::Internal, e), Outcome::ConnectFailure)
         })?;
-        let uri = Uri::builder()
-            .scheme(host.scheme.clone())
-            .authority(host.authority.clone())
-            .path_and_query(pq)
-            .build()
-            .map_err(|e| {
-                guard.disarm();
-                (
-                    Error::new(ErrorKind::Internal, format!("backend uri: {e}")),
-                    Outcome::ConnectFailure,
-                )
-            })?;
         *req.uri_mut() = uri;
         // The client picks the wire version (HTTP/1.1, or HTTP/2 for h2/h2c
         // pools); an inbound h2 request must not carry its version over.
@@ -870,14 +904,11 @@ impl Upstream {
             return Ok(reply);
         }
         let failed = |msg: String| (Error::new(ErrorKind::Transport, msg), Outcome::Reset);
-        let (head, pq) = build(host).map_err(|e| (e, Outcome::Reset))?;
-        let (mut parts, ()) = head.into_parts();
-        let mut from = Uri::builder()
-            .scheme(host.scheme.clone())
-            .authority(host.authority.clone())
-            .path_and_query(pq)
-            .build()
-            .map_err(|e| failed(format!("{}: backend uri: {e}", host.url)))?;
+        let head = build(host).map_err(|e| (e, Outcome::Reset))?;
+        let mut from = head
+            .uri(host)
+            .map_err(|e| failed(format!("{}: {e}", host.url)))?;
+        let (mut parts, ()) = head.req.into_parts();
         let mut had_body = had_body;
         for hops in 0..=redirect::MAX_REDIRECTS {
             let hop = redirect::next_hop(
@@ -977,7 +1008,7 @@ fn drain(r: Reply<'_>) {
 /// Reads and drops up to [`DISCARD_BYTES`] of a body within 2 s, in the
 /// background, so that its keep-alive connection can be reused; a longer
 /// or slower body just closes its connection.
-fn discard(mut body: Incoming, permit: Option<OwnedSemaphorePermit>) {
+pub(crate) fn discard(mut body: Incoming, permit: Option<OwnedSemaphorePermit>) {
     tokio::spawn(async move {
         let _permit = permit;
         let mut left = DISCARD_BYTES;

@@ -7,17 +7,17 @@
 //! - exact round robin from the first host: `upstream::tests::
 //!   plain_round_robin_is_exact_from_zero`, proxy.rs
 //!   `round_robin_over_hosts_is_exact`, lbf.rs `lbf01_round_robin_is_exact`;
-//! - a path variable stays in its segment: proxy.rs
-//!   `path_variables_cannot_escape_their_segment`;
+//! - a path variable stays in its segment (`%2F`; `?`, `#`, `%` with
+//!   `disable_path_decoding`): proxy.rs
+//!   `path_variables_cannot_escape_their_segment`, router_options.rs
+//!   `encoded_parameters_are_refused_unless_decoding_is_disabled`;
+//! - `/__echo/` refuses a body over 1 MiB: router_options.rs
+//!   `debug_and_echo_answer_as_lura_does`;
 //! - a body keeps its `Content-Length`: proxy.rs
 //!   `empty_request_bodies_are_framed_as_gos_client_does` (the `abc` rows);
 //! - the version headers name gwc: the compiler's `plan::tests::
 //!   root_defaults` and build_e2e.rs (the runtime only sends the strings
 //!   it is given).
-//! - the rate limit's `ip` key is the connection's address:
-//!   `traffic::ratelimit::tests::client_keys_per_strategy` and build_e2e.rs
-//!   `rate_limits_as_krakend_does` (a forged `X-Forwarded-For` gets no new
-//!   bucket);
 //! - at most 100 000 clients a limit, least recently seen evicted:
 //!   `traffic::ratelimit::tests::live_keys_stay_under_the_cap` (the cap) and
 //!   the compiler's `plan::traffic::ratelimit_router` tests (its value);
@@ -40,7 +40,15 @@
 //! - a claim no header can hold sets no header: `security::jwt::
 //!   token_tests::claims_propagate_into_headers`;
 //! - `validation/json-schema` errors in gojsonschema's words for the
-//!   common keywords: `validation::json_schema::tests::ce_messages`.
+//!   common keywords: `validation::json_schema::tests::ce_messages`;
+//! - `modifier/martian`: a replaced body is framed by its own length, a
+//!   `Range` end past the body is its last byte, and a `Range` start past
+//!   it is a 416: `modifier::martian::tests::response_body_and_ranges`;
+//!   more than 64 ranges are a 416: `modifier::martian::go::tests::ranges`;
+//!   a `Content-Length` a modifier sets does not frame the request:
+//!   `modifier::martian::tests::framing_headers_are_never_sent_as_set`;
+//!   `static.Modifier`'s size cap and Go's built-in MIME table:
+//!   `modifier::martian::tests::static_files` and `go::tests::mime_types`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
@@ -75,37 +83,6 @@ fn simple(host: &'static str, name: &str, f: impl FnOnce(&mut Endpoint, &mut Bac
     f(&mut ep, &mut b);
     ep.backends = leak_slice(vec![b]);
     ep
-}
-
-/// KrakenD sets `X-Forwarded-For` to gin's `c.ClientIP()`, and gin trusts
-/// every proxy by default: an incoming `X-Forwarded-For: 203.0.113.9`
-/// reaches the backend as `203.0.113.9`, so any client can choose the
-/// address the backend sees. gwc sends the peer address, with or without
-/// `input_headers: ["*"]`.
-#[tokio::test]
-async fn x_forwarded_for_is_the_peer_address() {
-    let (h, log) = upstream(|_| Reply::json("{}")).await;
-    let default = simple(h, "default", |_, _| {});
-    let everything = simple(h, "all", |ep, _| ep.input_headers = Forward::All);
-    let gw = start(gateway(vec![default, everything])).await;
-    let spoofed = [
-        ("x-forwarded-for", "203.0.113.9"),
-        ("x-forwarded-for", "198.51.100.1, 10.0.0.1"),
-        ("x-real-ip", "192.0.2.44"),
-    ];
-    for path in ["/default", "/all"] {
-        assert_eq!(send(gw.addr, "GET", path, &spoofed, "").await.status, 200);
-    }
-    let seen = log.lock().unwrap().clone();
-    assert_eq!(seen.len(), 2);
-    for s in &seen {
-        assert_eq!(
-            all(&s.headers, "x-forwarded-for"),
-            ["127.0.0.1"],
-            "{}",
-            s.uri
-        );
-    }
 }
 
 /// KrakenD rebuilds the forwarded query with Go's `url.Values.Encode()`
@@ -394,4 +371,73 @@ async fn a_body_that_is_not_json_gets_serde_jsons_message() {
     assert_eq!(r.status, 400);
     assert_eq!(r.text(), "expected value at line 1 column 1");
     assert!(log.lock().unwrap().is_empty());
+}
+
+/// KrakenD CE's circuit breaker wraps the whole backend proxy, martian's
+/// response modifiers included: a `status.Modifier` that turns the
+/// backend's 500 into a 200 is a success for it, and the circuit never
+/// opens. gwc's breaker judges the pool's answer before martian's response
+/// side runs: the 500s open it (after `max_errors + 1` of them) although
+/// the client got 200s.
+#[tokio::test]
+async fn the_circuit_breaker_judges_the_status_before_martian() {
+    let (h, _) = upstream(|_| Reply::json(r#"{"down":true}"#).status(500)).await;
+    let ep = simple(h, "fixed", |_, b| {
+        b.martian = Some(leak(Martian {
+            request: None,
+            response: Some(&Modifier::Status(200)),
+            regexes: &[],
+        }));
+        b.circuit_breaker = Some(CircuitBreaker {
+            interval_s: 60,
+            timeout_s: 60,
+            max_errors: 1,
+            log_status_change: false,
+        });
+    });
+    let gw = start(gateway(vec![ep])).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(get(gw.addr, "/fixed").await.status);
+    }
+    assert_eq!(statuses, [200, 200, 500]);
+}
+
+/// KrakenD CE runs martian's request side after its balancer picked the
+/// host, so a `static.Modifier` under a `url.Filter` on one host skips the
+/// round trip only for the requests balanced to it. gwc decides the skip
+/// before the pool picks, on the request built for the backend's first
+/// host: the second host's requests are sent.
+#[tokio::test]
+async fn martian_skips_the_round_trip_on_the_first_hosts_request() {
+    let (a, a_log) = upstream(|_| Reply::json(r#"{"host":"a"}"#)).await;
+    let (b, b_log) = upstream(|_| Reply::json(r#"{"host":"b"}"#)).await;
+    let b_authority = leak_str(b.trim_start_matches("http://").to_owned());
+    let ep = simple(a, "static", |ep, bk| {
+        ep.output = OutputEncoding::NoOp;
+        bk.hosts = leak_slice(vec![a, b]);
+        bk.martian = Some(leak(Martian {
+            request: Some(leak(Modifier::Filter {
+                when: Condition::Url {
+                    scheme: None,
+                    host: Some(b_authority),
+                    path: None,
+                    query: None,
+                },
+                then: Some(&Modifier::Static {
+                    root: "/nonexistent",
+                    explicit: &[],
+                }),
+                otherwise: None,
+            })),
+            response: None,
+            regexes: &[],
+        }));
+    });
+    let gw = start(gateway(vec![ep])).await;
+    // Round robin from the first host: a, then b.
+    assert_eq!(get(gw.addr, "/static").await.text(), r#"{"host":"a"}"#);
+    assert_eq!(get(gw.addr, "/static").await.text(), r#"{"host":"b"}"#);
+    assert_eq!(a_log.lock().unwrap().len(), 1);
+    assert_eq!(b_log.lock().unwrap().len(), 1, "CE would skip b's request");
 }

@@ -382,19 +382,30 @@ async fn header_and_query_allowlists() {
 #[tokio::test]
 async fn path_variables_cannot_escape_their_segment() {
     let (h, log) = upstream(|_| Reply::json("{}")).await;
-    let b = backend(
-        h,
-        &[
-            UrlPiece::Literal("/api/users/"),
-            UrlPiece::Param(0),
-            UrlPiece::Literal("/profile"),
-        ],
-    );
-    let ep = endpoint(Method::Get, "/users/{id}", USERS_ID, &["id"], vec![b]);
-    let gw = start(gateway(vec![ep])).await;
+    let ep = || {
+        let b = backend(
+            h,
+            &[
+                UrlPiece::Literal("/api/users/"),
+                UrlPiece::Param(0),
+                UrlPiece::Literal("/profile"),
+            ],
+        );
+        endpoint(Method::Get, "/users/{id}", USERS_ID, &["id"], vec![b])
+    };
+    let gw = start(gateway(vec![ep()])).await;
     assert_eq!(get(gw.addr, "/users/..%2Fadmin").await.status, 200);
     assert_eq!(get(gw.addr, "/users/a%2Fb").await.status, 200);
-    assert_eq!(get(gw.addr, "/users/%3Fx=1%23f%0D%0A").await.status, 200);
+    // `?` and `#` are lura's 400 (its `paramChecker`)…
+    assert_eq!(get(gw.addr, "/users/%3Fx=1%23f%0D%0A").await.status, 400);
+    // …unless `disable_path_decoding`, and then they stay in the segment.
+    let mut unchecked = gateway(vec![ep()]);
+    unchecked.router.disable_path_decoding = true;
+    let unchecked = start(unchecked).await;
+    assert_eq!(
+        get(unchecked.addr, "/users/%3Fx=1%23f%0D%0A").await.status,
+        200
+    );
     assert_eq!(get(gw.addr, "/users/..").await.status, 200);
     // A literal slash is another path: no route.
     assert_eq!(get(gw.addr, "/users/a/b").await.status, 404);

@@ -8,7 +8,7 @@
 //!   name and its short one accept each other);
 //! - an **option** gwc does not implement (GW902): a root or backend key
 //!   (`tls`, `sd`) or a field of a namespace gwc does implement
-//!   (`router.remove_extra_slash`, `proxy.combiner`);
+//!   (`router.app_engine`, `proxy.combiner`);
 //! - a backend **host** the runtime cannot call (GW904), named as written:
 //!   another scheme than http/https.
 //!
@@ -94,13 +94,15 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
 ];
 /// `qos/ratelimit/proxy`'s v1 name is here as the router's is: KrakenD CE
 /// does not read it, neither does gwc; GW715 reports it.
-const BACKEND_IMPLEMENTED: [&str; 12] = [
+const BACKEND_IMPLEMENTED: [&str; 14] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
     BACKEND_HTTP_LEGACY_KEY,
     "qos/circuit-breaker",
     CIRCUIT_BREAKER_LEGACY_KEY,
+    crate::model::modifier::martian::NAMESPACE,
+    crate::model::modifier::martian::LEGACY_NAMESPACE,
     lb::LOADBALANCER_NAMESPACE,
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,
@@ -423,8 +425,6 @@ fn root_options(root: &Node, out: &mut Vec<Finding>) {
             "async_agent" if v.as_array().is_some_and(|a| !a.is_empty()) => {
                 "the async agents would not run"
             }
-            "debug_endpoint" if v.as_bool() == Some(true) => "`/__debug/` would not exist",
-            "echo_endpoint" if v.as_bool() == Some(true) => "`/__echo/` would not exist",
             "read_timeout" | "write_timeout" if nonzero_duration(v) => {
                 "requests would not be bounded by it"
             }
@@ -449,16 +449,10 @@ fn router_options(router: &Node, out: &mut Vec<Finding>) {
     for m in members {
         let v = &m.value;
         let on = v.as_bool() == Some(true);
-        let listed = v.as_array().is_some_and(|a| !a.is_empty());
         let consequence = match m.key.as_str() {
-            "forwarded_by_client_ip" | "app_engine" if on => {
-                "the client IP would be the peer address"
+            "app_engine" if on => {
+                "`X-Appengine-Remote-Addr` would not be read: the client IP would come from `remote_ip_headers` or the peer"
             }
-            "remote_ip_headers" | "trusted_proxies" if listed => {
-                "the client IP would be the peer address"
-            }
-            "remove_extra_slash" if on => "paths with extra slashes would not match",
-            "disable_path_decoding" if on => "encoded path parameters would be decoded",
             "decompress_gzip" | "max_payload" => "gwc would ignore it",
             _ => continue,
         };

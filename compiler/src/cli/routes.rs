@@ -65,6 +65,23 @@ pub fn table(config: &Config<'_>) -> String {
         {
             rows.push((health, "gateway health check".to_string()));
         }
+        // lura registers these (gin's `Any`) after the health check.
+        for (on, route, what) in [
+            (
+                config.debug_endpoint,
+                "/__debug/*param",
+                "gateway debug answer (`debug_endpoint`)",
+            ),
+            (
+                config.echo_endpoint,
+                "/__echo/*param",
+                "gateway echo of the request (`echo_endpoint`)",
+            ),
+        ] {
+            if on {
+                rows.push((route.to_string(), what.to_string()));
+            }
+        }
         // OPTIONS: lura's catalog keys, one route each.
         let mut catalog: Vec<String> = Vec::new();
         for ep in &config.endpoints {

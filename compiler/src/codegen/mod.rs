@@ -10,6 +10,7 @@
 //! sources, and [`cargo`] runs the build.
 
 pub mod cargo;
+mod modifier;
 pub mod project;
 pub mod runtime;
 mod security;

@@ -22,8 +22,9 @@ use crate::plan::pool::{
     TlsVersion, failure_bit,
 };
 use crate::plan::{
-    Backend, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward, Method, OutputEncoding, Plan,
-    RouterOptions, Segment, ServerOptions, StaticStrategy, UrlPiece, Value,
+    Backend, ClientIpOptions, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward, Method,
+    OutputEncoding, Plan, RouterOptions, Segment, ServerOptions, StaticStrategy, TrustedNet,
+    UrlPiece, Value,
 };
 
 /// The items of `generated.rs` (without the header).
@@ -78,7 +79,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             StaticStrategy, UrlPiece, Value,
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
-            BotDetector, Cors, AllowedHosts, HttpSecurity,
+            BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
         };
         #jwt_use
         #signer_use
@@ -192,6 +193,7 @@ fn backend(b: &Backend) -> TokenStream {
     let return_error_code = b.return_error_code;
     let return_error_details = option(b.return_error_details.as_deref().map(lit));
     let lb = b.lb.as_ref().map_or_else(|| quote!(None), pool_policy);
+    let martian = option(b.martian.as_ref().map(super::modifier::martian::tokens));
     let circuit_breaker = option(b.circuit_breaker.map(|cb| {
         let interval = Literal::u64_unsuffixed(cb.interval_s);
         let timeout = Literal::u64_unsuffixed(cb.timeout_s);
@@ -232,6 +234,7 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
             rate_limit: #rate_limit,
+            martian: #martian,
             lb: #lb,
         }
     }
@@ -467,6 +470,11 @@ fn router(r: &RouterOptions) -> TokenStream {
         }))
     };
     let (b404, b405) = (body(&r.error_body_404), body(&r.error_body_405));
+    let client_ip = client_ip(&r.client_ip);
+    let remove_extra_slash = r.remove_extra_slash;
+    let disable_path_decoding = r.disable_path_decoding;
+    let skip = r.logger_skip_paths.iter().map(|p| lit(p));
+    let (debug, echo) = (r.debug_endpoint, r.echo_endpoint);
     quote! {
         RouterOptions {
             health_path: #health,
@@ -478,8 +486,52 @@ fn router(r: &RouterOptions) -> TokenStream {
             disable_redirect_fixed_path: #disable_rfp,
             error_body_404: #b404,
             error_body_405: #b405,
+            client_ip: #client_ip,
+            remove_extra_slash: #remove_extra_slash,
+            disable_path_decoding: #disable_path_decoding,
+            logger_skip_paths: &[#(#skip),*],
+            debug_endpoint: #debug,
+            echo_endpoint: #echo,
         }
     }
+}
+
+fn client_ip(c: &ClientIpOptions) -> TokenStream {
+    let forwarded = c.forwarded_by_client_ip;
+    let headers = c.remote_ip_headers.iter().map(|h| lit(h));
+    let nets = c.trusted_proxies.iter().map(|n| match *n {
+        TrustedNet::V4 { net, mask } => {
+            let (net, mask) = (hex(u128::from(net), 8), hex(u128::from(mask), 8));
+            quote!(TrustedNet::V4 { net: #net, mask: #mask })
+        }
+        TrustedNet::V6 { net, mask } => {
+            let (net, mask) = (hex(net, 32), hex(mask, 32));
+            quote!(TrustedNet::V6 { net: #net, mask: #mask })
+        }
+    });
+    quote! {
+        ClientIpOptions {
+            forwarded_by_client_ip: #forwarded,
+            remote_ip_headers: &[#(#headers),*],
+            trusted_proxies: &[#(#nets),*],
+        }
+    }
+}
+
+/// An integer literal in hexadecimal with `digits` digits (an address or a
+/// mask reads better so), `_` every four; `0` for zero.
+fn hex(v: u128, digits: usize) -> Literal {
+    if v == 0 {
+        return Literal::u128_unsuffixed(0);
+    }
+    let text = format!("{v:0digits$x}");
+    let grouped: Vec<&str> = (0..text.len())
+        .step_by(4)
+        .map(|i| &text[i..(i + 4).min(text.len())])
+        .collect();
+    format!("0x{}", grouped.join("_"))
+        .parse()
+        .unwrap_or_else(|_| Literal::u128_unsuffixed(v))
 }
 
 fn client(c: &ClientOptions) -> TokenStream {

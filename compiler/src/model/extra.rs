@@ -50,6 +50,8 @@ pub struct ExtraConfig<'a> {
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `backend/http` (backend level).
     pub backend_http: Option<BackendHttp>,
+    /// `modifier/martian` (backend level; its legacy name too).
+    pub martian: Option<super::modifier::Martian<'a>>,
     /// gwc's own namespaces (`gwc/loadbalancer`, `gwc/healthcheck`,
     /// `gwc/failover`, `gwc/http-client`; backend level).
     pub gwc: GwcExtra<'a>,
@@ -124,18 +126,40 @@ impl<'a> ExtraConfig<'a> {
             backend_http: object("backend/http")
                 .or_else(|| object(BACKEND_HTTP_LEGACY_KEY))
                 .map(BackendHttp::from_node),
+            martian: martian(members),
             gwc: GwcExtra::from_node(node),
         }
     }
 
-    /// The namespace `key`, with its key span.
+    /// The namespace `key`, with its key span: under that name or, failing
+    /// that, under a long legacy name KrakenD CE reads as it
+    /// ([`super::legacy::ce_aliases`]), so every reader of a short name
+    /// reads the legacy one too. The last of duplicate keys counts, as
+    /// Go's decoder keeps it.
     pub fn get(&self, key: &str) -> Option<(Span, &'a Node)> {
+        self.exact(key)
+            .or_else(|| super::legacy::ce_aliases(key).find_map(|long| self.exact(long)))
+    }
+
+    /// The namespace written exactly as `key`.
+    pub fn exact(&self, key: &str) -> Option<(Span, &'a Node)> {
         self.namespaces
             .iter()
             .rev()
             .find(|(k, _, _)| *k == key)
             .map(|(_, s, n)| (*s, *n))
     }
+}
+
+/// `modifier/martian` under its short name or, failing that, its legacy
+/// one, whatever its value (CE drops a value that is not an object: the
+/// model keeps it so GW720 can say so).
+fn martian(members: &[crate::syntax::Member]) -> Option<super::modifier::Martian<'_>> {
+    use super::modifier::martian::{LEGACY_NAMESPACE, NAMESPACE};
+    let find = |key: &str| members.iter().rev().find(|m| m.key == key);
+    find(NAMESPACE)
+        .or_else(|| find(LEGACY_NAMESPACE))
+        .map(|m| super::modifier::Martian::from_node(m.key_span, &m.value))
 }
 
 /// The component namespace `short` as an object: under its short name or,
@@ -151,12 +175,7 @@ fn component<'a>(
             .rev()
             .find(|m| m.key == key && m.value.as_object().is_some())
     };
-    object(short).or_else(|| {
-        let (long, _) = super::legacy::NAMESPACE_ALIASES
-            .iter()
-            .find(|(_, s)| *s == short)?;
-        object(long)
-    })
+    object(short).or_else(|| super::legacy::ce_aliases(short).find_map(object))
 }
 
 /// The `proxy` namespace.
@@ -291,9 +310,31 @@ pub struct Router {
     pub disable_path_decoding: bool,
     /// `remove_extra_slash`.
     pub remove_extra_slash: bool,
+    /// `forwarded_by_client_ip` (gin's default, on, when absent).
+    pub forwarded_by_client_ip: Option<Spanned<bool>>,
+    /// `remote_ip_headers`.
+    pub remote_ip_headers: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `trusted_proxies`.
+    pub trusted_proxies: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `logger_skip_paths`.
+    pub logger_skip_paths: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 impl Router {
+    /// Whether gin reads the client-IP headers at all: lura sets
+    /// `ForwardedByClientIP` only when written (gin's default is on).
+    pub fn forwards_client_ip(&self) -> bool {
+        self.forwarded_by_client_ip.as_ref().is_none_or(|f| f.value)
+    }
+
+    /// Whether `trusted_proxies` lists anything (lura hands gin only a
+    /// non-empty list; an empty one keeps gin's "every address").
+    pub fn has_trusted_proxies(&self) -> bool {
+        self.trusted_proxies
+            .as_ref()
+            .is_some_and(|t| !t.value.is_empty())
+    }
+
     fn from_node(node: &Node) -> Self {
         let f = Fields(node);
         Router {
@@ -308,6 +349,10 @@ impl Router {
             disable_redirect_fixed_path: f.flag("disable_redirect_fixed_path"),
             disable_path_decoding: f.flag("disable_path_decoding"),
             remove_extra_slash: f.flag("remove_extra_slash"),
+            forwarded_by_client_ip: f.bool("forwarded_by_client_ip"),
+            remote_ip_headers: f.string_list("remote_ip_headers"),
+            trusted_proxies: f.string_list("trusted_proxies"),
+            logger_skip_paths: f.string_list("logger_skip_paths"),
         }
     }
 }

@@ -175,6 +175,32 @@ pub const NAMESPACE_ALIASES: [(&str, &str); 38] = [
     ("github.com/devopsfaith/krakend-martian", "modifier/martian"),
 ];
 
+/// Long names of [`NAMESPACE_ALIASES`] that KrakenD CE does not read (its
+/// alias table, `krakend-ce` `cmd/krakend-ce/main.go`, lacks them): the
+/// v1 rate-limit names (GW708) and two influx plugins' names.
+const NOT_READ_BY_CE: [&str; 4] = [
+    "github.com/devopsfaith/krakend-ratelimit/juju/router",
+    "github.com/devopsfaith/krakend-ratelimit/juju/proxy",
+    "github_com/devopsfaith/krakend-influx",
+    "github_com/Jozefiel/krakend-influx2",
+];
+
+/// The long legacy names KrakenD CE reads as the namespace `short`: CE's
+/// `Normalize` renames `short` to its long key at start, and the modules
+/// read the long key, so a config may write either (the short one wins
+/// when both are there).
+pub fn ce_aliases(short: &str) -> impl Iterator<Item = &'static str> + '_ {
+    NAMESPACE_ALIASES
+        .iter()
+        .filter(move |(long, s)| *s == short && !NOT_READ_BY_CE.contains(long))
+        .map(|(long, _)| *long)
+}
+
+/// Whether KrakenD CE reads `long` as a short namespace.
+pub fn is_ce_alias(long: &str) -> bool {
+    !NOT_READ_BY_CE.contains(&long) && short_namespace(long).is_some()
+}
+
 /// The short v3 namespace for a long legacy one.
 pub fn short_namespace(long: &str) -> Option<&'static str> {
     NAMESPACE_ALIASES
@@ -256,6 +282,27 @@ mod tests {
             Some("telemetry/metrics")
         );
         assert_eq!(short_namespace("proxy"), None);
+        assert_eq!(
+            ce_aliases("router").collect::<Vec<_>>(),
+            ["github_com/luraproject/lura/router/gin"]
+        );
+        assert_eq!(ce_aliases("qos/ratelimit/router").count(), 0);
+        assert_eq!(
+            ce_aliases("telemetry/influx").collect::<Vec<_>>(),
+            ["github_com/letgoapp/krakend-influx"]
+        );
+        assert!(is_ce_alias("github.com/devopsfaith/krakend-jose/signer"));
+        assert!(!is_ce_alias(
+            "github.com/devopsfaith/krakend-ratelimit/juju/router"
+        ));
+        // CE's table has 34 entries.
+        assert_eq!(
+            NAMESPACE_ALIASES
+                .iter()
+                .filter(|(l, _)| is_ce_alias(l))
+                .count(),
+            34
+        );
         assert!(is_long_namespace("github_com/devopsfaith/krakend-metrics"));
         assert!(!is_long_namespace("telemetry/metrics"));
     }

@@ -6,12 +6,14 @@
 //! Defaults are **not** applied here (that is `plan`'s job); `None` means
 //! "not written". Opaque namespaces stay as references into the tree.
 
+pub mod client_ip;
 pub mod duration;
 pub mod encoding;
 pub mod extra;
 pub mod host;
 pub mod lb;
 pub mod legacy;
+pub mod modifier;
 pub mod pattern;
 pub mod security;
 pub mod traffic;

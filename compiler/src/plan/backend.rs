@@ -112,6 +112,18 @@ pub(crate) fn backend(
             .rate_limit_proxy
             .as_ref()
             .and_then(super::traffic::ratelimit_proxy::plan),
+        martian: b
+            .extra
+            .martian
+            .as_ref()
+            .map(super::modifier::martian::plan)
+            .transpose()
+            .map_err(|reason| PlanError::InvalidMartian {
+                path: path(),
+                backend: b.index,
+                reason,
+            })?
+            .flatten(),
         lb: None,
     };
     planned.lb = pool_policy(config, b, &planned, root.debug_headers);

@@ -15,6 +15,7 @@
 
 mod backend;
 mod endpoint;
+pub mod modifier;
 mod options;
 pub mod pool;
 pub mod security;
@@ -26,6 +27,8 @@ mod value;
 mod tests;
 
 use crate::model::Config;
+
+pub use crate::model::client_ip::TrustedNet;
 
 pub use backend::canonical_header_key;
 pub use value::value_of;
@@ -98,6 +101,16 @@ pub enum PlanError {
     InvalidValidator {
         /// The endpoint path.
         path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A `modifier/martian` KrakenD CE cannot parse (the linter reports it).
+    #[error("modifier/martian of backend #{backend} of endpoint `{path}`: {reason}")]
+    InvalidMartian {
+        /// The endpoint path.
+        path: String,
+        /// Index in the endpoint's `backend`.
+        backend: usize,
         /// What is wrong.
         reason: String,
     },
@@ -214,6 +227,41 @@ pub struct RouterOptions {
     pub error_body_404: Option<Value>,
     /// `error_body."405"`.
     pub error_body_405: Option<Value>,
+    /// gin's `ClientIP()` settings.
+    pub client_ip: ClientIpOptions,
+    /// `remove_extra_slash`.
+    pub remove_extra_slash: bool,
+    /// `disable_path_decoding`.
+    pub disable_path_decoding: bool,
+    /// `logger_skip_paths`.
+    pub logger_skip_paths: Vec<String>,
+    /// The root's `debug_endpoint`.
+    pub debug_endpoint: bool,
+    /// The root's `echo_endpoint`.
+    pub echo_endpoint: bool,
+}
+
+/// gin's `ClientIP()` settings as lura sets them (`spec::ClientIpOptions`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientIpOptions {
+    /// `forwarded_by_client_ip` (on unless written false).
+    pub forwarded_by_client_ip: bool,
+    /// `remote_ip_headers`, lower-cased (gin's two when none is written).
+    pub remote_ip_headers: Vec<String>,
+    /// `trusted_proxies` as gin keeps them (every address when none is
+    /// written; the entries before the first bad one otherwise).
+    pub trusted_proxies: Vec<TrustedNet>,
+}
+
+impl Default for ClientIpOptions {
+    /// gin's defaults, which lura keeps when `router` does not set them.
+    fn default() -> Self {
+        ClientIpOptions {
+            forwarded_by_client_ip: true,
+            remote_ip_headers: vec!["x-forwarded-for".into(), "x-real-ip".into()],
+            trusted_proxies: TrustedNet::EVERYONE.to_vec(),
+        }
+    }
 }
 
 /// Root client keys (`spec::ClientOptions`), durations in ms.
@@ -426,6 +474,8 @@ pub struct Backend {
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `qos/ratelimit/proxy`: the backend's bucket (`None` when off).
     pub rate_limit: Option<traffic::ratelimit_router::TokenBucket>,
+    /// `modifier/martian`, `None` when absent or when nothing runs.
+    pub martian: Option<modifier::Martian>,
     /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
     pub lb: Option<pool::PoolPolicy>,
 }
@@ -591,6 +641,15 @@ impl Plan {
         }
         if self.endpoints.iter().any(|e| e.json_schema.is_some()) {
             features.push("json-schema");
+        }
+        // The regex filters need `regex`; the other modifiers nothing.
+        if self
+            .endpoints
+            .iter()
+            .flat_map(|e| &e.backends)
+            .any(|b| b.martian.as_ref().is_some_and(|m| !m.regexes.is_empty()))
+        {
+            features.push("martian");
         }
         features
     }

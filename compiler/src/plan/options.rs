@@ -2,12 +2,13 @@
 //! server keys (lura `ServiceConfig.Init`, research/krakend-semantics.md
 //! §a.2, §e).
 
-use super::{ClientOptions, PlanError, RouterOptions, ServerOptions};
+use super::{ClientIpOptions, ClientOptions, PlanError, RouterOptions, ServerOptions};
 use crate::check::routes::health_route;
 use crate::check::unsupported::{BUILD_NAMESPACE, DEBUG_HEADERS_KEY};
+use crate::model::client_ip::{gin_trusted_proxies, is_header_name};
 use crate::model::duration::parse_go_duration;
 use crate::model::weak::decode_weak_int;
-use crate::model::{Config, DurationValue, Spanned};
+use crate::model::{Config, DurationValue, Router, Spanned};
 use crate::syntax::{Node, NodeKind};
 
 /// lura's `DefaultTimeout`.
@@ -64,9 +65,13 @@ pub(crate) fn root(config: &Config<'_>) -> Result<Root, PlanError> {
 pub(crate) fn router(config: &Config<'_>) -> RouterOptions {
     // gin joins the path to the group `/` (`path.Join`).
     let health_path = health_route(config);
+    // Root keys, registered by lura's router (`-d` sets the first).
+    let (debug_endpoint, echo_endpoint) = (config.debug_endpoint, config.echo_endpoint);
     let Some(router) = &config.extra.router else {
         return RouterOptions {
             health_path,
+            debug_endpoint,
+            echo_endpoint,
             ..RouterOptions::default()
         };
     };
@@ -87,7 +92,41 @@ pub(crate) fn router(config: &Config<'_>) -> RouterOptions {
         disable_redirect_fixed_path: router.disable_redirect_fixed_path,
         error_body_404: body("404"),
         error_body_405: body("405"),
+        client_ip: client_ip(router),
+        remove_extra_slash: router.remove_extra_slash,
+        disable_path_decoding: router.disable_path_decoding,
+        logger_skip_paths: strings(router.logger_skip_paths.as_ref()),
+        debug_endpoint,
+        echo_endpoint,
     }
+}
+
+/// lura's engine set-up: each gin default replaced only when the config
+/// writes a value (a non-empty list), header names canonical, the trusted
+/// networks as gin parses them (up to the first bad entry, GW740).
+fn client_ip(router: &Router) -> ClientIpOptions {
+    let mut o = ClientIpOptions {
+        forwarded_by_client_ip: router.forwards_client_ip(),
+        ..ClientIpOptions::default()
+    };
+    let headers = strings(router.remote_ip_headers.as_ref());
+    if !headers.is_empty() {
+        o.remote_ip_headers = headers
+            .iter()
+            .filter(|h| is_header_name(h))
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+    }
+    if router.has_trusted_proxies() {
+        let entries = router.trusted_proxies.iter().flat_map(|t| &t.value);
+        o.trusted_proxies = gin_trusted_proxies(entries.map(|e| e.as_str())).0;
+    }
+    o
+}
+
+fn strings(list: Option<&Spanned<Vec<Spanned<String>>>>) -> Vec<String> {
+    list.map(|l| l.value.iter().map(|s| s.value.clone()).collect())
+        .unwrap_or_default()
 }
 
 /// The `router` namespace node the model read (short name, else legacy).

@@ -35,6 +35,66 @@ fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
 
+/// lura's engine set-up of the client-IP settings, the path options and
+/// the root's debug and echo flags: each gin default replaced only when
+/// written (a non-empty list), the legacy name read as `router`.
+#[test]
+fn router_options_table() {
+    let router = |ns: &str, json: &str| {
+        plan_of(&format!(
+            r#"{{"version": 3, "debug_endpoint": true, "extra_config": {{"{ns}": {json}}}, "endpoints": []}}"#
+        ))
+        .router
+    };
+    let ten = TrustedNet::V4 {
+        net: 0x0a00_0000,
+        mask: 0xff00_0000,
+    };
+    let default = ClientIpOptions::default();
+    let p = plan_of(r#"{"version": 3, "echo_endpoint": true, "endpoints": []}"#).router;
+    assert_eq!(p.client_ip, default);
+    assert_eq!(p.client_ip.trusted_proxies, TrustedNet::EVERYONE.to_vec());
+    assert!(p.echo_endpoint && !p.debug_endpoint && !p.remove_extra_slash);
+
+    let r = router(
+        "router",
+        r#"{"trusted_proxies": [], "remote_ip_headers": []}"#,
+    );
+    assert_eq!(r.client_ip, default);
+    assert!(r.debug_endpoint);
+
+    let r = router(
+        "router",
+        r#"{"forwarded_by_client_ip": false, "remote_ip_headers": ["X-Real-IP", "bad name", "CF-Connecting-IP"],
+            "trusted_proxies": ["10.0.0.0/8", "nope", "127.0.0.1"], "remove_extra_slash": true,
+            "disable_path_decoding": true, "logger_skip_paths": ["/__health"]}"#,
+    );
+    assert_eq!(
+        r.client_ip,
+        ClientIpOptions {
+            forwarded_by_client_ip: false,
+            remote_ip_headers: s(&["x-real-ip", "cf-connecting-ip"]),
+            // gin stops at `nope`.
+            trusted_proxies: vec![ten],
+        }
+    );
+    assert!(r.remove_extra_slash && r.disable_path_decoding);
+    assert_eq!(r.logger_skip_paths, s(&["/__health"]));
+    // A bad first entry: nothing trusted.
+    let r = router(
+        "router",
+        r#"{"trusted_proxies": ["lb.internal", "10.0.0.0/8"]}"#,
+    );
+    assert_eq!(r.client_ip.trusted_proxies, vec![]);
+    // The legacy name is the same namespace.
+    let r = router(
+        "github_com/luraproject/lura/router/gin",
+        r#"{"trusted_proxies": ["10.0.0.0/8"], "remove_extra_slash": true}"#,
+    );
+    assert_eq!(r.client_ip.trusted_proxies, vec![ten]);
+    assert!(r.remove_extra_slash);
+}
+
 #[test]
 fn root_defaults() {
     let p = plan_of(r#"{"version": 3, "endpoints": []}"#);

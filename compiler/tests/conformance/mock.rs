@@ -1,14 +1,10 @@
-//! The two servers KrakenD CE's harness (`tests/integration.go`) runs
+//! The mock backend KrakenD CE's harness (`tests/integration.go`) runs
 //! beside the gateway, ported to answer byte for byte as Go's `net/http`
-//! does:
-//!
-//! - [`backend`]: `mockBackendBuilder`, the `ServeMux` on `:8081` (echo,
-//!   xml, collection, delayed, redirect, symmetric JWK), with the mux's own
-//!   404s and trailing-slash redirects and the `X-Forwarded-For` check;
-//! - [`krakend_self`]: what the fixture's backends on `:8080` reach, KrakenD
-//!   itself run with `-d`: its `/__debug/*param` handler (`{"message":"pong"}`)
-//!   and gin's 404 for every other path. This is a stand-in until the
-//!   gateway serves `debug_endpoint` itself.
+//! does: [`backend`], `mockBackendBuilder`, the `ServeMux` on `:8081`
+//! (echo, xml, collection, delayed, redirect, symmetric JWK), with the
+//! mux's own 404s and trailing-slash redirects and the `X-Forwarded-For`
+//! check. What the fixture's backends on `:8080` reach is the gateway
+//! itself (its own `/__debug/`), through [`crate::relay`].
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -69,29 +65,6 @@ pub fn backend(seen: &Seen) -> Reply {
         "/redirect/" => redirect(seen, query),
         _ => echo(seen, &path, query),
     }
-}
-
-/// What the fixture's `:8080` backends reach: KrakenD run with `-d`.
-pub fn krakend_self(seen: &Seen) -> Reply {
-    let (path, query) = split_target(&seen.uri);
-    if path.starts_with("/__debug/") {
-        // lura's debug handler: gin's c.JSON.
-        return Reply::json(r#"{"message":"pong"}"#)
-            .header("Content-Type", "application/json; charset=utf-8");
-    }
-    if path == "/__debug" {
-        // gin's RedirectTrailingSlash towards the catch-all route.
-        let status = if seen.method == "GET" { 301 } else { 307 };
-        let target = match query {
-            Some(q) => format!("/__debug/?{q}"),
-            None => "/__debug/".to_owned(),
-        };
-        return go_redirect(seen, status, &target);
-    }
-    // gin's default 404 (no trailing newline, plain `text/plain`).
-    Reply::json("404 page not found")
-        .status(404)
-        .header("Content-Type", "text/plain")
 }
 
 /// `echoEndpoint`: the request as Go's server saw it, in JSON.

@@ -18,13 +18,10 @@
 //! the client's bucket first, then the endpoint's. A client-limited
 //! request (429) never touches the endpoint bucket; an endpoint-limited one
 //! (503) has already spent a client token. The client key, by `strategy`:
-//! - `ip`: the client's IP as text. gwc's client IP is the TCP peer
-//!   address (IPv4-mapped IPv6 written as IPv4, as Go prints it); CE's is
-//!   gin's `ClientIP()`, which by default believes the leftmost
-//!   `X-Forwarded-For` entry. `router.trusted_proxies` and
-//!   `forwarded_by_client_ip` are not compiled yet (GW902), so a gwc
-//!   gateway cannot be fooled by a forged `X-Forwarded-For`, and behind a
-//!   proxy all clients share the proxy's bucket. With `key` (a header such
+//! - `ip`: the client's IP as text, gin's `ClientIP()` as CE's is
+//!   ([`crate::client_ip`]: with lura's defaults the leftmost
+//!   `X-Forwarded-For` entry, so any client picks its own bucket unless
+//!   `router.trusted_proxies` says whom to believe, GW709). With `key` (a header such
 //!   as `CF-Connecting-IP`), that header's first comma-separated element,
 //!   trimmed and cut at the first `:`, is the key when it is an IPv4
 //!   address (CE's cut breaks IPv6 values, which fall back to the client
@@ -63,8 +60,7 @@
 //! pair among 100 000 live keys (n²/2⁶⁵).
 
 use std::hash::BuildHasher;
-use std::io::Write as _;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -539,9 +535,10 @@ impl Limiter {
         self.epoch.elapsed().as_nanos() as u64
     }
 
-    /// The stage: the client's bucket, then the endpoint's.
-    pub fn check(&self, headers: &HeaderMap, params: &[String], peer: IpAddr) -> Verdict {
-        self.check_at(headers, params, peer, self.now())
+    /// The stage: the client's bucket, then the endpoint's. `client_ip`
+    /// is the client's address as text (gin's `ClientIP()`).
+    pub fn check(&self, headers: &HeaderMap, params: &[String], client_ip: &str) -> Verdict {
+        self.check_at(headers, params, client_ip, self.now())
     }
 
     /// [`Limiter::check`] at `now` on the limiter's clock.
@@ -549,11 +546,11 @@ impl Limiter {
         &self,
         headers: &HeaderMap,
         params: &[String],
-        peer: IpAddr,
+        client_ip: &str,
         now: u64,
     ) -> Verdict {
         if let Some((key, clients)) = &self.clients
-            && !client_allowed(key, clients, headers, params, peer, now)
+            && !client_allowed(key, clients, headers, params, client_ip, now)
         {
             return Verdict::ClientLimited;
         }
@@ -578,7 +575,7 @@ fn client_allowed(
     clients: &Clients,
     headers: &HeaderMap,
     params: &[String],
-    peer: IpAddr,
+    client_ip: &str,
     now: u64,
 ) -> bool {
     let value = match key {
@@ -595,8 +592,7 @@ fn client_allowed(
             {
                 return clients.allow(ip, now);
             }
-            let mut buf = [0u8; 48];
-            return clients.allow(ip_text(peer, &mut buf), now);
+            return clients.allow(client_ip.as_bytes(), now);
         }
     };
     match value {
@@ -616,15 +612,6 @@ fn forwarded_ip(value: &[u8]) -> Option<&[u8]> {
     let ip = first.split(':').next()?;
     ip.parse::<Ipv4Addr>().ok()?;
     Some(ip.as_bytes())
-}
-
-/// The peer's IP as Go prints it (IPv4-mapped addresses as IPv4).
-fn ip_text(ip: IpAddr, buf: &mut [u8; 48]) -> &[u8] {
-    let mut w = &mut buf[..];
-    // At most 45 bytes: it fits.
-    let _ = write!(w, "{}", ip.to_canonical());
-    let left = w.len();
-    &buf[..48 - left]
 }
 
 #[cfg(test)]
@@ -759,7 +746,7 @@ mod tests {
         h
     }
 
-    const PEER: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+    const PEER: &str = "10.0.0.1";
 
     #[test]
     fn client_keys_per_strategy() {
@@ -817,8 +804,8 @@ mod tests {
             Verdict::ClientLimited
         );
 
-        // `ip`: the peer; the same text from the `key` header is the same
-        // client; an invalid header value falls back to the peer.
+        // `ip`: the client IP; the same text from the `key` header is the same
+        // client; an invalid header value falls back to the client IP.
         let by_ip = Limiter::new(limit(
             ClientKey::Ip {
                 header: Some("cf-connecting-ip"),
@@ -829,7 +816,7 @@ mod tests {
         let cf = |v| headers(&[("cf-connecting-ip", v)]);
         assert_eq!(by_ip.check_at(&headers(&[]), &[], PEER, 0), Verdict::Pass);
         assert_eq!(
-            by_ip.check_at(&cf(" 10.0.0.1:5000 , 9.9.9.9"), &[], [9, 9, 9, 9].into(), 0),
+            by_ip.check_at(&cf(" 10.0.0.1:5000 , 9.9.9.9"), &[], "9.9.9.9", 0),
             Verdict::Pass
         );
         assert_eq!(
@@ -837,34 +824,35 @@ mod tests {
             Verdict::ClientLimited
         );
         assert_eq!(
-            by_ip.check_at(&cf("2001:db8::1"), &[], [10, 0, 0, 2].into(), 0),
+            by_ip.check_at(&cf("2001:db8::1"), &[], "10.0.0.2", 0),
             Verdict::Pass
         );
         assert_eq!(
-            by_ip.check_at(&cf("010.0.0.2"), &[], [10, 0, 0, 2].into(), 0),
+            by_ip.check_at(&cf("010.0.0.2"), &[], "10.0.0.2", 0),
             Verdict::Pass
         );
         assert_eq!(
-            by_ip.check_at(&cf("1.2.3.4"), &[], [10, 0, 0, 2].into(), 0),
+            by_ip.check_at(&cf("1.2.3.4"), &[], "10.0.0.2", 0),
             Verdict::Pass
         );
         assert_eq!(
-            by_ip.check_at(&headers(&[]), &[], [10, 0, 0, 2].into(), 0),
+            by_ip.check_at(&headers(&[]), &[], "10.0.0.2", 0),
             Verdict::ClientLimited
         );
-        // An IPv4-mapped peer is the IPv4 client.
-        let mapped: IpAddr = "::ffff:10.0.0.3".parse().unwrap_or(PEER);
+        // An IPv4-mapped peer is the IPv4 client (its text is made by
+        // `client_ip`, as Go prints it).
+        let mapped = crate::client_ip::ClientIp::peer([0, 0, 0, 0, 0, 0xffff, 0x0a00, 3].into());
         let by_peer = Limiter::new(limit(ClientKey::Ip { header: None }, 100, 4));
         assert_eq!(
-            by_peer.check_at(&headers(&[]), &[], mapped, 0),
+            by_peer.check_at(&headers(&[]), &[], mapped.as_str(), 0),
             Verdict::Pass
         );
         assert_eq!(
-            by_peer.check_at(&headers(&[]), &[], [10, 0, 0, 3].into(), 0),
+            by_peer.check_at(&headers(&[]), &[], "10.0.0.3", 0),
             Verdict::Pass
         );
         assert_eq!(
-            by_peer.check_at(&headers(&[]), &[], mapped, 0),
+            by_peer.check_at(&headers(&[]), &[], mapped.as_str(), 0),
             Verdict::ClientLimited
         );
     }
@@ -1051,22 +1039,5 @@ mod tests {
         }
         let after: usize = clients.shards.iter().map(|s| lock(&s.0).slots.len()).sum();
         assert_eq!((before, after), (3, 3));
-    }
-
-    #[test]
-    fn ip_text_is_go_text() {
-        let mut buf = [0u8; 48];
-        for (ip, want) in [
-            ("1.2.3.4", "1.2.3.4"),
-            ("::ffff:1.2.3.4", "1.2.3.4"),
-            ("2001:db8::1", "2001:db8::1"),
-            (
-                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-            ),
-        ] {
-            let ip: IpAddr = ip.parse().unwrap_or(PEER);
-            assert_eq!(ip_text(ip, &mut buf), want.as_bytes());
-        }
     }
 }

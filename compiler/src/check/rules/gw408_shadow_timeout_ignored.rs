@@ -36,7 +36,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for ep in &cx.config.endpoints {
         for b in &ep.backends {
             for ns in NAMESPACES {
-                let Some((_, proxy)) = b.extra.get(ns) else { continue };
+                let Some((_, proxy)) = b.extra.exact(ns) else { continue };
                 let Some(member) = proxy.member("shadow_timeout") else { continue };
                 report(cx, out, proxy, &member.value);
             }

@@ -10,11 +10,9 @@
 //! default believes the leftmost address of the client's own
 //! `X-Forwarded-For` header, from any peer. A client that sends a new
 //! `X-Forwarded-For` with each request gets a fresh bucket each time: the
-//! per-client limit stops nobody who knows it.
-//!
-//! gwc's gateways key `ip` by the connection's address (they do not
-//! compile `trusted_proxies` yet), so they cannot be fooled this way; but
-//! behind a load balancer all clients then share its bucket.
+//! per-client limit stops nobody who knows it. gwc's gateways find the
+//! client's IP as gin does (`router.trusted_proxies` and the other client-IP
+//! settings are compiled), so they can be fooled the same way.
 //!
 //! ## Example
 //! ```json
@@ -24,26 +22,20 @@
 //! ## How to fix it
 //! Behind proxies, list them: `"router": {"trusted_proxies":
 //! ["10.0.0.0/8"]}` at the root, so only their `X-Forwarded-For` is
-//! believed. With clients connecting directly, set
+//! believed, read from the right up to the first address that is not one
+//! of them. With clients connecting directly, set
 //! `"forwarded_by_client_ip": false` in `router`.
 
 use crate::check::Context;
 use crate::diag::Diagnostic;
-use crate::syntax::Node;
 
 /// The rule's code.
 pub const CODE: &str = "GW709";
 
 /// Reports each spoofable `ip` key.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let router = cx.config.extra.get("router").or_else(|| cx.config.extra.get(crate::model::extra::ROUTER_LEGACY_NAMESPACE));
-    let node = router.map(|(_, n)| n);
-    let trusted = node
-        .and_then(|n| n.get("trusted_proxies"))
-        .and_then(Node::as_array)
-        .is_some_and(|a| !a.is_empty());
-    let forwarded = node.and_then(|n| n.get("forwarded_by_client_ip")).and_then(Node::as_bool) != Some(false);
-    if trusted || !forwarded {
+    let router = cx.config.extra.router.as_ref();
+    if router.is_some_and(|r| r.has_trusted_proxies() || !r.forwards_client_ip()) {
         return;
     }
     for (_, r) in cx.config.rate_limits() {
@@ -55,7 +47,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             cx.diag(CODE, s.span, "client IP taken from `X-Forwarded-For` by KrakenD CE: any client can pick a fresh rate-limit bucket")
                 .with_label("KrakenD CE believes the leftmost `X-Forwarded-For` address of any request")
                 .with_help("list your load balancers in the root `router.trusted_proxies`, or set `router.forwarded_by_client_ip` to false when clients connect directly")
-                .with_note("gwc's gateways key `ip` by the connection's address: not spoofable, but behind a proxy every client shares its bucket"),
+                .with_note("gwc's gateways find the client's IP as KrakenD CE does: the same header fools them"),
         );
     }
 }

@@ -4,21 +4,21 @@
 //! When building (`gwc build`, `gwc lint --build`), reports root and
 //! backend settings gwc does not implement yet, and fields of the
 //! namespaces it does implement that it cannot honour:
-//! - root: `tls`, `plugin`, `async_agent`, `debug_endpoint`,
-//!   `echo_endpoint`, a non-zero `read_timeout` or `write_timeout`;
+//! - root: `tls`, `plugin`, `async_agent`, a non-zero `read_timeout` or
+//!   `write_timeout`;
 //! - TLS towards backends (the root `client_tls` and `gwc/http-client`'s
 //!   `tls`): a `min_version` or `max_version` below `TLS12` (rustls speaks
 //!   TLS 1.2 and 1.3 only), `curve_preferences`, `cipher_suites`;
 //! - backend: an `sd` other than `static`, a `method` gwc cannot send,
 //!   `proxy.shadow_timeout`;
-//! - `router`: `forwarded_by_client_ip`, `remote_ip_headers`,
-//!   `trusted_proxies`, `app_engine`, `remove_extra_slash`,
-//!   `disable_path_decoding`, `decompress_gzip`, `max_payload`;
+//! - `router`: `app_engine` (gin's deprecated App Engine header),
+//!   `decompress_gzip`, `max_payload` (Enterprise);
 //! - endpoint `proxy`: `combiner`, a custom `strategy`, `decompress_gzip`,
 //!   `max_payload`.
 //!
-//! Settings that only tune performance or logging (`max_idle_connections`,
-//! `dialer_fallback_delay`, `router.logger_skip_paths`, …) are not reported.
+//! Settings that only tune performance (`max_idle_connections`,
+//! `dialer_fallback_delay`, `router.max_multipart_memory`, …) are not
+//! reported.
 //!
 //! ## Why is this bad?
 //! The compiled gateway would run without it: `tls` ignored means plain
@@ -32,7 +32,7 @@
 //!
 //! ## How to fix it
 //! Remove the setting, or accept running without it: list its name
-//! (`tls`, `sd`, `router.remove_extra_slash`, `proxy.combiner`, as the
+//! (`tls`, `sd`, `router.app_engine`, `proxy.combiner`, as the
 //! message says) at the root in `"extra_config": { "gwc/build": {
 //! "allow_unsupported": ["tls"] } }`, or pass `gwc build
 //! --allow-unsupported tls`.

@@ -6,8 +6,9 @@
 //! security: the security components (CORS, security headers, bot
 //! detector, JWT) and settings only KrakenD Enterprise reads, which leave a
 //! CE gateway open, GW7xx traffic and transformation components (rate
-//! limits, HTTP cache, martian, JSON Schema, CEL), GW8xx schema, GW9xx
-//! build limits.
+//! limits, HTTP cache, martian, JSON Schema, CEL) and the router and
+//! server options (GW740–GW759: the client IP, `/__debug/`, `/__echo/`,
+//! path handling, legacy names), GW8xx schema, GW9xx build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -164,6 +165,35 @@ crate::check::registry::registry! {
     "GW713" gw713_ratelimit_proxy_capacity_from_every Warning Tree;
     "GW714" gw714_ratelimit_proxy_with_circuit_breaker Warning Tree;
     "GW715" gw715_legacy_ratelimit_proxy_key Error Tree;
+    "GW720" gw720_martian_not_one_modifier Error Tree;
+    "GW721" gw721_unknown_martian_modifier Error Tree;
+    "GW722" gw722_martian_invalid_scope Error Tree;
+    "GW723" gw723_martian_body_not_base64 Error Tree;
+    "GW724" gw724_martian_wrong_type Error Tree;
+    "GW725" gw725_martian_invalid_regex Error Tree;
+    "GW726" gw726_martian_port_options Error Tree;
+    "GW727" gw727_martian_response_headers_dropped Warning Tree;
+    "GW728" gw728_martian_path_replaces_url_pattern Warning Tree;
+    "GW729" gw729_martian_query_reencoded Warning Tree;
+    "GW730" gw730_martian_verifier_panics Error Tree;
+    "GW731" gw731_martian_header_verifier Warning Tree;
+    "GW732" gw732_martian_invalid_header Error Tree;
+    "GW733" gw733_martian_invalid_url Error Tree;
+    "GW734" gw734_martian_invalid_status Error Tree;
+    "GW735" gw735_martian_invalid_cookie Error Tree;
+    "GW736" gw736_martian_static_without_response Warning Tree;
+    "GW737" gw737_martian_unknown_field Warning Tree;
+    "GW738" gw738_martian_modifier_never_runs Warning Tree;
+    "GW740" gw740_invalid_trusted_proxy Error Tree;
+    "GW741" gw741_trusted_proxy_everyone Warning Tree;
+    "GW742" gw742_client_ip_without_trusted_proxies Warning Tree;
+    "GW743" gw743_client_ip_options_ignored Warning Tree;
+    "GW744" gw744_invalid_remote_ip_header Error Tree;
+    "GW745" gw745_unmatchable_logger_skip_path Warning Tree;
+    "GW746" gw746_path_decoding_disabled Warning Tree;
+    "GW747" gw747_health_path_in_debug_route Error Tree;
+    "GW748" gw748_disabled_debug_backend Warning Tree;
+    "GW749" gw749_shadowed_legacy_namespace Warning Tree;
     "GW760" gw760_invalid_json_schema Error Tree;
     "GW761" gw761_json_schema_without_body Warning Tree;
     "GW762" gw762_json_schema_remote_ref Error Tree;

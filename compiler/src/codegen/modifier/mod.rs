@@ -1,0 +1,3 @@
+//! The transformation components' static data, one file a namespace.
+
+pub mod martian;
