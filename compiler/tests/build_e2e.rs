@@ -1416,6 +1416,24 @@ fn assert_limited(r: &Resp, status: u16, what: &str) {
     }
 }
 
+/// `testdata/build/<name>.json` with `router.return_error_msg` turned
+/// off, built as `<name>_quiet` against `up`.
+fn quiet_gateway(name: &str, up: &Upstream) -> Gateway {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../testdata/build/{name}.json"));
+    let text = std::fs::read_to_string(source).unwrap();
+    let quiet = text.replace(
+        r#""return_error_msg": true"#,
+        r#""return_error_msg": false"#,
+    );
+    assert_ne!(quiet, text, "{name}.json turns return_error_msg on");
+    start(&build_text(
+        &format!("{name}_quiet"),
+        &quiet.replace(PLACEHOLDER, &up.url()),
+        &[],
+    ))
+}
+
 /// `validation/json-schema` (krakend-components §11): the body checked
 /// before any backend; a valid one reaches the backend unchanged, an
 /// invalid, empty or non-JSON one is CE's 400 with one `- field: message`
@@ -1468,12 +1486,38 @@ fn json_schema_400_and_pass() {
         "- email: Does not match format 'email'",
         "format",
     );
+    // Not JSON: a 400 too (the parser's words differ from Go's).
+    let r = post("/users", "name=ann");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
     assert_eq!(
         up.seen_at("/upload").len(),
         1,
         "refused bodies reach no backend"
     );
     assert_eq!(up.seen_at("/audit").len(), 1);
+
+    // Without `router.return_error_msg` the same 400s have an empty body,
+    // CE's headers still; a valid body still passes.
+    let quiet = quiet_gateway("json_schema", &up);
+    let post = |path: &str, body: &str| send(&quiet.addr, "POST", path, &[], body.as_bytes());
+    for (path, body) in [
+        ("/numbers", r#"{"foo": 42}"#),
+        ("/users", ""),
+        ("/users", "{}"),
+        ("/users", "name=ann"),
+    ] {
+        let r = post(path, body);
+        assert_eq!((r.status, r.text().as_str()), (400, ""), "{path} {body:?}");
+        assert_eq!(r.header("x-krakend-completed"), Some("false"));
+        assert!(r.header("x-krakend").is_some());
+    }
+    let body = r#"{"name":"bob"}"#;
+    let r = post("/users", body);
+    assert_eq!((r.status, r.text()), (201, format!("stored:{body}")));
+    assert_eq!(post("/numbers", "7").status, 200);
+    assert_eq!(up.seen_at("/upload").len(), 2);
+    assert_eq!(up.seen_at("/audit").len(), 2);
 }
 
 /// `qos/ratelimit/proxy` (krakend-components §12): one bucket per backend
@@ -1525,6 +1569,26 @@ fn proxy_rate_limit_500_and_partial_200() {
     }
     assert_eq!(up.seen_at("/orders/7").len(), 1);
     assert_eq!(up.seen_at("/users/2").len(), 3);
+
+    // Without `router.return_error_msg`: the 500 has an empty body, and
+    // the gateway's buckets are its own (a fresh process starts full).
+    let quiet = quiet_gateway("ratelimit_proxy", &up);
+    let answers: Vec<(u16, bool)> = (0..3)
+        .map(|_| {
+            let r = get(&quiet.addr, "/single");
+            (r.status, r.body.is_empty())
+        })
+        .collect();
+    assert_eq!(answers, [(200, false), (200, false), (500, true)]);
+    let r = get(&quiet.addr, "/partial");
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    let r = get(&quiet.addr, "/partial");
+    assert_eq!(
+        (r.status, r.header("x-krakend-completed")),
+        (200, Some("false"))
+    );
+    assert_eq!(r.json(), json!({"user": {"id": 2, "name": "ann"}}));
+    assert_eq!(up.seen_at("/users/1").len(), 4);
 }
 
 /// `qos/ratelimit/router` (krakend-components §6): an endpoint burst on an

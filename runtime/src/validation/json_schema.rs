@@ -52,6 +52,9 @@ pub const ERR_EMPTY_BODY: &str = "could not validate an empty body";
 pub struct Validator {
     #[cfg(feature = "json-schema")]
     compiled: jsonschema::Validator,
+    /// The schema as written: a `type` list is named in its written order.
+    #[cfg(feature = "json-schema")]
+    schema: serde_json::Value,
 }
 
 impl std::fmt::Debug for Validator {
@@ -71,7 +74,7 @@ impl Validator {
             .should_validate_formats(true)
             .build(&schema)
             .map_err(|e| format!("JSON Schema: {e}"))?;
-        Ok(Validator { compiled })
+        Ok(Validator { compiled, schema })
     }
 
     /// Without the `json-schema` feature, a gateway cannot validate: it
@@ -90,11 +93,13 @@ impl Validator {
         }
         let instance: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
-        let lines: Vec<String> = self
-            .compiled
-            .iter_errors(&instance)
-            .map(|e| format!("- {}: {}", field(&e), description(&e)))
-            .collect();
+        let mut lines = Vec::new();
+        for e in self.compiled.iter_errors(&instance) {
+            let field = field(&e);
+            for d in descriptions(&e, &self.schema) {
+                lines.push(format!("- {field}: {d}"));
+            }
+        }
         if lines.is_empty() {
             Ok(())
         } else {
@@ -124,7 +129,10 @@ pub fn too_large() -> Error {
 }
 
 /// The draft, as the compiler chooses it (`gwc`'s
-/// `model::validation::json_schema::draft`).
+/// `model::validation::json_schema::draft`): the one `$schema` names when
+/// gojsonschema knows it (draft 4 or 6), else draft 7, the nearest to its
+/// hybrid mode. A `$schema` naming 2019-09 or 2020-12 is no exception:
+/// gojsonschema does not know those drafts and ignores their keywords.
 #[cfg(feature = "json-schema")]
 fn draft(schema: &serde_json::Value) -> jsonschema::Draft {
     use jsonschema::Draft;
@@ -136,10 +144,6 @@ fn draft(schema: &serde_json::Value) -> jsonschema::Draft {
         Draft::Draft4
     } else if named.contains("draft-06") {
         Draft::Draft6
-    } else if named.contains("2019-09") {
-        Draft::Draft201909
-    } else if named.contains("2020-12") {
-        Draft::Draft202012
     } else {
         Draft::Draft7
     }
@@ -157,37 +161,63 @@ fn field(e: &jsonschema::ValidationError<'_>) -> String {
     }
 }
 
-/// gojsonschema's description for the common keywords (its `locales.go`
-/// English texts), the crate's message for the others.
+/// gojsonschema's descriptions for one of the crate's errors (its
+/// `locales.go` English texts; the crate's message for the keywords not
+/// listed): one each, but one per property for `additionalProperties` and
+/// one per repeated item for `uniqueItems`, as gojsonschema reports them.
 #[cfg(feature = "json-schema")]
-fn description(e: &jsonschema::ValidationError<'_>) -> String {
+fn descriptions(e: &jsonschema::ValidationError<'_>, schema: &serde_json::Value) -> Vec<String> {
     use jsonschema::error::{TypeKind, ValidationErrorKind as K};
     use serde_json::Value;
     let field = field(e);
     let instance = e.instance();
-    match e.kind() {
+    let one = match e.kind() {
         K::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(set) => set
-                    .iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join("/"),
+                // gojsonschema: `[string,null]`, in the schema's order.
+                TypeKind::Multiple(set) => {
+                    let written = schema
+                        .pointer(e.schema_path().as_str())
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        });
+                    let names: Vec<String> =
+                        written.unwrap_or_else(|| set.iter().map(|t| t.to_string()).collect());
+                    format!("[{}]", names.join(","))
+                }
             };
             format!(
                 "Invalid type. Expected: {expected}, given: {}",
                 go_type(instance)
             )
         }
+        // The array form of `dependencies` fails as a missing property.
+        K::Required { property } if e.schema_path().as_str().ends_with("/dependencies") => {
+            format!(
+                "Has a dependency on {}",
+                property.as_str().unwrap_or_default()
+            )
+        }
         K::Required { property } => {
             format!("{} is required", property.as_str().unwrap_or_default())
         }
-        K::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|p| format!("Additional property {p} is not allowed"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        K::AdditionalProperties { unexpected } => {
+            return unexpected
+                .iter()
+                .map(|p| format!("Additional property {p} is not allowed"))
+                .collect();
+        }
+        K::UniqueItems => {
+            return repeated_items(instance)
+                .into_iter()
+                .map(|(i, j)| format!("array items[{i},{j}] must be unique"))
+                .collect();
+        }
         K::Enum { options } => format!(
             "{field} must be one of the following: {}",
             match options.as_ref() {
@@ -208,15 +238,78 @@ fn description(e: &jsonschema::ValidationError<'_>) -> String {
         K::Maximum { limit } => format!("Must be less than or equal to {limit}"),
         K::ExclusiveMinimum { limit } => format!("Must be greater than {limit}"),
         K::ExclusiveMaximum { limit } => format!("Must be less than {limit}"),
+        K::MultipleOf { multiple_of } => format!("Must be a multiple of {multiple_of}"),
         K::MinItems { limit } => format!("Array must have at least {limit} items"),
         K::MaxItems { limit } => format!("Array must have at most {limit} items"),
+        K::AdditionalItems { .. } => "No additional items allowed on array".to_string(),
+        K::Contains => "At least one of the items must match".to_string(),
         K::MinProperties { limit } => format!("Must have at least {limit} properties"),
         K::MaxProperties { limit } => format!("Must have at most {limit} properties"),
-        K::UniqueItems => "array items must be unique".to_string(),
+        K::PropertyNames { error } => format!(
+            "Property name of \"{}\" does not match",
+            error.instance().as_str().unwrap_or_default()
+        ),
         K::Pattern { pattern } => format!("Does not match pattern '{pattern}'"),
         K::Format { format } => format!("Does not match format '{format}'"),
+        K::AnyOf { .. } => "Must validate at least one schema (anyOf)".to_string(),
+        K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
+            "Must validate one and only one schema (oneOf)".to_string()
+        }
+        K::Not { .. } => "Must not validate the schema (not)".to_string(),
         K::FalseSchema => "False always fails validation".to_string(),
         _ => e.to_string(),
+    };
+    vec![one]
+}
+
+/// The `(i, j)` pairs gojsonschema reports for `uniqueItems`: item `j`
+/// equals an earlier item, `i` the latest such one. Items are compared as
+/// gojsonschema compares them, re-encoded with every number a float
+/// (`1` and `1.0` are equal) and object keys sorted.
+#[cfg(feature = "json-schema")]
+fn repeated_items(array: &serde_json::Value) -> Vec<(usize, usize)> {
+    let mut seen = std::collections::HashMap::new();
+    let mut pairs = Vec::new();
+    for (j, item) in array.as_array().into_iter().flatten().enumerate() {
+        let mut key = String::new();
+        canonical(item, &mut key);
+        if let Some(i) = seen.insert(key, j) {
+            pairs.push((i, j));
+        }
+    }
+    pairs
+}
+
+/// `v` as text in which equal JSON values (for gojsonschema) are equal.
+#[cfg(feature = "json-schema")]
+fn canonical(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    use std::fmt::Write as _;
+    match v {
+        Value::Number(n) => {
+            let _ = write!(out, "{}", n.as_f64().unwrap_or(f64::NAN));
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for i in a {
+                canonical(i, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (k, v) in entries {
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical(v, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }
 
@@ -320,6 +413,73 @@ mod tests {
                 "{body}"
             );
         }
+        // One line per property, per repeated item.
+        let more = validator(
+            r#"{"type":"object","additionalProperties":false,
+                "properties":{"ids":{"type":"array","uniqueItems":true},
+                              "n":{"type":["integer","null"],"multipleOf":5},
+                              "one":{"oneOf":[{"type":"string"},{"type":"integer"}]},
+                              "not":{"not":{"type":"string"}},
+                              "has":{"type":"array","contains":{"const":1}},
+                              "pair":{"type":"array","items":[{"type":"string"}],"additionalItems":false},
+                              "names":{"type":"object","propertyNames":{"maxLength":2}},
+                              "a":{},"b":{}},
+                "dependencies":{"a":["b"]}}"#,
+        );
+        let lines = |body: &str| {
+            let mut l: Vec<String> = answer(&more, body)
+                .map(|(_, t)| t.lines().map(str::to_string).collect())
+                .unwrap_or_default();
+            l.sort();
+            l
+        };
+        let table: &[(&str, &[&str])] = &[
+            (
+                r#"{"x":1,"y":2}"#,
+                &[
+                    "- (root): Additional property x is not allowed",
+                    "- (root): Additional property y is not allowed",
+                ],
+            ),
+            (
+                r#"{"ids":[1,2,1.0,{"a":1,"b":2},{"b":2,"a":1},1]}"#,
+                &[
+                    "- ids: array items[0,2] must be unique",
+                    "- ids: array items[2,5] must be unique",
+                    "- ids: array items[3,4] must be unique",
+                ],
+            ),
+            (
+                r#"{"n":"5"}"#,
+                &["- n: Invalid type. Expected: [integer,null], given: string"],
+            ),
+            (r#"{"n":7}"#, &["- n: Must be a multiple of 5"]),
+            (
+                r#"{"one":true}"#,
+                &["- one: Must validate one and only one schema (oneOf)"],
+            ),
+            (
+                r#"{"not":"s"}"#,
+                &["- not: Must not validate the schema (not)"],
+            ),
+            (
+                r#"{"has":[2]}"#,
+                &["- has: At least one of the items must match"],
+            ),
+            (
+                r#"{"pair":["a","b"]}"#,
+                &["- pair: No additional items allowed on array"],
+            ),
+            (
+                r#"{"names":{"abc":1}}"#,
+                &["- names: Property name of \"abc\" does not match"],
+            ),
+            (r#"{"a":1}"#, &["- (root): Has a dependency on b"]),
+            (r#"{"a":1,"b":2,"ids":[1,2],"n":null,"one":3}"#, &[]),
+        ];
+        for (body, want) in table {
+            assert_eq!(lines(body), *want, "{body}");
+        }
         // Not JSON: a 400 with the parser's message.
         assert_eq!(answer(&number, "a=1").map(|(s, _)| s), Some(400));
         // Two errors: one line each.
@@ -330,15 +490,28 @@ mod tests {
     }
 
     #[test]
-    fn draft_7_unless_named() {
+    fn draft_7_unless_draft_4_or_6() {
         // 2020-12's `prefixItems` is no keyword in draft 7: ignored, as
-        // gojsonschema ignores it.
+        // gojsonschema ignores it, even under a `$schema` naming 2020-12
+        // (a draft gojsonschema does not know).
         let v = validator(r#"{"prefixItems":[{"type":"string"}]}"#);
         assert_eq!(answer(&v, "[1]"), None);
         let v = validator(
             r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","prefixItems":[{"type":"string"}]}"#,
         );
-        assert!(answer(&v, "[1]").is_some());
+        assert_eq!(answer(&v, "[1]"), None);
+        // A `$ref` is a JSON pointer: one into `$defs` resolves.
+        let v = validator(r##"{"$defs":{"n":{"type":"number"}},"$ref":"#/$defs/n"}"##);
+        assert_eq!(answer(&v, "1"), None);
+        assert!(answer(&v, r#""a""#).is_some());
+        // Draft 4's boolean `exclusiveMinimum`.
+        let v = validator(
+            r#"{"$schema":"http://json-schema.org/draft-04/schema#","minimum":1,"exclusiveMinimum":true}"#,
+        );
+        assert_eq!(
+            answer(&v, "1"),
+            Some((400, "- (root): Must be greater than 1".to_string()))
+        );
         // Formats are asserted.
         let v = validator(r#"{"type":"string","format":"email"}"#);
         assert_eq!(

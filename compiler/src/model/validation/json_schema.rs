@@ -32,9 +32,11 @@ impl<'a> JsonSchema<'a> {
     }
 }
 
-/// The draft a schema is compiled with: the one its `$schema` names,
-/// else draft 7 (gojsonschema's newest; the crate's default would be
-/// 2020-12, whose keywords CE ignores).
+/// The draft a schema is compiled with: the one its `$schema` names when
+/// gojsonschema knows it (draft 4 or 6), else draft 7, gojsonschema's
+/// newest and the nearest to its hybrid mode (the crate's default would
+/// be 2020-12). gojsonschema does not know 2019-09 and 2020-12: under a
+/// `$schema` naming them it ignores their keywords too (GW763).
 pub fn draft(schema: &serde_json::Value) -> jsonschema::Draft {
     use jsonschema::Draft;
     let named = schema
@@ -45,23 +47,83 @@ pub fn draft(schema: &serde_json::Value) -> jsonschema::Draft {
         Draft::Draft4
     } else if named.contains("draft-06") {
         Draft::Draft6
-    } else if named.contains("2019-09") {
-        Draft::Draft201909
-    } else if named.contains("2020-12") {
-        Draft::Draft202012
     } else {
         Draft::Draft7
     }
 }
 
-/// Compiles a schema as the gateway will: `Err` with the crate's message
-/// when it does not compile.
-pub fn compile(schema: &serde_json::Value) -> Result<jsonschema::Validator, String> {
+/// Whether a `$schema` names a draft gojsonschema does not know (2019-09,
+/// 2020-12).
+pub fn names_newer_draft(schema: &Node) -> Option<Span> {
+    let s = schema.get("$schema")?;
+    let text = s.as_str()?;
+    (text.contains("2019-09") || text.contains("2020-12")).then_some(s.span)
+}
+
+/// The regular expressions of a schema that gojsonschema compiles with Go's
+/// `regexp` (`pattern` values and `patternProperties` keys), with their
+/// spans.
+pub fn patterns(node: &Node) -> Vec<(Span, &str)> {
+    let mut out = Vec::new();
+    walk_patterns(node, &mut out);
+    out
+}
+
+fn walk_patterns<'n>(node: &'n Node, out: &mut Vec<(Span, &'n str)>) {
+    if let Some(members) = node.as_object() {
+        for m in members {
+            match m.key.as_str() {
+                "pattern" => {
+                    if let Some(p) = m.value.as_str() {
+                        out.push((m.value.span, p));
+                    }
+                }
+                "patternProperties" => {
+                    for p in m.value.as_object().unwrap_or_default() {
+                        out.push((p.key_span, p.key.as_str()));
+                    }
+                }
+                _ => {}
+            }
+            // Property names are data, not keywords: walk their schemas.
+            match m.key.as_str() {
+                "properties" | "patternProperties" | "definitions" => {
+                    for inner in m.value.as_object().unwrap_or_default() {
+                        walk_patterns(&inner.value, out);
+                    }
+                }
+                "enum" | "const" | "default" | "examples" => {}
+                _ => walk_patterns(&m.value, out),
+            }
+        }
+    } else if let Some(items) = node.as_array() {
+        for i in items {
+            walk_patterns(i, out);
+        }
+    }
+}
+
+/// Why a schema does not compile: the crate's message and, when the
+/// crate names it, where in the schema (a JSON Pointer into it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaError {
+    /// The crate's message.
+    pub message: String,
+    /// The schema's part at fault (`/properties/name/type`), `None` for
+    /// the whole schema.
+    pub pointer: Option<String>,
+}
+
+/// Compiles a schema as the gateway will.
+pub fn compile(schema: &serde_json::Value) -> Result<jsonschema::Validator, SchemaError> {
     jsonschema::options()
         .with_draft(draft(schema))
         .should_validate_formats(true)
         .build(schema)
-        .map_err(|e| e.to_string())
+        .map_err(|e| SchemaError {
+            message: e.to_string(),
+            pointer: Some(e.instance_path().as_str().to_string()).filter(|p| !p.is_empty()),
+        })
 }
 
 /// The `$ref`s in a schema that point outside it (not `#…`), with their
