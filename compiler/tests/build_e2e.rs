@@ -1416,6 +1416,181 @@ fn assert_limited(r: &Resp, status: u16, what: &str) {
     }
 }
 
+/// `testdata/build/<name>.json` with `router.return_error_msg` turned
+/// off, built as `<name>_quiet` against `up`.
+fn quiet_gateway(name: &str, up: &Upstream) -> Gateway {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../testdata/build/{name}.json"));
+    let text = std::fs::read_to_string(source).unwrap();
+    let quiet = text.replace(
+        r#""return_error_msg": true"#,
+        r#""return_error_msg": false"#,
+    );
+    assert_ne!(quiet, text, "{name}.json turns return_error_msg on");
+    start(&build_text(
+        &format!("{name}_quiet"),
+        &quiet.replace(PLACEHOLDER, &up.url()),
+        &[],
+    ))
+}
+
+/// `validation/json-schema` (krakend-components §11): the body checked
+/// before any backend; a valid one reaches the backend unchanged, an
+/// invalid, empty or non-JSON one is CE's 400 with one `- field: message`
+/// line per error (`return_error_msg` is on) and reaches no backend.
+#[test]
+fn json_schema_400_and_pass() {
+    let (up, gw) = gateway("json_schema");
+    let post = |path: &str, body: &str| send(&gw.addr, "POST", path, &[], body.as_bytes());
+
+    let body = r#"{"name":"ann","age":3,"email":"ann@example.com"}"#;
+    let r = post("/users", body);
+    assert_eq!((r.status, r.text()), (201, format!("stored:{body}")));
+
+    let refused = |r: &Resp, text: &str, what: &str| {
+        assert_eq!((r.status, r.text().as_str()), (400, text), "{what}");
+        assert_eq!(r.header("x-krakend-completed"), Some("false"), "{what}");
+        assert!(r.header("x-krakend").is_some(), "{what}");
+    };
+    refused(
+        &post("/numbers", r#"{"foo": 42}"#),
+        "- (root): Invalid type. Expected: number, given: object",
+        "CE's spec jsonschema_1",
+    );
+    let r = post("/numbers", "42");
+    assert_eq!(r.status, 200);
+    refused(
+        &post("/users", ""),
+        "could not validate an empty body",
+        "empty",
+    );
+    refused(
+        &post("/users", "{}"),
+        "- (root): name is required",
+        "required",
+    );
+    // Two errors, one line each (their order is the `jsonschema` crate's).
+    let r = post("/users", r#"{"name":"a","age":-1}"#);
+    assert_eq!(r.status, 400);
+    let mut lines: Vec<String> = r.text().lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "- age: Must be greater than or equal to 0",
+            "- name: String length must be greater than or equal to 2"
+        ]
+    );
+    refused(
+        &post("/users", r#"{"name":"ann","email":"nope"}"#),
+        "- email: Does not match format 'email'",
+        "format",
+    );
+    // Not JSON: a 400 too (the parser's words differ from Go's).
+    let r = post("/users", "name=ann");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(
+        up.seen_at("/upload").len(),
+        1,
+        "refused bodies reach no backend"
+    );
+    assert_eq!(up.seen_at("/audit").len(), 1);
+
+    // Without `router.return_error_msg` the same 400s have an empty body,
+    // CE's headers still; a valid body still passes.
+    let quiet = quiet_gateway("json_schema", &up);
+    let post = |path: &str, body: &str| send(&quiet.addr, "POST", path, &[], body.as_bytes());
+    for (path, body) in [
+        ("/numbers", r#"{"foo": 42}"#),
+        ("/users", ""),
+        ("/users", "{}"),
+        ("/users", "name=ann"),
+    ] {
+        let r = post(path, body);
+        assert_eq!((r.status, r.text().as_str()), (400, ""), "{path} {body:?}");
+        assert_eq!(r.header("x-krakend-completed"), Some("false"));
+        assert!(r.header("x-krakend").is_some());
+    }
+    let body = r#"{"name":"bob"}"#;
+    let r = post("/users", body);
+    assert_eq!((r.status, r.text()), (201, format!("stored:{body}")));
+    assert_eq!(post("/numbers", "7").status, 200);
+    assert_eq!(up.seen_at("/upload").len(), 2);
+    assert_eq!(up.seen_at("/audit").len(), 2);
+}
+
+/// `qos/ratelimit/proxy` (krakend-components §12): one bucket per backend
+/// entry, on an `every` long enough that nothing refills during the test.
+/// Over it the backend is not called: a lone backend makes the endpoint
+/// answer 500 (`rate limit exceded`, with `return_error_msg`), and in a
+/// merge the others' data comes back as a partial 200.
+#[test]
+fn proxy_rate_limit_500_and_partial_200() {
+    let (up, gw) = gateway("ratelimit_proxy");
+
+    // 2 an hour, capacity 2: two calls, then CE's error.
+    for i in 0..2 {
+        let r = get(&gw.addr, "/single");
+        assert_eq!(r.status, 200, "/single #{}", i + 1);
+        assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    }
+    for i in 0..2 {
+        let r = get(&gw.addr, "/single");
+        assert_eq!(
+            (r.status, r.text().as_str()),
+            (500, "rate limit exceded"),
+            "/single #{}",
+            i + 3
+        );
+        assert_eq!(r.header("x-krakend-completed"), Some("false"));
+        assert_eq!(r.header("cache-control"), None);
+    }
+    assert_eq!(
+        up.seen_at("/users/1").len(),
+        2,
+        "refused calls reach no backend"
+    );
+
+    // Two backends, the limited one at capacity 1: complete once, then
+    // partial with the other backend's data.
+    let r = get(&gw.addr, "/partial");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert_eq!(
+        r.json(),
+        json!({"user": {"id": 2, "name": "ann"}, "order": {"order_id": 7}})
+    );
+    for _ in 0..2 {
+        let r = get(&gw.addr, "/partial");
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-krakend-completed"), Some("false"));
+        assert_eq!(r.json(), json!({"user": {"id": 2, "name": "ann"}}));
+    }
+    assert_eq!(up.seen_at("/orders/7").len(), 1);
+    assert_eq!(up.seen_at("/users/2").len(), 3);
+
+    // Without `router.return_error_msg`: the 500 has an empty body, and
+    // the gateway's buckets are its own (a fresh process starts full).
+    let quiet = quiet_gateway("ratelimit_proxy", &up);
+    let answers: Vec<(u16, bool)> = (0..3)
+        .map(|_| {
+            let r = get(&quiet.addr, "/single");
+            (r.status, r.body.is_empty())
+        })
+        .collect();
+    assert_eq!(answers, [(200, false), (200, false), (500, true)]);
+    let r = get(&quiet.addr, "/partial");
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    let r = get(&quiet.addr, "/partial");
+    assert_eq!(
+        (r.status, r.header("x-krakend-completed")),
+        (200, Some("false"))
+    );
+    assert_eq!(r.json(), json!({"user": {"id": 2, "name": "ann"}}));
+    assert_eq!(up.seen_at("/users/1").len(), 4);
+}
+
 /// `qos/ratelimit/router` (krakend-components §6): an endpoint burst on an
 /// `every` long enough that nothing refills, one refill observed from
 /// measured times, the client key of each strategy, the 429/503 split, and

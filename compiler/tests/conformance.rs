@@ -48,7 +48,6 @@ const NOT_BUILT: &[&str] = &[
     "telemetry/logging",
     "telemetry/metrics",
     "validation/cel",
-    "validation/json-schema",
 ];
 
 /// Every spec and the namespaces its outcome depends on, beyond the core.

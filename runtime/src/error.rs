@@ -37,6 +37,9 @@ pub enum ErrorKind {
     NoHealthyUpstream,
     /// `qos/circuit-breaker` is open: the backend was not called.
     CircuitOpen,
+    /// `qos/ratelimit/proxy` refused the call: the backend was not called
+    /// (CE's `rate limit exceded`, a 500 like any backend failure).
+    RateLimited,
     /// A no-op endpoint behind a `gwc` pool answers this status itself
     /// (§7.5.5, as Caddy and Envoy do): 502 after connect failures or
     /// resets, 503 when no host is eligible, 504 after a timeout.
@@ -108,7 +111,8 @@ impl Error {
             | ErrorKind::BadStatus(_)
             | ErrorKind::BackendStatus { .. }
             | ErrorKind::Decode
-            | ErrorKind::Merge => (ErrorSource::Upstream, false),
+            | ErrorKind::Merge
+            | ErrorKind::RateLimited => (ErrorSource::Upstream, false),
             ErrorKind::Unsupported | ErrorKind::Internal | ErrorKind::Modifier => {
                 (ErrorSource::Internal, false)
             }
@@ -138,6 +142,7 @@ impl Error {
             ErrorKind::NoHost
             | ErrorKind::NoHealthyUpstream
             | ErrorKind::CircuitOpen
+            | ErrorKind::RateLimited
             | ErrorKind::Connect
             | ErrorKind::Transport
             | ErrorKind::Timeout
@@ -208,6 +213,7 @@ mod tests {
                 true,
             ),
             (|| ErrorKind::CircuitOpen, 500, ErrorSource::Upstream, true),
+            (|| ErrorKind::RateLimited, 500, ErrorSource::Upstream, false),
             (
                 || ErrorKind::Proxy {
                     status: 503,

@@ -113,11 +113,18 @@ fn router_error(
 ///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
-/// - [B] per backend, inside o. ([`crate::proxy`]'s `call_pool`, around the
-///   pool's failover loop as CE wraps its request executor): 17.
-///   `modifier/martian`'s request side on each attempt's final request
-///   (URL, host and headers made); 18. the pool; 19. its response side on
-///   the answer, before 20. the status check and 21. the decoder.
+/// - [P] the proxy stack, inside the endpoint's timeout ([`proxied`]):
+///   t. `validation/cel` (not compiled); u. `validation/json-schema` →
+///   400 before any backend; then shadows, static data and the merge
+///   ([`proxy::run`]).
+/// - [B] per backend, inside o. ([`crate::upstream::Upstream::call`] and
+///   [`crate::proxy`]'s `call_pool`): 11. the circuit breaker, 12.
+///   `qos/ratelimit/proxy` (a refused call is a backend error: 500 alone,
+///   a partial 200 in a merge); then, around the pool's failover loop as
+///   CE wraps its request executor, 17. `modifier/martian`'s request side
+///   on each attempt's final request (URL, host and headers made); 18. the
+///   pool; 19. its response side on the answer, before 20. the status
+///   check and 21. the decoder.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {
@@ -442,6 +449,49 @@ fn no_route(gw: &Gw, route: Route) -> (Response<GwBody>, &'static str, Option<bo
     }
 }
 
+/// [P]: the body read, u. `validation/json-schema` on it, then the
+/// proxy ([`proxy::run`]): what the endpoint (o.) and the signer (l.)
+/// call, as CE's handlers call the proxy stack.
+async fn proxied(
+    gw: &Arc<Gw>,
+    index: usize,
+    ep: &EndpointRt,
+    inb: &Inbound<'_>,
+    body: Incoming,
+    start: Instant,
+) -> Result<Answer, Error> {
+    let body = match &ep.json_schema {
+        Some(v) => {
+            let bytes = validated_body(body).await?;
+            v.check(&bytes)?;
+            ReqBody::Buffered(bytes)
+        }
+        None => request_body(ep, body).await?,
+    };
+    proxy::run(gw, index, inb, body, start).await
+}
+
+/// u.: the whole body, at most
+/// [`crate::validation::json_schema::MAX_BODY_BYTES`] of it (an empty
+/// one is checked, and refused, by the validator).
+async fn validated_body(body: Incoming) -> Result<Bytes, Error> {
+    use crate::validation::json_schema::{MAX_BODY_BYTES, too_large};
+    if body.size_hint().lower() > MAX_BODY_BYTES as u64 {
+        return Err(too_large());
+    }
+    match http_body_util::Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(Error::new(
+            ErrorKind::BadRequest,
+            format!("reading the request body: {e}"),
+        )),
+    }
+}
+
 /// Reads the client body the way the endpoint needs it.
 async fn request_body(ep: &EndpointRt, body: Incoming) -> Result<ReqBody, Error> {
     if body.is_end_stream() {
@@ -483,10 +533,7 @@ async fn signed(
     };
     let bad_request = || simple(StatusCode::BAD_REQUEST, None, Bytes::new());
     let deadline = proxy::after(start, ep.spec.timeout_ms);
-    let work = async {
-        let body = request_body(ep, body).await?;
-        proxy::run(gw, index, inb, body, start).await
-    };
+    let work = proxied(gw, index, ep, inb, body, start);
     let answer = match tokio::time::timeout_at(deadline, work).await {
         Ok(Ok(a)) => a,
         Ok(Err(e)) => {
@@ -566,10 +613,7 @@ async fn endpoint(
     start: Instant,
 ) -> (Response<GwBody>, bool) {
     let deadline = proxy::after(start, ep.spec.timeout_ms);
-    let work = async {
-        let body = request_body(ep, body).await?;
-        proxy::run(gw, index, inb, body, start).await
-    };
+    let work = proxied(gw, index, ep, inb, body, start);
     let answer = match tokio::time::timeout_at(deadline, work).await {
         Ok(a) => a,
         Err(_) => {

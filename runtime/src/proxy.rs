@@ -252,6 +252,11 @@ async fn call_pool<'a>(
     {
         let og = modified(first)?;
         if og.skip {
+            // CE's proxy limiter (12.) runs before martian (17.): a
+            // skipped round trip still spends a token.
+            if let Some(limit) = &b.upstream.rate_limit {
+                limit.check()?;
+            }
             let mut res = martian::Incoming::skipped();
             stage.response(&mut res, &og).await?;
             return local_answer(res);

@@ -25,6 +25,7 @@ pub use crate::security::jwt::{
 };
 pub use crate::security::signer::JwtSigner;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
+pub use crate::validation::json_schema::JsonSchema;
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -346,6 +347,9 @@ pub struct Endpoint {
     /// `qos/ratelimit/router`: the endpoint's and its clients' token
     /// buckets (429 per client, 503 for the endpoint).
     pub rate_limit: Option<&'static RateLimit>,
+    /// `validation/json-schema`: the request body's schema (a 400 when
+    /// the body does not match it).
+    pub json_schema: Option<&'static JsonSchema>,
     /// `auth/validator`: the endpoint's JWT check.
     pub jwt: Option<&'static JwtValidator>,
     /// `auth/signer`: signs the response's listed objects (replaces the
@@ -376,6 +380,7 @@ impl Endpoint {
         static_data: None,
         bot_detector: None,
         rate_limit: None,
+        json_schema: None,
         jwt: None,
         signer: None,
     };
@@ -500,6 +505,9 @@ pub struct Backend {
     pub return_error_details: Option<&'static str>,
     /// `qos/circuit-breaker`.
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// `qos/ratelimit/proxy`: one bucket for the backend entry, shared by
+    /// its hosts and `concurrent_calls` ([`crate::traffic::ratelimit_proxy`]).
+    pub rate_limit: Option<TokenBucket>,
     /// `modifier/martian`: request modifiers on each attempt's final
     /// request, response modifiers before the status check and decoder.
     pub martian: Option<&'static Martian>,
@@ -534,6 +542,7 @@ impl Backend {
         return_error_code: false,
         return_error_details: None,
         circuit_breaker: None,
+        rate_limit: None,
         martian: None,
         lb: None,
     };

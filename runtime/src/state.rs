@@ -116,6 +116,8 @@ pub struct EndpointRt {
     pub bot_detector: Option<Detector>,
     /// `qos/ratelimit/router`, ready (shared by every worker).
     pub rate_limit: Option<crate::traffic::ratelimit::Limiter>,
+    /// `validation/json-schema`, compiled.
+    pub json_schema: Option<crate::validation::json_schema::Validator>,
     /// `auth/validator`, ready.
     pub jwt: Option<crate::security::jwt::Validator>,
     /// `auth/signer`, ready (its key is loaded by [`Gw::start_background`]).
@@ -290,7 +292,8 @@ impl Gw {
                 _ => None,
             });
             let requests = regular.len() * usize::from(ep.concurrent_calls.max(1)) + shadows.len();
-            let stream_body = requests == 1 && !ep.sequential;
+            // A validated body is read whole first.
+            let stream_body = requests == 1 && !ep.sequential && ep.json_schema.is_none();
             let json_passthrough = json_passthrough(ep, &regular);
             endpoints.push(EndpointRt {
                 spec: ep,
@@ -307,6 +310,11 @@ impl Gw {
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                 rate_limit: ep.rate_limit.map(crate::traffic::ratelimit::Limiter::new),
+                json_schema: ep
+                    .json_schema
+                    .map(crate::validation::json_schema::Validator::new)
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                 jwt: ep
                     .jwt
                     .map(|j| crate::security::jwt::Validator::new(j, &mut jwks, spec.user_agent))

@@ -296,6 +296,8 @@ pub struct Upstream {
     pub budget: RetryBudget,
     /// `qos/circuit-breaker`.
     pub breaker: Option<Breaker>,
+    /// `qos/ratelimit/proxy`.
+    pub rate_limit: Option<crate::traffic::ratelimit_proxy::ProxyLimiter>,
     /// `response_header_timeout` (none when zero).
     pub header_timeout: Option<Duration>,
     /// Counters.
@@ -524,6 +526,9 @@ impl Upstream {
                 passive: None,
                 budget: RetryBudget::default(),
                 breaker,
+                rate_limit: b
+                    .rate_limit
+                    .map(crate::traffic::ratelimit_proxy::ProxyLimiter::new),
                 header_timeout,
                 stats: PoolStats::default(),
             });
@@ -554,6 +559,9 @@ impl Upstream {
             policy: Some(p),
             budget: RetryBudget::default(),
             breaker,
+            rate_limit: b
+                .rate_limit
+                .map(crate::traffic::ratelimit_proxy::ProxyLimiter::new),
             header_timeout,
             stats: PoolStats::default(),
         })
@@ -594,8 +602,9 @@ impl Upstream {
             .then_some(f.max_retry_body_bytes)
     }
 
-    /// One client request through the pool: the circuit breaker, then the
-    /// §7.5.5 failover loop. `build` makes the request for a host (path,
+    /// One client request through the pool: the circuit breaker, then
+    /// `qos/ratelimit/proxy` (inside the breaker, as in CE: a refusal is a
+    /// breaker failure), then the §7.5.5 failover loop. `build` makes the request for a host (path,
     /// headers; the loop sets the URI, body and attempt header).
     pub async fn call<'a>(
         &'a self,
@@ -615,9 +624,12 @@ impl Upstream {
             },
             None => None,
         };
-        // Boxed: every caller's future (up to the connection task's) would
-        // otherwise hold, and move, this loop's state.
-        let r = Box::pin(self.failover(opts, body, build)).await;
+        let r = match self.rate_limit.as_ref().map(|l| l.check()) {
+            Some(Err(e)) => Err(e),
+            // Boxed: every caller's future (up to the connection task's)
+            // would otherwise hold, and move, this loop's state.
+            _ => Box::pin(self.failover(opts, body, build)).await,
+        };
         if let (Some(b), Some(t)) = (&self.breaker, ticket) {
             let ok = match &r {
                 Ok(reply) => opts.noop || matches!(reply.resp.status().as_u16(), 200 | 201),

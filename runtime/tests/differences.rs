@@ -38,7 +38,9 @@
 //! - claims are encoded in backend URLs: the compiler's build_e2e.rs
 //!   `jwt_validator_as_krakend_does`;
 //! - a claim no header can hold sets no header: `security::jwt::
-//!   token_tests::claims_propagate_into_headers`.
+//!   token_tests::claims_propagate_into_headers`;
+//! - `validation/json-schema` errors in gojsonschema's words for the
+//!   common keywords: `validation::json_schema::tests::ce_messages`;
 //! - `modifier/martian`: a replaced body is framed by its own length, a
 //!   `Range` end past the body is its last byte, and a `Range` start past
 //!   it is a 416: `modifier::martian::tests::response_body_and_ranges`;
@@ -318,6 +320,57 @@ async fn a_missing_resp_n_field_becomes_empty() {
     assert_eq!(get(gw.addr, "/seq").await.status, 200);
     let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
     assert_eq!(uris, ["/first", "/items/42///end?q=&id=42"]);
+}
+
+/// `validation/json-schema`: KrakenD CE reads the whole body, however
+/// large, before validating it. gwc reads at most 8 MiB: a larger body is
+/// a 400 without being parsed, and reaches no backend.
+#[tokio::test]
+async fn a_validated_body_over_8_mib_is_a_400() {
+    use gw_runtime::validation::json_schema::MAX_BODY_BYTES;
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let ep = simple(h, "big", |ep, _| {
+        ep.method = Method::Post;
+        ep.json_schema = Some(leak(JsonSchema {
+            schema: r#"{"type":"string"}"#,
+        }));
+    });
+    let mut gw = gateway(vec![ep]);
+    gw.router.return_error_msg = true;
+    let gw = start(gw).await;
+    let fits = format!("\"{}\"", "a".repeat(MAX_BODY_BYTES - 2));
+    let r = send(gw.addr, "POST", "/big", &[], &fits).await;
+    assert_eq!(r.status, 200);
+    let over = format!("\"{}\"", "a".repeat(MAX_BODY_BYTES));
+    let r = send(gw.addr, "POST", "/big", &[], &over).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.text(),
+        format!("the body is larger than {MAX_BODY_BYTES} bytes: not validated")
+    );
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+/// `validation/json-schema` on a body that is not JSON: KrakenD CE's 400
+/// says what Go's `encoding/json` says (`invalid character 'a' looking
+/// for beginning of value`); gwc's says what serde_json says.
+#[tokio::test]
+async fn a_body_that_is_not_json_gets_serde_jsons_message() {
+    let (h, log) = upstream(|_| Reply::json("{}")).await;
+    let ep = simple(h, "form", |ep, _| {
+        ep.method = Method::Post;
+        ep.json_schema = Some(leak(JsonSchema {
+            schema: r#"{"type":"object"}"#,
+        }));
+    });
+    let mut gw = gateway(vec![ep]);
+    gw.router.return_error_msg = true;
+    let gw = start(gw).await;
+    let r = send(gw.addr, "POST", "/form", &[], "a=1").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.text(), "expected value at line 1 column 1");
+    assert!(log.lock().unwrap().is_empty());
 }
 
 /// KrakenD CE's circuit breaker wraps the whole backend proxy, martian's

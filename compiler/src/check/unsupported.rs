@@ -62,7 +62,7 @@ const SERVICE_IMPLEMENTED: [&str; 9] = [
 ///
 /// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
 /// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
-const ENDPOINT_IMPLEMENTED: [&str; 12] = [
+const ENDPOINT_IMPLEMENTED: [&str; 14] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
@@ -75,6 +75,8 @@ const ENDPOINT_IMPLEMENTED: [&str; 12] = [
     crate::model::traffic::ratelimit_router::JUJU_NAMESPACE,
     "auth/signer",
     SIGNER_LEGACY_KEY,
+    crate::model::validation::json_schema::NAMESPACE,
+    crate::model::validation::json_schema::LEGACY_NAMESPACE,
 ];
 /// `auth/signer`'s long name, which CE still reads.
 const SIGNER_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-jose/signer";
@@ -90,7 +92,9 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
     "auth/validator",
     "github.com/devopsfaith/krakend-jose/validator",
 ];
-const BACKEND_IMPLEMENTED: [&str; 12] = [
+/// `qos/ratelimit/proxy`'s v1 name is here as the router's is: KrakenD CE
+/// does not read it, neither does gwc; GW715 reports it.
+const BACKEND_IMPLEMENTED: [&str; 14] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
@@ -103,6 +107,8 @@ const BACKEND_IMPLEMENTED: [&str; 12] = [
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,
     lb::HTTP_CLIENT_NAMESPACE,
+    crate::model::traffic::ratelimit_proxy::NAMESPACE,
+    crate::model::traffic::ratelimit_proxy::JUJU_NAMESPACE,
 ];
 
 /// Which rule a finding belongs to.

@@ -138,6 +138,11 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             .as_ref()
             .map(super::traffic::ratelimit_router::tokens),
     );
+    let json_schema = option(
+        e.json_schema
+            .as_deref()
+            .map(super::validation::json_schema::tokens),
+    );
     let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
     let signer = option(e.signer.as_ref().map(super::security::signer::tokens));
     quote! {
@@ -159,6 +164,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             static_data: #static_data,
             bot_detector: #bot_detector,
             rate_limit: #rate_limit,
+            json_schema: #json_schema,
             jwt: #jwt,
             signer: #signer,
         }
@@ -202,6 +208,11 @@ fn backend(b: &Backend) -> TokenStream {
             }
         }
     }));
+    let rate_limit = option(
+        b.rate_limit
+            .as_ref()
+            .map(super::traffic::ratelimit_router::bucket),
+    );
     quote! {
         Backend {
             hosts: &[#(#hosts),*],
@@ -222,6 +233,7 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_code: #return_error_code,
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
+            rate_limit: #rate_limit,
             martian: #martian,
             lb: #lb,
         }

@@ -36,6 +36,11 @@ pub struct ExtraConfig<'a> {
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
+    /// `qos/ratelimit/proxy` (backend level; short name only, see
+    /// [`super::traffic::ratelimit_proxy`]).
+    pub rate_limit_proxy: Option<super::traffic::RateLimitProxy>,
+    /// `validation/json-schema` (endpoint level; any JSON value).
+    pub json_schema: Option<super::validation::JsonSchema<'a>>,
     /// `auth/validator` (endpoint level; root level for
     /// `shared_cache_duration`).
     pub validator: Option<super::security::Validator>,
@@ -93,6 +98,24 @@ impl<'a> ExtraConfig<'a> {
                         && m.value.as_object().is_some()
                 })
                 .map(|m| super::traffic::RateLimitRouter::from_node(m.key_span, &m.value)),
+            rate_limit_proxy: members
+                .iter()
+                .rev()
+                .find(|m| {
+                    m.key == super::traffic::ratelimit_proxy::NAMESPACE
+                        && m.value.as_object().is_some()
+                })
+                .map(|m| super::traffic::RateLimitProxy::from_node(m.key_span, &m.value)),
+            json_schema: [
+                super::validation::json_schema::NAMESPACE,
+                super::validation::json_schema::LEGACY_NAMESPACE,
+            ]
+            .iter()
+            .find_map(|key| members.iter().rev().find(|m| m.key == *key))
+            .map(|m| super::validation::JsonSchema {
+                key_span: m.key_span,
+                schema: &m.value,
+            }),
             validator: component(members, "auth/validator")
                 .map(|m| super::security::Validator::from_node(m.key_span, &m.value)),
             signer: component(members, "auth/signer")

@@ -107,6 +107,11 @@ pub(crate) fn backend(
                 log_status_change: cb.log_status_change,
             }
         }),
+        rate_limit: b
+            .extra
+            .rate_limit_proxy
+            .as_ref()
+            .and_then(super::traffic::ratelimit_proxy::plan),
         martian: b
             .extra
             .martian

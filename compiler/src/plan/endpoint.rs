@@ -106,6 +106,11 @@ pub(crate) fn endpoint(
             .as_ref()
             .map(super::security::bot_detector::plan),
         rate_limit,
+        json_schema: ep
+            .extra
+            .json_schema
+            .as_ref()
+            .and_then(super::validation::json_schema::plan),
         jwt: ep
             .extra
             .validator

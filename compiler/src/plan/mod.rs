@@ -20,6 +20,7 @@ mod options;
 pub mod pool;
 pub mod security;
 pub mod traffic;
+pub mod validation;
 mod value;
 
 #[cfg(test)]
@@ -357,6 +358,9 @@ pub struct Endpoint {
     pub bot_detector: Option<security::BotDetector>,
     /// `qos/ratelimit/router` (`None` when neither limit is on).
     pub rate_limit: Option<traffic::RateLimit>,
+    /// `validation/json-schema`: the schema's JSON text (`None` when
+    /// absent or when it does not compile).
+    pub json_schema: Option<String>,
     /// `auth/validator`.
     pub jwt: Option<security::Validator>,
     /// `auth/signer`.
@@ -468,6 +472,8 @@ pub struct Backend {
     pub return_error_details: Option<String>,
     /// `qos/circuit-breaker`.
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// `qos/ratelimit/proxy`: the backend's bucket (`None` when off).
+    pub rate_limit: Option<traffic::ratelimit_router::TokenBucket>,
     /// `modifier/martian`, `None` when absent or when nothing runs.
     pub martian: Option<modifier::Martian>,
     /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
@@ -632,6 +638,9 @@ impl Plan {
             .any(|e| e.jwt.is_some() || e.signer.is_some())
         {
             features.push("jwt");
+        }
+        if self.endpoints.iter().any(|e| e.json_schema.is_some()) {
+            features.push("json-schema");
         }
         // The regex filters need `regex`; the other modifiers nothing.
         if self

@@ -40,7 +40,10 @@ pub const CODE: &str = "GW801";
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for v in schema::violations(cx) {
         let ViolationKind::UnknownKey { key, key_span, suggestion } = &v.kind else { continue };
-        if schema::is_gwc_key(v) || super::gw708_legacy_ratelimit_key::covers(&v.pointer, key) {
+        if schema::is_gwc_key(v)
+            || super::gw708_legacy_ratelimit_key::covers(&v.pointer, key)
+            || super::gw715_legacy_ratelimit_proxy_key::covers(&v.pointer, key)
+        {
             continue;
         }
         let what = if schema::is_namespace_map(&v.schema_location) { "namespace" } else { "key" };

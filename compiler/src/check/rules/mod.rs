@@ -160,6 +160,11 @@ crate::check::registry::registry! {
     "GW708" gw708_legacy_ratelimit_key Error Tree;
     "GW709" gw709_spoofable_client_ip Warning Tree;
     "GW710" gw710_ratelimit_skipped_by_signer Warning Tree;
+    "GW711" gw711_ratelimit_proxy_without_rate Warning Tree;
+    "GW712" gw712_invalid_ratelimit_proxy_every Error Tree;
+    "GW713" gw713_ratelimit_proxy_capacity_from_every Warning Tree;
+    "GW714" gw714_ratelimit_proxy_with_circuit_breaker Warning Tree;
+    "GW715" gw715_legacy_ratelimit_proxy_key Error Tree;
     "GW720" gw720_martian_not_one_modifier Error Tree;
     "GW721" gw721_unknown_martian_modifier Error Tree;
     "GW722" gw722_martian_invalid_scope Error Tree;
@@ -189,6 +194,10 @@ crate::check::registry::registry! {
     "GW747" gw747_health_path_in_debug_route Error Tree;
     "GW748" gw748_disabled_debug_backend Warning Tree;
     "GW749" gw749_shadowed_legacy_namespace Warning Tree;
+    "GW760" gw760_invalid_json_schema Error Tree;
+    "GW761" gw761_json_schema_without_body Warning Tree;
+    "GW762" gw762_json_schema_remote_ref Error Tree;
+    "GW763" gw763_json_schema_newer_keyword Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

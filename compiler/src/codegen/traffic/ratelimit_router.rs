@@ -50,7 +50,7 @@ pub fn tokens(r: &RateLimit) -> TokenStream {
     }
 }
 
-fn bucket(b: &TokenBucket) -> TokenStream {
+pub(crate) fn bucket(b: &TokenBucket) -> TokenStream {
     let fill = Literal::u64_unsuffixed(b.fill_interval_ns);
     let capacity = Literal::u64_unsuffixed(b.capacity);
     quote!(gw_runtime::spec::TokenBucket { fill_interval_ns: #fill, capacity: #capacity })

@@ -150,7 +150,7 @@ pub(crate) fn plan(m: &Model, params: &[String]) -> Option<RateLimit> {
 }
 
 /// CE's `NewTokenBucket` constants for `rate` tokens a second.
-fn bucket(rate: f64, capacity: u64) -> TokenBucket {
+pub(crate) fn bucket(rate: f64, capacity: u64) -> TokenBucket {
     let rate = rate.max(1e-9);
     TokenBucket {
         // Go: `time.Duration(int64(1e9 / r))`; 0 above 10⁹ tokens a second,
@@ -162,7 +162,7 @@ fn bucket(rate: f64, capacity: u64) -> TokenBucket {
 
 /// `uint64(v)` of a JSON number as CE converts it: truncated; negative
 /// values (platform-dependent in Go, GW805 rejects them) count as 0.
-fn go_uint(v: f64) -> u64 {
+pub(crate) fn go_uint(v: f64) -> u64 {
     if v.is_finite() && v > 0.0 {
         v as u64
     } else {
