@@ -590,12 +590,21 @@ async fn endpoint(
             let (parts, body) = streamed.resp.into_parts();
             let mut r = Response::new(match body {
                 proxy::BackendBody::Wire(inner) => GwBody::Deadline {
+                    prefix: None,
                     inner,
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
                     permit: streamed.permit,
                 },
-                // Made by `modifier/martian`: already whole.
+                // Made by `modifier/martian` or from `qos/http-cache`:
+                // already whole.
                 proxy::BackendBody::Local(bytes) => GwBody::full(bytes),
+                // Too big for `qos/http-cache`: what it read, then the rest.
+                proxy::BackendBody::Partial(prefix, inner) => GwBody::Deadline {
+                    prefix: (!prefix.is_empty()).then_some(prefix),
+                    inner,
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    permit: streamed.permit,
+                },
             });
             *r.status_mut() = parts.status;
             for (k, v) in &parts.headers {

@@ -17,6 +17,7 @@
 //!   dropped) and each backend has at least one host.
 
 pub use crate::modifier::martian::{Condition, Martian, Modifier, PortChange};
+pub use crate::traffic::http_cache::HttpCache;
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
 pub use crate::security::headers::{AllowedHosts, HttpSecurity};
@@ -503,6 +504,9 @@ pub struct Backend {
     /// `modifier/martian`: request modifiers on each attempt's final
     /// request, response modifiers before the status check and decoder.
     pub martian: Option<&'static Martian>,
+    /// `qos/http-cache`: the request executor's private HTTP cache, under
+    /// martian and the decoder.
+    pub http_cache: Option<HttpCache>,
     /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
     /// `gwc/http-client` policies (research/lb-failover-health.md §7).
     /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
@@ -535,6 +539,7 @@ impl Backend {
         return_error_details: None,
         circuit_breaker: None,
         martian: None,
+        http_cache: None,
         lb: None,
     };
 }
