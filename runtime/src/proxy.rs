@@ -407,7 +407,10 @@ async fn execute<'a>(
                 return Ok(fetched);
             }
             let failed = status.is_none_or(|s| s.is_server_error());
-            if failed && get && http_cache::can_stale_on_error(&entry.headers, req, http_cache::now_ns()) {
+            if failed
+                && get
+                && http_cache::can_stale_on_error(&entry.headers, req, http_cache::now_ns())
+            {
                 // stale-if-error: the stale entry answers.
                 if let Ok(mut reply) = sent {
                     reply.guard.finish(AttemptResult::BadStatus);
@@ -432,7 +435,15 @@ async fn execute<'a>(
         }
         None => b.upstream.call(opts, body, build).await?,
     };
-    store(cache, &key, req, get, b.spec.encoding != Encoding::NoOp, reply).await
+    store(
+        cache,
+        &key,
+        req,
+        get,
+        b.spec.encoding != Encoding::NoOp,
+        reply,
+    )
+    .await
 }
 
 /// The end of gregjones' `RoundTrip` for an answer from the wire: stored

@@ -17,7 +17,6 @@
 //!   dropped) and each backend has at least one host.
 
 pub use crate::modifier::martian::{Condition, Martian, Modifier, PortChange};
-pub use crate::traffic::http_cache::HttpCache;
 pub use crate::security::bots::BotDetector;
 pub use crate::security::cors::Cors;
 pub use crate::security::headers::{AllowedHosts, HttpSecurity};
@@ -25,6 +24,7 @@ pub use crate::security::jwt::{
     ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy,
 };
 pub use crate::security::signer::JwtSigner;
+pub use crate::traffic::http_cache::HttpCache;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 
 /// The whole gateway.

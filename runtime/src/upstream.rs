@@ -481,7 +481,10 @@ impl Head {
         if self.req.uri().authority().is_some() {
             return self.req.uri().to_string();
         }
-        format!("{}://{}{}", host.scheme, host.authority, self.path_and_query)
+        format!(
+            "{}://{}{}",
+            host.scheme, host.authority, self.path_and_query
+        )
     }
 
     /// The URI this head goes to on `host`.

@@ -76,6 +76,8 @@ const ENDPOINT_IMPLEMENTED: [&str; 12] = [
     "auth/signer",
     SIGNER_LEGACY_KEY,
 ];
+/// `qos/http-cache`'s long name, the one `krakend-httpcache` reads.
+const HTTP_CACHE_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-httpcache";
 /// `auth/signer`'s long name, which CE still reads.
 const SIGNER_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-jose/signer";
 /// `security/bot-detector`'s long name, which CE still reads.
@@ -90,7 +92,7 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
     "auth/validator",
     "github.com/devopsfaith/krakend-jose/validator",
 ];
-const BACKEND_IMPLEMENTED: [&str; 12] = [
+const BACKEND_IMPLEMENTED: [&str; 14] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
@@ -99,6 +101,8 @@ const BACKEND_IMPLEMENTED: [&str; 12] = [
     CIRCUIT_BREAKER_LEGACY_KEY,
     crate::model::modifier::martian::NAMESPACE,
     crate::model::modifier::martian::LEGACY_NAMESPACE,
+    crate::model::traffic::http_cache::NAMESPACE,
+    HTTP_CACHE_LEGACY_KEY,
     lb::LOADBALANCER_NAMESPACE,
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,

@@ -188,6 +188,11 @@ fn backend(b: &Backend) -> TokenStream {
     let return_error_details = option(b.return_error_details.as_deref().map(lit));
     let lb = b.lb.as_ref().map_or_else(|| quote!(None), pool_policy);
     let martian = option(b.martian.as_ref().map(super::modifier::martian::tokens));
+    let http_cache = option(
+        b.http_cache
+            .as_ref()
+            .map(super::traffic::http_cache::tokens),
+    );
     let circuit_breaker = option(b.circuit_breaker.map(|cb| {
         let interval = Literal::u64_unsuffixed(cb.interval_s);
         let timeout = Literal::u64_unsuffixed(cb.timeout_s);
@@ -223,6 +228,7 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
             martian: #martian,
+            http_cache: #http_cache,
             lb: #lb,
         }
     }

@@ -1,6 +1,8 @@
 //! The traffic components' namespaces, one file each, typed with their
 //! spans (defaults not applied: that is the plan's job).
 
+pub mod http_cache;
 pub mod ratelimit_router;
 
+pub use http_cache::HttpCacheNs;
 pub use ratelimit_router::RateLimitRouter;

@@ -66,36 +66,120 @@ fn freshness_follows_gregjones() {
     let cases: &[(&[(&str, &str)], &[(&str, &str)], i128, Freshness)] = &[
         // No Date: stale, whatever max-age says.
         (&[("cache-control", "max-age=60")], &[], 0, Stale),
-        (&[("date", d), ("cache-control", "max-age=60")], &[], 59, Fresh),
-        (&[("date", d), ("cache-control", "max-age=60")], &[], 60, Stale),
+        (
+            &[("date", d), ("cache-control", "max-age=60")],
+            &[],
+            59,
+            Fresh,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=60")],
+            &[],
+            60,
+            Stale,
+        ),
         // max-age wins over Expires, even a later one.
         (
-            &[("date", d), ("cache-control", "max-age=10"), ("expires", "Mon, 07 Dec 2026 12:00:00 GMT")],
+            &[
+                ("date", d),
+                ("cache-control", "max-age=10"),
+                ("expires", "Mon, 07 Dec 2026 12:00:00 GMT"),
+            ],
             &[],
             20,
             Stale,
         ),
-        (&[("date", d), ("expires", "Mon, 07 Dec 2026 12:00:00 GMT")], &[], 20, Fresh),
+        (
+            &[("date", d), ("expires", "Mon, 07 Dec 2026 12:00:00 GMT")],
+            &[],
+            20,
+            Fresh,
+        ),
         (&[("date", d), ("expires", "0")], &[], 0, Stale),
         // s-maxage means nothing to a private cache.
-        (&[("date", d), ("cache-control", "s-maxage=60")], &[], 1, Stale),
+        (
+            &[("date", d), ("cache-control", "s-maxage=60")],
+            &[],
+            1,
+            Stale,
+        ),
         // No freshness information at all: stale.
         (&[("date", d)], &[], 0, Stale),
-        (&[("date", d), ("cache-control", "max-age=60, no-cache")], &[], 1, Stale),
-        (&[("date", d), ("cache-control", "max-age=60")], &[("cache-control", "no-cache")], 1, Transparent),
-        (&[("date", d)], &[("cache-control", "only-if-cached")], 1000, Fresh),
+        (
+            &[("date", d), ("cache-control", "max-age=60, no-cache")],
+            &[],
+            1,
+            Stale,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=60")],
+            &[("cache-control", "no-cache")],
+            1,
+            Transparent,
+        ),
+        (
+            &[("date", d)],
+            &[("cache-control", "only-if-cached")],
+            1000,
+            Fresh,
+        ),
         // The request's max-age replaces the lifetime, longer or shorter.
-        (&[("date", d), ("cache-control", "max-age=60")], &[("cache-control", "max-age=10")], 20, Stale),
-        (&[("date", d), ("cache-control", "max-age=10")], &[("cache-control", "max-age=60")], 20, Fresh),
-        (&[("date", d), ("cache-control", "max-age=60")], &[("cache-control", "min-fresh=50")], 20, Stale),
-        (&[("date", d), ("cache-control", "max-age=60")], &[("cache-control", "min-fresh=30")], 20, Fresh),
-        (&[("date", d), ("cache-control", "max-age=10")], &[("cache-control", "max-stale")], 1000, Fresh),
-        (&[("date", d), ("cache-control", "max-age=10")], &[("cache-control", "max-stale=20")], 25, Fresh),
-        (&[("date", d), ("cache-control", "max-age=10")], &[("cache-control", "max-stale=20")], 35, Stale),
+        (
+            &[("date", d), ("cache-control", "max-age=60")],
+            &[("cache-control", "max-age=10")],
+            20,
+            Stale,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=10")],
+            &[("cache-control", "max-age=60")],
+            20,
+            Fresh,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=60")],
+            &[("cache-control", "min-fresh=50")],
+            20,
+            Stale,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=60")],
+            &[("cache-control", "min-fresh=30")],
+            20,
+            Fresh,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=10")],
+            &[("cache-control", "max-stale")],
+            1000,
+            Fresh,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=10")],
+            &[("cache-control", "max-stale=20")],
+            25,
+            Fresh,
+        ),
+        (
+            &[("date", d), ("cache-control", "max-age=10")],
+            &[("cache-control", "max-stale=20")],
+            35,
+            Stale,
+        ),
         // A malformed max-age is a zero lifetime.
-        (&[("date", d), ("cache-control", "max-age=\"60\"")], &[], 1, Stale),
+        (
+            &[("date", d), ("cache-control", "max-age=\"60\"")],
+            &[],
+            1,
+            Stale,
+        ),
         // Directive names are case-sensitive there.
-        (&[("date", d), ("cache-control", "Max-Age=60")], &[], 1, Stale),
+        (
+            &[("date", d), ("cache-control", "Max-Age=60")],
+            &[],
+            1,
+            Stale,
+        ),
     ];
     for (resp, req, after, want) in cases {
         let got = freshness(&headers(resp), &headers(req), date_ns() + after * S);
@@ -107,14 +191,44 @@ fn freshness_follows_gregjones() {
 fn stale_if_error_follows_gregjones() {
     let d = DATE_S;
     let cases: &[(&[(&str, &str)], &[(&str, &str)], i128, bool)] = &[
-        (&[("date", d), ("cache-control", "stale-if-error")], &[], 1_000_000, true),
-        (&[("date", d), ("cache-control", "stale-if-error=100")], &[], 50, true),
-        (&[("date", d), ("cache-control", "stale-if-error=100")], &[], 150, false),
-        (&[("date", d)], &[("cache-control", "stale-if-error=100")], 50, true),
-        (&[("date", d)], &[("cache-control", "stale-if-error")], 50, true),
+        (
+            &[("date", d), ("cache-control", "stale-if-error")],
+            &[],
+            1_000_000,
+            true,
+        ),
+        (
+            &[("date", d), ("cache-control", "stale-if-error=100")],
+            &[],
+            50,
+            true,
+        ),
+        (
+            &[("date", d), ("cache-control", "stale-if-error=100")],
+            &[],
+            150,
+            false,
+        ),
+        (
+            &[("date", d)],
+            &[("cache-control", "stale-if-error=100")],
+            50,
+            true,
+        ),
+        (
+            &[("date", d)],
+            &[("cache-control", "stale-if-error")],
+            50,
+            true,
+        ),
         (&[("date", d)], &[], 0, false),
         (&[("cache-control", "stale-if-error=100")], &[], 0, false),
-        (&[("date", d), ("cache-control", "stale-if-error=x")], &[], 0, false),
+        (
+            &[("date", d), ("cache-control", "stale-if-error=x")],
+            &[],
+            0,
+            false,
+        ),
     ];
     for (resp, req, after, want) in cases {
         let got = can_stale_on_error(&headers(resp), &headers(req), date_ns() + after * S);
@@ -129,15 +243,27 @@ fn keys_store_and_vary() {
     assert!(cacheable(&Method::GET, &HeaderMap::new()));
     assert!(cacheable(&Method::HEAD, &HeaderMap::new()));
     assert!(!cacheable(&Method::POST, &HeaderMap::new()));
-    assert!(!cacheable(&Method::GET, &headers(&[("range", "bytes=0-1")])));
+    assert!(!cacheable(
+        &Method::GET,
+        &headers(&[("range", "bytes=0-1")])
+    ));
     assert!(can_store(&HeaderMap::new(), &HeaderMap::new()));
-    assert!(!can_store(&headers(&[("cache-control", "no-store")]), &HeaderMap::new()));
-    assert!(!can_store(&HeaderMap::new(), &headers(&[("cache-control", "max-age=1, no-store")])));
+    assert!(!can_store(
+        &headers(&[("cache-control", "no-store")]),
+        &HeaderMap::new()
+    ));
+    assert!(!can_store(
+        &HeaderMap::new(),
+        &headers(&[("cache-control", "max-age=1, no-store")])
+    ));
 
     let req = headers(&[("accept-language", "de")]);
     let mut resp = headers(&[("vary", "Accept-Language, *")]);
     add_varied(&mut resp, &req);
-    assert_eq!(header_str(&resp, &HeaderName::from_static("x-varied-accept-language")), "de");
+    assert_eq!(
+        header_str(&resp, &HeaderName::from_static("x-varied-accept-language")),
+        "de"
+    );
     assert!(vary_matches(&resp, &req));
     assert!(!vary_matches(&resp, &headers(&[("accept-language", "fr")])));
     assert!(!vary_matches(&resp, &HeaderMap::new()));
@@ -145,7 +271,10 @@ fn keys_store_and_vary() {
     let mut resp = headers(&[("vary", "Authorization")]);
     add_varied(&mut resp, &HeaderMap::new());
     assert!(vary_matches(&resp, &HeaderMap::new()));
-    assert!(!vary_matches(&resp, &headers(&[("authorization", "Bearer x")])));
+    assert!(!vary_matches(
+        &resp,
+        &headers(&[("authorization", "Bearer x")])
+    ));
 }
 
 #[test]
@@ -163,9 +292,17 @@ fn validators_and_refresh() {
     };
     let fresh = refreshed(
         &stored,
-        &headers(&[("x-a", "new"), ("connection", "x-hop"), ("x-hop", "1"), ("content-length", "0")]),
+        &headers(&[
+            ("x-a", "new"),
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+            ("content-length", "0"),
+        ]),
     );
-    assert_eq!(header_str(&fresh.headers, &HeaderName::from_static("x-a")), "new");
+    assert_eq!(
+        header_str(&fresh.headers, &HeaderName::from_static("x-a")),
+        "new"
+    );
     assert!(fresh.headers.get("x-hop").is_none());
     assert!(fresh.headers.get("connection").is_none());
     assert_eq!(header_str(&fresh.headers, &CONTENT_LENGTH), "3");
