@@ -9,8 +9,9 @@
 //! **The algorithm** ([`Stage::call`]) is gregjones' `RoundTrip`, quirks
 //! included, rather than a textbook RFC 9111 cache:
 //! - only GET and HEAD without a `Range` header use it; any other request
-//!   deletes the entry of its URL. The key is the URL (`HEAD <url>` for
-//!   HEAD); request headers count only when the stored answer's `Vary`
+//!   deletes the entry under its own key (`POST <url>`), which nothing is
+//!   stored under, so a POST or DELETE leaves the GET entry of its URL.
+//!   The key is the URL (`HEAD <url>` for HEAD); request headers count only when the stored answer's `Vary`
 //!   names them (their values are kept in `X-Varied-<Name>` headers of
 //!   the stored answer, which a client sees on a no-op endpoint, as in CE);
 //! - every answer is stored unless the request or the answer says

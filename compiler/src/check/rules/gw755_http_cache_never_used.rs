@@ -6,8 +6,10 @@
 //!
 //! ## Why is this bad?
 //! The cache stores and answers only GET and HEAD requests; any other one
-//! goes to the backend and deletes what was stored for its URL. On a POST
-//! backend the namespace does nothing, which is rarely what was meant.
+//! goes to the backend as if there were no cache (it does not even
+//! invalidate the URL's GET entry: CE deletes the key `POST <url>`, under
+//! which nothing is stored). On a POST backend the namespace does nothing,
+//! which is rarely what was meant.
 //!
 //! ## Example
 //! ```json
