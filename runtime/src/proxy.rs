@@ -360,7 +360,7 @@ async fn execute<'a>(
     let head = build(first)?;
     let req = head.req.headers();
     let method = head.req.method();
-    let key = http_cache::key(method, &head.url(first));
+    let key = http_cache::key(method, head.url(first));
     if !http_cache::cacheable(method, req) {
         cache.delete(&key);
         return b.upstream.call(opts, body, build).await.map(Fetched::wire);

@@ -306,10 +306,11 @@ impl Stage {
     }
 }
 
-/// gregjones' `cacheKey`: the URL, after the method for anything but GET.
-pub fn key(method: &Method, url: &str) -> String {
+/// gregjones' `cacheKey`: the URL, after the method for anything but GET
+/// (a GET's key is the URL itself, not copied).
+pub fn key(method: &Method, url: String) -> String {
     if method == Method::GET {
-        url.to_owned()
+        url
     } else {
         format!("{method} {url}")
     }
