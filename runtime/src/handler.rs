@@ -116,8 +116,10 @@ fn router_error(
 /// - [B] per backend, inside o. ([`crate::proxy`]'s `call_pool`, around the
 ///   pool's failover loop as CE wraps its request executor): 17.
 ///   `modifier/martian`'s request side on each attempt's final request
-///   (URL, host and headers made); 18. the pool; 19. its response side on
-///   the answer, before 20. the status check and 21. the decoder.
+///   (URL, host and headers made); 18. the request executor:
+///   `qos/http-cache` (keyed by that request, answering a hit without the
+///   pool) around the pool; 19. its response side on the answer, a hit's
+///   included, before 20. the status check and 21. the decoder.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {

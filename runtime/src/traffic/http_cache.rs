@@ -136,6 +136,7 @@ impl Entry {
 
 /// The weigher: an entry's bytes, at least `floor` (`max_size /
 /// max_items`), so the weight bound is an item bound too.
+#[cfg(feature = "http-cache")]
 #[derive(Clone, Debug)]
 struct Weigher {
     floor: u64,
@@ -207,7 +208,7 @@ impl Store {
         #[cfg(feature = "http-cache")]
         return self.inner.get(key);
         #[cfg(not(feature = "http-cache"))]
-        match self.inner {}
+        match (self.inner, key).0 {}
     }
 
     fn set(&self, key: &str, entry: Entry) {
@@ -226,7 +227,7 @@ impl Store {
         #[cfg(feature = "http-cache")]
         self.inner.remove(key);
         #[cfg(not(feature = "http-cache"))]
-        match self.inner {}
+        match (self.inner, key).0 {}
     }
 
     /// Entries held (tests).

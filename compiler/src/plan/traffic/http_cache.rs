@@ -120,4 +120,26 @@ mod tests {
             assert_eq!(plan(&ns), want, "{text}");
         }
     }
+
+    #[test]
+    fn the_runtime_feature_only_with_a_cache() {
+        let features = |extra: &str| {
+            let text = format!(
+                r#"{{"version": 3, "host": ["http://h"], "endpoints": [{{"endpoint": "/a",
+                    "backend": [{{"url_pattern": "/a", "extra_config": {{{extra}}}}}]}}]}}"#
+            );
+            let parsed = crate::syntax::parse(&text, crate::syntax::Format::Json);
+            let root = parsed.root.expect("parses");
+            let config = crate::model::Config::from_tree(&root);
+            crate::plan::plan(&config, &crate::plan::PlanOptions::default())
+                .expect("plans")
+                .runtime_features()
+        };
+        assert_eq!(features(r#""qos/http-cache": {}"#), ["http-cache"]);
+        assert_eq!(
+            features(r#""github.com/devopsfaith/krakend-httpcache": {"shared": true}"#),
+            ["http-cache"]
+        );
+        assert!(features("").is_empty());
+    }
 }
