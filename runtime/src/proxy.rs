@@ -343,7 +343,7 @@ async fn call_pool<'a>(
     Ok(fetched)
 }
 
-/// 18. The request executor: the pool, under `qos/http-cache` when the
+/// The request executor (step 18): the pool, under `qos/http-cache` when the
 /// backend has one ([`http_cache`]: gregjones' `RoundTrip`, step by
 /// step). The key is the request made for the pool's first host (CE's
 /// balancer picks the host before the cache; gwc's pool picks it inside,

@@ -22,6 +22,9 @@ fn date_ns() -> i128 {
 
 const S: i128 = 1_000_000_000;
 
+/// Header pairs as a table writes them.
+type Pairs<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn dates_parse_as_go_rfc1123() {
     let cases: &[(&str, Option<i128>)] = &[
@@ -63,7 +66,7 @@ fn freshness_follows_gregjones() {
     use Freshness::*;
     let d = DATE_S;
     // (response headers, request headers, seconds after Date, expected)
-    let cases: &[(&[(&str, &str)], &[(&str, &str)], i128, Freshness)] = &[
+    let cases: &[(Pairs, Pairs, i128, Freshness)] = &[
         // No Date: stale, whatever max-age says.
         (&[("cache-control", "max-age=60")], &[], 0, Stale),
         (
@@ -190,7 +193,7 @@ fn freshness_follows_gregjones() {
 #[test]
 fn stale_if_error_follows_gregjones() {
     let d = DATE_S;
-    let cases: &[(&[(&str, &str)], &[(&str, &str)], i128, bool)] = &[
+    let cases: &[(Pairs, Pairs, i128, bool)] = &[
         (
             &[("date", d), ("cache-control", "stale-if-error")],
             &[],
