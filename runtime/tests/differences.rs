@@ -544,3 +544,34 @@ async fn a_fresh_entry_is_served_while_the_circuit_is_open() {
     let r = get(gw.addr, "/cb?q=ok").await;
     assert_eq!((r.status, r.text()), (200, r#"{"up":true}"#));
 }
+
+/// CE's cache is the transport of Go's client, so each redirect hop is a
+/// round trip of its own: the final answer is cached under the URL it came
+/// from, and the first hop (a 302 without caching headers) is asked again
+/// on every request. gwc's cache wraps the pool, which follows redirects:
+/// the final answer is stored under the URL first asked, and a second
+/// request calls nothing.
+#[tokio::test]
+async fn a_redirected_answer_is_cached_under_the_url_first_asked() {
+    let (h, log) = upstream(|seen| {
+        if seen.uri == "/moved" {
+            Reply::json("").status(302).header("location", "/final")
+        } else {
+            Reply::json(r#"{"final":true}"#).header("cache-control", "max-age=60")
+        }
+    })
+    .await;
+    let gw = start(gateway(vec![cached_backend(
+        h,
+        "moved",
+        1 << 20,
+        |_, _| {},
+    )]))
+    .await;
+    for _ in 0..2 {
+        let r = get(gw.addr, "/moved").await;
+        assert_eq!((r.status, r.text()), (200, r#"{"final":true}"#));
+    }
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, ["/moved", "/final"], "CE would ask /moved again");
+}

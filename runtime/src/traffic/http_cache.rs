@@ -157,7 +157,6 @@ pub struct Store {
     inner: std::convert::Infallible,
     /// The largest entry stored, in bytes.
     entry_limit: u64,
-    floor: u64,
 }
 
 impl std::fmt::Debug for Store {
@@ -177,9 +176,17 @@ impl Store {
         // quick_cache splits the weight between its shards and never
         // admits an entry heavier than a shard's hot part (97 %): one
         // shard for small stores, so an entry near `max_size` fits.
-        let shards = if max_size >= 64 * MAX_ENTRY { 8 } else { 1 };
-        let entry_limit = MAX_ENTRY.min(max_size / shards * 9 / 10);
-        let floor = max_size.div_ceil(max_items);
+        // Several shards only for a large store of many entries, so a
+        // shard always holds the largest entry and the item bound holds.
+        let shards = if max_size >= 64 * MAX_ENTRY && max_items >= 64 {
+            8
+        } else {
+            1
+        };
+        let shard_room = max_size / shards * 9 / 10;
+        let entry_limit = MAX_ENTRY.min(shard_room);
+        // At most 9/10 of a shard, so a one-item store holds its item.
+        let floor = max_size.div_ceil(max_items).min(shard_room).max(1);
         let options = quick_cache::OptionsBuilder::new()
             .shards(shards as usize)
             .estimated_items_capacity(usize::try_from(max_items.min(1 << 20)).unwrap_or(1 << 20))
@@ -194,7 +201,6 @@ impl Store {
                 Default::default(),
             ),
             entry_limit,
-            floor,
         })
     }
 
@@ -212,7 +218,7 @@ impl Store {
     }
 
     fn set(&self, key: &str, entry: Entry) {
-        if entry.size(key) > self.entry_limit.max(self.floor) {
+        if entry.size(key) > self.entry_limit {
             // Too big to keep: the old entry goes, as a new answer replaces it.
             self.delete(key);
             return;

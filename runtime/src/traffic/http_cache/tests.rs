@@ -356,6 +356,18 @@ fn the_store_is_bounded_by_items_and_bytes() {
     store.set("big", entry(2 << 20));
     assert!(store.get("big").is_none());
     assert!(store.entry_limit < 1 << 20);
+    // One item at most: the second replaces the first.
+    let store = Store::new(1 << 20, 1).expect("store");
+    store.set("a", entry(10));
+    assert!(store.get("a").is_some());
+    store.set("b", entry(10));
+    assert_eq!(store.len(), 1);
+    // A large store with few items keeps to them (one shard).
+    let store = Store::new(1 << 30, 4).expect("store");
+    for i in 0..100 {
+        store.set(&format!("k{i}"), entry(10));
+    }
+    assert!(store.len() <= 4, "{} items", store.len());
     // The limit is 8 MiB in a large store.
     let store = Store::new(1 << 30, 10).expect("store");
     assert_eq!(store.entry_limit, MAX_ENTRY);
