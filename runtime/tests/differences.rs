@@ -575,3 +575,37 @@ async fn a_redirected_answer_is_cached_under_the_url_first_asked() {
     let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
     assert_eq!(uris, ["/moved", "/final"], "CE would ask /moved again");
 }
+
+/// CE stores a GET answer when its body is read to the end; a martian
+/// response `body.Modifier` replaces the body unread, so CE never stores
+/// it and every request reaches the backend. gwc's cache reads the answer
+/// before martian's response side: it is stored, and the next request is
+/// a hit (which martian then modifies the same way).
+#[tokio::test]
+async fn an_answer_whose_body_martian_replaces_is_still_stored() {
+    let (h, log) =
+        upstream(|_| Reply::json(r#"{"from":"backend"}"#).header("cache-control", "max-age=60"))
+            .await;
+    let ep = cached_backend(h, "replaced", 1 << 20, |_, b| {
+        b.martian = Some(leak(Martian {
+            request: None,
+            response: Some(&Modifier::Body {
+                content_type: "application/json",
+                body: br#"{"from":"martian"}"#,
+            }),
+            regexes: &[],
+        }));
+    });
+    let gw = start(gateway(vec![ep])).await;
+    for _ in 0..2 {
+        assert_eq!(
+            get(gw.addr, "/replaced").await.text(),
+            r#"{"from":"martian"}"#
+        );
+    }
+    assert_eq!(
+        log.lock().unwrap().len(),
+        1,
+        "CE would call the backend twice"
+    );
+}
