@@ -16,6 +16,9 @@
 #                       `hyper_floor`: the leanest proxy tokio + hyper allow,
 #                       no gateway logic; and the same with `--client own`, a
 #                       minimal upstream client over httparse) from the table
+#   CACHE_ONLY=0        1: only the qos/http-cache comparison (the json
+#                       endpoint and its cached twin, no floors, no nginx
+#                       proxy run)
 #   PERF=0              1: after the table, one more run per proxy on the json
 #                       endpoint under `perf stat` (syscalls, context switches
 #                       and, where uprobes work, malloc calls per request) and
@@ -27,7 +30,9 @@
 # a per-client rate limit (/v1/limited/users/{id}), the same endpoint behind
 # an RS256 auth/validator with one valid token on every request
 # (/v1/auth/users/{id}: key set and token made here with openssl from
-# testdata/keys/rsa-2048.pk8), and the 2-backend aggregation
+# testdata/keys/rsa-2048.pk8), the same endpoint with qos/http-cache on a
+# backend that answers `Cache-Control: max-age=3600` (/v1/cached/users/{id}:
+# after the first request every one is a hit), and the 2-backend aggregation
 # /v1/users/{id}/summary through the gateway (nginx has no equivalent). For
 # each: wrk's req/s and p99, the CPU seconds the proxy process(es) used during
 # the run (utime+stime from /proc, nginx master + workers), req/s per proxy
@@ -51,6 +56,8 @@ ACCESS_LOG="${ACCESS_LOG:-0}"
 ID="${ID:-42}"
 PERF="${PERF:-0}"
 FLOOR="${FLOOR:-1}"
+CACHE_ONLY="${CACHE_ONLY:-0}"
+if [[ "$CACHE_ONLY" == 1 ]]; then FLOOR=0; fi
 
 # ---------------------------------------------------------------- tools
 PATH="$PATH:/usr/sbin:/sbin"
@@ -162,6 +169,10 @@ nginx_conf "$tmp/upstream" "$UPSTREAM_WORKERS" "
   server {
     listen 127.0.0.1:$up_port;
     location ~ ^/users/([0-9]+)\$ {
+      return 200 '{\"id\":\$1,\"name\":\"user \$1\",\"email\":\"user\$1@example.com\",\"active\":true,\"roles\":[\"reader\",\"writer\"],\"address\":{\"city\":\"Lisbon\",\"zip\":\"1000-001\"}}';
+    }
+    location ~ ^/cached/users/([0-9]+)\$ {
+      add_header Cache-Control \"max-age=3600\";
       return 200 '{\"id\":\$1,\"name\":\"user \$1\",\"email\":\"user\$1@example.com\",\"active\":true,\"roles\":[\"reader\",\"writer\"],\"address\":{\"city\":\"Lisbon\",\"zip\":\"1000-001\"}}';
     }
     location ~ ^/users/([0-9]+)/orders\$ {
@@ -295,6 +306,7 @@ fi
 check "gateway aggregation" "http://127.0.0.1:$gw_port/v1/users/$ID/summary"
 check "gateway rate limit " "http://127.0.0.1:$gw_port/v1/limited/users/$ID"
 check "gateway RS256 auth  " "http://127.0.0.1:$gw_port/v1/auth/users/$ID" "$auth_header"
+check "gateway http-cache  " "http://127.0.0.1:$gw_port/v1/cached/users/$ID"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$gw_port/v1/auth/users/$ID")
 echo "  gateway RS256 auth, no token -> $code"
 [[ "$code" == 401 ]] || { echo "the validator let a request without a token through" >&2; exit 1; }
@@ -312,6 +324,7 @@ to_ms() {
 
 rows=()
 declare -A per_run=()
+declare -A rps_run=()
 run() { # $1 = label, $2 = url, $3 = proxy pid, $4 = an optional request header
   local label=$1 url=$2 pid=$3 hdr=()
   if [[ -n "${4:-}" ]]; then hdr=(-H "$4"); fi
@@ -333,6 +346,7 @@ run() { # $1 = label, $2 = url, $3 = proxy pid, $4 = an optional request header
   secs=$(awk -v d="$DURATION" 'BEGIN{ if (d ~ /m$/) {sub(/m$/,"",d); d*=60} else sub(/s$/,"",d); print d }')
   per=$(awk -v r="$rps" -v s="$secs" -v c="$cpu" 'BEGIN{ if (c > 0) printf "%.0f", r*s/c; else print "-" }')
   per_run["$label"]=$per
+  rps_run["$label"]=$rps
   rows+=("$(printf '%-30s %10s %9s %9s %12s %9s %6s %6s %s' \
     "$label" "$rps" "$p99" "$cpu" "$per" "$ucpu" "$busy%" "${errs:-0}" "${non2xx:+non2xx=$non2xx}")")
   echo "  done: $label ($(cut -d' ' -f1-3 /proc/loadavg) load)" >&2
@@ -346,6 +360,8 @@ echo "$(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
   run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
+  run "gateway + http-cache hit$sfx" "http://127.0.0.1:$gw_port/v1/cached/users/$ID" "$gw_pid"
+  if [[ "$CACHE_ONLY" == 1 ]]; then continue; fi
   if [[ "$FLOOR" == 1 ]]; then
     run "hyper floor /v1/users/{id}$sfx" "http://127.0.0.1:$fl_port/v1/users/$ID" "$fl_pid"
     run "own-client floor /v1/u/{id}$sfx" "http://127.0.0.1:$fo_port/v1/users/$ID" "$fo_pid"
@@ -365,8 +381,9 @@ echo "proxy s = CPU seconds (user+sys) of the proxy during the measured run (ngi
 echo "req/proxy-s = requests served per proxy CPU-second; upstrm s = the upstream nginx's CPU seconds;"
 echo "busy = whole-machine CPU busy during the run (wrk, upstream and proxy share $(nproc) cores)."
 echo
-echo "req/proxy-s against nginx's, /v1/users/{id} (the target is gateway >= 1.00):"
 ratio() { awk -v a="${per_run[$1]:-}" -v b="${per_run[$2]:-}" 'BEGIN{ if (a > 0 && b > 0) printf "%.2f", a/b; else print "-" }'; }
+if [[ "$CACHE_ONLY" != 1 ]]; then
+echo "req/proxy-s against nginx's, /v1/users/{id} (the target is gateway >= 1.00):"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
   line="  round $r: gateway $(ratio "gateway /v1/users/{id}$sfx" "nginx /v1/users/{id}$sfx")"
@@ -377,6 +394,14 @@ for r in $(seq "$ROUNDS"); do
   fi
   echo "$line"
 done
+fi
+rps_ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.2f", a/b; else print "-" }'; }
+echo "the same json endpoint with qos/http-cache, every request a hit, against without (the target is >= 1.50):"
+for r in $(seq "$ROUNDS"); do
+  sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+  echo "  round $r: req/s $(rps_ratio "${rps_run["gateway + http-cache hit$sfx"]:-}" "${rps_run["gateway /v1/users/{id}$sfx"]:-}"), req/proxy-s $(ratio "gateway + http-cache hit$sfx" "gateway /v1/users/{id}$sfx")"
+done
+if [[ "$CACHE_ONLY" == 1 ]]; then exit 0; fi
 echo "the same json endpoint with a per-client rate limit (qos/ratelimit/router, never refusing), req/proxy-s against without:"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"

@@ -296,6 +296,19 @@ mod tests {
     }
 
     #[test]
+    fn http_cache_fields_are_documented() {
+        for ns in ["qos/http-cache", "github~com/devopsfaith/krakend-httpcache"] {
+            let at = format!("endpoints.0.backend.0.extra_config.{ns}");
+            let names: Vec<&str> = keys_at(&path(&at)).iter().map(|k| k.name).collect();
+            assert_eq!(names, ["shared", "max_size", "max_items"], "{ns}");
+            assert!(
+                docs_for(&path(&format!("{at}.max_size")))
+                    .is_some_and(|d| d.starts_with("The store's size in bytes"))
+            );
+        }
+    }
+
+    #[test]
     fn martian_modifiers_are_documented() {
         let m = "endpoints.0.backend.0.extra_config.modifier/martian";
         let names = |p: &str| -> Vec<&str> { keys_at(&path(p)).iter().map(|k| k.name).collect() };

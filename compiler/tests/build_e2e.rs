@@ -2325,3 +2325,116 @@ fn martian_modifiers_change_requests_and_responses() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `Date` as an HTTP date (IMF-fixdate), the clock the cache measures
+/// freshness from.
+fn http_date(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const WEEK: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        WEEK[days.rem_euclid(7) as usize],
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// What `testdata/build/http_cache.json`'s upstream answers: `/cached/hit`
+/// fresh for 60 s, `/cached/etag` an `ETag` to revalidate (a 304 to
+/// `If-None-Match`, fresh for 60 s), `/cached/nostore` `no-store`,
+/// `/cached/vary` per `Accept-Language`.
+fn cache_api(seen: &Seen) -> Reply {
+    let now = http_date(std::time::SystemTime::now());
+    match seen.path() {
+        "/cached/hit" => Reply::json(r#"{"cached":"hit"}"#)
+            .header("Cache-Control", "max-age=60")
+            .header("Date", &now),
+        "/cached/etag" if seen.header("if-none-match") == Some("\"v1\"") => Reply::json("")
+            .status(304)
+            .header("Cache-Control", "max-age=60")
+            .header("Date", &now),
+        "/cached/etag" => Reply::json(r#"{"version":1}"#)
+            .header("ETag", "\"v1\"")
+            .header("Cache-Control", "no-cache")
+            .header("Date", &now),
+        "/cached/nostore" => Reply::json(r#"{"fresh":true}"#)
+            .header("Cache-Control", "no-store, max-age=60")
+            .header("Date", &now),
+        "/cached/vary" => {
+            let lang = seen.header("accept-language").unwrap_or("");
+            Reply::json(&json!({ "lang": lang }).to_string())
+                .header("Cache-Control", "max-age=60")
+                .header("Vary", "Accept-Language")
+                .header("Date", &now)
+        }
+        _ => Reply::json("{}").status(404),
+    }
+}
+
+/// `qos/http-cache` (krakend-components §10): a hit never reaches the
+/// backend; a stale entry is revalidated with its `ETag` and the 304
+/// refreshes it; `no-store` is never stored; `Vary` keeps one entry a URL
+/// for the request headers it names. No `X-From-Cache` marker.
+#[test]
+fn http_cache_as_krakend_does() {
+    let up = upstream(cache_api);
+    let gw = start(&build("http_cache", &up.url(), &[]));
+
+    for _ in 0..3 {
+        let r = get(&gw.addr, "/hit");
+        assert_eq!((r.status, r.text().as_str()), (200, r#"{"cached":"hit"}"#));
+        assert_eq!(r.header("x-krakend-completed"), Some("true"));
+        assert!(r.header("x-from-cache").is_none());
+    }
+    assert_eq!(up.seen_at("/cached/hit").len(), 1, "one backend request");
+
+    for _ in 0..3 {
+        let r = get(&gw.addr, "/etag");
+        assert_eq!((r.status, r.text().as_str()), (200, r#"{"version":1}"#));
+    }
+    let etag = up.seen_at("/cached/etag");
+    assert_eq!(etag.len(), 2, "the 304 made the entry fresh");
+    assert_eq!(etag[0].header("if-none-match"), None);
+    assert_eq!(etag[1].header("if-none-match"), Some("\"v1\""));
+
+    for _ in 0..3 {
+        assert_eq!(get(&gw.addr, "/nostore").status, 200);
+    }
+    assert_eq!(up.seen_at("/cached/nostore").len(), 3);
+
+    let mut langs = Vec::new();
+    for lang in ["de", "de", "fr", "fr", "de"] {
+        let r = send(&gw.addr, "GET", "/vary", &[("Accept-Language", lang)], b"");
+        assert_eq!(r.status, 200);
+        langs.push(r.json()["lang"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(langs, ["de", "de", "fr", "fr", "de"]);
+    let sent: Vec<String> = up
+        .seen_at("/cached/vary")
+        .iter()
+        .map(|s| s.header("accept-language").unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(sent, ["de", "fr", "de"], "a new value replaces the entry");
+
+    // The same backend without the namespace: every request goes out.
+    for _ in 0..2 {
+        assert_eq!(get(&gw.addr, "/uncached").status, 200);
+    }
+    assert_eq!(up.seen_at("/cached/hit").len(), 3);
+}

@@ -26,6 +26,9 @@ pub enum GwBody {
     /// A streamed body that fails once `deadline` passes (no-op endpoints:
     /// the endpoint `timeout` bounds the whole pipe, body included).
     Deadline {
+        /// Bytes read before streaming started (`qos/http-cache` read them
+        /// to decide whether the answer fits its store), sent first.
+        prefix: Option<Bytes>,
         /// The streamed body.
         inner: Incoming,
         /// When to give up.
@@ -138,13 +141,19 @@ impl Body for GwBody {
                 }
             }
             GwBody::Deadline {
-                inner, deadline, ..
+                prefix,
+                inner,
+                deadline,
+                ..
             } => {
                 if deadline.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Some(Err(Error::new(
                         ErrorKind::Timeout,
                         "endpoint timeout while streaming the body",
                     ))));
+                }
+                if let Some(p) = prefix.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(p))));
                 }
                 Pin::new(inner)
                     .poll_frame(cx)
@@ -157,7 +166,8 @@ impl Body for GwBody {
         match self {
             GwBody::Empty => true,
             GwBody::Full(b) => b.is_none(),
-            GwBody::Stream(inner) | GwBody::Deadline { inner, .. } => inner.is_end_stream(),
+            GwBody::Stream(inner) => inner.is_end_stream(),
+            GwBody::Deadline { prefix, inner, .. } => prefix.is_none() && inner.is_end_stream(),
             GwBody::Once(o) => {
                 o.hint.upper() == Some(0)
                     || (o.prefix.is_none() && o.inner.as_ref().is_some_and(|i| i.is_end_stream()))
@@ -169,7 +179,16 @@ impl Body for GwBody {
         match self {
             GwBody::Empty => SizeHint::with_exact(0),
             GwBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            GwBody::Stream(inner) | GwBody::Deadline { inner, .. } => inner.size_hint(),
+            GwBody::Stream(inner) => inner.size_hint(),
+            GwBody::Deadline { prefix, inner, .. } => {
+                let p = prefix.as_ref().map_or(0, |p| p.len() as u64);
+                let mut hint = inner.size_hint();
+                hint.set_lower(hint.lower().saturating_add(p));
+                if let Some(u) = hint.upper() {
+                    hint.set_upper(u.saturating_add(p));
+                }
+                hint
+            }
             GwBody::Once(o) => o.hint,
         }
     }

@@ -123,8 +123,10 @@ fn router_error(
 ///   a partial 200 in a merge); then, around the pool's failover loop as
 ///   CE wraps its request executor, 17. `modifier/martian`'s request side
 ///   on each attempt's final request (URL, host and headers made); 18. the
-///   pool; 19. its response side on the answer, before 20. the status
-///   check and 21. the decoder.
+///   request executor: `qos/http-cache` (keyed by that request, answering
+///   a hit without the pool) around the pool; 19. its response side on the
+///   answer, a hit's included, before 20. the status check and 21. the
+///   decoder.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {
@@ -634,12 +636,21 @@ async fn endpoint(
             let (parts, body) = streamed.resp.into_parts();
             let mut r = Response::new(match body {
                 proxy::BackendBody::Wire(inner) => GwBody::Deadline {
+                    prefix: None,
                     inner,
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
                     permit: streamed.permit,
                 },
-                // Made by `modifier/martian`: already whole.
+                // Made by `modifier/martian` or from `qos/http-cache`:
+                // already whole.
                 proxy::BackendBody::Local(bytes) => GwBody::full(bytes),
+                // Too big for `qos/http-cache`: what it read, then the rest.
+                proxy::BackendBody::Partial(prefix, inner) => GwBody::Deadline {
+                    prefix: (!prefix.is_empty()).then_some(prefix),
+                    inner,
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    permit: streamed.permit,
+                },
             });
             *r.status_mut() = parts.status;
             for (k, v) in &parts.headers {

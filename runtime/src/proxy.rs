@@ -31,8 +31,9 @@ use crate::modifier::martian;
 use crate::request::{Inbound, build_headers, build_path_and_query};
 use crate::spec::{Encoding, Method, StaticStrategy};
 use crate::state::{BackendRt, EndpointRt, Gw};
+use crate::traffic::http_cache;
 use crate::upstream::{
-    AttemptGuard, AttemptResult, CallOptions, Head, HostRt, Replay, Reply, Upstream,
+    AttemptGuard, AttemptResult, BuildHead, CallOptions, Head, HostRt, Replay, Reply, Upstream,
     buffer_for_replay,
 };
 
@@ -162,6 +163,9 @@ pub enum BackendBody {
     Wire(Incoming),
     /// In memory.
     Local(Bytes),
+    /// Read in part (by `qos/http-cache`, which found it too big to
+    /// store): the bytes read, then the rest of the stream.
+    Partial(Bytes, Incoming),
 }
 
 /// A backend's answer as the pipeline reads it: the head (after
@@ -195,6 +199,21 @@ impl<'a> Fetched<'a> {
             guard: Some(r.guard),
             attempts: r.attempts,
             redirected_to: r.redirected_to,
+        }
+    }
+
+    /// An answer from `qos/http-cache` (no exchange to account for).
+    fn cached(entry: &http_cache::Entry, host: &'a HostRt) -> Fetched<'a> {
+        let mut resp = Response::new(BackendBody::Local(entry.body.clone()));
+        *resp.status_mut() = entry.status;
+        *resp.headers_mut() = entry.headers.clone();
+        Fetched {
+            resp,
+            host: Some(host),
+            permit: None,
+            guard: None,
+            attempts: 0,
+            redirected_to: None,
         }
     }
 
@@ -232,7 +251,7 @@ async fn call_pool<'a>(
             let (req, pq) = request_head(gw, ep, b, inb, prev, host.base_path);
             Ok(Head::new(req, pq))
         };
-        return b.upstream.call(opts, body, &build).await.map(Fetched::wire);
+        return execute(b, opts, body, &build).await;
     };
     let body_len = match &body {
         Replay::Buffered(bytes) => bytes.len() as u64,
@@ -287,9 +306,9 @@ async fn call_pool<'a>(
             body,
         })
     };
-    let reply = b.upstream.call(opts, body, &build).await?;
+    let mut fetched = execute(b, opts, body, &build).await?;
     if stage.spec.response.is_none() {
-        return Ok(Fetched::wire(reply));
+        return Ok(fetched);
     }
     let og = sent
         .lock()
@@ -302,10 +321,9 @@ async fn call_pool<'a>(
             "martian: no request was sent",
         ));
     };
-    if let Some(uri) = &reply.redirected_to {
+    if let Some(uri) = &fetched.redirected_to {
         og.answered_by(uri);
     }
-    let mut fetched = Fetched::wire(reply);
     let (parts, wire) = std::mem::replace(
         &mut fetched.resp,
         Response::new(BackendBody::Local(Bytes::new())),
@@ -318,7 +336,7 @@ async fn call_pool<'a>(
     }
     let mut resp = martian_head(&res, parts.version)?;
     *resp.body_mut() = match (res.body, wire) {
-        (Some(local), BackendBody::Wire(incoming)) => {
+        (Some(local), BackendBody::Wire(incoming) | BackendBody::Partial(_, incoming)) => {
             // Not read: keep the connection if it drains quickly.
             crate::upstream::discard(incoming, fetched.permit.take());
             BackendBody::Local(local)
@@ -327,6 +345,192 @@ async fn call_pool<'a>(
         (None, wire) => wire,
     };
     fetched.resp = resp;
+    Ok(fetched)
+}
+
+/// The request executor (step 18): the pool, under `qos/http-cache` when the
+/// backend has one ([`http_cache`]: gregjones' `RoundTrip`, step by
+/// step). The key is the request made for the pool's first host (CE's
+/// balancer picks the host before the cache; gwc's pool picks it inside,
+/// so every host's answers share the first host's entries).
+async fn execute<'a>(
+    b: &'a BackendRt,
+    opts: CallOptions,
+    body: Replay,
+    build: &BuildHead<'_>,
+) -> Result<Fetched<'a>, Error> {
+    let (Some(cache), Some(first)) = (&b.http_cache, b.upstream.hosts.first()) else {
+        return b.upstream.call(opts, body, build).await.map(Fetched::wire);
+    };
+    let head = build(first)?;
+    let req = head.req.headers();
+    let method = head.req.method();
+    let key = http_cache::key(method, head.url(first));
+    if !http_cache::cacheable(method, req) {
+        cache.delete(&key);
+        return b.upstream.call(opts, body, build).await.map(Fetched::wire);
+    }
+    let get = method == hyper::Method::GET;
+    let reply = match cache.lookup(&key) {
+        Some(entry) => {
+            let mut validators = hyper::HeaderMap::new();
+            if http_cache::vary_matches(&entry.headers, req) {
+                match http_cache::freshness(&entry.headers, req, http_cache::now_ns()) {
+                    http_cache::Freshness::Fresh => return Ok(Fetched::cached(&entry, first)),
+                    http_cache::Freshness::Stale => {
+                        http_cache::add_validators(&entry.headers, &mut validators);
+                    }
+                    http_cache::Freshness::Transparent => {}
+                }
+            }
+            let conditional = |host: &HostRt| {
+                let mut h = build(host)?;
+                for (k, v) in &validators {
+                    h.req.headers_mut().insert(k.clone(), v.clone());
+                }
+                Ok(h)
+            };
+            let sent = b.upstream.call(opts, body, &conditional).await;
+            let status = sent.as_ref().ok().map(|r| r.resp.status());
+            if get && status == Some(hyper::StatusCode::NOT_MODIFIED) {
+                let Ok(mut reply) = sent else {
+                    return Err(Error::new(ErrorKind::Internal, "http-cache: no reply"));
+                };
+                // The 304 refreshes the entry and answers from it.
+                let fresh = http_cache::refreshed(&entry, reply.resp.headers());
+                reply.guard.finish(AttemptResult::Ok);
+                let (_, wire) = reply.resp.into_parts();
+                crate::upstream::discard(wire, reply.permit.take());
+                let fetched = Fetched::cached(&fresh, reply.host);
+                if http_cache::can_store(req, &fresh.headers) {
+                    if cache.reads(fresh.status) {
+                        cache.store(&key, fresh);
+                    }
+                } else {
+                    cache.delete(&key);
+                }
+                return Ok(fetched);
+            }
+            let failed = status.is_none_or(|s| s.is_server_error());
+            if failed
+                && get
+                && http_cache::can_stale_on_error(&entry.headers, req, http_cache::now_ns())
+            {
+                // stale-if-error: the stale entry answers.
+                if let Ok(mut reply) = sent {
+                    reply.guard.finish(AttemptResult::BadStatus);
+                    let (_, wire) = reply.resp.into_parts();
+                    crate::upstream::discard(wire, reply.permit.take());
+                }
+                return Ok(Fetched::cached(&entry, first));
+            }
+            if status != Some(hyper::StatusCode::OK) {
+                cache.delete(&key);
+            }
+            sent?
+        }
+        None if http_cache::only_if_cached(req) => {
+            // gregjones' synthetic 504, stored like any answer.
+            let timeout = http_cache::gateway_timeout();
+            let fetched = Fetched::cached(&timeout, first);
+            if http_cache::can_store(req, &timeout.headers) && cache.reads(timeout.status) {
+                cache.store(&key, timeout);
+            }
+            return Ok(fetched);
+        }
+        None => b.upstream.call(opts, body, build).await?,
+    };
+    store(
+        cache,
+        &key,
+        req,
+        get,
+        b.spec.encoding != Encoding::NoOp,
+        reply,
+    )
+    .await
+}
+
+/// The end of gregjones' `RoundTrip` for an answer from the wire: stored
+/// unless `no-store` (a GET once read, only when the pipeline reads its
+/// status), its `X-Varied-*` headers added; deleted otherwise.
+async fn store<'a>(
+    cache: &http_cache::Stage,
+    key: &str,
+    req: &hyper::HeaderMap,
+    get: bool,
+    unzip: bool,
+    mut reply: crate::upstream::Reply<'a>,
+) -> Result<Fetched<'a>, Error> {
+    if !http_cache::can_store(req, reply.resp.headers()) {
+        cache.delete(key);
+        return Ok(Fetched::wire(reply));
+    }
+    http_cache::add_varied(reply.resp.headers_mut(), req);
+    let status = reply.resp.status();
+    if !get {
+        let mut headers = reply.resp.headers().clone();
+        http_cache::strip_framing(&mut headers);
+        cache.store(
+            key,
+            http_cache::Entry {
+                status,
+                headers,
+                body: Bytes::new(),
+            },
+        );
+        return Ok(Fetched::wire(reply));
+    }
+    if !cache.reads(status) {
+        http_cache::drop_gzip(reply.resp.headers_mut(), unzip);
+        return Ok(Fetched::wire(reply));
+    }
+    let mut fetched = Fetched::wire(reply);
+    let (mut parts, wire) = std::mem::replace(
+        &mut fetched.resp,
+        Response::new(BackendBody::Local(Bytes::new())),
+    )
+    .into_parts();
+    let BackendBody::Wire(wire) = wire else {
+        return Err(Error::new(ErrorKind::Internal, "http-cache: no wire body"));
+    };
+    let host = fetched.host_url().to_owned();
+    let read = match http_cache::read_bounded(wire, cache.entry_limit(), &host).await {
+        Ok(read) => read,
+        Err(e) => {
+            fetched.finish(AttemptResult::Error);
+            return Err(e);
+        }
+    };
+    fetched.resp = match read {
+        http_cache::Read::Whole(body) => {
+            fetched.permit = None;
+            let body = match http_cache::prepare_get(&mut parts.headers, body, unzip) {
+                Ok(body) => body,
+                Err(e) => {
+                    fetched.finish(AttemptResult::Error);
+                    return Err(Error::new(ErrorKind::Decode, format!("{host}: {e}")));
+                }
+            };
+            let mut headers = parts.headers.clone();
+            http_cache::strip_framing(&mut headers);
+            cache.store(
+                key,
+                http_cache::Entry {
+                    status,
+                    headers,
+                    body: body.clone(),
+                },
+            );
+            Response::from_parts(parts, BackendBody::Local(body))
+        }
+        http_cache::Read::Partial(head, rest) => {
+            // Too big to store: served as it comes, and an old entry goes.
+            cache.delete(key);
+            http_cache::drop_gzip(&mut parts.headers, unzip);
+            Response::from_parts(parts, BackendBody::Partial(head, rest))
+        }
+    };
     Ok(fetched)
 }
 
@@ -383,6 +587,22 @@ async fn read_body(
                 )
             })?
             .to_bytes(),
+        BackendBody::Partial(head, rest) => {
+            let rest = rest
+                .collect()
+                .await
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Transport,
+                        format!("{host}: reading the body: {e}"),
+                    )
+                })?
+                .to_bytes();
+            let mut all = Vec::with_capacity(head.len() + rest.len());
+            all.extend_from_slice(&head);
+            all.extend_from_slice(&rest);
+            Bytes::from(all)
+        }
     };
     let gzip = parts
         .headers

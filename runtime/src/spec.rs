@@ -24,6 +24,7 @@ pub use crate::security::jwt::{
     ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy,
 };
 pub use crate::security::signer::JwtSigner;
+pub use crate::traffic::http_cache::HttpCache;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 pub use crate::validation::json_schema::JsonSchema;
 
@@ -511,6 +512,9 @@ pub struct Backend {
     /// `modifier/martian`: request modifiers on each attempt's final
     /// request, response modifiers before the status check and decoder.
     pub martian: Option<&'static Martian>,
+    /// `qos/http-cache`: the request executor's private HTTP cache, under
+    /// martian and the decoder.
+    pub http_cache: Option<HttpCache>,
     /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
     /// `gwc/http-client` policies (research/lb-failover-health.md §7).
     /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
@@ -544,6 +548,7 @@ impl Backend {
         circuit_breaker: None,
         rate_limit: None,
         martian: None,
+        http_cache: None,
         lb: None,
     };
 }

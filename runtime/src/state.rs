@@ -142,6 +142,8 @@ pub struct BackendRt {
     pub group_key: Vec<u8>,
     /// `modifier/martian`, ready (its patterns compiled).
     pub martian: Option<crate::modifier::martian::Stage>,
+    /// `qos/http-cache`, its store made (or shared).
+    pub http_cache: Option<crate::traffic::http_cache::Stage>,
 }
 
 /// lura's `errPrefix` (`transport/http/client/status.go`): the backend's
@@ -245,6 +247,7 @@ impl Gw {
         let router = Router::build(spec).map_err(|e| e.0)?;
         let mut shared = Shared::default();
         let mut jwks = crate::security::jwks::KeyStores::default();
+        let mut caches = crate::traffic::http_cache::SharedStores::default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
@@ -261,10 +264,23 @@ impl Gw {
                     .map(crate::modifier::martian::Stage::new)
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
+                // The pipeline reads a body of any status on a no-op
+                // backend and with `return_error_*`; else 200/201 only.
+                let reads_every_status = b.encoding == Encoding::NoOp
+                    || b.return_error_code
+                    || b.return_error_details.is_some();
+                let http_cache = b
+                    .http_cache
+                    .map(|c| {
+                        crate::traffic::http_cache::Stage::new(&c, reads_every_status, &mut caches)
+                    })
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
                 backends.push(BackendRt {
                     spec: b,
                     group_key,
                     martian,
+                    http_cache,
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,

@@ -477,6 +477,18 @@ impl Head {
         }
     }
 
+    /// The URL this head goes to on `host`, as text (the cache's key):
+    /// the absolute URI martian made, else the host and the path.
+    pub(crate) fn url(&self, host: &HostRt) -> String {
+        if self.req.uri().authority().is_some() {
+            return self.req.uri().to_string();
+        }
+        format!(
+            "{}://{}{}",
+            host.scheme, host.authority, self.path_and_query
+        )
+    }
+
     /// The URI this head goes to on `host`.
     fn uri(&self, host: &HostRt) -> Result<Uri, String> {
         if self.req.uri().authority().is_some() {

@@ -49,10 +49,15 @@
 //!   `modifier::martian::tests::framing_headers_are_never_sent_as_set`;
 //!   `static.Modifier`'s size cap and Go's built-in MIME table:
 //!   `modifier::martian::tests::static_files` and `go::tests::mime_types`.
+//! - `qos/http-cache` is bounded by a default when the config sets no
+//!   bounds: the compiler's `plan::traffic::http_cache::tests` (the
+//!   values) and `traffic::http_cache::tests::the_store_is_bounded_by_items_and_bytes`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
@@ -440,4 +445,220 @@ async fn martian_skips_the_round_trip_on_the_first_hosts_request() {
     assert_eq!(get(gw.addr, "/static").await.text(), r#"{"host":"b"}"#);
     assert_eq!(a_log.lock().unwrap().len(), 1);
     assert_eq!(b_log.lock().unwrap().len(), 1, "CE would skip b's request");
+}
+
+/// A `qos/http-cache` backend calling `/{name}` with the given bounds.
+fn cached_backend(
+    host: &'static str,
+    name: &str,
+    max_size: u64,
+    f: impl FnOnce(&mut Endpoint, &mut Backend),
+) -> Endpoint {
+    simple(host, name, |ep, b| {
+        b.http_cache = Some(HttpCache {
+            shared: false,
+            bounded: true,
+            max_size,
+            max_items: 100,
+        });
+        f(ep, b);
+    })
+}
+
+/// An upstream that answers every request with `body` in chunks of 100
+/// bytes (no `Content-Length`), `Cache-Control: max-age=60`; returns its
+/// host and a request counter.
+async fn chunked_upstream(body: Vec<u8>) -> (&'static str, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (body, c) = (body.clone(), c.clone());
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut r = BufReader::new(r);
+                loop {
+                    // The request head (these requests have no body).
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    c.fetch_add(1, Ordering::SeqCst);
+                    let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nCache-Control: max-age=60\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+                    for chunk in body.chunks(100) {
+                        out.extend(format!("{:x}\r\n", chunk.len()).as_bytes());
+                        out.extend(chunk);
+                        out.extend(b"\r\n");
+                    }
+                    out.extend(b"0\r\n\r\n");
+                    if w.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (leak_str(format!("http://{addr}")), count)
+}
+
+/// KrakenD CE's cache is an unbounded map unless both `max_size` and
+/// `max_items` are set, and its LRU stores an answer of any size. gwc's
+/// store is always bounded (the compiler writes its defaults), and an
+/// answer over the entry limit (here 90 % of a 1000-byte store) is served
+/// whole, streamed, and not stored: each request reaches the backend. A
+/// small answer is still a hit.
+#[tokio::test]
+async fn answers_over_the_entry_limit_are_served_and_not_stored() {
+    let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(2000));
+    let (chunked, count) = chunked_upstream(big.clone().into_bytes()).await;
+    let (small, small_log) =
+        upstream(|_| Reply::json(r#"{"small":true}"#).header("cache-control", "max-age=60")).await;
+    let decoded = cached_backend(chunked, "big", 1000, |_, _| {});
+    let raw = cached_backend(chunked, "raw", 1000, |ep, b| {
+        ep.output = OutputEncoding::NoOp;
+        b.encoding = Encoding::NoOp;
+    });
+    let tiny = cached_backend(small, "small", 1000, |_, _| {});
+    let gw = start(gateway(vec![decoded, raw, tiny])).await;
+    for _ in 0..2 {
+        let r = get(gw.addr, "/big").await;
+        assert_eq!((r.status, r.text()), (200, big.as_str()));
+        let r = get(gw.addr, "/raw").await;
+        assert_eq!((r.status, r.text()), (200, big.as_str()));
+        assert_eq!(get(gw.addr, "/small").await.status, 200);
+    }
+    assert_eq!(count.load(Ordering::SeqCst), 4, "CE would store both");
+    assert_eq!(small_log.lock().unwrap().len(), 1);
+}
+
+/// CE's balancer picks the host before the cache, so each host's answers
+/// are cached under that host's URL. gwc's pool picks the host inside the
+/// cache, which keys every request by the first host's URL: the second
+/// request is a hit instead of going to the second host.
+#[tokio::test]
+async fn a_multi_host_backend_caches_under_its_first_hosts_url() {
+    let (a, a_log) =
+        upstream(|_| Reply::json(r#"{"host":"a"}"#).header("cache-control", "max-age=60")).await;
+    let (b, b_log) =
+        upstream(|_| Reply::json(r#"{"host":"b"}"#).header("cache-control", "max-age=60")).await;
+    let ep = cached_backend(a, "hosts", 1 << 20, |_, bk| {
+        bk.hosts = leak_slice(vec![a, b])
+    });
+    let gw = start(gateway(vec![ep])).await;
+    for _ in 0..2 {
+        assert_eq!(get(gw.addr, "/hosts").await.text(), r#"{"host":"a"}"#);
+    }
+    assert_eq!(a_log.lock().unwrap().len(), 1);
+    assert_eq!(b_log.lock().unwrap().len(), 0, "CE would call b once");
+}
+
+/// CE's circuit breaker wraps the request executor the cache sits in, so
+/// an open circuit fails a request the cache could answer. gwc's breaker
+/// is inside the pool, under the cache: a fresh entry is served while the
+/// circuit is open.
+#[tokio::test]
+async fn a_fresh_entry_is_served_while_the_circuit_is_open() {
+    let (h, log) = upstream(|seen| {
+        if seen.uri.contains("bad") {
+            Reply::json(r#"{"down":true}"#).status(500)
+        } else {
+            Reply::json(r#"{"up":true}"#).header("cache-control", "max-age=60")
+        }
+    })
+    .await;
+    let ep = cached_backend(h, "cb", 1 << 20, |ep, b| {
+        ep.input_query_strings = Forward::Only(&["q"]);
+        b.circuit_breaker = Some(CircuitBreaker {
+            interval_s: 60,
+            timeout_s: 60,
+            max_errors: 1,
+            log_status_change: false,
+        });
+    });
+    let gw = start(gateway(vec![ep])).await;
+    assert_eq!(get(gw.addr, "/cb?q=ok").await.status, 200);
+    for _ in 0..3 {
+        get(gw.addr, "/cb?q=bad").await;
+    }
+    let sent = log.lock().unwrap().len();
+    // Open: the backend is not called for an uncached URL...
+    assert_eq!(get(gw.addr, "/cb?q=bad").await.status, 500);
+    assert_eq!(log.lock().unwrap().len(), sent);
+    // ...and the cached one is served (CE: 500, circuit open).
+    let r = get(gw.addr, "/cb?q=ok").await;
+    assert_eq!((r.status, r.text()), (200, r#"{"up":true}"#));
+}
+
+/// CE's cache is the transport of Go's client, so each redirect hop is a
+/// round trip of its own: the final answer is cached under the URL it came
+/// from, and the first hop (a 302 without caching headers) is asked again
+/// on every request. gwc's cache wraps the pool, which follows redirects:
+/// the final answer is stored under the URL first asked, and a second
+/// request calls nothing.
+#[tokio::test]
+async fn a_redirected_answer_is_cached_under_the_url_first_asked() {
+    let (h, log) = upstream(|seen| {
+        if seen.uri == "/moved" {
+            Reply::json("").status(302).header("location", "/final")
+        } else {
+            Reply::json(r#"{"final":true}"#).header("cache-control", "max-age=60")
+        }
+    })
+    .await;
+    let gw = start(gateway(vec![cached_backend(
+        h,
+        "moved",
+        1 << 20,
+        |_, _| {},
+    )]))
+    .await;
+    for _ in 0..2 {
+        let r = get(gw.addr, "/moved").await;
+        assert_eq!((r.status, r.text()), (200, r#"{"final":true}"#));
+    }
+    let uris: Vec<String> = log.lock().unwrap().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, ["/moved", "/final"], "CE would ask /moved again");
+}
+
+/// CE stores a GET answer when its body is read to the end; a martian
+/// response `body.Modifier` replaces the body unread, so CE never stores
+/// it and every request reaches the backend. gwc's cache reads the answer
+/// before martian's response side: it is stored, and the next request is
+/// a hit (which martian then modifies the same way).
+#[tokio::test]
+async fn an_answer_whose_body_martian_replaces_is_still_stored() {
+    let (h, log) =
+        upstream(|_| Reply::json(r#"{"from":"backend"}"#).header("cache-control", "max-age=60"))
+            .await;
+    let ep = cached_backend(h, "replaced", 1 << 20, |_, b| {
+        b.martian = Some(leak(Martian {
+            request: None,
+            response: Some(&Modifier::Body {
+                content_type: "application/json",
+                body: br#"{"from":"martian"}"#,
+            }),
+            regexes: &[],
+        }));
+    });
+    let gw = start(gateway(vec![ep])).await;
+    for _ in 0..2 {
+        assert_eq!(
+            get(gw.addr, "/replaced").await.text(),
+            r#"{"from":"martian"}"#
+        );
+    }
+    assert_eq!(
+        log.lock().unwrap().len(),
+        1,
+        "CE would call the backend twice"
+    );
 }

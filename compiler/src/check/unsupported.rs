@@ -78,6 +78,8 @@ const ENDPOINT_IMPLEMENTED: [&str; 14] = [
     crate::model::validation::json_schema::NAMESPACE,
     crate::model::validation::json_schema::LEGACY_NAMESPACE,
 ];
+/// `qos/http-cache`'s long name, the one `krakend-httpcache` reads.
+const HTTP_CACHE_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-httpcache";
 /// `auth/signer`'s long name, which CE still reads.
 const SIGNER_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-jose/signer";
 /// `security/bot-detector`'s long name, which CE still reads.
@@ -94,7 +96,7 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
 ];
 /// `qos/ratelimit/proxy`'s v1 name is here as the router's is: KrakenD CE
 /// does not read it, neither does gwc; GW715 reports it.
-const BACKEND_IMPLEMENTED: [&str; 14] = [
+const BACKEND_IMPLEMENTED: [&str; 16] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
@@ -103,6 +105,8 @@ const BACKEND_IMPLEMENTED: [&str; 14] = [
     CIRCUIT_BREAKER_LEGACY_KEY,
     crate::model::modifier::martian::NAMESPACE,
     crate::model::modifier::martian::LEGACY_NAMESPACE,
+    crate::model::traffic::http_cache::NAMESPACE,
+    HTTP_CACHE_LEGACY_KEY,
     lb::LOADBALANCER_NAMESPACE,
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,

@@ -194,6 +194,11 @@ fn backend(b: &Backend) -> TokenStream {
     let return_error_details = option(b.return_error_details.as_deref().map(lit));
     let lb = b.lb.as_ref().map_or_else(|| quote!(None), pool_policy);
     let martian = option(b.martian.as_ref().map(super::modifier::martian::tokens));
+    let http_cache = option(
+        b.http_cache
+            .as_ref()
+            .map(super::traffic::http_cache::tokens),
+    );
     let circuit_breaker = option(b.circuit_breaker.map(|cb| {
         let interval = Literal::u64_unsuffixed(cb.interval_s);
         let timeout = Literal::u64_unsuffixed(cb.timeout_s);
@@ -235,6 +240,7 @@ fn backend(b: &Backend) -> TokenStream {
             circuit_breaker: #circuit_breaker,
             rate_limit: #rate_limit,
             martian: #martian,
+            http_cache: #http_cache,
             lb: #lb,
         }
     }

@@ -52,6 +52,9 @@ pub struct ExtraConfig<'a> {
     pub backend_http: Option<BackendHttp>,
     /// `modifier/martian` (backend level; its legacy name too).
     pub martian: Option<super::modifier::Martian<'a>>,
+    /// `qos/http-cache` (backend level; its legacy name too), whatever its
+    /// value (CE enables the cache for any value).
+    pub http_cache: Option<super::traffic::HttpCacheNs<'a>>,
     /// gwc's own namespaces (`gwc/loadbalancer`, `gwc/healthcheck`,
     /// `gwc/failover`, `gwc/http-client`; backend level).
     pub gwc: GwcExtra<'a>,
@@ -127,6 +130,7 @@ impl<'a> ExtraConfig<'a> {
                 .or_else(|| object(BACKEND_HTTP_LEGACY_KEY))
                 .map(BackendHttp::from_node),
             martian: martian(members),
+            http_cache: http_cache(members),
             gwc: GwcExtra::from_node(node),
         }
     }
@@ -160,6 +164,16 @@ fn martian(members: &[crate::syntax::Member]) -> Option<super::modifier::Martian
     find(NAMESPACE)
         .or_else(|| find(LEGACY_NAMESPACE))
         .map(|m| super::modifier::Martian::from_node(m.key_span, &m.value))
+}
+
+/// `qos/http-cache` under its short name or, failing that, its legacy one
+/// (the one `krakend-httpcache` reads), whatever its value.
+fn http_cache(members: &[crate::syntax::Member]) -> Option<super::traffic::HttpCacheNs<'_>> {
+    use super::traffic::http_cache::NAMESPACE;
+    let find = |key: &str| members.iter().rev().find(|m| m.key == key);
+    find(NAMESPACE)
+        .or_else(|| super::legacy::ce_aliases(NAMESPACE).find_map(find))
+        .map(|m| super::traffic::HttpCacheNs::from_node(m.key_span, &m.value))
 }
 
 /// The component namespace `short` as an object: under its short name or,

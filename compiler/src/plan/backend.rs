@@ -124,6 +124,11 @@ pub(crate) fn backend(
                 reason,
             })?
             .flatten(),
+        http_cache: b
+            .extra
+            .http_cache
+            .as_ref()
+            .map(super::traffic::http_cache::plan),
         lb: None,
     };
     planned.lb = pool_policy(config, b, &planned, root.debug_headers);

@@ -476,6 +476,8 @@ pub struct Backend {
     pub rate_limit: Option<traffic::ratelimit_router::TokenBucket>,
     /// `modifier/martian`, `None` when absent or when nothing runs.
     pub martian: Option<modifier::Martian>,
+    /// `qos/http-cache`.
+    pub http_cache: Option<traffic::HttpCache>,
     /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
     pub lb: Option<pool::PoolPolicy>,
 }
@@ -650,6 +652,14 @@ impl Plan {
             .any(|b| b.martian.as_ref().is_some_and(|m| !m.regexes.is_empty()))
         {
             features.push("martian");
+        }
+        if self
+            .endpoints
+            .iter()
+            .flat_map(|e| &e.backends)
+            .any(|b| b.http_cache.is_some())
+        {
+            features.push("http-cache");
         }
         features
     }

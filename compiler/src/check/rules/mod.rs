@@ -7,8 +7,9 @@
 //! detector, JWT) and settings only KrakenD Enterprise reads, which leave a
 //! CE gateway open, GW7xx traffic and transformation components (rate
 //! limits, HTTP cache, martian, JSON Schema, CEL) and the router and
-//! server options (GW740–GW759: the client IP, `/__debug/`, `/__echo/`,
-//! path handling, legacy names), GW8xx schema, GW9xx build limits.
+//! server options (GW740–GW749: the client IP, `/__debug/`, `/__echo/`,
+//! path handling, legacy names), `qos/http-cache` (GW750–GW759), GW8xx
+//! schema, GW9xx build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -194,6 +195,13 @@ crate::check::registry::registry! {
     "GW747" gw747_health_path_in_debug_route Error Tree;
     "GW748" gw748_disabled_debug_backend Warning Tree;
     "GW749" gw749_shadowed_legacy_namespace Warning Tree;
+    "GW750" gw750_http_cache_unbounded Warning Tree;
+    "GW751" gw751_http_cache_wrong_type Error Tree;
+    "GW752" gw752_http_cache_per_user Warning Tree;
+    "GW753" gw753_http_cache_shared_url Warning Tree;
+    "GW754" gw754_http_cache_shared_bounds Warning Tree;
+    "GW755" gw755_http_cache_never_used Warning Tree;
+    "GW756" gw756_http_cache_gzip_noop Warning Tree;
     "GW760" gw760_invalid_json_schema Error Tree;
     "GW761" gw761_json_schema_without_body Warning Tree;
     "GW762" gw762_json_schema_remote_ref Error Tree;
