@@ -47,6 +47,10 @@ pub struct ExtraConfig<'a> {
     pub backend_http: Option<BackendHttp>,
     /// `modifier/martian` (backend level; its legacy name too).
     pub martian: Option<super::modifier::Martian<'a>>,
+    /// `validation/cel` (endpoint and backend level; its legacy name too),
+    /// whatever its value (CE ignores a value its decoder refuses: the model
+    /// keeps it so GW779 can say so).
+    pub cel: Option<super::validation::Cel<'a>>,
     /// gwc's own namespaces (`gwc/loadbalancer`, `gwc/healthcheck`,
     /// `gwc/failover`, `gwc/http-client`; backend level).
     pub gwc: GwcExtra<'a>,
@@ -104,6 +108,7 @@ impl<'a> ExtraConfig<'a> {
                 .or_else(|| object(BACKEND_HTTP_LEGACY_KEY))
                 .map(BackendHttp::from_node),
             martian: martian(members),
+            cel: cel(members),
             gwc: GwcExtra::from_node(node),
         }
     }
@@ -137,6 +142,16 @@ fn martian(members: &[crate::syntax::Member]) -> Option<super::modifier::Martian
     find(NAMESPACE)
         .or_else(|| find(LEGACY_NAMESPACE))
         .map(|m| super::modifier::Martian::from_node(m.key_span, &m.value))
+}
+
+/// `validation/cel` under its short name or, failing that, its legacy one
+/// (whatever its value).
+fn cel(members: &[crate::syntax::Member]) -> Option<super::validation::Cel<'_>> {
+    use super::validation::cel::NAMESPACE;
+    let find = |key: &str| members.iter().rev().find(|m| m.key == key);
+    find(NAMESPACE)
+        .or_else(|| super::legacy::ce_aliases(NAMESPACE).find_map(find))
+        .map(|m| super::validation::Cel::from_node(m.key_span, &m.value))
 }
 
 /// The component namespace `short` as an object: under its short name or,

@@ -17,6 +17,7 @@ pub mod modifier;
 pub mod pattern;
 pub mod security;
 pub mod traffic;
+pub mod validation;
 pub mod weak;
 
 use crate::syntax::{Node, NodeKind, ScalarStyle, Span};

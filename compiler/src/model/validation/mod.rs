@@ -1,0 +1,6 @@
+//! The validation components' namespaces, one file each, typed with their
+//! spans (defaults not applied: that is the plan's job).
+
+pub mod cel;
+
+pub use cel::Cel;
