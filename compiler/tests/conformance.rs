@@ -47,7 +47,6 @@ const NOT_BUILT: &[&str] = &[
     "qos/http-cache",
     "telemetry/logging",
     "telemetry/metrics",
-    "validation/cel",
     "validation/json-schema",
 ];
 

@@ -233,6 +233,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                         .and_then(|h| h.to_str().ok())
                         .or_else(|| parts.uri.authority().map(|a| a.as_str()));
                     let inb = Inbound {
+                        path: parts.uri.path(),
                         params: &params,
                         wildcard: wildcard.as_deref(),
                         query: parts.uri.query(),
@@ -262,6 +263,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                             .and_then(|h| h.to_str().ok())
                             .or_else(|| parts.uri.authority().map(|a| a.as_str()));
                         let inb = Inbound {
+                            path: parts.uri.path(),
                             params: &params,
                             wildcard: wildcard.as_deref(),
                             query: parts.uri.query(),

@@ -27,6 +27,7 @@
 //! - [`security`]: the security components (one module a namespace);
 //! - [`traffic`]: the traffic components (one module a namespace);
 //! - [`modifier`]: the transformation components (`modifier/martian`);
+//! - [`validation`]: the validation components (`validation/cel`);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: Prometheus text and the access log.
 
@@ -51,6 +52,7 @@ pub mod spec;
 pub mod state;
 pub mod traffic;
 pub mod upstream;
+pub mod validation;
 pub mod worker;
 
 use std::io::Write as _;

@@ -25,6 +25,7 @@ pub use crate::security::jwt::{
 };
 pub use crate::security::signer::JwtSigner;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
+pub use crate::validation::cel::Cel;
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -351,6 +352,9 @@ pub struct Endpoint {
     /// `auth/signer`: signs the response's listed objects (replaces the
     /// rate limit and the endpoint handler, as in CE).
     pub signer: Option<&'static JwtSigner>,
+    /// `validation/cel` (endpoint level): the proxy layer's lists and the
+    /// JWT rejecter's.
+    pub cel: Option<&'static Cel>,
 }
 
 impl Endpoint {
@@ -378,6 +382,7 @@ impl Endpoint {
         rate_limit: None,
         jwt: None,
         signer: None,
+        cel: None,
     };
 }
 
@@ -503,6 +508,8 @@ pub struct Backend {
     /// `modifier/martian`: request modifiers on each attempt's final
     /// request, response modifiers before the status check and decoder.
     pub martian: Option<&'static Martian>,
+    /// `validation/cel` (backend level): its lists around this backend.
+    pub cel: Option<&'static Cel>,
     /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
     /// `gwc/http-client` policies (research/lb-failover-health.md §7).
     /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
@@ -535,6 +542,7 @@ impl Backend {
         return_error_details: None,
         circuit_breaker: None,
         martian: None,
+        cel: None,
         lb: None,
     };
 }

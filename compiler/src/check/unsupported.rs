@@ -62,7 +62,7 @@ const SERVICE_IMPLEMENTED: [&str; 9] = [
 ///
 /// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
 /// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
-const ENDPOINT_IMPLEMENTED: [&str; 12] = [
+const ENDPOINT_IMPLEMENTED: [&str; 14] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
@@ -75,7 +75,11 @@ const ENDPOINT_IMPLEMENTED: [&str; 12] = [
     crate::model::traffic::ratelimit_router::JUJU_NAMESPACE,
     "auth/signer",
     SIGNER_LEGACY_KEY,
+    crate::model::validation::cel::NAMESPACE,
+    CEL_LEGACY_KEY,
 ];
+/// `validation/cel`'s long name, which CE still reads.
+const CEL_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-cel";
 /// `auth/signer`'s long name, which CE still reads.
 const SIGNER_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-jose/signer";
 /// `security/bot-detector`'s long name, which CE still reads.
@@ -90,7 +94,7 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
     "auth/validator",
     "github.com/devopsfaith/krakend-jose/validator",
 ];
-const BACKEND_IMPLEMENTED: [&str; 12] = [
+const BACKEND_IMPLEMENTED: [&str; 14] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
@@ -99,6 +103,8 @@ const BACKEND_IMPLEMENTED: [&str; 12] = [
     CIRCUIT_BREAKER_LEGACY_KEY,
     crate::model::modifier::martian::NAMESPACE,
     crate::model::modifier::martian::LEGACY_NAMESPACE,
+    crate::model::validation::cel::NAMESPACE,
+    CEL_LEGACY_KEY,
     lb::LOADBALANCER_NAMESPACE,
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,

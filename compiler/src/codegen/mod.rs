@@ -16,6 +16,7 @@ pub mod runtime;
 mod security;
 mod tokens;
 mod traffic;
+mod validation;
 
 use crate::plan::Plan;
 

@@ -140,6 +140,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
     );
     let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
     let signer = option(e.signer.as_ref().map(super::security::signer::tokens));
+    let cel = option(e.cel.as_ref().map(super::validation::cel::tokens));
     quote! {
         Endpoint {
             method: #method,
@@ -161,6 +162,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             rate_limit: #rate_limit,
             jwt: #jwt,
             signer: #signer,
+            cel: #cel,
         }
     }
 }
@@ -188,6 +190,7 @@ fn backend(b: &Backend) -> TokenStream {
     let return_error_details = option(b.return_error_details.as_deref().map(lit));
     let lb = b.lb.as_ref().map_or_else(|| quote!(None), pool_policy);
     let martian = option(b.martian.as_ref().map(super::modifier::martian::tokens));
+    let cel = option(b.cel.as_ref().map(super::validation::cel::tokens));
     let circuit_breaker = option(b.circuit_breaker.map(|cb| {
         let interval = Literal::u64_unsuffixed(cb.interval_s);
         let timeout = Literal::u64_unsuffixed(cb.timeout_s);
@@ -223,6 +226,7 @@ fn backend(b: &Backend) -> TokenStream {
             return_error_details: #return_error_details,
             circuit_breaker: #circuit_breaker,
             martian: #martian,
+            cel: #cel,
             lb: #lb,
         }
     }

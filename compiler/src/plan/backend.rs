@@ -107,6 +107,9 @@ pub(crate) fn backend(
                 log_status_change: cb.log_status_change,
             }
         }),
+        cel: b.extra.cel.as_ref().and_then(|c| {
+            super::validation::cel::plan(c, crate::model::validation::cel::Level::Backend, false)
+        }),
         martian: b
             .extra
             .martian

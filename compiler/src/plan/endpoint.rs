@@ -106,6 +106,13 @@ pub(crate) fn endpoint(
             .as_ref()
             .map(super::security::bot_detector::plan),
         rate_limit,
+        cel: ep.extra.cel.as_ref().and_then(|c| {
+            super::validation::cel::plan(
+                c,
+                crate::model::validation::cel::Level::Endpoint,
+                ep.extra.validator.is_some(),
+            )
+        }),
         jwt: ep
             .extra
             .validator

@@ -20,6 +20,7 @@ mod options;
 pub mod pool;
 pub mod security;
 pub mod traffic;
+pub mod validation;
 mod value;
 
 #[cfg(test)]
@@ -357,6 +358,9 @@ pub struct Endpoint {
     pub bot_detector: Option<security::BotDetector>,
     /// `qos/ratelimit/router` (`None` when neither limit is on).
     pub rate_limit: Option<traffic::RateLimit>,
+    /// `validation/cel` (endpoint level: the proxy layer's lists and the
+    /// JWT rejecter's), `None` when no list runs anything.
+    pub cel: Option<validation::Cel>,
     /// `auth/validator`.
     pub jwt: Option<security::Validator>,
     /// `auth/signer`.
@@ -470,6 +474,8 @@ pub struct Backend {
     pub circuit_breaker: Option<CircuitBreaker>,
     /// `modifier/martian`, `None` when absent or when nothing runs.
     pub martian: Option<modifier::Martian>,
+    /// `validation/cel` (backend level), `None` when no list runs anything.
+    pub cel: Option<validation::Cel>,
     /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
     pub lb: Option<pool::PoolPolicy>,
 }
@@ -632,6 +638,13 @@ impl Plan {
             .any(|e| e.jwt.is_some() || e.signer.is_some())
         {
             features.push("jwt");
+        }
+        if self
+            .endpoints
+            .iter()
+            .any(|e| e.cel.is_some() || e.backends.iter().any(|b| b.cel.is_some()))
+        {
+            features.push("cel");
         }
         // The regex filters need `regex`; the other modifiers nothing.
         if self

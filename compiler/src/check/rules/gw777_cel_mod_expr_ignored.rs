@@ -1,4 +1,4 @@
-//! `mod_expr` in `validation/cel`, which KrakenD CE ignores
+//! a `mod_expr` in `validation/cel`, which KrakenD CE ignores
 //!
 //! ## What it does
 //! Reports the `mod_expr` field of a CEL definition.

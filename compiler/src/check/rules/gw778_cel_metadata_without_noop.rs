@@ -1,4 +1,4 @@
-//! `resp_metadata_*` in a CEL expression where they are always empty
+//! a `resp_metadata_*` read in a CEL expression where they are always empty
 //!
 //! ## What it does
 //! Reports `resp_metadata_status` and `resp_metadata_headers` on a

@@ -1,0 +1,3 @@
+//! The validation components' static data, one file a namespace.
+
+pub mod cel;

@@ -1,0 +1,4 @@
+//! The validation components (one module a namespace): checks a request
+//! or a response must pass.
+
+pub mod cel;
