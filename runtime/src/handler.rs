@@ -108,13 +108,20 @@ fn router_error(
 ///   - no route: 405 or 404, after a–f.
 ///   - the endpoint's chain: g. OpenTelemetry's route label;
 ///     h. `security/bot-detector` (endpoint) → 403; j. `telemetry/metrics`;
-///     k. `auth/validator` → 401/403, then its claims go into the request's
-///     headers (`propagate_claims`) and the backends' URLs (`{JWT.x}`);
+///     k. `auth/validator` → 401/403 (its rejecter, `validation/cel`'s
+///     `JWT` list, after the claims and before roles and scopes → 401), then
+///     its claims go into the request's headers (`propagate_claims`) and
+///     the backends' URLs (`{JWT.x}`);
 ///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
-/// - [B] per backend, inside o. ([`crate::proxy`]'s `call_pool`, around the
-///   pool's failover loop as CE wraps its request executor): 17.
+/// - [P] the endpoint's proxy ([`crate::proxy::run`]): t. `validation/cel`'s
+///   `req` list before anything (500), its `resp` list on a successful
+///   answer (500); v. shadow backends; the merge.
+/// - [B] per backend, inside o.: 14. `validation/cel` around the backend
+///   (its `req` list before the call, its `resp` list on each call's decoded
+///   answer: a refusal fails that backend); ([`crate::proxy`]'s `call_pool`,
+///   around the pool's failover loop as CE wraps its request executor): 17.
 ///   `modifier/martian`'s request side on each attempt's final request
 ///   (URL, host and headers made); 18. the pool; 19. its response side on
 ///   the answer, before 20. the status check and 21. the decoder.

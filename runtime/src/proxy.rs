@@ -686,8 +686,26 @@ async fn call_backend(
 ) -> Result<Payload, Error> {
     let b = &ep.backends[bi];
     // 14.: the backend's `validation/cel` around its call.
+    // Its `resp` list runs on each call's answer ([`call_checked`]): with
+    // `concurrent_calls`, a refused answer lets another call win, as CE's
+    // layer sits inside the fan-out.
     cel_backend_pre(gw, ep, b, inb, prev)?;
-    let payload = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await?;
+    call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await
+}
+
+/// [`call_decoded`], then the backend's `validation/cel` `resp` list.
+#[allow(clippy::too_many_arguments)]
+async fn call_checked(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &BackendRt,
+    inb: &Inbound<'_>,
+    body: Replay,
+    prev: &[Option<Map<String, Value>>],
+    deadline: Instant,
+    passthrough: bool,
+) -> Result<Payload, Error> {
+    let payload = call_decoded(gw, ep, b, inb, body, prev, deadline, passthrough).await?;
     cel_backend_post(b, &payload)?;
     Ok(payload)
 }
@@ -718,12 +736,12 @@ async fn call_backend_inner(
     let deadline = share(start, ep.spec.timeout_ms, pct);
     if n == 1 {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        return call_decoded(gw, ep, b, inb, body, prev, deadline, passthrough).await;
+        return call_checked(gw, ep, b, inb, body, prev, deadline, passthrough).await;
     }
     let mut futs: Vec<BoxFut<'_, Result<Payload, Error>>> = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        futs.push(Box::pin(call_decoded(
+        futs.push(Box::pin(call_checked(
             gw, ep, b, inb, body, prev, deadline, false,
         )));
     }

@@ -171,8 +171,8 @@ mod with_feature {
 
     /// `validation/cel`, compiled.
     pub struct Stage {
-        /// Its description.
-        pub spec: &'static Cel,
+        /// Its description (`None` when compiled from text).
+        pub spec: Option<&'static Cel>,
         env: Arc<Env>,
         pre: Compiled,
         post: Compiled,
@@ -190,16 +190,28 @@ mod with_feature {
     impl Stage {
         /// Compiles the lists (on a thread with a large stack).
         pub fn new(spec: &'static Cel) -> Result<Stage, String> {
+            let mut stage = Stage::compile(spec.pre, spec.post, spec.jwt)?;
+            stage.spec = Some(spec);
+            Ok(stage)
+        }
+
+        /// Compiles lists given as text (tests, benchmarks, fuzzing).
+        pub fn compile(pre: &[&str], post: &[&str], jwt: &[&str]) -> Result<Stage, String> {
+            let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let (pre, post, jwt) = (own(pre), own(post), own(jwt));
             std::thread::Builder::new()
                 .name("cel-compile".into())
                 .stack_size(COMPILE_STACK)
                 .spawn(move || {
                     let env = Env::stdlib().with_optional_support(false);
-                    let pre = Compiled::new(&env, spec.pre)?;
-                    let post = Compiled::new(&env, spec.post)?;
-                    let jwt = Compiled::new(&env, spec.jwt)?;
+                    fn refs(l: &[String]) -> Vec<&str> {
+                        l.iter().map(String::as_str).collect()
+                    }
+                    let pre = Compiled::new(&env, &refs(&pre))?;
+                    let post = Compiled::new(&env, &refs(&post))?;
+                    let jwt = Compiled::new(&env, &refs(&jwt))?;
                     Ok(Stage {
-                        spec,
+                        spec: None,
                         env: Arc::new(env),
                         pre,
                         post,
