@@ -624,14 +624,13 @@ impl Offsets<'_> {
                 }
             }
             // A selection's node is its dot: add the field's name.
-            Expr::Select(sel) => {
+            Expr::Select(sel)
                 if self
                     .text
                     .get(r.end..)
-                    .is_some_and(|rest| rest.starts_with(sel.field.as_str()))
-                {
-                    r.end += sel.field.len();
-                }
+                    .is_some_and(|rest| rest.starts_with(sel.field.as_str())) =>
+            {
+                r.end += sel.field.len();
             }
             _ => {}
         }
