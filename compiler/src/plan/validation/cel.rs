@@ -99,4 +99,26 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn the_runtime_feature_only_when_a_list_runs() {
+        let features = |ep: &str, be: &str| {
+            let text = format!(
+                r#"{{"version": 3, "host": ["http://h"], "endpoints": [{{"endpoint": "/a/{{id}}",
+                    "extra_config": {{"validation/cel": {ep}}},
+                    "backend": [{{"url_pattern": "/a", "extra_config": {{"validation/cel": {be}}}}}]}}]}}"#
+            );
+            let parsed = crate::syntax::parse(&text, crate::syntax::Format::Json);
+            let root = parsed.root.expect("parses");
+            let config = crate::model::Config::from_tree(&root);
+            crate::plan::plan(&config, &crate::plan::PlanOptions::default())
+                .expect("plans")
+                .runtime_features()
+        };
+        let req = r#"[{"check_expr": "req_method == 'GET'"}]"#;
+        assert_eq!(features(req, "[]"), ["cel"]);
+        assert_eq!(features("[]", req), ["cel"]);
+        // A JWT rule without `auth/validator` runs nowhere (GW776).
+        assert!(features(r#"[{"check_expr": "has(JWT.sub)"}]"#, "[]").is_empty());
+    }
 }
