@@ -106,7 +106,7 @@ mod with_feature {
     use std::collections::HashMap;
     use std::sync::Arc;
 
-    use cel::{Context, Env, Program, Value};
+    use cel::{Context, Env, IdedExpr, Program, Value};
     use hyper::HeaderMap;
 
     use super::{Cel, RequestView, ResponseView};
@@ -128,6 +128,110 @@ mod with_feature {
         data: bool,
         jwt: bool,
         now: bool,
+    }
+
+    /// The header names a list reads (Go's canonical form), when every
+    /// read is a literal key (`req_headers['X-Id']`, `'X-Id' in
+    /// req_headers`, `req_headers.X` and `has(…)`): then only those headers
+    /// are bound, the others could never be seen. `None`: the whole map.
+    #[derive(Clone, Debug, Default)]
+    struct Keys(Option<Vec<String>>);
+
+    impl Keys {
+        /// Whether header `canonical` is bound.
+        fn wants(&self, canonical: &str) -> bool {
+            self.0
+                .as_ref()
+                .is_none_or(|k| k.iter().any(|n| n == canonical))
+        }
+    }
+
+    /// The literal keys `p` reads variable `name` with, or `None` when it
+    /// reads the map any other way (iterates it, takes its size, passes
+    /// it on, or a comprehension variable shadows the name).
+    fn literal_keys(p: &Program, name: &str) -> Option<Vec<String>> {
+        use cel::common::ast::{Expr, LiteralValue, operators};
+        let is_var = |e: &IdedExpr| matches!(&e.expr, Expr::Ident(n) if n == name);
+        let literal = |e: &IdedExpr| match &e.expr {
+            Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_string()),
+            _ => None,
+        };
+        let mut keys = Vec::new();
+        let (mut reads, mut keyed) = (0usize, 0usize);
+        let mut stack = vec![p.expression()];
+        while let Some(e) = stack.pop() {
+            match &e.expr {
+                Expr::Ident(n) if n == name => reads += 1,
+                Expr::Call(c) => {
+                    let key = match (c.func_name.as_str(), c.args.as_slice()) {
+                        (operators::INDEX, [m, k]) if is_var(m) => literal(k),
+                        (operators::IN, [k, m]) if is_var(m) => literal(k),
+                        _ => None,
+                    };
+                    if let Some(k) = key {
+                        keyed += 1;
+                        keys.push(k);
+                    }
+                    stack.extend(c.target.iter().map(|t| &**t));
+                    stack.extend(c.args.iter());
+                }
+                Expr::Select(s) => {
+                    if is_var(&s.operand) {
+                        keyed += 1;
+                        keys.push(s.field.clone());
+                    }
+                    stack.push(&s.operand);
+                }
+                Expr::Comprehension(c) => {
+                    if [&c.iter_var, &c.accu_var].iter().any(|v| *v == name)
+                        || c.iter_var2.as_deref() == Some(name)
+                    {
+                        return None;
+                    }
+                    stack.extend([
+                        &c.iter_range,
+                        &c.accu_init,
+                        &c.loop_cond,
+                        &c.loop_step,
+                        &c.result,
+                    ]);
+                }
+                Expr::List(l) => stack.extend(l.elements.iter()),
+                Expr::Map(m) => {
+                    for en in &m.entries {
+                        match &en.expr {
+                            cel::common::ast::EntryExpr::MapEntry(me) => {
+                                stack.push(&me.key);
+                                stack.push(&me.value);
+                            }
+                            cel::common::ast::EntryExpr::StructField(sf) => stack.push(&sf.value),
+                        }
+                    }
+                }
+                Expr::Struct(st) => {
+                    for en in &st.entries {
+                        if let cel::common::ast::EntryExpr::StructField(sf) = &en.expr {
+                            stack.push(&sf.value);
+                        }
+                    }
+                }
+                Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+            }
+        }
+        (reads == keyed).then_some(keys)
+    }
+
+    /// Merges a program's header keys into a list's.
+    fn merge_keys(into: &mut Keys, first: bool, p: &Program, name: &str) {
+        match (first, literal_keys(p, name)) {
+            (_, None) => into.0 = None,
+            (true, Some(k)) => into.0 = Some(k),
+            (false, Some(k)) => {
+                if let Some(have) = into.0.as_mut() {
+                    have.extend(k);
+                }
+            }
+        }
     }
 
     impl Reads {
@@ -152,20 +256,33 @@ mod with_feature {
     struct Compiled {
         programs: Vec<Program>,
         reads: Reads,
+        /// The `req_headers` keys the list reads.
+        req_headers: Keys,
+        /// The `resp_metadata_headers` keys the list reads.
+        resp_headers: Keys,
     }
 
     impl Compiled {
         fn new(env: &Env, texts: &[&str]) -> Result<Compiled, String> {
             let mut programs = Vec::with_capacity(texts.len());
             let mut reads = Reads::default();
-            for t in texts {
+            let mut req_headers = Keys::default();
+            let mut resp_headers = Keys::default();
+            for (i, t) in texts.iter().enumerate() {
                 let p = env
                     .compile(t)
                     .map_err(|e| format!("validation/cel: `{t}` does not parse: {e}"))?;
                 reads.add(&p);
+                merge_keys(&mut req_headers, i == 0, &p, "req_headers");
+                merge_keys(&mut resp_headers, i == 0, &p, "resp_metadata_headers");
                 programs.push(p);
             }
-            Ok(Compiled { programs, reads })
+            Ok(Compiled {
+                programs,
+                reads,
+                req_headers,
+                resp_headers,
+            })
         }
     }
 
@@ -263,7 +380,10 @@ mod with_feature {
                 cx.add_variable_from_value("req_params", params);
             }
             if reads.headers {
-                cx.add_variable_from_value("req_headers", header_map(&(r.headers)()));
+                cx.add_variable_from_value(
+                    "req_headers",
+                    header_map(&(r.headers)(), &list.req_headers),
+                );
             }
             if reads.query {
                 let mut q: HashMap<String, Vec<Value>> = HashMap::new();
@@ -290,7 +410,10 @@ mod with_feature {
                 cx.add_variable_from_value("resp_metadata_status", r.status);
             }
             if reads.resp_headers {
-                let h = r.headers.map(header_map).unwrap_or_default();
+                let h = r
+                    .headers
+                    .map(|h| header_map(h, &list.resp_headers))
+                    .unwrap_or_default();
                 cx.add_variable_from_value("resp_metadata_headers", h);
             }
             if reads.data {
@@ -350,14 +473,17 @@ mod with_feature {
         }
     }
 
-    /// Go's `http.Header`: canonical names to their values.
-    fn header_map(h: &HeaderMap) -> HashMap<String, Vec<Value>> {
-        let mut out: HashMap<String, Vec<Value>> = HashMap::with_capacity(h.keys_len());
+    /// Go's `http.Header`: canonical names to their values (only the
+    /// names `keys` wants).
+    fn header_map(h: &HeaderMap, keys: &Keys) -> HashMap<String, Vec<Value>> {
+        let mut out: HashMap<String, Vec<Value>> = HashMap::new();
         for (k, v) in h {
+            let name = canonical(k.as_str());
+            if !keys.wants(&name) {
+                continue;
+            }
             let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-            out.entry(canonical(k.as_str()))
-                .or_default()
-                .push(Value::from(value));
+            out.entry(name).or_default().push(Value::from(value));
         }
         out
     }

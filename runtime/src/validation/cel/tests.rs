@@ -75,6 +75,21 @@ fn activations_are_ces() {
         ),
         ("timestamp(now) > timestamp('2020-01-01T00:00:00Z')", true),
         ("req_path", false),
+        // Literal keys bind only those headers; any other read binds all.
+        (
+            "'X-Api-Key' in req_headers && !('X-Other' in req_headers)",
+            true,
+        ),
+        (
+            "has(req_headers.Host) || req_headers['X-Api-Key'][1] == 'b'",
+            true,
+        ),
+        ("size(req_headers) == 2", true),
+        ("req_headers.exists(k, k == 'X-Other-Header')", true),
+        (
+            "[1].all(req_headers, req_headers == 1) && size(req_headers['X-Api-Key']) == 2",
+            true,
+        ),
     ];
     for (expr, want) in table {
         let pre: &'static [&'static str] = Box::leak(Box::new([*expr]));
@@ -82,7 +97,11 @@ fn activations_are_ces() {
         let got = request(
             &s,
             "/cel/30",
-            &[("x-api-key", "a"), ("X-API-KEY", "b")],
+            &[
+                ("x-api-key", "a"),
+                ("X-API-KEY", "b"),
+                ("x-other-header", "c"),
+            ],
             Some("q=a+b&q=c"),
         );
         assert_eq!(got.is_ok(), *want, "{expr}");
@@ -125,6 +144,31 @@ fn responses_and_claims() {
     let claims: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(r#"{"roles": ["a"]}"#).expect("json");
     assert_eq!(s.check_claims(&claims), Err(0));
+}
+
+#[test]
+fn one_list_binds_the_headers_any_of_its_expressions_reads() {
+    let s = stage(
+        &[
+            "req_headers['X-Api-Key'] == ['a']",
+            "size(req_headers) == 2",
+        ],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        request(&s, "/", &[("x-api-key", "a"), ("x-b", "b")], None),
+        Ok(())
+    );
+    let s = stage(
+        &["req_headers['X-Api-Key'] == ['a']", "'X-B' in req_headers"],
+        &[],
+        &[],
+    );
+    assert_eq!(
+        request(&s, "/", &[("x-api-key", "a"), ("x-b", "b")], None),
+        Ok(())
+    );
 }
 
 #[test]
