@@ -10,6 +10,9 @@
 # `run.sh SECONDS martian` fuzzes modifier/martian (lint and plan of the
 # namespace, and the modifiers on requests and responses), seeded with the
 # GW72x/GW73x fixtures and testdata/build/martian.json.
+# `run.sh SECONDS cel` fuzzes validation/cel (the linter's analysis of an
+# expression, then, for clean ones, the gateway's evaluation on arbitrary
+# activations), seeded with the GW77x fixtures and testdata/build/cel.json.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -58,6 +61,38 @@ if [ "${2:-lint}" = martian ]; then
   done
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none martian corpus/martian -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
+fi
+if [ "${2:-lint}" = cel ]; then
+  # An expression, a NUL, then an activation: method, path, `req_params.Id`,
+  # header lines, `--`, the query, JSON (resp_data and the claims). Seeded
+  # with every check_expr of the GW77x fixtures and the build config, and
+  # a dictionary of CEL's names.
+  mkdir -p corpus/cel
+  python3 - ../testdata/lint/gw77*.json ../testdata/ok/gw77*.json ../testdata/build/cel.json <<'EOF2'
+import json, sys, hashlib
+act = "\0GET\n/cel/30\n30\nX-Header: something\nX-Tenant: acme\n--\nq=abc&q=x\n" + json.dumps(
+    {"a": {"name": "ann"}, "roles": ["a", "b"], "total": 9.5, "items": [{"ok": True}], "exp": 2e9})
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k == "check_expr" and isinstance(x, str):
+                yield x
+            yield from walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from walk(x)
+for f in sys.argv[1:]:
+    for e in walk(json.load(open(f))):
+        name = hashlib.sha1(e.encode()).hexdigest()[:12]
+        open(f"corpus/cel/seed-{name}", "w").write(e + act)
+EOF2
+  printf '%s\n' '"req_method"' '"req_path"' '"req_params"' '"req_headers"' '"req_querystring"' \
+    '"resp_completed"' '"resp_metadata_status"' '"resp_metadata_headers"' '"resp_data"' '"JWT"' \
+    '"now"' '"size("' '".startsWith("' '".matches("' '"timestamp("' '"duration("' '".all("' \
+    '".exists("' '".map("' '".filter("' '"has("' '" in "' '" && "' '" || "' '" == "' '"int("' \
+    '".getDayOfYear("' '".getHours("' > cel.dict
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none cel corpus/cel -- \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=cel.dict
 fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE

@@ -344,6 +344,24 @@ mod tests {
     }
 
     #[test]
+    fn cel_definitions_are_documented() {
+        for at in [
+            "endpoints.0.extra_config",
+            "endpoints.0.backend.0.extra_config",
+        ] {
+            let names: Vec<&str> = keys_at(&path(&format!("{at}.validation/cel.0")))
+                .iter()
+                .map(|k| k.name)
+                .collect();
+            assert_eq!(names, ["check_expr", "mod_expr"], "{at}");
+            assert!(
+                docs_for(&path(&format!("{at}.validation/cel.0.check_expr")))
+                    .is_some_and(|d| d.starts_with("The CEL expression"))
+            );
+        }
+    }
+
+    #[test]
     fn values_of_places() {
         let strings = |p: &str| -> (Vec<String>, bool) {
             let v = values_at(&path(p));

@@ -2438,3 +2438,138 @@ fn http_cache_as_krakend_does() {
     }
     assert_eq!(up.seen_at("/cached/hit").len(), 3);
 }
+
+/// `validation/cel` (krakend-components §14), over
+/// `testdata/build/cel.json`: CE's results at each level. The endpoint's
+/// `req` list refuses with a 500 naming the evaluator's index in its list
+/// (`return_error_msg`), its `resp` list the same on a complete answer; a
+/// backend's lists fail that backend (a partial 200); the `JWT` list is
+/// `auth/validator`'s rejecter (401). A backend rejection does not count
+/// as a circuit-breaker failure (a difference from CE the README lists).
+#[test]
+fn cel_allows_and_denies_as_krakend_does() {
+    let keys = jwt::Keys::new();
+    let set = json!({"keys": [keys.hs_jwk("hs")]});
+    let jwks = upstream(move |_: &Seen| Reply::json(&set.to_string()));
+    let up = upstream(api);
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/cel.json"),
+    )
+    .unwrap();
+    let text = source
+        .replace(PLACEHOLDER, &up.url())
+        .replace("http://jwks.test", &jwks.url());
+    let gw = start(&build_text("cel", &text, &[]));
+    let with_header = |path: &str| send(&gw.addr, "GET", path, &[("X-Header", "something")], b"");
+
+    // Endpoint and backend expressions all true: the whole answer.
+    let r = with_header("/cel/30");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["a"]["name"], "ann");
+    assert_eq!(r.json()["b"]["order_id"], 30);
+    assert_eq!(r.header("x-krakend-completed"), Some("true"));
+    assert_eq!(r.header("cache-control"), Some("public, max-age=3600"));
+    // The backend saw the POST its expression asked for.
+    assert_eq!(up.wait_for("/orders/30").method, "POST");
+
+    // Endpoint `req` list: evaluator #1 (odd id), #0 (no header: the
+    // missing key is an evaluation error, a refusal too). No backend call.
+    let before = up.seen().len();
+    let r = with_header("/cel/1");
+    assert_eq!(r.status, 500);
+    assert_eq!(r.text(), "request aborted by evaluator #1");
+    assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.header("cache-control"), None);
+    let r = get(&gw.addr, "/cel/30");
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (500, "request aborted by evaluator #0")
+    );
+    assert_eq!(
+        up.seen().len(),
+        before,
+        "a refused request reaches no backend"
+    );
+
+    // Backend `req` lists: the refused backend fails, the other answers.
+    let r = with_header("/cel/10");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json(),
+        json!({"b": {"order_id": 10, "customer": {"id": 42}, "total": 9.5}})
+    );
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+    assert_eq!(r.header("cache-control"), None);
+    assert!(
+        up.seen_at("/users/10").is_empty(),
+        "backend a was not called"
+    );
+    let r = with_header("/cel/6");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["a"]["id"], 6);
+    assert!(r.json().get("b").is_none());
+    assert!(
+        up.seen_at("/orders/6").is_empty(),
+        "backend b was not called"
+    );
+
+    // A backend `resp` list on its data, as CE sees it: after the
+    // backend's manipulation (`group` included). `total` 9.5 fails; the
+    // endpoint's `resp` list is skipped on the partial answer (CE's).
+    let r = get(&gw.addr, "/total/7");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json(), json!({"customer": {"name": "cust-7"}}));
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+
+    // The endpoint's `resp` list on a complete answer.
+    let r = get(&gw.addr, "/deny/7");
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (500, "request aborted by evaluator #0")
+    );
+    assert_eq!(r.header("x-krakend-completed"), Some("false"));
+
+    // `req_querystring` after `input_query_strings`, decoded.
+    assert_eq!(get(&gw.addr, "/search?q=x&q=abc").status, 200);
+    assert_eq!(get(&gw.addr, "/search?q=ab%63").status, 200);
+    assert_eq!(get(&gw.addr, "/search?qq=abc").status, 500);
+
+    // The JWT rejecter: a 401 with nothing of KrakenD's, before roles.
+    let now = jwt::now();
+    let token = |roles: serde_json::Value| {
+        keys.sign(
+            "HS256",
+            "hs",
+            &json!({"sub": "u", "exp": now + 600, "roles": roles}),
+        )
+    };
+    let call = |t: &str| {
+        send(
+            &gw.addr,
+            "GET",
+            "/jwt",
+            &[("Authorization", &format!("Bearer {t}"))],
+            b"",
+        )
+    };
+    let r = call(&token(json!(["role_a", "role_b"])));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&token(json!(["role_y"])));
+    assert_eq!(r.status, 401);
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("content-type"), None);
+    assert_eq!(r.header("x-krakend-completed"), None);
+    // Rejected before the roles check: a token with no wanted role but
+    // two roles passes the rejecter and gets the roles' 403.
+    assert_eq!(call(&token(json!(["x", "z"]))).status, 403);
+
+    // A backend rejection is no breaker failure (max_errors 0 would trip
+    // on the first): the next allowed request still reaches the backend.
+    for _ in 0..3 {
+        assert_eq!(get(&gw.addr, "/breaker").status, 500);
+    }
+    let r = send(&gw.addr, "GET", "/breaker", &[("X-Pass", "yes")], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    up.wait_for("/echo/breaker");
+}

@@ -46,7 +46,6 @@ const NOT_BUILT: &[&str] = &[
     "modifier/lua-proxy",
     "telemetry/logging",
     "telemetry/metrics",
-    "validation/cel",
 ];
 
 /// Every spec and the namespaces its outcome depends on, beyond the core.

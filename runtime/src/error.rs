@@ -78,6 +78,10 @@ pub enum ErrorKind {
     /// number, a port that does not parse): the backend call fails, as in
     /// KrakenD CE.
     Modifier,
+    /// A `validation/cel` expression refused the request
+    /// (`request aborted by evaluator #N`): 500 at the endpoint; at backend
+    /// level that backend fails, as in KrakenD CE.
+    Rejected,
     /// A bug or an impossible state.
     Internal,
 }
@@ -113,9 +117,10 @@ impl Error {
             | ErrorKind::Decode
             | ErrorKind::Merge
             | ErrorKind::RateLimited => (ErrorSource::Upstream, false),
-            ErrorKind::Unsupported | ErrorKind::Internal | ErrorKind::Modifier => {
-                (ErrorSource::Internal, false)
-            }
+            ErrorKind::Unsupported
+            | ErrorKind::Internal
+            | ErrorKind::Modifier
+            | ErrorKind::Rejected => (ErrorSource::Internal, false),
         };
         Error {
             kind,
@@ -151,6 +156,7 @@ impl Error {
             | ErrorKind::Unsupported
             | ErrorKind::Merge
             | ErrorKind::Modifier
+            | ErrorKind::Rejected
             | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

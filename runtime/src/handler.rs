@@ -108,25 +108,30 @@ fn router_error(
 ///   - no route: 405 or 404, after a–f.
 ///   - the endpoint's chain: g. OpenTelemetry's route label;
 ///     h. `security/bot-detector` (endpoint) → 403; j. `telemetry/metrics`;
-///     k. `auth/validator` → 401/403, then its claims go into the request's
-///     headers (`propagate_claims`) and the backends' URLs (`{JWT.x}`);
+///     k. `auth/validator` → 401/403 (its rejecter, `validation/cel`'s
+///     `JWT` list, after the claims and before roles and scopes → 401), then
+///     its claims go into the request's headers (`propagate_claims`) and
+///     the backends' URLs (`{JWT.x}`);
 ///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
-/// - [P] the proxy stack, inside the endpoint's timeout ([`proxied`]):
-///   t. `validation/cel` (not compiled); u. `validation/json-schema` →
-///   400 before any backend; then shadows, static data and the merge
-///   ([`proxy::run`]).
+/// - [P] the proxy stack, inside the endpoint's timeout ([`proxied`],
+///   [`proxy::run`]): t. `validation/cel`'s `req` list before anything
+///   (500), its `resp` list on a successful answer (500); inside it, u.
+///   `validation/json-schema` → 400 before any backend; then shadows,
+///   static data and the merge.
 /// - [B] per backend, inside o. ([`crate::upstream::Upstream::call`] and
 ///   [`crate::proxy`]'s `call_pool`): 11. the circuit breaker, 12.
 ///   `qos/ratelimit/proxy` (a refused call is a backend error: 500 alone,
-///   a partial 200 in a merge); then, around the pool's failover loop as
-///   CE wraps its request executor, 17. `modifier/martian`'s request side
-///   on each attempt's final request (URL, host and headers made); 18. the
-///   request executor: `qos/http-cache` (keyed by that request, answering
-///   a hit without the pool) around the pool; 19. its response side on the
-///   answer, a hit's included, before 20. the status check and 21. the
-///   decoder.
+///   a partial 200 in a merge); 14. `validation/cel` around the backend
+///   (its `req` list before the call, its `resp` list on each call's
+///   decoded answer: a refusal fails that backend); then, around the
+///   pool's failover loop as CE wraps its request executor, 17.
+///   `modifier/martian`'s request side on each attempt's final request
+///   (URL, host and headers made); 18. the request executor:
+///   `qos/http-cache` (keyed by that request, answering a hit without the
+///   pool) around the pool; 19. its response side on the answer, a hit's
+///   included, before 20. the status check and 21. the decoder.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {
@@ -242,6 +247,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                         .and_then(|h| h.to_str().ok())
                         .or_else(|| parts.uri.authority().map(|a| a.as_str()));
                     let inb = Inbound {
+                        path: parts.uri.path(),
                         params: &params,
                         wildcard: wildcard.as_deref(),
                         query: parts.uri.query(),
@@ -271,6 +277,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                             .and_then(|h| h.to_str().ok())
                             .or_else(|| parts.uri.authority().map(|a| a.as_str()));
                         let inb = Inbound {
+                            path: parts.uri.path(),
                             params: &params,
                             wildcard: wildcard.as_deref(),
                             query: parts.uri.query(),
@@ -451,9 +458,9 @@ fn no_route(gw: &Gw, route: Route) -> (Response<GwBody>, &'static str, Option<bo
     }
 }
 
-/// [P]: the body read, u. `validation/json-schema` on it, then the
-/// proxy ([`proxy::run`]): what the endpoint (o.) and the signer (l.)
-/// call, as CE's handlers call the proxy stack.
+/// [P]: the proxy ([`proxy::run`]: t. `validation/cel`) around the body
+/// read and u. `validation/json-schema` on it: what the endpoint (o.) and
+/// the signer (l.) call, as CE's handlers call the proxy stack.
 async fn proxied(
     gw: &Arc<Gw>,
     index: usize,
@@ -462,13 +469,16 @@ async fn proxied(
     body: Incoming,
     start: Instant,
 ) -> Result<Answer, Error> {
-    let body = match &ep.json_schema {
-        Some(v) => {
-            let bytes = validated_body(body).await?;
-            v.check(&bytes)?;
-            ReqBody::Buffered(bytes)
+    // u. runs inside t.: CEL's `req` list refuses before the body is read.
+    let body = async {
+        match &ep.json_schema {
+            Some(v) => {
+                let bytes = validated_body(body).await?;
+                v.check(&bytes)?;
+                Ok(ReqBody::Buffered(bytes))
+            }
+            None => request_body(ep, body).await,
         }
-        None => request_body(ep, body).await?,
     };
     proxy::run(gw, index, inb, body, start).await
 }

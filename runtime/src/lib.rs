@@ -28,6 +28,7 @@
 //! - [`traffic`]: the traffic components (one module a namespace);
 //! - [`validation`]: the validation components (one module a namespace);
 //! - [`modifier`]: the transformation components (`modifier/martian`);
+//! - [`validation`]: the validation components (`validation/cel`);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: Prometheus text and the access log.
 

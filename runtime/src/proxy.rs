@@ -36,6 +36,7 @@ use crate::upstream::{
     AttemptGuard, AttemptResult, BuildHead, CallOptions, Head, HostRt, Replay, Reply, Upstream,
     buffer_for_replay,
 };
+use crate::validation::cel;
 
 /// The request body as the pipeline holds it.
 #[derive(Debug)]
@@ -909,6 +910,44 @@ async fn call_backend(
     passthrough: bool,
 ) -> Result<Payload, Error> {
     let b = &ep.backends[bi];
+    // 14.: the backend's `validation/cel` around its call.
+    // Its `resp` list runs on each call's answer ([`call_checked`]): with
+    // `concurrent_calls`, a refused answer lets another call win, as CE's
+    // layer sits inside the fan-out.
+    cel_backend_pre(gw, ep, b, inb, prev)?;
+    call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await
+}
+
+/// [`call_decoded`], then the backend's `validation/cel` `resp` list.
+#[allow(clippy::too_many_arguments)]
+async fn call_checked(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &BackendRt,
+    inb: &Inbound<'_>,
+    body: Replay,
+    prev: &[Option<Map<String, Value>>],
+    deadline: Instant,
+    passthrough: bool,
+) -> Result<Payload, Error> {
+    let payload = call_decoded(gw, ep, b, inb, body, prev, deadline, passthrough).await?;
+    cel_backend_post(b, &payload)?;
+    Ok(payload)
+}
+
+/// [`call_backend`] inside the backend's `validation/cel` layer.
+#[allow(clippy::too_many_arguments)]
+async fn call_backend_inner(
+    gw: &Gw,
+    ep: &EndpointRt,
+    bi: usize,
+    inb: &Inbound<'_>,
+    body: &mut ReqBody,
+    prev: &[Option<Map<String, Value>>],
+    start: Instant,
+    passthrough: bool,
+) -> Result<Payload, Error> {
+    let b = &ep.backends[bi];
     let n = ep.spec.concurrent_calls.max(1);
     // The deadline the failover loop works within: the share lura gives
     // this call (85 % in a merge, 75 % for concurrent calls, else 100 %).
@@ -922,12 +961,12 @@ async fn call_backend(
     let deadline = share(start, ep.spec.timeout_ms, pct);
     if n == 1 {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        return call_decoded(gw, ep, b, inb, body, prev, deadline, passthrough).await;
+        return call_checked(gw, ep, b, inb, body, prev, deadline, passthrough).await;
     }
     let mut futs: Vec<BoxFut<'_, Result<Payload, Error>>> = Vec::with_capacity(usize::from(n));
     for _ in 0..n {
         let body = body.replay(&b.upstream, b.spec.method).await?;
-        futs.push(Box::pin(call_decoded(
+        futs.push(Box::pin(call_checked(
             gw, ep, b, inb, body, prev, deadline, false,
         )));
     }
@@ -1011,8 +1050,172 @@ fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &ReqBody
     }
 }
 
-/// Runs an endpoint. `start` is when the request arrived.
+/// `validation/cel`'s refusal: CE's error text, a 500 at the endpoint, the
+/// backend's failure at backend level.
+fn rejected(index: usize) -> Error {
+    Error::new(ErrorKind::Rejected, cel::aborted(index))
+}
+
+/// The `req` view of `validation/cel`: the request the endpoint's (or a
+/// backend's) backends would get.
+fn cel_request<'a>(
+    ep: &'a EndpointRt,
+    inb: &'a Inbound<'_>,
+    method: &'a str,
+    path: &'a str,
+    headers: &'a dyn Fn() -> hyper::HeaderMap,
+    query: &'a dyn Fn() -> Vec<(String, String)>,
+) -> cel::RequestView<'a> {
+    cel::RequestView {
+        method,
+        path,
+        param_names: ep.spec.params,
+        param_values: inb.params,
+        headers,
+        query,
+    }
+}
+
+/// t.: the endpoint's `validation/cel` `req` list.
+fn cel_endpoint_pre(gw: &Gw, ep: &EndpointRt, inb: &Inbound<'_>) -> Result<(), Error> {
+    let Some(stage) = ep.cel.as_deref().filter(|s| s.has_pre()) else {
+        return Ok(());
+    };
+    let headers = || {
+        build_headers(
+            ep.spec,
+            &crate::spec::Backend::DEFAULT,
+            inb,
+            gw.spec.user_agent,
+            false,
+        )
+    };
+    let query = || cel::forwarded_query(ep.spec.input_query_strings, None, inb.query);
+    let method = http_method(ep.spec.method);
+    let view = cel_request(ep, inb, method.as_str(), inb.path, &headers, &query);
+    stage.check_request(&view).map_err(rejected)
+}
+
+/// t.: the endpoint's `validation/cel` `resp` list, on a successful answer
+/// (CE skips it when the proxy returned an error, partial data included).
+fn cel_endpoint_post(ep: &EndpointRt, answer: &Answer) -> Result<(), Error> {
+    let Some(stage) = ep.cel.as_deref().filter(|s| s.has_post()) else {
+        return Ok(());
+    };
+    let checked = match answer {
+        Answer::Merged(m) => {
+            if !m.errors.is_empty() {
+                return Ok(());
+            }
+            stage.check_response(&cel::ResponseView {
+                completed: m.complete && m.data.as_ref().is_some_and(|d| !d.is_empty()),
+                status: 0,
+                headers: None,
+                data: m.data.as_ref(),
+            })
+        }
+        Answer::Rendered(r) => {
+            if !r.errors.is_empty() {
+                return Ok(());
+            }
+            let data = match serde_json::from_slice::<Value>(&r.body) {
+                Ok(Value::Object(m)) => Some(m),
+                _ => None,
+            };
+            stage.check_response(&cel::ResponseView {
+                completed: r.completed,
+                status: 0,
+                headers: None,
+                data: data.as_ref(),
+            })
+        }
+        Answer::Stream(s) => stage.check_response(&cel::ResponseView {
+            completed: true,
+            status: i64::from(s.resp.status().as_u16()),
+            headers: Some(s.resp.headers()),
+            data: None,
+        }),
+    };
+    checked.map_err(rejected)
+}
+
+/// 14.: a backend's `validation/cel` `req` list, on the request this
+/// backend gets.
+fn cel_backend_pre(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &BackendRt,
+    inb: &Inbound<'_>,
+    prev: &[Option<Map<String, Value>>],
+) -> Result<(), Error> {
+    let Some(stage) = b.cel.as_ref().filter(|s| s.has_pre()) else {
+        return Ok(());
+    };
+    let mut pq = String::with_capacity(64);
+    build_path_and_query(&mut pq, "", ep.spec, b.spec, inb, prev);
+    let path = pq.split_once('?').map_or(pq.as_str(), |(p, _)| p);
+    let headers = || build_headers(ep.spec, b.spec, inb, gw.spec.user_agent, false);
+    let query = || {
+        cel::forwarded_query(
+            ep.spec.input_query_strings,
+            b.spec.input_query_strings,
+            inb.query,
+        )
+    };
+    let method = http_method(b.spec.method);
+    let view = cel_request(ep, inb, method.as_str(), path, &headers, &query);
+    stage.check_request(&view).map_err(rejected)
+}
+
+/// 14.: a backend's `validation/cel` `resp` list, on its decoded data.
+fn cel_backend_post(b: &BackendRt, payload: &Payload) -> Result<(), Error> {
+    let Some(stage) = b.cel.as_ref().filter(|s| s.has_post()) else {
+        return Ok(());
+    };
+    let checked = match payload {
+        Payload::Part(p) => stage.check_response(&cel::ResponseView {
+            completed: p.complete,
+            status: 0,
+            headers: None,
+            data: Some(&p.data),
+        }),
+        Payload::Rendered(r) => {
+            let data = match serde_json::from_slice::<Value>(&r.body) {
+                Ok(Value::Object(m)) => Some(m),
+                _ => None,
+            };
+            stage.check_response(&cel::ResponseView {
+                completed: true,
+                status: 0,
+                headers: None,
+                data: data.as_ref(),
+            })
+        }
+    };
+    checked.map_err(rejected)
+}
+
+/// Runs an endpoint. `start` is when the request arrived. t.:
+/// `validation/cel`'s `req` list first, then `body` (the client's body,
+/// read and, u., validated: CE's JSON Schema layer is inside the CEL one),
+/// the answer, and the `resp` list on it.
 pub async fn run(
+    gw: &Arc<Gw>,
+    ep_index: usize,
+    inb: &Inbound<'_>,
+    body: impl std::future::Future<Output = Result<ReqBody, Error>>,
+    start: Instant,
+) -> Result<Answer, Error> {
+    let ep = &gw.endpoints[ep_index];
+    cel_endpoint_pre(gw, ep, inb)?;
+    let body = body.await?;
+    let answer = answer(gw, ep_index, inb, body, start).await?;
+    cel_endpoint_post(ep, &answer)?;
+    Ok(answer)
+}
+
+/// The endpoint's answer, inside its `validation/cel` layer.
+async fn answer(
     gw: &Arc<Gw>,
     ep_index: usize,
     inb: &Inbound<'_>,
@@ -1181,6 +1384,8 @@ async fn run_noop(
         ));
     };
     let b = &ep.backends[bi];
+    // 14.: the backend's `validation/cel` `req` list.
+    cel_backend_pre(gw, ep, b, inb, &[])?;
     let n = ep.spec.concurrent_calls.max(1);
     let deadline = after(start, ep.spec.timeout_ms);
     let debug = b.upstream.policy.is_some_and(|p| p.debug_headers);
@@ -1204,9 +1409,22 @@ async fn run_noop(
         }
         first_ok(futs).await
     };
-    if b.upstream.policy.is_some() {
+    let r = if b.upstream.policy.is_some() {
         r.map_err(Error::for_noop_pool)
     } else {
         r
+    };
+    // 14.: its `resp` list, on the backend's status and headers.
+    let streamed = r?;
+    if let Some(stage) = b.cel.as_ref().filter(|s| s.has_post()) {
+        stage
+            .check_response(&cel::ResponseView {
+                completed: true,
+                status: i64::from(streamed.resp.status().as_u16()),
+                headers: Some(streamed.resp.headers()),
+                data: None,
+            })
+            .map_err(rejected)?;
     }
+    Ok(streamed)
 }

@@ -45,6 +45,9 @@ const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
 /// the backend requests are built.
 #[derive(Debug)]
 pub struct Inbound<'a> {
+    /// The request's path, as the client sent it (`req_path` of an
+    /// endpoint's `validation/cel`).
+    pub path: &'a str,
     /// Decoded path parameter values (index = `Endpoint::params` index).
     pub params: &'a [String],
     /// The `/*` remainder, raw (as the client sent it).

@@ -27,6 +27,7 @@ pub use crate::security::signer::JwtSigner;
 pub use crate::traffic::http_cache::HttpCache;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 pub use crate::validation::json_schema::JsonSchema;
+pub use crate::validation::cel::Cel;
 
 /// The whole gateway.
 #[derive(Debug)]
@@ -356,6 +357,9 @@ pub struct Endpoint {
     /// `auth/signer`: signs the response's listed objects (replaces the
     /// rate limit and the endpoint handler, as in CE).
     pub signer: Option<&'static JwtSigner>,
+    /// `validation/cel` (endpoint level): the proxy layer's lists and the
+    /// JWT rejecter's.
+    pub cel: Option<&'static Cel>,
 }
 
 impl Endpoint {
@@ -384,6 +388,7 @@ impl Endpoint {
         json_schema: None,
         jwt: None,
         signer: None,
+        cel: None,
     };
 }
 
@@ -515,6 +520,8 @@ pub struct Backend {
     /// `qos/http-cache`: the request executor's private HTTP cache, under
     /// martian and the decoder.
     pub http_cache: Option<HttpCache>,
+    /// `validation/cel` (backend level): its lists around this backend.
+    pub cel: Option<&'static Cel>,
     /// The `gwc/loadbalancer`, `gwc/healthcheck`, `gwc/failover` and
     /// `gwc/http-client` policies (research/lb-failover-health.md §7).
     /// `None` keeps KrakenD's behaviour: exact round robin over `hosts`
@@ -549,6 +556,7 @@ impl Backend {
         rate_limit: None,
         martian: None,
         http_cache: None,
+        cel: None,
         lb: None,
     };
 }

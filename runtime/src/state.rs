@@ -120,6 +120,9 @@ pub struct EndpointRt {
     pub json_schema: Option<crate::validation::json_schema::Validator>,
     /// `auth/validator`, ready.
     pub jwt: Option<crate::security::jwt::Validator>,
+    /// `validation/cel` (endpoint level), compiled; the JWT list is also
+    /// the validator's rejecter.
+    pub cel: Option<std::sync::Arc<crate::validation::cel::Stage>>,
     /// `auth/signer`, ready (its key is loaded by [`Gw::start_background`]).
     pub signer: Option<std::sync::Arc<crate::security::signer::Signer>>,
     /// Counters.
@@ -144,6 +147,8 @@ pub struct BackendRt {
     pub martian: Option<crate::modifier::martian::Stage>,
     /// `qos/http-cache`, its store made (or shared).
     pub http_cache: Option<crate::traffic::http_cache::Stage>,
+    /// `validation/cel` (backend level), compiled.
+    pub cel: Option<crate::validation::cel::Stage>,
 }
 
 /// lura's `errPrefix` (`transport/http/client/status.go`): the backend's
@@ -218,9 +223,12 @@ pub fn json_passthrough(ep: &Endpoint, regular: &[usize]) -> bool {
             && b.deny.is_empty()
             && b.mapping.is_empty()
             && b.flatmap.is_empty()
+            // A `resp` CEL list reads the decoded data.
+            && b.cel.is_none_or(|c| c.post.is_empty())
     };
     // A signer works on the decoded data (it replaces objects).
     let shape = ep.signer.is_none()
+        && ep.cel.is_none_or(|c| c.post.is_empty())
         && match backends.as_slice() {
             [] => false,
             [_] => true,
@@ -276,11 +284,17 @@ impl Gw {
                     })
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
+                let cel = b
+                    .cel
+                    .map(crate::validation::cel::Stage::new)
+                    .transpose()
+                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
                 backends.push(BackendRt {
                     spec: b,
                     group_key,
                     martian,
                     http_cache,
+                    cel,
                     upstream: Upstream::new(b, &spec.client, &mut shared, &label)
                         .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
                     label,
@@ -311,6 +325,22 @@ impl Gw {
             // A validated body is read whole first.
             let stream_body = requests == 1 && !ep.sequential && ep.json_schema.is_none();
             let json_passthrough = json_passthrough(ep, &regular);
+            let cel = ep
+                .cel
+                .map(crate::validation::cel::Stage::new)
+                .transpose()
+                .map_err(|e| format!("endpoint {}: {e}", ep.path))?
+                .map(std::sync::Arc::new);
+            let mut jwt = ep
+                .jwt
+                .map(|j| crate::security::jwt::Validator::new(j, &mut jwks, spec.user_agent))
+                .transpose()
+                .map_err(|e| format!("endpoint {}: {e}", ep.path))?;
+            // k.: the JWT list is the validator's rejecter (CE's
+            // `NewRejecter`, read only with `auth/validator`).
+            if let (Some(v), Some(stage)) = (jwt.as_mut(), cel.as_ref()) {
+                v.set_rejecter(std::sync::Arc::clone(stage));
+            }
             endpoints.push(EndpointRt {
                 spec: ep,
                 backends: backends.into_boxed_slice(),
@@ -331,11 +361,8 @@ impl Gw {
                     .map(crate::validation::json_schema::Validator::new)
                     .transpose()
                     .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
-                jwt: ep
-                    .jwt
-                    .map(|j| crate::security::jwt::Validator::new(j, &mut jwks, spec.user_agent))
-                    .transpose()
-                    .map_err(|e| format!("endpoint {}: {e}", ep.path))?,
+                jwt,
+                cel,
                 signer: ep.signer.map(|s| {
                     std::sync::Arc::new(crate::security::signer::Signer::new(
                         s,

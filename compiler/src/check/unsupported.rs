@@ -62,7 +62,7 @@ const SERVICE_IMPLEMENTED: [&str; 9] = [
 ///
 /// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
 /// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
-const ENDPOINT_IMPLEMENTED: [&str; 14] = [
+const ENDPOINT_IMPLEMENTED: [&str; 16] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "security/bot-detector",
@@ -77,7 +77,11 @@ const ENDPOINT_IMPLEMENTED: [&str; 14] = [
     SIGNER_LEGACY_KEY,
     crate::model::validation::json_schema::NAMESPACE,
     crate::model::validation::json_schema::LEGACY_NAMESPACE,
+    crate::model::validation::cel::NAMESPACE,
+    CEL_LEGACY_KEY,
 ];
+/// `validation/cel`'s long name, which CE still reads.
+const CEL_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-cel";
 /// `qos/http-cache`'s long name, the one `krakend-httpcache` reads.
 const HTTP_CACHE_LEGACY_KEY: &str = "github.com/devopsfaith/krakend-httpcache";
 /// `auth/signer`'s long name, which CE still reads.
@@ -96,7 +100,7 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
 ];
 /// `qos/ratelimit/proxy`'s v1 name is here as the router's is: KrakenD CE
 /// does not read it, neither does gwc; GW715 reports it.
-const BACKEND_IMPLEMENTED: [&str; 16] = [
+const BACKEND_IMPLEMENTED: [&str; 18] = [
     "proxy",
     PROXY_LEGACY_KEY,
     "backend/http",
@@ -107,6 +111,8 @@ const BACKEND_IMPLEMENTED: [&str; 16] = [
     crate::model::modifier::martian::LEGACY_NAMESPACE,
     crate::model::traffic::http_cache::NAMESPACE,
     HTTP_CACHE_LEGACY_KEY,
+    crate::model::validation::cel::NAMESPACE,
+    CEL_LEGACY_KEY,
     lb::LOADBALANCER_NAMESPACE,
     lb::HEALTHCHECK_NAMESPACE,
     lb::FAILOVER_NAMESPACE,

@@ -145,6 +145,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
     );
     let jwt = option(e.jwt.as_ref().map(super::security::validator::tokens));
     let signer = option(e.signer.as_ref().map(super::security::signer::tokens));
+    let cel = option(e.cel.as_ref().map(super::validation::cel::tokens));
     quote! {
         Endpoint {
             method: #method,
@@ -167,6 +168,7 @@ fn endpoint(index: usize, e: &Endpoint) -> TokenStream {
             json_schema: #json_schema,
             jwt: #jwt,
             signer: #signer,
+            cel: #cel,
         }
     }
 }
@@ -199,6 +201,7 @@ fn backend(b: &Backend) -> TokenStream {
             .as_ref()
             .map(super::traffic::http_cache::tokens),
     );
+    let cel = option(b.cel.as_ref().map(super::validation::cel::tokens));
     let circuit_breaker = option(b.circuit_breaker.map(|cb| {
         let interval = Literal::u64_unsuffixed(cb.interval_s);
         let timeout = Literal::u64_unsuffixed(cb.timeout_s);
@@ -241,6 +244,7 @@ fn backend(b: &Backend) -> TokenStream {
             rate_limit: #rate_limit,
             martian: #martian,
             http_cache: #http_cache,
+            cel: #cel,
             lb: #lb,
         }
     }

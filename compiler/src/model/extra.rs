@@ -55,6 +55,10 @@ pub struct ExtraConfig<'a> {
     /// `qos/http-cache` (backend level; its legacy name too), whatever its
     /// value (CE enables the cache for any value).
     pub http_cache: Option<super::traffic::HttpCacheNs<'a>>,
+    /// `validation/cel` (endpoint and backend level; its legacy name too),
+    /// whatever its value (CE ignores a value its decoder refuses: the model
+    /// keeps it so GW779 can say so).
+    pub cel: Option<super::validation::Cel<'a>>,
     /// gwc's own namespaces (`gwc/loadbalancer`, `gwc/healthcheck`,
     /// `gwc/failover`, `gwc/http-client`; backend level).
     pub gwc: GwcExtra<'a>,
@@ -131,6 +135,7 @@ impl<'a> ExtraConfig<'a> {
                 .map(BackendHttp::from_node),
             martian: martian(members),
             http_cache: http_cache(members),
+            cel: cel(members),
             gwc: GwcExtra::from_node(node),
         }
     }
@@ -174,6 +179,16 @@ fn http_cache(members: &[crate::syntax::Member]) -> Option<super::traffic::HttpC
     find(NAMESPACE)
         .or_else(|| super::legacy::ce_aliases(NAMESPACE).find_map(find))
         .map(|m| super::traffic::HttpCacheNs::from_node(m.key_span, &m.value))
+}
+
+/// `validation/cel` under its short name or, failing that, its legacy one
+/// (whatever its value).
+fn cel(members: &[crate::syntax::Member]) -> Option<super::validation::Cel<'_>> {
+    use super::validation::cel::NAMESPACE;
+    let find = |key: &str| members.iter().rev().find(|m| m.key == key);
+    find(NAMESPACE)
+        .or_else(|| super::legacy::ce_aliases(NAMESPACE).find_map(find))
+        .map(|m| super::validation::Cel::from_node(m.key_span, &m.value))
 }
 
 /// The component namespace `short` as an object: under its short name or,

@@ -112,6 +112,9 @@ pub(crate) fn backend(
             .rate_limit_proxy
             .as_ref()
             .and_then(super::traffic::ratelimit_proxy::plan),
+        cel: b.extra.cel.as_ref().and_then(|c| {
+            super::validation::cel::plan(c, crate::model::validation::cel::Level::Backend, false)
+        }),
         martian: b
             .extra
             .martian

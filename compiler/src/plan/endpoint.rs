@@ -111,6 +111,13 @@ pub(crate) fn endpoint(
             .json_schema
             .as_ref()
             .and_then(super::validation::json_schema::plan),
+        cel: ep.extra.cel.as_ref().and_then(|c| {
+            super::validation::cel::plan(
+                c,
+                crate::model::validation::cel::Level::Endpoint,
+                ep.extra.validator.is_some(),
+            )
+        }),
         jwt: ep
             .extra
             .validator

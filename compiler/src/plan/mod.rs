@@ -361,6 +361,9 @@ pub struct Endpoint {
     /// `validation/json-schema`: the schema's JSON text (`None` when
     /// absent or when it does not compile).
     pub json_schema: Option<String>,
+    /// `validation/cel` (endpoint level: the proxy layer's lists and the
+    /// JWT rejecter's), `None` when no list runs anything.
+    pub cel: Option<validation::Cel>,
     /// `auth/validator`.
     pub jwt: Option<security::Validator>,
     /// `auth/signer`.
@@ -478,6 +481,8 @@ pub struct Backend {
     pub martian: Option<modifier::Martian>,
     /// `qos/http-cache`.
     pub http_cache: Option<traffic::HttpCache>,
+    /// `validation/cel` (backend level), `None` when no list runs anything.
+    pub cel: Option<validation::Cel>,
     /// The `gwc/*` pool policy, `None` for KrakenD's balancing.
     pub lb: Option<pool::PoolPolicy>,
 }
@@ -643,6 +648,13 @@ impl Plan {
         }
         if self.endpoints.iter().any(|e| e.json_schema.is_some()) {
             features.push("json-schema");
+        }
+        if self
+            .endpoints
+            .iter()
+            .any(|e| e.cel.is_some() || e.backends.iter().any(|b| b.cel.is_some()))
+        {
+            features.push("cel");
         }
         // The regex filters need `regex`; the other modifiers nothing.
         if self

@@ -555,6 +555,9 @@ pub enum Reason {
     Roles,
     /// The scopes do not satisfy `scopes` (403).
     Scopes,
+    /// A `validation/cel` `JWT` expression (its index in the list) is not
+    /// `true` (401, CE's rejecter).
+    Rejected(usize),
 }
 
 impl Reason {
@@ -603,6 +606,7 @@ impl std::fmt::Display for Reason {
             Reason::Scopes => {
                 f.write_str("Token sent by client does not have the required scopes")
             }
+            Reason::Rejected(i) => write!(f, "token rejected by evaluator #{i}"),
         }
     }
 }
@@ -1108,6 +1112,9 @@ mod with_feature {
         /// `propagate_claims`: (claim path, header) pairs whose header is a
         /// valid name.
         pub(super) propagate: Box<[(&'static [&'static str], HeaderName)]>,
+        /// `validation/cel`'s `JWT` list (CE's rejecter), when the endpoint
+        /// has one.
+        pub(super) rejecter: Option<Arc<crate::validation::cel::Stage>>,
     }
 
     impl std::fmt::Debug for Validator {
@@ -1144,7 +1151,14 @@ mod with_feature {
                 keys: stores.store(spec, user_agent)?,
                 auth_header,
                 propagate,
+                rejecter: None,
             })
+        }
+
+        /// Sets `validation/cel`'s `JWT` list as the rejecter (none when
+        /// the stage has no such list).
+        pub fn set_rejecter(&mut self, stage: Arc<crate::validation::cel::Stage>) {
+            self.rejecter = stage.has_jwt().then_some(stage);
         }
 
         /// Stage k: the token's signature and claims, then this endpoint's
@@ -1174,6 +1188,13 @@ mod with_feature {
                     self.keys.forget(raw);
                 }
                 return Err(reason.into());
+            }
+            // CE's rejecters (`auth/revoker`, `validation/cel`) run after
+            // the claims check and before roles and scopes (`gin/jose.go`).
+            if let Some(r) = &self.rejecter
+                && let Err(i) = r.check_claims(&verified.claims)
+            {
+                return Err(Reason::Rejected(i).into());
             }
             if !has_any_role(&verified.claims, self.spec.roles_key, self.spec.roles) {
                 return Err(Reason::Roles.into());
@@ -1302,6 +1323,9 @@ mod without_feature {
 
         /// Never reached.
         pub fn propagate(&self, _v: &Verified, _headers: &mut hyper::HeaderMap) {}
+
+        /// Never reached.
+        pub fn set_rejecter(&mut self, _stage: std::sync::Arc<crate::validation::cel::Stage>) {}
     }
 }
 
@@ -2460,6 +2484,7 @@ mod token_tests {
             let spec: &'static JwtValidator = Box::leak(Box::new(mk(preserve)));
             let v = Validator {
                 spec,
+                rejecter: None,
                 keys: Arc::clone(&store),
                 auth_header: AUTHORIZATION,
                 propagate: PROPAGATE

@@ -4,7 +4,7 @@
 //! When building (`gwc build`, `gwc lint --build`), reports every
 //! `extra_config` namespace that KrakenD reads at that level and gwc does
 //! not implement: `telemetry/logging`, `telemetry/metrics`,
-//! `modifier/lua-backend`, `validation/cel`, … (gwc
+//! `modifier/lua-backend`, `telemetry/logging`, … (gwc
 //! implements `router`, `proxy`, `backend/http` and the components the
 //! README lists, long legacy names included). `gwc lint` alone accepts
 //! them: the config is fine for KrakenD.

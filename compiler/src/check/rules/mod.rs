@@ -206,6 +206,16 @@ crate::check::registry::registry! {
     "GW761" gw761_json_schema_without_body Warning Tree;
     "GW762" gw762_json_schema_remote_ref Error Tree;
     "GW763" gw763_json_schema_newer_keyword Warning Tree;
+    "GW770" gw770_cel_parse_error Error Tree;
+    "GW771" gw771_cel_undeclared_identifier Error Tree;
+    "GW772" gw772_cel_unknown_function Error Tree;
+    "GW773" gw773_cel_type_error Error Tree;
+    "GW774" gw774_cel_too_complex Error Tree;
+    "GW775" gw775_cel_wrong_list Error Tree;
+    "GW776" gw776_cel_never_evaluated Error Tree;
+    "GW777" gw777_cel_mod_expr_ignored Warning Tree;
+    "GW778" gw778_cel_metadata_without_noop Warning Tree;
+    "GW779" gw779_cel_invalid_definition Error Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

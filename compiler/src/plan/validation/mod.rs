@@ -1,3 +1,6 @@
 //! The validation components, planned: one file a namespace.
 
+pub mod cel;
 pub mod json_schema;
+
+pub use cel::Cel;
