@@ -26,8 +26,8 @@ pub use crate::security::jwt::{
 pub use crate::security::signer::JwtSigner;
 pub use crate::traffic::http_cache::HttpCache;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
-pub use crate::validation::json_schema::JsonSchema;
 pub use crate::validation::cel::Cel;
+pub use crate::validation::json_schema::JsonSchema;
 
 /// The whole gateway.
 #[derive(Debug)]
