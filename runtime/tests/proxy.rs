@@ -1460,3 +1460,45 @@ async fn empty_request_bodies_are_framed_as_gos_client_does() {
         }
     }
 }
+
+/// CE's proxy stack puts `validation/json-schema` (u.) inside
+/// `validation/cel` (t.): a request CEL's `req` list refuses is a 500
+/// whatever its body, and only a request it lets through has its body
+/// validated (a 400) before any backend.
+#[tokio::test]
+async fn cel_refuses_before_the_json_schema_check() {
+    let (h, log) = upstream(|_| Reply::json(r#"{"ok":true}"#)).await;
+    let url = leak_slice(vec![UrlPiece::Literal("/users")]);
+    let mut ep = endpoint(
+        Method::Post,
+        "/users",
+        leak_slice(vec![Segment::Static("users")]),
+        &[],
+        vec![backend(h, url)],
+    );
+    ep.input_headers = Forward::Only(&["X-Pass"]);
+    ep.json_schema = Some(leak(JsonSchema {
+        schema: r#"{"type":"object","required":["name"]}"#,
+    }));
+    ep.cel = Some(leak(Cel {
+        pre: leak_slice(vec!["req_headers['X-Pass'][0] == 'yes'"]),
+        post: &[],
+        jwt: &[],
+    }));
+    let mut gw = gateway(vec![ep]);
+    gw.router.return_error_msg = true;
+    let gw = start(gw).await;
+    let pass = [("X-Pass", "yes")];
+
+    let r = send(gw.addr, "POST", "/users", &[("X-Pass", "no")], "[]").await;
+    assert_eq!(
+        (r.status, r.text()),
+        (500, "request aborted by evaluator #0")
+    );
+    let r = send(gw.addr, "POST", "/users", &pass, "[]").await;
+    assert_eq!(r.status, 400);
+    assert!(log.lock().unwrap().is_empty(), "no backend was called");
+    let r = send(gw.addr, "POST", "/users", &pass, r#"{"name":"ann"}"#).await;
+    assert_eq!((r.status, r.text()), (200, r#"{"ok":true}"#));
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
