@@ -45,7 +45,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .with_note(format!(
                 "KrakenD refuses to start: `ignoring the '{} {}' endpoint, since it has 0 backends defined!`",
                 ep.method.as_ref().map_or("", |m| m.value.as_str()),
-                clean_path(path)
+                crate::check::routes::clean_path(path)
             ));
         if member.is_some()
             && let Some(p) = &ep.path
@@ -54,9 +54,4 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
-}
-
-/// lura's `CleanPath`: one leading `/` removed, then one added.
-fn clean_path(path: &str) -> String {
-    format!("/{}", path.strip_prefix('/').unwrap_or(path))
 }
