@@ -1324,10 +1324,10 @@ fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     assert!(err.contains("error[GW404]"), "{err}");
     assert!(!err.contains("compiling gateway"), "{err}");
 
-    let logging = r#"{"version": 3, "host": ["http://127.0.0.1:8081"],
-        "extra_config": {"telemetry/logging": {"level": "INFO"}},
+    let lua = r#"{"version": 3, "host": ["http://127.0.0.1:8081"],
+        "extra_config": {"modifier/lua-endpoint": {"pre": "print(1)"}},
         "endpoints": [{"endpoint": "/a", "backend": [{"url_pattern": "/a"}]}]}"#;
-    let out = run("refused-ns.json", logging, &[]);
+    let out = run("refused-ns.json", lua, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("error[GW901]"), "{err}");
@@ -1335,8 +1335,8 @@ fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     // Accepted on the command line: it builds and serves.
     let bin = build_text(
         "accepted-ns",
-        logging,
-        &["--allow-unsupported", "telemetry/logging"],
+        lua,
+        &["--allow-unsupported", "modifier/lua-endpoint"],
     );
     let gw = start(&bin);
     assert_eq!(get(&gw.addr, "/__health").status, 200);

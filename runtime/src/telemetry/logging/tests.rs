@@ -1,0 +1,154 @@
+use super::*;
+
+/// 2026-12-07 01:38:11.123456789 UTC.
+fn at() -> SystemTime {
+    UNIX_EPOCH + Duration::new(1_796_607_491, 123_456_789)
+}
+
+fn logger(spec: Logging) -> Logger {
+    let (tx, _rx) = std::sync::mpsc::sync_channel(1);
+    Logger {
+        spec,
+        tx,
+        tag: "[KRAKEND]".into(),
+        program: "gw".into(),
+        pid: 42,
+        seq: AtomicU64::new(0),
+    }
+}
+
+#[test]
+fn application_lines_in_ce_formats() {
+    let with = |format, prefix| Logging {
+        level: Level::Debug,
+        stdout: true,
+        syslog: None,
+        prefix,
+        format,
+    };
+    const CUSTOM: &[Verb] = &[
+        Verb::Time(&[
+            TimePart::Year,
+            TimePart::Text("-"),
+            TimePart::Month,
+            TimePart::Text("-"),
+            TimePart::Day,
+            TimePart::Text(" "),
+            TimePart::Hour,
+            TimePart::Text(":"),
+            TimePart::Minute,
+            TimePart::Text(":"),
+            TimePart::Second,
+            TimePart::Fraction(6),
+        ]),
+        Verb::Text(" "),
+        Verb::Level,
+        Verb::Text(" "),
+        Verb::Module,
+        Verb::Text(" #"),
+        Verb::Id,
+        Verb::Text(" "),
+        Verb::Pid,
+        Verb::Text(" "),
+        Verb::Program,
+        Verb::Text(": "),
+        Verb::ColorBold,
+        Verb::Message,
+        Verb::ColorReset,
+    ];
+    let table: &[(Logging, Level, &str)] = &[
+        (
+            Logging::BASIC,
+            Level::Info,
+            "2026/12/07 01:38:11 KRAKEND INFO: hello\n",
+        ),
+        (
+            with(Format::Default, "[KRAKEND]"),
+            Level::Info,
+            "[KRAKEND] 2026/12/07 - 01:38:11.123 ▶ INFO\x1b[0m hello\n",
+        ),
+        (
+            with(Format::Default, ""),
+            Level::Error,
+            " 2026/12/07 - 01:38:11.123 \x1b[31m▶ ERROR\x1b[0m hello\n",
+        ),
+        (
+            with(Format::Logstash, ""),
+            Level::Warning,
+            "{\"@timestamp\":\"2026-12-07T01:38:11.123+00:00\", \"@version\": 1, \"level\": \"WARNING\", \"message\": \"hello\", \"module\": \"KRAKEND\"}\n",
+        ),
+        (
+            with(Format::Custom(CUSTOM), ""),
+            Level::Debug,
+            "2026-12-07 01:38:11.123456 DEBUG KRAKEND #1 42 gw: \x1b[36;1mhello\x1b[0m\n",
+        ),
+    ];
+    for (spec, level, want) in table {
+        assert_eq!(logger(*spec).format_line(*level, "hello", at()), *want);
+    }
+}
+
+#[test]
+fn syslog_record_is_go_local_form() {
+    // local3 (19) × 8 + info (6).
+    assert_eq!(
+        syslog_record(158, "[KRAKEND]", 42, Level::Error, "boom", at()),
+        "<158>Dec  7 01:38:11 [KRAKEND][42]: ERROR > boom\n"
+    );
+}
+
+#[test]
+fn go_durations() {
+    let table: &[(Duration, &str)] = &[
+        (Duration::ZERO, "0s"),
+        (Duration::from_nanos(500), "500ns"),
+        (Duration::from_nanos(4_529), "4.529µs"),
+        (Duration::from_nanos(1_234_567), "1.234567ms"),
+        (Duration::from_millis(1_500), "1.5s"),
+        (Duration::from_secs(60), "1m0s"),
+        (Duration::from_secs(3_725), "1h2m5s"),
+    ];
+    for (d, want) in table {
+        assert_eq!(go_duration(*d), *want, "{d:?}");
+    }
+}
+
+#[test]
+fn gin_latency_truncation() {
+    let table: &[(Duration, Duration)] = &[
+        (Duration::from_nanos(999_999), Duration::from_nanos(999_999)),
+        (
+            Duration::from_nanos(1_234_567),
+            Duration::from_micros(1_230),
+        ),
+        (
+            Duration::from_nanos(1_234_567_891),
+            Duration::from_millis(1_230),
+        ),
+        (Duration::from_secs(75), Duration::from_secs(70)),
+    ];
+    for (d, want) in table {
+        assert_eq!(gin_truncate(*d), *want, "{d:?}");
+    }
+}
+
+#[test]
+fn quoted_paths() {
+    let table: &[(&str, &str)] = &[
+        ("/a", "\"/a\""),
+        ("/a\"b\\c", "\"/a\\\"b\\\\c\""),
+        ("/é\n\x01", "\"/é\\n\\x01\""),
+    ];
+    for (p, want) in table {
+        let mut s = String::new();
+        go_quote(&mut s, p);
+        assert_eq!(s, *want);
+    }
+}
+
+#[test]
+fn levels_order_as_go_logging() {
+    assert!(Level::Critical < Level::Error);
+    assert!(Level::Notice < Level::Info);
+    assert!(Level::Info < Level::Debug);
+}
