@@ -2683,7 +2683,7 @@ fn logging_formats_syslog_and_access_log_as_krakend_does() {
     get(&gw.addr, "/fail");
     let app = log_lines(&rx, |l| count(l, "{") >= 1);
     let app: Vec<&String> = app.iter().filter(|l| l.starts_with('{')).collect();
-    let v: serde_json::Value = serde_json::from_str(&app[0]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(app[0]).unwrap();
     let stamp = v["@timestamp"].as_str().unwrap();
     assert_eq!(
         stamp.len(),

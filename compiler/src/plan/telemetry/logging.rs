@@ -215,11 +215,11 @@ pub const KNOWN_VERBS: &[&str] = &[
     "shortpkg",
 ];
 
-/// The `%{verb}` / `%{verb:layout}` pieces of a go-logging pattern, with
-/// their byte ranges in `pattern` (text pieces: `None` verb).
-pub fn pattern_pieces(
-    pattern: &str,
-) -> Vec<(Option<(&str, Option<&str>)>, std::ops::Range<usize>)> {
+/// A `%{verb}` or `%{verb:layout}` (`None` for text), with its byte range.
+pub type Piece<'a> = (Option<(&'a str, Option<&'a str>)>, std::ops::Range<usize>);
+
+/// The pieces of a go-logging pattern, in order.
+pub fn pattern_pieces(pattern: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = 0;
     while let Some(i) = pattern[rest..].find("%{") {
