@@ -103,6 +103,9 @@ pub enum Verb {
     Time(&'static [TimePart]),
     /// `%{level}`
     Level,
+    /// `%{level:.Ns}`: the level's name cut to N characters (Go's `%.Ns`;
+    /// `DefaultPattern`'s old `.6s` wrote `WARNIN`).
+    LevelCut(u8),
     /// `%{message}`
     Message,
     /// `%{module}` (`KRAKEND`)
@@ -441,6 +444,10 @@ impl Logger {
                         Verb::Text(s) => line.push_str(s),
                         Verb::Time(parts) => go_time(&mut line, parts, now),
                         Verb::Level => line.push_str(level.name()),
+                        Verb::LevelCut(n) => {
+                            let name = level.name();
+                            line.push_str(&name[..name.len().min(usize::from(n))]);
+                        }
                         Verb::Message => line.push_str(msg),
                         Verb::Module => line.push_str("KRAKEND"),
                         Verb::Id => {

@@ -55,6 +55,10 @@ fn verb(v: &Verb) -> TokenStream {
             quote!(Time(&[#(#parts),*]))
         }
         Verb::Level => quote!(Level),
+        Verb::LevelCut(n) => {
+            let n = Literal::u8_unsuffixed(*n);
+            quote!(LevelCut(#n))
+        }
         Verb::Message => quote!(Message),
         Verb::Module => quote!(Module),
         Verb::Id => quote!(Id),

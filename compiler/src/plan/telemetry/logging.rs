@@ -47,6 +47,8 @@ pub enum Verb {
     Time(Vec<TimePart>),
     /// `%{level}`
     Level,
+    /// `%{level:.Ns}`
+    LevelCut(u8),
     /// `%{message}`
     Message,
     /// `%{module}`
@@ -259,7 +261,10 @@ pub fn parse_pattern(pattern: &str) -> Vec<Verb> {
             Some(("time", layout)) => Verb::Time(parse_layout(
                 layout.unwrap_or("2006-01-02T15:04:05.999Z-07:00"),
             )),
-            Some(("level", _)) => Verb::Level,
+            Some(("level", layout)) => match level_cut(layout) {
+                Some(n) => Verb::LevelCut(n),
+                None => Verb::Level,
+            },
             Some(("message", _)) => Verb::Message,
             Some(("module", _)) => Verb::Module,
             Some(("id", _)) => Verb::Id,
@@ -276,6 +281,12 @@ pub fn parse_pattern(pattern: &str) -> Vec<Verb> {
         }
     }
     verbs
+}
+
+/// The N of a `.Ns` layout (Go's precision on a string), when it is one.
+fn level_cut(layout: Option<&str>) -> Option<u8> {
+    let n = layout?.strip_prefix('.')?.strip_suffix('s')?;
+    n.parse::<u8>().ok()
 }
 
 /// A Go time layout in pieces (the elements gwc compiles; the others stay
@@ -364,14 +375,15 @@ mod tests {
     #[test]
     fn patterns() {
         assert_eq!(
-            parse_pattern("[%{level}] %{message} %{shortfile}%{color:reset}"),
+            parse_pattern("[%{level}] %{message} %{shortfile}%{color:reset}%{level:.4s}"),
             vec![
                 Verb::Text("[".into()),
                 Verb::Level,
                 Verb::Text("] ".into()),
                 Verb::Message,
                 Verb::Text(" ".into()),
-                Verb::ColorReset
+                Verb::ColorReset,
+                Verb::LevelCut(4)
             ]
         );
     }

@@ -43,6 +43,8 @@ fn application_lines_in_ce_formats() {
         ]),
         Verb::Text(" "),
         Verb::Level,
+        Verb::Text("/"),
+        Verb::LevelCut(3),
         Verb::Text(" "),
         Verb::Module,
         Verb::Text(" #"),
@@ -80,7 +82,7 @@ fn application_lines_in_ce_formats() {
         (
             with(Format::Custom(CUSTOM), ""),
             Level::Debug,
-            "2026-12-07 01:38:11.123456 DEBUG KRAKEND #1 42 gw: \x1b[36;1mhello\x1b[0m\n",
+            "2026-12-07 01:38:11.123456 DEBUG/DEB KRAKEND #1 42 gw: \x1b[36;1mhello\x1b[0m\n",
         ),
     ];
     for (spec, level, want) in table {
