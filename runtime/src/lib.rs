@@ -222,7 +222,7 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
     telemetry::logging::install(&gateway.logging, args.syslog_socket.as_deref());
     let started = start(gateway, &args, worker::configured());
     // The lines of the last requests reach stdout before the exit.
-    telemetry::logging::flush(std::time::Duration::from_secs(2));
+    telemetry::logging::flush();
     match started {
         Ok(code) => code,
         Err(e) => {

@@ -4,8 +4,9 @@
 //! syslog, and gin's access log line.
 //!
 //! Nothing here blocks a request: a line is formatted on the request's
-//! thread and handed to one writer thread through a bounded queue; when
-//! the queue is full the line is dropped and counted
+//! thread and copied into a bounded buffer that one writer thread empties
+//! every 20 ms (or as soon as 64 KiB wait) in one write; when the buffer
+//! is full (1 MiB, or 4096 syslog records) the line is dropped and counted
 //! ([`dropped`], the admin `/metrics` series `gwc_log_lines_dropped_total`).
 //!
 //! The logger is always compiled (no feature flag): without the namespace
@@ -17,9 +18,8 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// go-logging's levels, most severe first (a record is written when its
@@ -193,19 +193,40 @@ pub fn dropped() -> u64 {
     DROPPED.load(Ordering::Relaxed)
 }
 
-/// Lines waiting for the writer at most (a burst beyond it is dropped).
-const QUEUE: usize = 16 * 1024;
+/// Bytes of stdout lines waiting for the writer at most (a burst beyond it
+/// is dropped and counted).
+const STDOUT_CAP: usize = 1 << 20;
+/// Syslog records waiting at most.
+const SYSLOG_CAP: usize = 4096;
+/// The writer is woken early when this much waits.
+const WAKE_AT: usize = 64 * 1024;
+/// The writer's period otherwise (how long a line may wait).
+const PERIOD: Duration = Duration::from_millis(20);
 
-enum Out {
-    Stdout(String),
-    Syslog(String),
-    Flush(SyncSender<()>),
+/// What waits for the writer. Producers hold the lock only to copy a line
+/// in: no system call, no wake-up but one per `WAKE_AT` bytes.
+#[derive(Default)]
+struct Pending {
+    stdout: Vec<u8>,
+    syslog: Vec<String>,
+    /// The writer was unparked and has not drained yet.
+    woken: bool,
+}
+
+/// What the writer (or [`flush`]) owns while it writes; locked before
+/// [`Pending`], never the other way round.
+struct Sink {
+    /// The buffer swapped with `Pending::stdout` (its capacity kept).
+    spare: Vec<u8>,
+    syslog: Option<std::os::unix::net::UnixDatagram>,
 }
 
 /// The installed logger.
 struct Logger {
     spec: Logging,
-    tx: SyncSender<Out>,
+    pending: Mutex<Pending>,
+    sink: Mutex<Sink>,
+    writer: OnceLock<std::thread::Thread>,
     /// The syslog tag (`prefix`, or the program name as Go's `log/syslog`).
     tag: String,
     program: String,
@@ -247,6 +268,7 @@ pub fn install(spec: &Logging, syslog_socket: Option<&str>) {
         failed = f;
         l
     });
+    start_writer();
     if let Some(e) = failed {
         log(
             Level::Error,
@@ -255,8 +277,8 @@ pub fn install(spec: &Logging, syslog_socket: Option<&str>) {
     }
 }
 
-/// The logger of `spec` and its writer thread; the error when syslog could
-/// not be opened (then the logger is [`Logging::BASIC`]).
+/// The logger of `spec`; the error when syslog could not be opened (then
+/// the logger is [`Logging::BASIC`]).
 fn build(spec: &Logging, syslog_socket: Option<&str>) -> (Logger, Option<String>) {
     let mut spec = *spec;
     let mut socket = None;
@@ -270,7 +292,6 @@ fn build(spec: &Logging, syslog_socket: Option<&str>) -> (Logger, Option<String>
             }
         }
     }
-    let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
     let arg0 = std::env::args().next().unwrap_or_default();
     let program = std::path::Path::new(&arg0)
         .file_name()
@@ -281,14 +302,17 @@ fn build(spec: &Logging, syslog_socket: Option<&str>) -> (Logger, Option<String>
     } else {
         spec.prefix.to_owned()
     };
-    // When the thread cannot start, the receiver is dropped with the
-    // closure: every line is then dropped and counted.
-    let _ = std::thread::Builder::new()
-        .name("gw-log".into())
-        .spawn(move || write_loop(rx, socket));
     let l = Logger {
         spec,
-        tx,
+        pending: Mutex::new(Pending {
+            stdout: Vec::with_capacity(WAKE_AT * 2),
+            ..Pending::default()
+        }),
+        sink: Mutex::new(Sink {
+            spare: Vec::with_capacity(WAKE_AT * 2),
+            syslog: socket,
+        }),
+        writer: OnceLock::new(),
         tag,
         program,
         pid: std::process::id(),
@@ -297,67 +321,99 @@ fn build(spec: &Logging, syslog_socket: Option<&str>) -> (Logger, Option<String>
     (l, failed)
 }
 
+/// Starts the writer thread of the installed logger (once). When the
+/// thread cannot start, lines pile up to the bound and are then dropped
+/// and counted.
+fn start_writer() {
+    let Some(l) = LOGGER.get() else { return };
+    l.writer.get_or_init(|| {
+        match std::thread::Builder::new()
+            .name("gw-log".into())
+            .spawn(move || {
+                loop {
+                    std::thread::park_timeout(PERIOD);
+                    l.drain();
+                }
+            }) {
+            Ok(h) => h.thread().clone(),
+            // A handle that nobody parks on: unparking it costs nothing.
+            Err(_) => std::thread::current(),
+        }
+    });
+}
+
 /// The installed logger; the basic one when nothing was installed (tests
 /// driving `serve` in-process).
 fn logger() -> &'static Logger {
-    LOGGER.get_or_init(|| build(&Logging::BASIC, None).0)
+    if let Some(l) = LOGGER.get() {
+        return l;
+    }
+    let l = LOGGER.get_or_init(|| build(&Logging::BASIC, None).0);
+    start_writer();
+    l
 }
 
-/// The writer thread: stdout through a buffer flushed whenever the queue is
-/// empty; syslog one datagram a record.
-fn write_loop(rx: Receiver<Out>, syslog: Option<std::os::unix::net::UnixDatagram>) {
-    let stdout = std::io::stdout();
-    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let flush = |buf: &mut Vec<u8>| {
-        if !buf.is_empty() {
-            let mut out = stdout.lock();
-            let _ = out.write_all(buf);
-            let _ = out.flush();
-            buf.clear();
-        }
-    };
-    while let Ok(first) = rx.recv() {
-        let mut next = Some(first);
-        while let Some(out) = next {
-            match out {
-                Out::Stdout(s) => {
-                    buf.extend_from_slice(s.as_bytes());
-                    if buf.len() > 60 * 1024 {
-                        flush(&mut buf);
-                    }
-                }
-                Out::Syslog(s) => {
-                    if let Some(sock) = &syslog {
-                        let _ = sock.send(s.as_bytes());
-                    }
-                }
-                Out::Flush(done) => {
-                    flush(&mut buf);
-                    let _ = done.try_send(());
-                }
+impl Logger {
+    /// Writes what waits: stdout in one write, syslog one datagram a record.
+    fn drain(&self) {
+        let Ok(mut sink) = self.sink.lock() else {
+            return;
+        };
+        let records = match self.pending.lock() {
+            Ok(mut p) => {
+                p.woken = false;
+                std::mem::swap(&mut p.stdout, &mut sink.spare);
+                std::mem::take(&mut p.syslog)
             }
-            next = rx.try_recv().ok();
+            Err(_) => return,
+        };
+        if !sink.spare.is_empty() {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&sink.spare);
+            let _ = out.flush();
+            sink.spare.clear();
         }
-        flush(&mut buf);
+        if let Some(sock) = &sink.syslog {
+            for r in &records {
+                let _ = sock.send(r.as_bytes());
+            }
+        }
+    }
+
+    /// Queues one stdout line, or drops and counts it when the queue is full.
+    fn push_stdout(&self, line: &str) {
+        let wake = match self.pending.lock() {
+            Ok(mut p) if p.stdout.len() + line.len() <= STDOUT_CAP => {
+                p.stdout.extend_from_slice(line.as_bytes());
+                let wake = !p.woken && p.stdout.len() >= WAKE_AT;
+                p.woken |= wake;
+                wake
+            }
+            _ => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        };
+        if wake && let Some(t) = self.writer.get() {
+            t.unpark();
+        }
+    }
+
+    /// Queues one syslog record, or drops and counts it.
+    fn push_syslog(&self, record: String) {
+        match self.pending.lock() {
+            Ok(mut p) if p.syslog.len() < SYSLOG_CAP => p.syslog.push(record),
+            _ => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 }
 
-fn send(l: &Logger, out: Out) {
-    match l.tx.try_send(out) {
-        Ok(()) => {}
-        Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-            DROPPED.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-/// Waits (at most `bound`) until every line queued so far is written
-/// (called once the gateway has stopped).
-pub fn flush(bound: Duration) {
-    let Some(l) = LOGGER.get() else { return };
-    let (done, wait) = std::sync::mpsc::sync_channel(1);
-    if l.tx.try_send(Out::Flush(done)).is_ok() {
-        let _ = wait.recv_timeout(bound);
+/// Writes every line queued so far (called once the gateway has stopped).
+pub fn flush() {
+    if let Some(l) = LOGGER.get() {
+        l.drain();
     }
 }
 
@@ -376,13 +432,10 @@ pub fn log(level: Level, msg: &str) {
     let now = SystemTime::now();
     if l.spec.stdout {
         let line = l.format_line(level, msg, now);
-        send(l, Out::Stdout(line));
+        l.push_stdout(&line);
     }
     if let Some(s) = l.spec.syslog {
-        send(
-            l,
-            Out::Syslog(syslog_record(s.priority, &l.tag, l.pid, level, msg, now)),
-        );
+        l.push_syslog(syslog_record(s.priority, &l.tag, l.pid, level, msg, now));
     }
 }
 
@@ -596,7 +649,7 @@ pub fn access(
     };
     go_quote(&mut line, p);
     line.push('\n');
-    send(l, Out::Stdout(line));
+    l.push_stdout(&line);
 }
 
 /// gin v1.12's latency truncation (krakend-components §2.2).
