@@ -997,7 +997,9 @@ fn logging_plans() {
         )
         .logging
     };
-    let table: &[(&str, L, bool, Option<u8>, &str, F)] = &[
+    // (extra_config members, level, stdout, syslog priority, prefix, format)
+    type Row<'a> = (&'a str, L, bool, Option<u8>, &'a str, F);
+    let table: &[Row<'_>] = &[
         ("", L::Debug, true, None, "", F::Basic),
         (
             r#""telemetry/logging": {"level": "FATAL", "stdout": false}"#,

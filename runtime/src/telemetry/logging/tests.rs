@@ -165,7 +165,9 @@ fn a_full_queue_drops_and_counts_without_blocking() {
     l.push_stdout(&line);
     // Other tests may drop lines concurrently: at least ours are counted.
     assert!(dropped() >= before + 2);
-    let p = l.pending.lock().unwrap();
+    let Ok(p) = l.pending.lock() else {
+        panic!("poisoned")
+    };
     assert_eq!(p.stdout.len(), STDOUT_CAP / line.len() * line.len());
     assert!(p.woken, "the writer was asked to drain");
 }
