@@ -19,6 +19,13 @@
 #   CACHE_ONLY=0        1: only the qos/http-cache comparison (the json
 #                       endpoint and its cached twin, no floors, no nginx
 #                       proxy run)
+#   LOG_ONLY=0          1: only the telemetry/logging comparison: the json
+#                       endpoint through the gateway without logging (no
+#                       namespace, access log off) and through a second
+#                       gateway with telemetry/logging at INFO on stdout plus
+#                       gin's access log (stdout to a file), interleaved
+#                       ROUNDS times (use ROUNDS=5); the median ratio of
+#                       req/proxy-s is the figure (goal >= 0.95)
 #   PERF=0              1: after the table, one more run per proxy on the json
 #                       endpoint under `perf stat` (syscalls, context switches
 #                       and, where uprobes work, malloc calls per request) and
@@ -57,7 +64,8 @@ ID="${ID:-42}"
 PERF="${PERF:-0}"
 FLOOR="${FLOOR:-1}"
 CACHE_ONLY="${CACHE_ONLY:-0}"
-if [[ "$CACHE_ONLY" == 1 ]]; then FLOOR=0; fi
+LOG_ONLY="${LOG_ONLY:-0}"
+if [[ "$CACHE_ONLY" == 1 || "$LOG_ONLY" == 1 ]]; then FLOOR=0; fi
 
 # ---------------------------------------------------------------- tools
 PATH="$PATH:/usr/sbin:/sbin"
@@ -254,6 +262,22 @@ if [[ "$ACCESS_LOG" == 1 ]]; then gw_log="$tmp/gateway.access.log"; fi
 start_listening "$gw_log" "$work/gateway" --listen 127.0.0.1:0
 gw_pid=$started_pid
 gw_port=$started_port
+if [[ "$LOG_ONLY" == 1 ]]; then
+  # The same config with telemetry/logging at INFO on stdout and the access log on.
+  python3 - "$work/users.json" "$work/users-log.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["extra_config"]["telemetry/logging"] = {"level": "INFO", "stdout": True}
+d["extra_config"]["router"]["disable_access_log"] = False
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+EOF2
+  echo "building the logging gateway (telemetry/logging INFO + access log)..." >&2
+  cargo run --release -q -p gwc --manifest-path "$root/Cargo.toml" -- \
+    build "$work/users-log.json" -o "$work/gateway-log" --emit-crate "$work/crate-log" -q
+  start_listening "$tmp/gateway-log.log" "$work/gateway-log" --listen 127.0.0.1:0
+  lg_pid=$started_pid
+  lg_port=$started_port
+fi
 
 # ---------------------------------------------------------------- hyper floor
 if [[ "$FLOOR" == 1 ]]; then
@@ -360,6 +384,10 @@ echo "$(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
   run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
+  if [[ "$LOG_ONLY" == 1 ]]; then
+    run "gateway + logging INFO+access$sfx" "http://127.0.0.1:$lg_port/v1/users/$ID" "$lg_pid"
+    continue
+  fi
   run "gateway + http-cache hit$sfx" "http://127.0.0.1:$gw_port/v1/cached/users/$ID" "$gw_pid"
   if [[ "$CACHE_ONLY" == 1 ]]; then continue; fi
   if [[ "$FLOOR" == 1 ]]; then
@@ -394,6 +422,19 @@ for r in $(seq "$ROUNDS"); do
   fi
   echo "$line"
 done
+fi
+if [[ "$LOG_ONLY" == 1 ]]; then
+  echo "the json endpoint with telemetry/logging INFO + the access log, req/proxy-s against without (goal >= 0.95):"
+  ratios=()
+  for r in $(seq "$ROUNDS"); do
+    sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+    x=$(ratio "gateway + logging INFO+access$sfx" "gateway /v1/users/{id}$sfx")
+    ratios+=("$x")
+    echo "  round $r: $x"
+  done
+  echo "  median: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')"
+  echo "  access-log lines written: $(grep -c '^\[GIN\]' "$tmp/gateway-log.log.out" || true)"
+  exit 0
 fi
 rps_ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.2f", a/b; else print "-" }'; }
 echo "the same json endpoint with qos/http-cache, every request a hit, against without (the target is >= 1.50):"

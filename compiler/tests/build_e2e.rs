@@ -1324,10 +1324,10 @@ fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     assert!(err.contains("error[GW404]"), "{err}");
     assert!(!err.contains("compiling gateway"), "{err}");
 
-    let logging = r#"{"version": 3, "host": ["http://127.0.0.1:8081"],
-        "extra_config": {"telemetry/logging": {"level": "INFO"}},
+    let lua = r#"{"version": 3, "host": ["http://127.0.0.1:8081"],
+        "extra_config": {"modifier/lua-endpoint": {"pre": "print(1)"}},
         "endpoints": [{"endpoint": "/a", "backend": [{"url_pattern": "/a"}]}]}"#;
-    let out = run("refused-ns.json", logging, &[]);
+    let out = run("refused-ns.json", lua, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("error[GW901]"), "{err}");
@@ -1335,8 +1335,8 @@ fn refuses_lint_errors_and_unsupported_namespaces_unless_accepted() {
     // Accepted on the command line: it builds and serves.
     let bin = build_text(
         "accepted-ns",
-        logging,
-        &["--allow-unsupported", "telemetry/logging"],
+        lua,
+        &["--allow-unsupported", "modifier/lua-endpoint"],
     );
     let gw = start(&bin);
     assert_eq!(get(&gw.addr, "/__health").status, 200);
@@ -2572,4 +2572,166 @@ fn cel_allows_and_denies_as_krakend_does() {
     let r = send(&gw.addr, "GET", "/breaker", &[("X-Pass", "yes")], b"");
     assert_eq!(r.status, 200, "{}", r.text());
     up.wait_for("/echo/breaker");
+}
+
+/// The gateway's stdout lines, read until `done` holds for them (at most
+/// `WAIT`).
+fn log_lines(
+    rx: &std::sync::mpsc::Receiver<String>,
+    done: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    let mut out = Vec::new();
+    while !done(&out) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => out.push(l),
+            Err(_) => panic!("the expected log lines did not come within {WAIT:?}: {out:?}"),
+        }
+    }
+    out
+}
+
+/// How many of `lines` start with `prefix`.
+fn count(lines: &[String], prefix: &str) -> usize {
+    lines.iter().filter(|l| l.starts_with(prefix)).count()
+}
+
+/// `telemetry/logging` (krakend-components §2) over
+/// `testdata/build/logging.json`: the application line in each format
+/// checked field by field (the logstash one parsed as JSON), syslog on a
+/// unix datagram socket the test owns (`--syslog-socket`), the level
+/// filter, and gin's access line (skipped for `logger_skip_paths`).
+#[test]
+fn logging_formats_syslog_and_access_log_as_krakend_does() {
+    use std::os::unix::net::UnixDatagram;
+    let up = upstream(api);
+    let dir = tempfile_dir("logging");
+    let sock_path = dir.join("syslog.sock");
+    let syslog = UnixDatagram::bind(&sock_path).unwrap();
+    syslog.set_read_timeout(Some(WAIT)).unwrap();
+    let bin = build("logging", &up.url(), &[]);
+    let (gw, rx) = start_logged(&bin, &["--syslog-socket", sock_path.to_str().unwrap()]);
+
+    assert_eq!(get(&gw.addr, "/__health").status, 200);
+    assert_eq!(get(&gw.addr, "/users/7?x=1").status, 200);
+    let failed = get(&gw.addr, "/fail");
+    assert_ne!(failed.status, 200);
+
+    // gin's access line: `[GIN] date - time | status | latency | ip | method "path"`.
+    let lines = log_lines(&rx, |l| count(l, "[GIN] ") >= 2 && count(l, "[GW] ") >= 1);
+    let access: Vec<&String> = lines.iter().filter(|l| l.starts_with("[GIN] ")).collect();
+    let fields: Vec<&str> = access[0].split(" | ").collect();
+    assert_eq!(fields.len(), 5, "{access:?}");
+    let stamp = fields[0].strip_prefix("[GIN] ").unwrap();
+    assert_eq!(stamp.len(), "2006/01/02 - 15:04:05".len(), "{stamp}");
+    assert_eq!(&stamp[4..5], "/");
+    assert_eq!(&stamp[10..13], " - ");
+    assert_eq!(fields[1], "200");
+    assert_eq!(fields[2].chars().count(), 13, "{:?}", fields[2]);
+    assert!(fields[2].trim().ends_with('s'), "{:?}", fields[2]);
+    assert_eq!(fields[3], format!("{:>15}", "127.0.0.1"));
+    assert_eq!(fields[4], r#"GET     "/users/7?x=1""#);
+    assert!(access[1].ends_with(r#"GET     "/fail""#), "{access:?}");
+    // `/__health` is in `logger_skip_paths`: no line for it.
+    assert!(!access.iter().any(|l| l.contains("__health")), "{access:?}");
+
+    // The application line (the backend's failure, ERROR ≤ WARNING): the
+    // default format with the prefix and go-logging's red colour.
+    let app: Vec<&String> = lines.iter().filter(|l| l.starts_with("[GW] ")).collect();
+    assert_eq!(app.len(), 1, "{lines:?}");
+    let line = app[0].strip_prefix("[GW] ").unwrap();
+    let (stamp, rest) = line.split_at("2006/01/02 - 15:04:05.000".len());
+    assert_eq!(&stamp[10..13], " - ", "{line}");
+    assert_eq!(&stamp[21..22], ".", "{line}");
+    assert!(
+        rest.starts_with(" \u{1b}[31m▶ ERROR\u{1b}[0m [ENDPOINT: /fail] Error #0: "),
+        "{rest:?}"
+    );
+
+    // Syslog: Go's local form, local0 (16) × 8 + warning (4) = 132, the
+    // prefix as tag, `LEVEL > message`.
+    let mut buf = [0u8; 4096];
+    let n = syslog.recv(&mut buf).unwrap();
+    let record = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let (head, msg) = record.split_once("]: ").unwrap();
+    assert!(head.starts_with("<132>"), "{record}");
+    let stamp = &head[5..5 + "Jan _2 15:04:05".len()];
+    assert!(
+        stamp.as_bytes()[3] == b' ' && stamp.as_bytes()[6] == b' ',
+        "{record}"
+    );
+    assert!(head[5 + stamp.len()..].starts_with(" [GW]["), "{record}");
+    assert!(
+        msg.starts_with("ERROR > [ENDPOINT: /fail] Error #0: "),
+        "{record}"
+    );
+    assert!(msg.ends_with('\n'), "{record}");
+    drop(gw);
+
+    // The logstash and custom formats, on the same config.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/build/logging.json"),
+    )
+    .unwrap()
+    .replace(PLACEHOLDER, &up.url())
+    .replace(r#""syslog": true"#, r#""syslog": false"#);
+    let logstash = text
+        .replace(r#""format": "default""#, r#""format": "logstash""#)
+        .replace(r#""prefix": "[GW]","#, "");
+    let (gw, rx) = start_logged(&build_text("logging_logstash", &logstash, &[]), &[]);
+    get(&gw.addr, "/fail");
+    let app = log_lines(&rx, |l| count(l, "{") >= 1);
+    let app: Vec<&String> = app.iter().filter(|l| l.starts_with('{')).collect();
+    let v: serde_json::Value = serde_json::from_str(app[0]).unwrap();
+    let stamp = v["@timestamp"].as_str().unwrap();
+    assert_eq!(
+        stamp.len(),
+        "2006-01-02T15:04:05.000+00:00".len(),
+        "{stamp}"
+    );
+    assert!(
+        stamp.ends_with("+00:00") && &stamp[10..11] == "T",
+        "{stamp}"
+    );
+    assert_eq!(v["@version"], 1);
+    assert_eq!(v["level"], "ERROR");
+    assert_eq!(v["module"], "KRAKEND");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("[ENDPOINT: /fail] Error #0: "),
+        "{v}"
+    );
+    assert_eq!(v.as_object().unwrap().len(), 5, "{v}");
+    drop(gw);
+
+    let custom = text
+        .replace(r#""format": "default""#, r#""format": "custom", "custom_format": "%{time:2006-01-02 15:04:05} %{level} %{module} %{message}""#)
+        .replace(r#""prefix": "[GW]","#, "");
+    let (gw, rx) = start_logged(&build_text("logging_custom", &custom, &[]), &[]);
+    get(&gw.addr, "/fail");
+    let app = log_lines(&rx, |l| l.iter().any(|l| l.contains(" ERROR KRAKEND ")));
+    let app: Vec<&String> = app
+        .iter()
+        .filter(|l| l.contains(" ERROR KRAKEND "))
+        .collect();
+    let (stamp, rest) = app[0].split_at("2006-01-02 15:04:05".len());
+    assert_eq!(&stamp[4..5], "-", "{}", app[0]);
+    assert!(
+        rest.starts_with(" ERROR KRAKEND [ENDPOINT: /fail] Error #0: "),
+        "{}",
+        app[0]
+    );
+}
+
+/// A fresh directory under the e2e dir.
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = e2e_dir()
+        .join("tmp")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -44,7 +44,6 @@ use serde_json::Value;
 const NOT_BUILT: &[&str] = &[
     "modifier/lua-backend",
     "modifier/lua-proxy",
-    "telemetry/logging",
     "telemetry/metrics",
 ];
 

@@ -168,10 +168,10 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
         let r = simple(StatusCode::BAD_REQUEST, Some(TEXT_PLAIN), text);
         gw.other
             .record("bad_request", parts.method.as_str(), r.status().as_u16());
-        log_access(&gw, &parts, &client_ip, &r, start, None);
+        log_access(&gw, &parts, &client_ip, &r, start);
         return r;
     }
-    let (resp, label, completed) = match route {
+    let (resp, label, _completed) = match route {
         Route::Redirect { status, location } => {
             let mut r = simple(status, None, Bytes::new());
             if let Ok(v) = HeaderValue::try_from(location) {
@@ -198,7 +198,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                     let r = *rejected.response;
                     gw.other
                         .record(rejected.label, parts.method.as_str(), r.status().as_u16());
-                    log_access(&gw, &parts, &client_ip, &r, start, None);
+                    log_access(&gw, &parts, &client_ip, &r, start);
                     return r;
                 }
                 Some(Ok(pass)) => Some(pass),
@@ -259,7 +259,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
                     ep.metrics.record(resp.status().as_u16(), start.elapsed());
-                    log_access(&gw, &parts, &client_ip, &resp, start, None);
+                    log_access(&gw, &parts, &client_ip, &resp, start);
                     return resp;
                 }
                 // m. (Lua, not compiled); n.: a 401/403 has consumed no
@@ -286,17 +286,17 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                             host,
                             jwt: verified.as_deref().map(|t| &t.claims),
                         };
-                        let (mut resp, completed) =
+                        let (mut resp, _completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
                         ep.metrics.record(resp.status().as_u16(), start.elapsed());
-                        log_access(&gw, &parts, &client_ip, &resp, start, Some(completed));
+                        log_access(&gw, &parts, &client_ip, &resp, start);
                         return resp;
                     }
                 };
                 secure(&mut resp);
                 ep.metrics.record(resp.status().as_u16(), start.elapsed());
-                log_access(&gw, &parts, &client_ip, &resp, start, None);
+                log_access(&gw, &parts, &client_ip, &resp, start);
                 return resp;
             } else if let Route::Debug { .. } = route {
                 let mut r = crate::echo::debug(body).await;
@@ -315,7 +315,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
     };
     gw.other
         .record(label, parts.method.as_str(), resp.status().as_u16());
-    log_access(&gw, &parts, &client_ip, &resp, start, completed);
+    log_access(&gw, &parts, &client_ip, &resp, start);
     resp
 }
 
@@ -327,20 +327,29 @@ fn log_access(
     client_ip: &ClientIp,
     resp: &Response<GwBody>,
     start: Instant,
-    completed: Option<bool>,
 ) {
     let router = &gw.spec.router;
     if router.disable_access_log || skipped(router.logger_skip_paths, parts.uri.path()) {
         return;
     }
-    metrics::access_log(
-        parts.method.as_str(),
-        parts.uri.path(),
-        client_ip.as_str(),
+    crate::telemetry::logging::access(
         resp.status().as_u16(),
         start.elapsed(),
-        completed,
+        client_ip.as_str(),
+        parts.method.as_str(),
+        &decoded_path(parts.uri.path()),
+        parts.uri.query(),
     );
+}
+
+/// The request's path as Go's `URL.Path` holds it (percent-decoded), for
+/// the access log.
+fn decoded_path(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('%') {
+        percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
 }
 
 /// gin's `SkipPaths`: the request's path (`URL.Path`, decoded) equals an
@@ -792,12 +801,7 @@ fn log_error(ep: &EndpointRt, i: usize, e: &Error) {
     ));
 }
 
-/// One error-level log line (`msg` has no `"` or newline).
+/// One error-level application log line (`telemetry/logging`).
 pub(crate) fn error_line(msg: &str) {
-    use std::io::Write as _;
-    let line = format!(
-        "time={} level=error msg=\"{msg}\"\n",
-        metrics::rfc3339(std::time::SystemTime::now()),
-    );
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    crate::telemetry::logging::log(crate::telemetry::logging::Level::Error, msg);
 }

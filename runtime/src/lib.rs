@@ -30,7 +30,9 @@
 //! - [`modifier`]: the transformation components (`modifier/martian`);
 //! - [`validation`]: the validation components (`validation/cel`);
 //! - [`error`]: the one error type and its status mapping;
-//! - [`metrics`]: Prometheus text and the access log.
+//! - [`telemetry`]: the telemetry components (`telemetry/logging`: the
+//!   application log and the access log);
+//! - [`metrics`]: Prometheus text.
 
 pub mod body;
 pub mod client_ip;
@@ -51,6 +53,7 @@ pub mod security;
 pub mod server;
 pub mod spec;
 pub mod state;
+pub mod telemetry;
 pub mod traffic;
 pub mod upstream;
 pub mod validation;
@@ -78,6 +81,10 @@ pub struct Args {
     pub listen: String,
     /// `--admin HOST:PORT`.
     pub admin: Option<String>,
+    /// `--syslog-socket PATH`: the local syslog socket `telemetry/logging`
+    /// writes to (default: Go's `/dev/log`, `/var/run/syslog`,
+    /// `/var/run/log`).
+    pub syslog_socket: Option<String>,
 }
 
 /// What the command line asks for.
@@ -104,6 +111,7 @@ fn default_listen(gw: &spec::Gateway) -> String {
 pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String> {
     let mut listen = None;
     let mut admin = None;
+    let mut syslog_socket = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -113,18 +121,23 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--listen" | "--admin" => {
+            "--listen" | "--admin" | "--syslog-socket" => {
+                let what = if flag == "--syslog-socket" {
+                    "PATH"
+                } else {
+                    "HOST:PORT"
+                };
                 let v = match inline {
                     Some(v) => v,
                     None => it
                         .next()
                         .cloned()
-                        .ok_or_else(|| format!("`{flag}` needs a value: HOST:PORT"))?,
+                        .ok_or_else(|| format!("`{flag}` needs a value: {what}"))?,
                 };
-                if flag == "--listen" {
-                    listen = Some(v);
-                } else {
-                    admin = Some(v);
+                match flag {
+                    "--listen" => listen = Some(v),
+                    "--admin" => admin = Some(v),
+                    _ => syslog_socket = Some(v),
                 }
             }
             other => return Err(format!("unknown argument `{other}`")),
@@ -133,16 +146,18 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     Ok(Command::Serve(Args {
         listen: listen.unwrap_or_else(|| default_listen(gw)),
         admin,
+        syslog_socket,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--syslog-socket PATH]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
+         --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
          -h, --help          print this help\n  \
          -V, --version       print the version\n",
         name = if gw.name.is_empty() {
@@ -204,7 +219,11 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match start(gateway, &args, worker::configured()) {
+    telemetry::logging::install(&gateway.logging, args.syslog_socket.as_deref());
+    let started = start(gateway, &args, worker::configured());
+    // The lines of the last requests reach stdout before the exit.
+    telemetry::logging::flush();
+    match started {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -315,14 +334,20 @@ pub fn serve_workers(
                 rt.block_on(async move {
                     match tokio::net::TcpListener::from_std(l) {
                         Ok(l) => server::serve_worker(gw, l, Some(handoff), stopped(rx)).await,
-                        Err(e) => eprintln!("level=error msg=\"worker {}: {e}\"", i + 1),
+                        Err(e) => telemetry::logging::log(
+                            telemetry::logging::Level::Error,
+                            &format!("worker {}: {e}", i + 1),
+                        ),
                     }
                 });
             });
         match spawned {
             Ok(t) => threads.push(t),
             // Serve with the workers that did start.
-            Err(e) => eprintln!("level=error msg=\"cannot start worker {}: {e}\"", i + 1),
+            Err(e) => telemetry::logging::log(
+                telemetry::logging::Level::Error,
+                &format!("cannot start worker {}: {e}", i + 1),
+            ),
         }
     }
     main_rt.block_on(async move {
@@ -378,6 +403,7 @@ mod tests {
             Ok(Command::Serve(Args {
                 listen: l.into(),
                 admin: a.map(str::to_owned),
+                syslog_socket: None,
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![

@@ -18,7 +18,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -182,6 +181,12 @@ pub fn render(gw: &Gw) -> String {
         );
     }
     render_lb(gw, &mut out);
+    out.push_str("# HELP gwc_log_lines_dropped_total Log lines dropped because the log writer was behind (telemetry/logging).\n# TYPE gwc_log_lines_dropped_total counter\n");
+    let _ = writeln!(
+        out,
+        "gwc_log_lines_dropped_total {}",
+        crate::telemetry::logging::dropped()
+    );
     out
 }
 
@@ -447,7 +452,7 @@ pub fn upstreams_json(gw: &Gw) -> String {
 }
 
 /// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -489,30 +494,6 @@ pub fn go_time(t: SystemTime) -> String {
         sod % 60,
         d.subsec_nanos()
     )
-}
-
-/// One access-log line (logfmt) to stderr.
-pub fn access_log(
-    method: &str,
-    path: &str,
-    client_ip: &str,
-    status: u16,
-    d: Duration,
-    completed: Option<bool>,
-) {
-    let mut line = String::with_capacity(144);
-    let _ = write!(
-        line,
-        "time={} level=info msg=request method={method} path={:?} client_ip={client_ip} status={status} duration_ms={:.3}",
-        rfc3339(SystemTime::now()),
-        path,
-        d.as_secs_f64() * 1000.0
-    );
-    if let Some(c) = completed {
-        let _ = write!(line, " completed={c}");
-    }
-    line.push('\n');
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 #[cfg(test)]

@@ -128,7 +128,10 @@ fn hand_over(
     let s = match stream.into_std() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("level=error msg=\"cannot hand a connection over: {e}\"");
+            crate::telemetry::logging::log(
+                crate::telemetry::logging::Level::Error,
+                &format!("cannot hand a connection over: {e}"),
+            );
             return None;
         }
     };
@@ -225,7 +228,10 @@ async fn accept_loop<F, Fut>(
             Next::Handed((s, peer)) => match TcpStream::from_std(s) {
                 Ok(stream) => (stream, peer, true),
                 Err(e) => {
-                    eprintln!("level=error msg=\"cannot adopt a connection: {e}\"");
+                    crate::telemetry::logging::log(
+                        crate::telemetry::logging::Level::Error,
+                        &format!("cannot adopt a connection: {e}"),
+                    );
                     if let Some(gw) = &gw {
                         drop(Live::new(gw, true));
                     }
@@ -234,7 +240,10 @@ async fn accept_loop<F, Fut>(
             },
             Next::Accepted(Err(e)) => {
                 // EMFILE and friends: back off instead of spinning.
-                eprintln!("level=error msg=\"accept failed: {e}\"");
+                crate::telemetry::logging::log(
+                    crate::telemetry::logging::Level::Error,
+                    &format!("accept failed: {e}"),
+                );
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
@@ -260,9 +269,12 @@ async fn accept_loop<F, Fut>(
         .await
         .is_err()
     {
-        eprintln!(
-            "level=warn msg=\"shutdown: in-flight requests still running after {} ms, closing\"",
-            drain.as_millis()
+        crate::telemetry::logging::log(
+            crate::telemetry::logging::Level::Warning,
+            &format!(
+                "shutdown: in-flight requests still running after {} ms, closing",
+                drain.as_millis()
+            ),
         );
     }
 }

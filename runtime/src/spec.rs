@@ -24,6 +24,9 @@ pub use crate::security::jwt::{
     ClaimHeader, JwkRemote, JwkSource, JwtAlg, JwtValidator, KeyIdStrategy,
 };
 pub use crate::security::signer::JwtSigner;
+pub use crate::telemetry::logging::{
+    Format as LogFormat, Level as LogLevel, Logging, Syslog, TimePart, Verb as LogVerb,
+};
 pub use crate::traffic::http_cache::HttpCache;
 pub use crate::traffic::ratelimit::{ClientKey, ClientLimit, RateLimit, TokenBucket};
 pub use crate::validation::cel::Cel;
@@ -63,6 +66,8 @@ pub struct Gateway {
     pub cors: Option<&'static Cors>,
     /// `security/http` (every route but the health path and redirects).
     pub http_security: Option<&'static HttpSecurity>,
+    /// `telemetry/logging` (lura's basic logger when absent).
+    pub logging: Logging,
 }
 
 impl Gateway {
@@ -84,6 +89,7 @@ impl Gateway {
         bot_detector: None,
         cors: None,
         http_security: None,
+        logging: Logging::BASIC,
     };
 }
 

@@ -49,6 +49,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::security::http::tokens),
     );
+    let logging = super::telemetry::logging::tokens(&plan.logging);
     let jwt_use = super::security::validator::imports(plan);
     let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
@@ -99,6 +100,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             bot_detector: #bot_detector,
             cors: #cors,
             http_security: #http_security,
+            logging: #logging,
         };
 
         /// The endpoints, in config order.

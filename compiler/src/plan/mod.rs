@@ -19,6 +19,7 @@ pub mod modifier;
 mod options;
 pub mod pool;
 pub mod security;
+pub mod telemetry;
 pub mod traffic;
 pub mod validation;
 mod value;
@@ -154,6 +155,8 @@ pub struct Plan {
     pub cors: Option<security::Cors>,
     /// `security/http`.
     pub http_security: Option<security::HttpSecurity>,
+    /// `telemetry/logging` (lura's basic logger when absent).
+    pub logging: telemetry::Logging,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -620,6 +623,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .http_security
             .as_ref()
             .map(security::http::plan),
+        logging: telemetry::logging::plan(config.extra.logging.as_ref()),
     })
 }
 

@@ -982,3 +982,64 @@ fn client_tls() {
         );
     }
 }
+
+/// `telemetry/logging` as krakend-gologging builds its logger: the short
+/// and the legacy name, CE's basic logger without it or with a level
+/// go-logging refuses, the prefix dropped by logstash, one syslog priority.
+#[test]
+fn logging_plans() {
+    use telemetry::logging::{Format as F, Level as L};
+    let logging = |extra: &str| {
+        one(
+            &format!(r#""extra_config": {{{extra}}}"#),
+            r#""endpoint": "/a""#,
+            r#"[{"url_pattern": "/a"}]"#,
+        )
+        .logging
+    };
+    // (extra_config members, level, stdout, syslog priority, prefix, format)
+    type Row<'a> = (&'a str, L, bool, Option<u8>, &'a str, F);
+    let table: &[Row<'_>] = &[
+        ("", L::Debug, true, None, "", F::Basic),
+        (
+            r#""telemetry/logging": {"level": "FATAL", "stdout": false}"#,
+            L::Debug,
+            true,
+            None,
+            "",
+            F::Basic,
+        ),
+        (
+            r#""telemetry/logging": {"level": "info", "stdout": true, "prefix": "[GW]"}"#,
+            L::Info,
+            true,
+            None,
+            "[GW]",
+            F::Default,
+        ),
+        (
+            r#""github_com/devopsfaith/krakend-gologging": {"level": "ERROR", "syslog": true, "prefix": "[GW]", "format": "logstash"}"#,
+            L::Error,
+            false,
+            Some(19 * 8 + 3),
+            "",
+            F::Logstash,
+        ),
+        (
+            r#""telemetry/logging": {"level": "DEBUG", "syslog": true, "syslog_facility": "local7", "format": "Logstash"}"#,
+            L::Debug,
+            false,
+            Some(23 * 8 + 7),
+            "",
+            F::Default,
+        ),
+    ];
+    for (extra, level, stdout, syslog, prefix, format) in table {
+        let l = logging(extra);
+        assert_eq!(
+            (l.level, l.stdout, l.syslog, l.prefix.as_str(), &l.format),
+            (*level, *stdout, *syslog, *prefix, format),
+            "{extra}"
+        );
+    }
+}

@@ -438,6 +438,22 @@ pub fn start(bin: &Path) -> Gateway {
 
 /// [`start`], with the admin listener on 127.0.0.1:0 when `admin`.
 pub fn start_with(bin: &Path, admin: bool) -> Gateway {
+    spawn_gateway(bin, admin, &[], None)
+}
+
+/// [`start`] with more arguments; every stdout line but the `listening on`
+/// ones goes to the returned receiver (the gateway's log lines).
+pub fn start_logged(bin: &Path, extra: &[&str]) -> (Gateway, std::sync::mpsc::Receiver<String>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    (spawn_gateway(bin, false, extra, Some(tx)), rx)
+}
+
+fn spawn_gateway(
+    bin: &Path,
+    admin: bool,
+    extra: &[&str],
+    lines_to: Option<std::sync::mpsc::Sender<String>>,
+) -> Gateway {
     let log = e2e_dir().join("logs");
     std::fs::create_dir_all(&log).unwrap();
     let name = bin.file_name().unwrap().to_string_lossy().into_owned();
@@ -449,6 +465,7 @@ pub fn start_with(bin: &Path, admin: bool) -> Gateway {
         } else {
             &[]
         })
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr)
@@ -463,6 +480,8 @@ pub fn start_with(bin: &Path, admin: bool) -> Gateway {
                 let _ = tx.send((false, addr.trim().to_string()));
             } else if let Some(addr) = line.strip_prefix("admin listening on ") {
                 let _ = tx.send((true, addr.trim().to_string()));
+            } else if let Some(to) = &lines_to {
+                let _ = to.send(line);
             }
         }
     });

@@ -149,9 +149,12 @@ impl Breaker {
 
     fn log(&self, to: &str) {
         if self.cfg.log_status_change {
-            eprintln!(
-                "level=warn msg=\"circuit breaker for backend {} changed state to {to}\"",
-                self.label
+            crate::telemetry::logging::log(
+                crate::telemetry::logging::Level::Warning,
+                &format!(
+                    "circuit breaker for backend {} changed state to {to}",
+                    self.label
+                ),
             );
         }
     }

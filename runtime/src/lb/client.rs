@@ -282,7 +282,10 @@ fn client_cert(
 /// `loadCertPool` and `loadClientCerts` do: the gateway starts, and calls
 /// to backends that need it fail their TLS handshake.
 fn skipped(what: &str) {
-    eprintln!("level=error msg=\"tls: {}: skipped\"", what.escape_debug());
+    crate::telemetry::logging::log(
+        crate::telemetry::logging::Level::Error,
+        &format!("tls: {what}: skipped"),
+    );
 }
 
 /// `allow_insecure_connections: true`: a verifier that accepts **any**

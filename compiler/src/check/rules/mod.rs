@@ -8,7 +8,8 @@
 //! CE gateway open, GW7xx traffic and transformation components (rate
 //! limits, HTTP cache, martian, JSON Schema, CEL) and the router and
 //! server options (GW740–GW749: the client IP, `/__debug/`, `/__echo/`,
-//! path handling, legacy names), `qos/http-cache` (GW750–GW759), GW8xx
+//! path handling, legacy names), `qos/http-cache` (GW750–GW759),
+//! `telemetry/logging` (GW790–GW799), GW8xx
 //! schema, GW9xx build limits.
 
 crate::check::registry::registry! {
@@ -216,6 +217,12 @@ crate::check::registry::registry! {
     "GW777" gw777_cel_mod_expr_ignored Warning Tree;
     "GW778" gw778_cel_metadata_without_noop Warning Tree;
     "GW779" gw779_cel_invalid_definition Error Tree;
+    "GW790" gw790_logging_invalid_level Error Tree;
+    "GW791" gw791_logging_not_bool Error Tree;
+    "GW792" gw792_logging_prefix_ignored Warning Tree;
+    "GW793" gw793_logging_unknown_format Warning Tree;
+    "GW794" gw794_logging_unknown_verb Error Tree;
+    "GW795" gw795_logging_caller_verb Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

@@ -1,0 +1,3 @@
+//! The telemetry components' tokens (one file a namespace).
+
+pub mod logging;

@@ -1,0 +1,5 @@
+//! The telemetry components' plans (one file a namespace).
+
+pub mod logging;
+
+pub use logging::Logging;

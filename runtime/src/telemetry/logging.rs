@@ -1,0 +1,743 @@
+//! `telemetry/logging` (krakend-components §2): the application log lines in
+//! CE's formats (go-logging's default pattern, the logstash pattern, a
+//! custom pattern, lura's basic logger when the namespace is absent),
+//! syslog, and gin's access log line.
+//!
+//! Nothing here blocks a request: a line is formatted on the request's
+//! thread and copied into a bounded buffer that one writer thread empties
+//! every 20 ms (or as soon as 64 KiB wait) in one write; when the buffer
+//! is full (1 MiB, or 4096 syslog records) the line is dropped and counted
+//! ([`dropped`], the admin `/metrics` series `gwc_log_lines_dropped_total`).
+//!
+//! The logger is always compiled (no feature flag): without the namespace
+//! CE still logs (lura's basic DEBUG logger on stdout) and gin still writes
+//! the access log, so every gateway needs this module.
+//!
+//! Times are UTC (CE uses the host's local zone; gwc binaries carry no
+//! time-zone database: a difference listed in the README).
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// go-logging's levels, most severe first (a record is written when its
+/// level is at most the configured one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// `CRITICAL`
+    Critical,
+    /// `ERROR`
+    Error,
+    /// `WARNING`
+    Warning,
+    /// `NOTICE` (accepted by go-logging, not in the schema)
+    Notice,
+    /// `INFO`
+    Info,
+    /// `DEBUG`
+    Debug,
+}
+
+impl Level {
+    /// go-logging's name of the level.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Critical => "CRITICAL",
+            Level::Error => "ERROR",
+            Level::Warning => "WARNING",
+            Level::Notice => "NOTICE",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+        }
+    }
+
+    /// go-logging's `%{color}`: no colour for INFO (its table has no entry).
+    const fn color(self) -> &'static str {
+        match self {
+            Level::Critical => "\x1b[35m",
+            Level::Error => "\x1b[31m",
+            Level::Warning => "\x1b[33m",
+            Level::Notice => "\x1b[32m",
+            Level::Info => "",
+            Level::Debug => "\x1b[36m",
+        }
+    }
+
+    /// go-logging's `%{color:bold}`.
+    const fn bold(self) -> &'static str {
+        match self {
+            Level::Critical => "\x1b[35;1m",
+            Level::Error => "\x1b[31;1m",
+            Level::Warning => "\x1b[33;1m",
+            Level::Notice => "\x1b[32;1m",
+            Level::Info => "",
+            Level::Debug => "\x1b[36;1m",
+        }
+    }
+}
+
+/// The application log line's shape.
+#[derive(Clone, Copy, Debug)]
+pub enum Format {
+    /// lura's basic logger (no `telemetry/logging`, or CE's fallback):
+    /// `2006/01/02 15:04:05 KRAKEND INFO: message`.
+    Basic,
+    /// go-logging's `DefaultPattern` after the prefix:
+    /// `<prefix> 2006/01/02 - 15:04:05.000 <color>▶ INFO<reset> message`.
+    Default,
+    /// krakend-gologging's `LogstashPattern` (string substitution, the
+    /// message not escaped, as CE).
+    Logstash,
+    /// `custom_format`, compiled by the plan into go-logging's verbs.
+    Custom(&'static [Verb]),
+}
+
+/// One piece of a go-logging pattern (`custom_format`).
+#[derive(Clone, Copy, Debug)]
+pub enum Verb {
+    /// Literal text.
+    Text(&'static str),
+    /// `%{time:<layout>}`, the Go layout compiled into pieces.
+    Time(&'static [TimePart]),
+    /// `%{level}`
+    Level,
+    /// `%{level:.Ns}`: the level's name cut to N characters (Go's `%.Ns`;
+    /// `DefaultPattern`'s old `.6s` wrote `WARNIN`).
+    LevelCut(u8),
+    /// `%{message}`
+    Message,
+    /// `%{module}` (`KRAKEND`)
+    Module,
+    /// `%{id}`: the record's sequence number.
+    Id,
+    /// `%{pid}`
+    Pid,
+    /// `%{program}`: the binary's file name.
+    Program,
+    /// `%{color}`
+    Color,
+    /// `%{color:bold}`
+    ColorBold,
+    /// `%{color:reset}`
+    ColorReset,
+}
+
+/// One piece of a Go time layout.
+#[derive(Clone, Copy, Debug)]
+pub enum TimePart {
+    /// Literal text.
+    Text(&'static str),
+    /// `2006`
+    Year,
+    /// `01`
+    Month,
+    /// `Jan`
+    MonthName,
+    /// `02`
+    Day,
+    /// `_2`
+    DaySpace,
+    /// `15`
+    Hour,
+    /// `04`
+    Minute,
+    /// `05`
+    Second,
+    /// `.000` … (the number of digits, 1 to 9)
+    Fraction(u8),
+}
+
+/// `syslog: true`: one priority for every record (CE computes it from the
+/// configured `level`, krakend-components §2.2).
+#[derive(Clone, Copy, Debug)]
+pub struct Syslog {
+    /// facility × 8 + severity.
+    pub priority: u8,
+}
+
+/// `telemetry/logging`, every default applied by the plan.
+#[derive(Clone, Copy, Debug)]
+pub struct Logging {
+    /// The most verbose level written.
+    pub level: Level,
+    /// `stdout`
+    pub stdout: bool,
+    /// `syslog` with its priority.
+    pub syslog: Option<Syslog>,
+    /// `prefix` (before each stdout line; the syslog tag); `""` when the
+    /// format forces it off.
+    pub prefix: &'static str,
+    /// `format` (with `custom_format`).
+    pub format: Format,
+}
+
+impl Logging {
+    /// CE without `telemetry/logging` (or when it cannot start it): lura's
+    /// basic logger, DEBUG, on stdout.
+    pub const BASIC: Logging = Logging {
+        level: Level::Debug,
+        stdout: true,
+        syslog: None,
+        prefix: "",
+        format: Format::Basic,
+    };
+}
+
+/// Lines the queue could not take (full), ever.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// How many log lines were dropped because the writer was behind.
+pub fn dropped() -> u64 {
+    DROPPED.load(Ordering::Relaxed)
+}
+
+/// Bytes of stdout lines waiting for the writer at most (a burst beyond it
+/// is dropped and counted).
+const STDOUT_CAP: usize = 1 << 20;
+/// Syslog records waiting at most.
+const SYSLOG_CAP: usize = 4096;
+/// The writer is woken early when this much waits.
+const WAKE_AT: usize = 64 * 1024;
+/// The writer's period otherwise (how long a line may wait).
+const PERIOD: Duration = Duration::from_millis(20);
+
+/// What waits for the writer. Producers hold the lock only to copy a line
+/// in: no system call, no wake-up but one per `WAKE_AT` bytes.
+#[derive(Default)]
+struct Pending {
+    stdout: Vec<u8>,
+    syslog: Vec<String>,
+    /// The writer was unparked and has not drained yet.
+    woken: bool,
+}
+
+/// What the writer (or [`flush`]) owns while it writes; locked before
+/// [`Pending`], never the other way round.
+struct Sink {
+    /// The buffer swapped with `Pending::stdout` (its capacity kept).
+    spare: Vec<u8>,
+    syslog: Option<std::os::unix::net::UnixDatagram>,
+}
+
+/// The installed logger.
+struct Logger {
+    spec: Logging,
+    pending: Mutex<Pending>,
+    sink: Mutex<Sink>,
+    writer: OnceLock<std::thread::Thread>,
+    /// The syslog tag (`prefix`, or the program name as Go's `log/syslog`).
+    tag: String,
+    program: String,
+    pid: u32,
+    seq: AtomicU64,
+}
+
+static LOGGER: OnceLock<Logger> = OnceLock::new();
+
+/// The default syslog sockets Go's `log/syslog` tries.
+const SYSLOG_SOCKETS: [&str; 3] = ["/dev/log", "/var/run/syslog", "/var/run/log"];
+
+fn connect_syslog(path: Option<&str>) -> Result<std::os::unix::net::UnixDatagram, String> {
+    let paths: Vec<&str> = match path {
+        Some(p) => vec![p],
+        None => SYSLOG_SOCKETS.to_vec(),
+    };
+    let mut last = "no syslog socket".to_owned();
+    for p in paths {
+        match std::os::unix::net::UnixDatagram::unbound().and_then(|s| {
+            s.connect(p)?;
+            Ok(s)
+        }) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = format!("{p}: {e}"),
+        }
+    }
+    Err(format!("Unix syslog delivery error ({last})"))
+}
+
+/// Installs the logger of `spec` (once a process; a later call keeps the
+/// first). `syslog_socket` overrides the local syslog socket (the binary's
+/// `--syslog-socket PATH`). When syslog cannot be opened, CE's fallback:
+/// the basic DEBUG logger on stdout, after one line saying why.
+pub fn install(spec: &Logging, syslog_socket: Option<&str>) {
+    let mut failed = None;
+    LOGGER.get_or_init(|| {
+        let (l, f) = build(spec, syslog_socket);
+        failed = f;
+        l
+    });
+    start_writer();
+    if let Some(e) = failed {
+        log(
+            Level::Error,
+            &format!("[SERVICE: Logging] Unable to create the logger: {e}"),
+        );
+    }
+}
+
+/// The logger of `spec`; the error when syslog could not be opened (then
+/// the logger is [`Logging::BASIC`]).
+fn build(spec: &Logging, syslog_socket: Option<&str>) -> (Logger, Option<String>) {
+    let mut spec = *spec;
+    let mut socket = None;
+    let mut failed = None;
+    if spec.syslog.is_some() {
+        match connect_syslog(syslog_socket) {
+            Ok(s) => socket = Some(s),
+            Err(e) => {
+                failed = Some(e);
+                spec = Logging::BASIC;
+            }
+        }
+    }
+    let arg0 = std::env::args().next().unwrap_or_default();
+    let program = std::path::Path::new(&arg0)
+        .file_name()
+        .map_or_else(|| arg0.clone(), |f| f.to_string_lossy().into_owned());
+    // Go's log/syslog: the tag is the prefix, or os.Args[0].
+    let tag = if spec.prefix.is_empty() {
+        arg0
+    } else {
+        spec.prefix.to_owned()
+    };
+    let l = Logger {
+        spec,
+        pending: Mutex::new(Pending {
+            stdout: Vec::with_capacity(WAKE_AT * 2),
+            ..Pending::default()
+        }),
+        sink: Mutex::new(Sink {
+            spare: Vec::with_capacity(WAKE_AT * 2),
+            syslog: socket,
+        }),
+        writer: OnceLock::new(),
+        tag,
+        program,
+        pid: std::process::id(),
+        seq: AtomicU64::new(0),
+    };
+    (l, failed)
+}
+
+/// Starts the writer thread of the installed logger (once). When the
+/// thread cannot start, lines pile up to the bound and are then dropped
+/// and counted.
+fn start_writer() {
+    let Some(l) = LOGGER.get() else { return };
+    l.writer.get_or_init(|| {
+        match std::thread::Builder::new()
+            .name("gw-log".into())
+            .spawn(move || {
+                loop {
+                    std::thread::park_timeout(PERIOD);
+                    l.drain();
+                }
+            }) {
+            Ok(h) => h.thread().clone(),
+            // A handle that nobody parks on: unparking it costs nothing.
+            Err(_) => std::thread::current(),
+        }
+    });
+}
+
+/// The installed logger; the basic one when nothing was installed (tests
+/// driving `serve` in-process).
+fn logger() -> &'static Logger {
+    if let Some(l) = LOGGER.get() {
+        return l;
+    }
+    let l = LOGGER.get_or_init(|| build(&Logging::BASIC, None).0);
+    start_writer();
+    l
+}
+
+impl Logger {
+    /// Writes what waits: stdout in one write, syslog one datagram a record.
+    fn drain(&self) {
+        let Ok(mut sink) = self.sink.lock() else {
+            return;
+        };
+        let records = match self.pending.lock() {
+            Ok(mut p) => {
+                p.woken = false;
+                std::mem::swap(&mut p.stdout, &mut sink.spare);
+                std::mem::take(&mut p.syslog)
+            }
+            Err(_) => return,
+        };
+        if !sink.spare.is_empty() {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&sink.spare);
+            let _ = out.flush();
+            sink.spare.clear();
+        }
+        if let Some(sock) = &sink.syslog {
+            for r in &records {
+                let _ = sock.send(r.as_bytes());
+            }
+        }
+    }
+
+    /// Queues one stdout line, or drops and counts it when the queue is full.
+    fn push_stdout(&self, line: &str) {
+        let wake = match self.pending.lock() {
+            Ok(mut p) if p.stdout.len() + line.len() <= STDOUT_CAP => {
+                p.stdout.extend_from_slice(line.as_bytes());
+                let wake = !p.woken && p.stdout.len() >= WAKE_AT;
+                p.woken |= wake;
+                wake
+            }
+            _ => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        };
+        if wake && let Some(t) = self.writer.get() {
+            t.unpark();
+        }
+    }
+
+    /// Queues one syslog record, or drops and counts it.
+    fn push_syslog(&self, record: String) {
+        match self.pending.lock() {
+            Ok(mut p) if p.syslog.len() < SYSLOG_CAP => p.syslog.push(record),
+            _ => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Writes every line queued so far (called once the gateway has stopped).
+pub fn flush() {
+    if let Some(l) = LOGGER.get() {
+        l.drain();
+    }
+}
+
+/// Whether a record of `level` would be written (callers skip building the
+/// message otherwise).
+pub fn enabled(level: Level) -> bool {
+    level <= logger().spec.level
+}
+
+/// Logs one application record (CE's `logger.Error(msg)` and the like).
+pub fn log(level: Level, msg: &str) {
+    let l = logger();
+    if level > l.spec.level {
+        return;
+    }
+    let now = SystemTime::now();
+    if l.spec.stdout {
+        let line = l.format_line(level, msg, now);
+        l.push_stdout(&line);
+    }
+    if let Some(s) = l.spec.syslog {
+        l.push_syslog(syslog_record(s.priority, &l.tag, l.pid, level, msg, now));
+    }
+}
+
+impl Logger {
+    fn format_line(&self, level: Level, msg: &str, now: SystemTime) -> String {
+        let mut line = String::with_capacity(64 + msg.len());
+        match self.spec.format {
+            Format::Basic => {
+                let t = Civil::of(now);
+                let _ = write!(
+                    line,
+                    "{:04}/{:02}/{:02} {:02}:{:02}:{:02} KRAKEND {}: {msg}",
+                    t.year,
+                    t.month,
+                    t.day,
+                    t.hour,
+                    t.minute,
+                    t.second,
+                    level.name()
+                );
+            }
+            Format::Default => {
+                let t = Civil::of(now);
+                let _ = write!(
+                    line,
+                    "{} {:04}/{:02}/{:02} - {:02}:{:02}:{:02}.{:03} {}▶ {}\x1b[0m {msg}",
+                    self.spec.prefix,
+                    t.year,
+                    t.month,
+                    t.day,
+                    t.hour,
+                    t.minute,
+                    t.second,
+                    t.nanos / 1_000_000,
+                    level.color(),
+                    level.name()
+                );
+            }
+            Format::Logstash => {
+                let t = Civil::of(now);
+                let _ = write!(
+                    line,
+                    "{{\"@timestamp\":\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+00:00\", \"@version\": 1, \"level\": \"{}\", \"message\": \"{msg}\", \"module\": \"KRAKEND\"}}",
+                    t.year,
+                    t.month,
+                    t.day,
+                    t.hour,
+                    t.minute,
+                    t.second,
+                    t.nanos / 1_000_000,
+                    level.name()
+                );
+            }
+            Format::Custom(verbs) => {
+                line.push_str(self.spec.prefix);
+                let id = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+                for v in verbs {
+                    match *v {
+                        Verb::Text(s) => line.push_str(s),
+                        Verb::Time(parts) => go_time(&mut line, parts, now),
+                        Verb::Level => line.push_str(level.name()),
+                        Verb::LevelCut(n) => {
+                            let name = level.name();
+                            line.push_str(&name[..name.len().min(usize::from(n))]);
+                        }
+                        Verb::Message => line.push_str(msg),
+                        Verb::Module => line.push_str("KRAKEND"),
+                        Verb::Id => {
+                            let _ = write!(line, "{id}");
+                        }
+                        Verb::Pid => {
+                            let _ = write!(line, "{}", self.pid);
+                        }
+                        Verb::Program => line.push_str(&self.program),
+                        Verb::Color => line.push_str(level.color()),
+                        Verb::ColorBold => line.push_str(level.bold()),
+                        Verb::ColorReset => line.push_str("\x1b[0m"),
+                    }
+                }
+            }
+        }
+        // Go's log.Logger ends every line with one newline.
+        if !line.ends_with('\n') {
+            line.push('\n');
+        }
+        line
+    }
+}
+
+/// Go's `log/syslog` local form: `<PRI>Jan _2 15:04:05 TAG[PID]: MSG\n`,
+/// the record formatted `%{level} > %{message}` (krakend-gologging).
+fn syslog_record(
+    priority: u8,
+    tag: &str,
+    pid: u32,
+    level: Level,
+    msg: &str,
+    now: SystemTime,
+) -> String {
+    let t = Civil::of(now);
+    let mut s = String::with_capacity(48 + tag.len() + msg.len());
+    let _ = write!(
+        s,
+        "<{priority}>{} {:>2} {:02}:{:02}:{:02} {tag}[{pid}]: {} > {msg}",
+        MONTHS[(t.month - 1) as usize],
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        level.name()
+    );
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A UTC calendar time.
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u64,
+    minute: u64,
+    second: u64,
+    nanos: u32,
+}
+
+impl Civil {
+    fn of(t: SystemTime) -> Civil {
+        let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let secs = d.as_secs();
+        let (year, month, day) = crate::metrics::civil((secs / 86_400) as i64);
+        let sod = secs % 86_400;
+        Civil {
+            year,
+            month,
+            day,
+            hour: sod / 3600,
+            minute: sod / 60 % 60,
+            second: sod % 60,
+            nanos: d.subsec_nanos(),
+        }
+    }
+}
+
+fn go_time(out: &mut String, parts: &[TimePart], now: SystemTime) {
+    let t = Civil::of(now);
+    for p in parts {
+        let _ = match *p {
+            TimePart::Text(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            TimePart::Year => write!(out, "{:04}", t.year),
+            TimePart::Month => write!(out, "{:02}", t.month),
+            TimePart::MonthName => {
+                out.push_str(MONTHS[(t.month - 1) as usize]);
+                Ok(())
+            }
+            TimePart::Day => write!(out, "{:02}", t.day),
+            TimePart::DaySpace => write!(out, "{:>2}", t.day),
+            TimePart::Hour => write!(out, "{:02}", t.hour),
+            TimePart::Minute => write!(out, "{:02}", t.minute),
+            TimePart::Second => write!(out, "{:02}", t.second),
+            TimePart::Fraction(n) => {
+                let n = n.clamp(1, 9);
+                let v = t.nanos / 10u32.pow(9 - u32::from(n));
+                write!(out, ".{v:0width$}", width = usize::from(n))
+            }
+        };
+    }
+}
+
+/// gin's default access log line (`[GIN] 2006/01/02 - 15:04:05 | 200 |
+/// 4.529µs | 172.17.0.1 | GET "/path"`), to stdout through the queue,
+/// whatever the `level` (gin ignores it).
+pub fn access(
+    status: u16,
+    latency: Duration,
+    client_ip: &str,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+) {
+    let l = logger();
+    let t = Civil::of(SystemTime::now());
+    let mut line = String::with_capacity(96 + path.len());
+    let _ = write!(
+        line,
+        "[GIN] {:04}/{:02}/{:02} - {:02}:{:02}:{:02} | {status:3} | {:>13} | {client_ip:>15} | {method:<7} ",
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        go_duration(gin_truncate(latency)),
+    );
+    let full;
+    let p = match query {
+        Some(q) if !q.is_empty() => {
+            full = format!("{path}?{q}");
+            full.as_str()
+        }
+        _ => path,
+    };
+    go_quote(&mut line, p);
+    line.push('\n');
+    l.push_stdout(&line);
+}
+
+/// gin v1.12's latency truncation (krakend-components §2.2).
+fn gin_truncate(d: Duration) -> Duration {
+    let step = if d > Duration::from_secs(60) {
+        Duration::from_secs(10)
+    } else if d > Duration::from_secs(1) {
+        Duration::from_millis(10)
+    } else if d > Duration::from_millis(1) {
+        Duration::from_micros(10)
+    } else {
+        return d;
+    };
+    let n = d.as_nanos() / step.as_nanos() * step.as_nanos();
+    Duration::from_nanos(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
+/// Go's `time.Duration.String()`.
+pub fn go_duration(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns == 0 {
+        return "0s".into();
+    }
+    let frac = |v: u128, unit: u128| -> String {
+        let whole = v / unit;
+        let mut rest = v % unit;
+        let mut s = whole.to_string();
+        if rest > 0 {
+            let mut digits = String::new();
+            let mut u = unit / 10;
+            while rest > 0 && u > 0 {
+                digits.push(char::from(b'0' + (rest / u) as u8));
+                rest %= u;
+                u /= 10;
+            }
+            s.push('.');
+            s.push_str(digits.trim_end_matches('0'));
+        }
+        s
+    };
+    if ns < 1_000 {
+        return format!("{ns}ns");
+    }
+    if ns < 1_000_000 {
+        return format!("{}µs", frac(ns, 1_000));
+    }
+    if ns < 1_000_000_000 {
+        return format!("{}ms", frac(ns, 1_000_000));
+    }
+    let secs = ns / 1_000_000_000;
+    let sub = ns % 1_000_000_000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let sec = frac(s * 1_000_000_000 + sub, 1_000_000_000);
+    if h > 0 {
+        format!("{h}h{m}m{sec}s")
+    } else if m > 0 {
+        format!("{m}m{sec}s")
+    } else {
+        format!("{sec}s")
+    }
+}
+
+/// Go's `%#v` of a string (`strconv.Quote`): printable text kept, `"` and
+/// `\` escaped, control characters as Go writes them.
+fn go_quote(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\x7f' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests;

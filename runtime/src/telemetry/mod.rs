@@ -1,0 +1,4 @@
+//! The telemetry components (one module a namespace): what the gateway
+//! tells its operators (logs).
+
+pub mod logging;
