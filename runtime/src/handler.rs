@@ -258,7 +258,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                     };
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
-                    ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                    ep.record(resp.status().as_u16(), start.elapsed());
                     log_access(&gw, &parts, &client_ip, &resp, start, None);
                     return resp;
                 }
@@ -289,13 +289,13 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                         let (mut resp, completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
-                        ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                        ep.record(resp.status().as_u16(), start.elapsed());
                         log_access(&gw, &parts, &client_ip, &resp, start, Some(completed));
                         return resp;
                     }
                 };
                 secure(&mut resp);
-                ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                ep.record(resp.status().as_u16(), start.elapsed());
                 log_access(&gw, &parts, &client_ip, &resp, start, None);
                 return resp;
             } else if let Route::Debug { .. } = route {

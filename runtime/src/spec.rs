@@ -63,6 +63,25 @@ pub struct Gateway {
     pub cors: Option<&'static Cors>,
     /// `security/http` (every route but the health path and redirects).
     pub http_security: Option<&'static HttpSecurity>,
+    /// `telemetry/opentelemetry` (its Prometheus exporters).
+    pub otel: Option<&'static Otel>,
+}
+
+/// `telemetry/opentelemetry` (krakend-components §8).
+#[derive(Debug)]
+pub struct Otel {
+    /// `exporters.prometheus[]`, in config order.
+    pub prometheus: &'static [PrometheusExporter],
+}
+
+/// One `exporters.prometheus[]` entry: a listener serving `GET /metrics`.
+#[derive(Debug)]
+pub struct PrometheusExporter {
+    /// `name`.
+    pub name: &'static str,
+    /// `host:port` (`port` 0 in the config is CE's 9090; `host` "" is every
+    /// interface).
+    pub listen: &'static str,
 }
 
 impl Gateway {
@@ -84,6 +103,7 @@ impl Gateway {
         bot_detector: None,
         cors: None,
         http_security: None,
+        otel: None,
     };
 }
 

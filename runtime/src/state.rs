@@ -127,6 +127,21 @@ pub struct EndpointRt {
     pub signer: Option<std::sync::Arc<crate::security::signer::Signer>>,
     /// Counters.
     pub metrics: EndpointMetrics,
+    /// `telemetry/opentelemetry`'s counters, when an exporter reads them.
+    #[cfg(feature = "otel")]
+    pub otel: Option<crate::telemetry::opentelemetry::EndpointOtel>,
+}
+
+impl EndpointRt {
+    /// Records one answered request: gwc's own counters and, with
+    /// `telemetry/opentelemetry`, CE's `http_server_duration` (layer S1).
+    pub fn record(&self, status: u16, d: std::time::Duration) {
+        self.metrics.record(status, d);
+        #[cfg(feature = "otel")]
+        if let Some(o) = &self.otel {
+            o.server.record(status, d);
+        }
+    }
 }
 
 /// One backend's state.
@@ -371,6 +386,10 @@ impl Gw {
                     ))
                 }),
                 metrics: EndpointMetrics::default(),
+                #[cfg(feature = "otel")]
+                otel: spec
+                    .otel
+                    .map(|_| crate::telemetry::opentelemetry::EndpointOtel::new(ep.backends.len())),
             });
         }
         let version_header = spec.version_header.and_then(|v| {

@@ -14,6 +14,7 @@ mod modifier;
 pub mod project;
 pub mod runtime;
 mod security;
+mod telemetry;
 mod tokens;
 mod traffic;
 mod validation;

@@ -49,6 +49,11 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::security::http::tokens),
     );
+    let otel = option(
+        plan.otel
+            .as_ref()
+            .map(super::telemetry::opentelemetry::tokens),
+    );
     let jwt_use = super::security::validator::imports(plan);
     let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
@@ -80,6 +85,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
             BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
+            Otel, PrometheusExporter,
         };
         #jwt_use
         #signer_use
@@ -99,6 +105,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             bot_detector: #bot_detector,
             cors: #cors,
             http_security: #http_security,
+            otel: #otel,
         };
 
         /// The endpoints, in config order.

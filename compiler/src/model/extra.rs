@@ -33,6 +33,8 @@ pub struct ExtraConfig<'a> {
     pub bot_detector: Option<super::security::BotDetector>,
     /// `security/http` (root level; CE ignores it on endpoints, GW620).
     pub http_security: Option<super::security::HttpSecurity>,
+    /// `telemetry/opentelemetry` (root level).
+    pub otel: Option<super::telemetry::OpenTelemetry>,
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
@@ -97,6 +99,8 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::security::BotDetector::from_node(m.key_span, &m.value)),
             http_security: component(members, "security/http")
                 .map(|m| super::security::HttpSecurity::from_node(m.key_span, &m.value)),
+            otel: component(members, super::telemetry::opentelemetry::NAMESPACE)
+                .map(|m| super::telemetry::OpenTelemetry::from_node(m.key_span, &m.value)),
             rate_limit: members
                 .iter()
                 .rev()

@@ -19,6 +19,7 @@ pub mod modifier;
 mod options;
 pub mod pool;
 pub mod security;
+pub mod telemetry;
 pub mod traffic;
 pub mod validation;
 mod value;
@@ -154,6 +155,8 @@ pub struct Plan {
     pub cors: Option<security::Cors>,
     /// `security/http`.
     pub http_security: Option<security::HttpSecurity>,
+    /// `telemetry/opentelemetry` (its Prometheus exporters).
+    pub otel: Option<telemetry::Otel>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -620,6 +623,11 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .http_security
             .as_ref()
             .map(security::http::plan),
+        otel: config
+            .extra
+            .otel
+            .as_ref()
+            .map(telemetry::opentelemetry::plan),
     })
 }
 
@@ -629,6 +637,9 @@ impl Plan {
     /// only what it runs.
     pub fn runtime_features(&self) -> Vec<&'static str> {
         let mut features = Vec::new();
+        if self.otel.is_some() {
+            features.push("otel");
+        }
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");
         }

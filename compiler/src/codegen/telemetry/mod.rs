@@ -1,0 +1,3 @@
+//! The telemetry components' static data, one file a namespace.
+
+pub mod opentelemetry;

@@ -1,0 +1,4 @@
+//! The telemetry components, one module a namespace.
+
+#[cfg(feature = "otel")]
+pub mod opentelemetry;
