@@ -15,6 +15,12 @@ pub struct OpenTelemetry {
     pub key_span: Span,
     /// `exporters.prometheus[]` (object entries only), in order.
     pub prometheus: Vec<PrometheusExporter>,
+    /// The `name` of each `exporters.otlp[]` entry that has one, in order.
+    pub otlp_names: Vec<Spanned<String>>,
+    /// `skip_paths` (string entries).
+    pub skip_paths: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The key of `histograms`, which CE v0.14.4 does not read.
+    pub histograms: Option<Span>,
 }
 
 /// One `exporters.prometheus[]` entry.
@@ -55,9 +61,23 @@ impl OpenTelemetry {
                     .collect()
             })
             .unwrap_or_default();
+        let otlp_names = node
+            .get("exporters")
+            .and_then(|e| e.get("otlp"))
+            .and_then(Node::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|n| Fields(n).string("name"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let f = Fields(node);
         OpenTelemetry {
             key_span,
             prometheus,
+            otlp_names,
+            skip_paths: f.string_list("skip_paths"),
+            histograms: f.node("histograms").map(|m| m.key_span),
         }
     }
 }

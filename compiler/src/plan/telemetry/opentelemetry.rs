@@ -29,6 +29,24 @@ pub fn listen(host: Option<&str>, port: Option<i64>) -> String {
     }
 }
 
+/// lura's route form, `{x}` → `:x` (gin's pattern, which CE compares
+/// `skip_paths` with and labels metrics with).
+pub fn gin_route(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push(':');
+        out.push_str(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Plans the namespace.
 pub fn plan(o: &OpenTelemetry) -> Otel {
     Otel {
