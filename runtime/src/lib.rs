@@ -31,13 +31,15 @@
 //! - [`validation`]: the validation components (`validation/cel`);
 //! - [`telemetry`]: the telemetry components (`telemetry/opentelemetry`);
 //! - [`error`]: the one error type and its status mapping;
-//! - [`metrics`]: Prometheus text and the access log.
+//! - [`metrics`]: gwc's own counters (admin `/metrics`) and the access log;
+//! - [`exposition`]: the Prometheus text both `/metrics` bodies are written in.
 
 pub mod body;
 pub mod client_ip;
 pub mod echo;
 pub mod encoding;
 pub mod error;
+pub mod exposition;
 pub mod handler;
 pub mod lb;
 pub mod manipulate;

@@ -369,7 +369,7 @@ fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
     let (status, ct, body) = match req.uri().path() {
         "/metrics" => (
             StatusCode::OK,
-            "text/plain; version=0.0.4; charset=utf-8",
+            crate::exposition::CONTENT_TYPE,
             metrics::render(gw),
         ),
         "/upstreams" | "/__gwc/upstreams" => (

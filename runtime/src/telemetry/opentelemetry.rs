@@ -4,8 +4,9 @@
 //! gateway unchanged.
 //!
 //! The request path adds to per-worker atomics ([`crate::worker::Counters`]):
-//! no lock, no allocation. A [`Collector`] sums them when Prometheus
-//! scrapes and hands the sums to `prometheus-client`'s text encoder (the
+//! no lock, no allocation. [`render`] sums them when Prometheus scrapes
+//! and writes them with [`crate::exposition`] (`prometheus-client`, the
+//! same encoder as gwc's own admin `/metrics`; the
 //! OpenTelemetry SDK's instruments lock on every record, so gwc does not
 //! use them on the request path).
 //!
@@ -24,10 +25,9 @@
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::time::Duration;
 
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;
-use prometheus_client::registry::Registry;
+
+use crate::exposition::{Family, Value};
 
 use crate::state::Gw;
 use crate::upstream::AttemptResult;
@@ -69,15 +69,19 @@ impl TimeHistogram {
         self.0.get(COUNT)
     }
 
-    /// (sum in seconds, count, per-bucket counts with `+Inf` last).
-    fn snapshot(&self) -> (f64, u64, Vec<(f64, u64)>) {
+    /// The histogram as an exposition value (sum in seconds, `+Inf` last).
+    fn value(&self) -> Value {
         let mut buckets: Vec<(f64, u64)> = TIME_BUCKETS
             .iter()
             .enumerate()
             .map(|(i, b)| (*b, self.0.get(i)))
             .collect();
         buckets.push((f64::INFINITY, self.0.get(INF)));
-        (self.0.get(SUM) as f64 / 1e9, self.0.get(COUNT), buckets)
+        Value::Histogram {
+            sum: self.0.get(SUM) as f64 / 1e9,
+            count: self.0.get(COUNT),
+            buckets,
+        }
     }
 }
 
@@ -192,18 +196,11 @@ pub fn gin_route(path: &str) -> String {
     out
 }
 
-/// The scrape-time collector over a gateway's counters.
-struct Sums(std::sync::Arc<Gw>);
+type Labels = crate::exposition::Labels;
 
-impl std::fmt::Debug for Sums {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Sums")
-    }
-}
-
-type Labels<'a> = Vec<(&'a str, String)>;
-
-fn scope(mut l: Labels<'_>) -> Labels<'_> {
+/// `labels` plus CE's scope labels, sorted by name as Go's exporter writes
+/// them.
+fn scope(mut l: Labels) -> Labels {
     l.push(("otel_scope_name", SCOPE_NAME.to_owned()));
     l.push(("otel_scope_version", String::new()));
     l.sort_by(|a, b| a.0.cmp(b.0));
@@ -214,132 +211,92 @@ fn bool_label(b: bool) -> String {
     if b { "true" } else { "false" }.to_owned()
 }
 
-impl Collector for Sums {
-    fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let gw = &self.0;
-        let hist = |m: &mut prometheus_client::encoding::MetricEncoder<'_>,
-                    labels: &Labels<'_>,
-                    h: &TimeHistogram|
-         -> Result<(), std::fmt::Error> {
-            let (sum, count, buckets) = h.snapshot();
-            m.encode_family(labels)?
-                .encode_histogram::<NoLabelSet>(sum, count, &buckets, None)
-        };
-        {
-            let mut m = enc.encode_descriptor(
-                "http_server_duration",
-                "Duration of the requests the gateway served, in seconds.",
-                None,
-                MetricType::Histogram,
-            )?;
-            for ep in gw.endpoints.iter() {
-                let Some(otel) = &ep.otel else { continue };
-                let method = crate::proxy::http_method(ep.spec.method)
-                    .as_str()
-                    .to_owned();
-                let route = gin_route(ep.spec.path);
-                for (status, h) in otel.server.slots() {
-                    let labels = scope(vec![
-                        ("http_request_method", method.clone()),
-                        ("url_scheme", "http".to_owned()),
-                        ("http_route", route.clone()),
-                        ("http_response_status_code", status.to_string()),
-                    ]);
-                    hist(&mut m, &labels, h)?;
+fn method(m: crate::spec::Method) -> String {
+    crate::proxy::http_method(m).as_str().to_owned()
+}
+
+/// CE's series, summed from the counters now.
+fn families(gw: &Gw) -> Vec<Family> {
+    let mut server = Family::new(
+        "http_server_duration",
+        MetricType::Histogram,
+        "Duration of the requests the gateway served, in seconds.",
+    );
+    let mut backend = Family::new(
+        "krakend_backend_duration",
+        MetricType::Histogram,
+        "Duration of the backend layer, in seconds.",
+    );
+    let mut started = Family::new(
+        "http_client_request_started_count",
+        MetricType::Counter,
+        "Requests sent to backends.",
+    );
+    let mut failed = Family::new(
+        "http_client_request_failed_count",
+        MetricType::Counter,
+        "Requests to backends that failed (timeouts included).",
+    );
+    let mut timedout = Family::new(
+        "http_client_request_timedout_count",
+        MetricType::Counter,
+        "Requests to backends that timed out.",
+    );
+    for ep in gw.endpoints.iter() {
+        let Some(otel) = &ep.otel else { continue };
+        let ep_method = method(ep.spec.method);
+        let ep_route = gin_route(ep.spec.path);
+        for (status, h) in otel.server.slots() {
+            let labels = scope(vec![
+                ("http_request_method", ep_method.clone()),
+                ("url_scheme", "http".to_owned()),
+                ("http_route", ep_route.clone()),
+                ("http_response_status_code", status.to_string()),
+            ]);
+            server.push(labels, h.value());
+        }
+        for (b, bm) in ep.backends.iter().zip(otel.backends.iter()) {
+            let b_method = method(b.spec.method);
+            let route = gin_route(&b.label);
+            let base = vec![
+                ("http_request_method", b_method),
+                ("http_route", route.clone()),
+                ("krakend_endpoint_route", ep_route.clone()),
+                ("krakend_endpoint_method", ep_method.clone()),
+            ];
+            for (i, h) in bm.hists.iter().enumerate() {
+                if h.count() == 0 {
+                    continue;
                 }
+                let mut l = base.clone();
+                l.push(("error", bool_label(i & 4 != 0)));
+                l.push(("canceled", bool_label(i & 2 != 0)));
+                l.push(("complete", bool_label(i & 1 != 0)));
+                backend.push(scope(l), h.value());
+            }
+            for h in b.upstream.hosts.iter() {
+                let https = h.scheme == hyper::http::uri::Scheme::HTTPS;
+                let port = h
+                    .authority
+                    .port_u16()
+                    .unwrap_or(if https { 443 } else { 80 });
+                let mut l = base.clone();
+                l.push(("clientname", route.clone()));
+                l.push(("server_address", h.authority.host().to_owned()));
+                l.push(("server_port", port.to_string()));
+                let l = scope(l);
+                let n =
+                    |rs: &[AttemptResult]| Value::Counter(rs.iter().map(|r| h.stats.get(*r)).sum());
+                started.push(l.clone(), n(&AttemptResult::ALL));
+                failed.push(
+                    l.clone(),
+                    n(&[AttemptResult::Error, AttemptResult::Timeout]),
+                );
+                timedout.push(l, n(&[AttemptResult::Timeout]));
             }
         }
-        {
-            let mut m = enc.encode_descriptor(
-                "krakend_backend_duration",
-                "Duration of the backend layer, in seconds.",
-                None,
-                MetricType::Histogram,
-            )?;
-            for ep in gw.endpoints.iter() {
-                let Some(otel) = &ep.otel else { continue };
-                let ep_method = crate::proxy::http_method(ep.spec.method)
-                    .as_str()
-                    .to_owned();
-                let ep_route = gin_route(ep.spec.path);
-                for (b, bm) in ep.backends.iter().zip(otel.backends.iter()) {
-                    let method = crate::proxy::http_method(b.spec.method).as_str().to_owned();
-                    let route = gin_route(&b.label);
-                    for (i, h) in bm.hists.iter().enumerate() {
-                        if h.count() == 0 {
-                            continue;
-                        }
-                        let labels = scope(vec![
-                            ("http_request_method", method.clone()),
-                            ("http_route", route.clone()),
-                            ("krakend_endpoint_route", ep_route.clone()),
-                            ("krakend_endpoint_method", ep_method.clone()),
-                            ("error", bool_label(i & 4 != 0)),
-                            ("canceled", bool_label(i & 2 != 0)),
-                            ("complete", bool_label(i & 1 != 0)),
-                        ]);
-                        hist(&mut m, &labels, h)?;
-                    }
-                }
-            }
-        }
-        let client =
-            |name: &str, help: &str, results: &[AttemptResult], enc: &mut DescriptorEncoder| {
-                let mut m = enc.encode_descriptor(name, help, None, MetricType::Counter)?;
-                for ep in gw.endpoints.iter() {
-                    if ep.otel.is_none() {
-                        continue;
-                    }
-                    let ep_method = crate::proxy::http_method(ep.spec.method)
-                        .as_str()
-                        .to_owned();
-                    let ep_route = gin_route(ep.spec.path);
-                    for b in ep.backends.iter() {
-                        let method = crate::proxy::http_method(b.spec.method).as_str().to_owned();
-                        let route = gin_route(&b.label);
-                        for h in b.upstream.hosts.iter() {
-                            let n: u64 = results.iter().map(|r| h.stats.get(*r)).sum();
-                            let https = h.scheme == hyper::http::uri::Scheme::HTTPS;
-                            let port =
-                                h.authority
-                                    .port_u16()
-                                    .unwrap_or(if https { 443 } else { 80 });
-                            let labels = scope(vec![
-                                ("http_request_method", method.clone()),
-                                ("http_route", route.clone()),
-                                ("krakend_endpoint_route", ep_route.clone()),
-                                ("krakend_endpoint_method", ep_method.clone()),
-                                ("clientname", route.clone()),
-                                ("server_address", h.authority.host().to_owned()),
-                                ("server_port", port.to_string()),
-                            ]);
-                            m.encode_family(&labels)?
-                                .encode_counter::<NoLabelSet, u64, f64>(&n, None)?;
-                        }
-                    }
-                }
-                Ok::<(), std::fmt::Error>(())
-            };
-        client(
-            "http_client_request_started_count",
-            "Requests sent to backends.",
-            &AttemptResult::ALL,
-            &mut enc,
-        )?;
-        client(
-            "http_client_request_failed_count",
-            "Requests to backends that failed (timeouts included).",
-            &[AttemptResult::Error, AttemptResult::Timeout],
-            &mut enc,
-        )?;
-        client(
-            "http_client_request_timedout_count",
-            "Requests to backends that timed out.",
-            &[AttemptResult::Timeout],
-            &mut enc,
-        )?;
-        Ok(())
     }
+    vec![server, backend, started, failed, timedout]
 }
 
 /// Per endpoint: its server histogram and one [`BackendMetrics`] per backend.
@@ -361,19 +318,13 @@ impl EndpointOtel {
     }
 }
 
-/// The exporter's `/metrics` body (OpenMetrics text).
-pub fn render(gw: &std::sync::Arc<Gw>) -> String {
-    let mut registry = Registry::default();
-    registry.register_collector(Box::new(Sums(std::sync::Arc::clone(gw))));
-    let mut out = String::with_capacity(8192);
-    // Writing to a String cannot fail; an encoder error leaves what was
-    // written.
-    let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
-    out
+/// The exporter's `/metrics` body (OpenMetrics text, [`crate::exposition`]).
+pub fn render(gw: &Gw) -> String {
+    crate::exposition::encode(families(gw))
 }
 
 /// The content type of [`render`]'s body.
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+pub const CONTENT_TYPE: &str = crate::exposition::CONTENT_TYPE;
 
 #[cfg(test)]
 mod tests {
@@ -411,7 +362,14 @@ mod tests {
         h.observe(Duration::from_millis(10));
         h.observe(Duration::from_millis(11));
         h.observe(Duration::from_secs(11));
-        let (sum, count, b) = h.snapshot();
+        let Value::Histogram {
+            sum,
+            count,
+            buckets: b,
+        } = h.value()
+        else {
+            panic!("a histogram")
+        };
         assert_eq!(count, 3);
         assert!((sum - 11.021).abs() < 1e-9, "{sum}");
         assert_eq!(b[0], (0.01, 1));
