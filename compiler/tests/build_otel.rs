@@ -119,6 +119,10 @@ fn prometheus_exporter_serves_ces_series() {
         format!(
             r#"http_client_request_started_count_total{{clientname="/users/:id",http_request_method="GET",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
         ),
+        // No endpoint: CE's route label is the status line.
+        format!(
+            r#"http_server_duration_count{{http_request_method="GET",http_response_status_code="404",http_route="404 Not Found",{SCOPE},url_scheme="http"}} 1"#
+        ),
         "# EOF".to_owned(),
     ] {
         assert!(text.contains(&want), "missing `{want}` in:\n{text}");
@@ -226,6 +230,10 @@ fn a_real_prometheus_scrapes_the_exporter() {
         (
             r#"http_server_duration_count{http_route="/both",http_response_status_code="200"}"#,
             "2",
+        ),
+        (
+            r#"http_server_duration_count{http_route="404 Not Found",http_response_status_code="404"}"#,
+            "1",
         ),
         (
             r#"krakend_backend_duration_count{krakend_endpoint_route="/both",http_route="/missing",error="true",complete="false",canceled="false"}"#,

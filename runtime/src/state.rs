@@ -46,6 +46,9 @@ pub struct Gw {
     pub jwks: crate::security::jwks::KeyStores,
     /// How the client's IP is found (gin's `ClientIP()` settings).
     pub client_ip: crate::client_ip::Resolver,
+    /// `telemetry/opentelemetry`: requests no endpoint served.
+    #[cfg(feature = "otel")]
+    pub otel_unmatched: Option<crate::telemetry::opentelemetry::Unmatched>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -412,6 +415,10 @@ impl Gw {
             http_security: spec.http_security.map(Secure::new).transpose()?,
             jwks,
             client_ip: crate::client_ip::Resolver::new(&spec.router.client_ip),
+            #[cfg(feature = "otel")]
+            otel_unmatched: spec
+                .otel
+                .map(|_| crate::telemetry::opentelemetry::Unmatched::default()),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -296,7 +296,47 @@ fn families(gw: &Gw) -> Vec<Family> {
             }
         }
     }
+    if let Some(u) = &gw.otel_unmatched {
+        for (m, sm) in METHODS.iter().zip(&u.by_method) {
+            for (status, h) in sm.slots() {
+                let reason = hyper::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
+                let labels = scope(vec![
+                    ("http_request_method", (*m).to_owned()),
+                    ("url_scheme", "http".to_owned()),
+                    ("http_route", format!("{status} {reason}")),
+                    ("http_response_status_code", status.to_string()),
+                ]);
+                server.push(labels, h.value());
+            }
+        }
+    }
     vec![server, backend, started, failed, timedout]
+}
+
+/// The methods CE labels as themselves; any other is `_OTHER`.
+const METHODS: [&str; 10] = [
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE", "_OTHER",
+];
+
+/// `http_server_duration` of the requests no endpoint served (404, 405,
+/// redirects): CE labels them `http_route="<status> <reason>"`, by method.
+#[derive(Debug, Default)]
+pub struct Unmatched {
+    by_method: [ServerMetrics; METHODS.len()],
+}
+
+impl Unmatched {
+    /// Records one request.
+    pub fn record(&self, method: &str, status: u16, d: Duration) {
+        let i = METHODS
+            .iter()
+            .position(|m| *m == method)
+            .unwrap_or(METHODS.len() - 1);
+        self.by_method[i].record(status, d);
+    }
 }
 
 /// Per endpoint: its server histogram and one [`BackendMetrics`] per backend.
