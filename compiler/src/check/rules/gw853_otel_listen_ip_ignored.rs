@@ -1,4 +1,4 @@
-//! `listen_ip` in a Prometheus exporter, which KrakenD CE ignores
+//! a `listen_ip` in a Prometheus exporter, which KrakenD CE ignores
 //!
 //! ## What it does
 //! Reports `listen_ip` in an `exporters.prometheus[]` entry.

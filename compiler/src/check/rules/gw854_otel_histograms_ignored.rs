@@ -1,4 +1,4 @@
-//! `histograms` in `telemetry/opentelemetry`, which KrakenD CE ignores
+//! a `histograms` block in `telemetry/opentelemetry`, which KrakenD CE ignores
 //!
 //! ## What it does
 //! Reports the `histograms` block.
