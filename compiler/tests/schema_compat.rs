@@ -62,7 +62,7 @@ fn schema_findings(name: &str, text: &str) -> Vec<gwc::diag::Diagnostic> {
         .into_iter()
         // The schema family; GW850–GW869 are the telemetry components' rules
         // (CE footguns the official schema accepts, such as `listen_ip`).
-        .filter(|d| d.code.starts_with("GW8") && &*d.code < "GW850")
+        .filter(|d| d.code.starts_with("GW8") && d.code < "GW850")
         .collect()
 }
 
