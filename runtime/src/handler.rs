@@ -258,7 +258,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                     };
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
-                    ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                    ep.record(resp.status().as_u16(), start.elapsed());
                     log_access(&gw, &parts, &client_ip, &resp, start);
                     return resp;
                 }
@@ -289,13 +289,13 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                         let (mut resp, _completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
-                        ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                        ep.record(resp.status().as_u16(), start.elapsed());
                         log_access(&gw, &parts, &client_ip, &resp, start);
                         return resp;
                     }
                 };
                 secure(&mut resp);
-                ep.metrics.record(resp.status().as_u16(), start.elapsed());
+                ep.record(resp.status().as_u16(), start.elapsed());
                 log_access(&gw, &parts, &client_ip, &resp, start);
                 return resp;
             } else if let Route::Debug { .. } = route {
@@ -315,6 +315,18 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
     };
     gw.other
         .record(label, parts.method.as_str(), resp.status().as_u16());
+    // S1: CE's OTel layer measures what no endpoint served too, but for its
+    // default `skip_paths` (`/__health`, `/__debug/`, `/__echo/`).
+    #[cfg(feature = "otel")]
+    if let Some(o) = &gw.otel_unmatched
+        && !matches!(label, "health" | "debug" | "echo")
+    {
+        o.record(
+            parts.method.as_str(),
+            resp.status().as_u16(),
+            start.elapsed(),
+        );
+    }
     log_access(&gw, &parts, &client_ip, &resp, start);
     resp
 }

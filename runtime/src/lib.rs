@@ -29,16 +29,17 @@
 //! - [`validation`]: the validation components (one module a namespace);
 //! - [`modifier`]: the transformation components (`modifier/martian`);
 //! - [`validation`]: the validation components (`validation/cel`);
+//! - [`telemetry`]: the telemetry components (`telemetry/opentelemetry`);
 //! - [`error`]: the one error type and its status mapping;
-//! - [`telemetry`]: the telemetry components (`telemetry/logging`: the
-//!   application log and the access log);
-//! - [`metrics`]: Prometheus text.
+//! - [`metrics`]: gwc's own counters (admin `/metrics`);
+//! - [`exposition`]: the Prometheus text both `/metrics` bodies are written in.
 
 pub mod body;
 pub mod client_ip;
 pub mod echo;
 pub mod encoding;
 pub mod error;
+pub mod exposition;
 pub mod handler;
 pub mod lb;
 pub mod manipulate;
@@ -85,6 +86,9 @@ pub struct Args {
     /// writes to (default: Go's `/dev/log`, `/var/run/syslog`,
     /// `/var/run/log`).
     pub syslog_socket: Option<String>,
+    /// `--metrics HOST:PORT`: where the first Prometheus exporter of
+    /// `telemetry/opentelemetry` listens instead of the config's address.
+    pub metrics: Option<String>,
 }
 
 /// What the command line asks for.
@@ -112,6 +116,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     let mut listen = None;
     let mut admin = None;
     let mut syslog_socket = None;
+    let mut metrics = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -121,7 +126,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--listen" | "--admin" | "--syslog-socket" => {
+            "--listen" | "--admin" | "--metrics" | "--syslog-socket" => {
                 let what = if flag == "--syslog-socket" {
                     "PATH"
                 } else {
@@ -137,6 +142,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
                 match flag {
                     "--listen" => listen = Some(v),
                     "--admin" => admin = Some(v),
+                    "--metrics" => metrics = Some(v),
                     _ => syslog_socket = Some(v),
                 }
             }
@@ -147,16 +153,18 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         listen: listen.unwrap_or_else(|| default_listen(gw)),
         admin,
         syslog_socket,
+        metrics,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--syslog-socket PATH]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--syslog-socket PATH]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
+         --metrics HOST:PORT the Prometheus exporter's address (telemetry/opentelemetry)\n  \
          --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
          -h, --help          print this help\n  \
          -V, --version       print the version\n",
@@ -240,12 +248,19 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
         Some(a) => Some(bind(a).map_err(|e| format!("admin: {e}"))?),
         None => None,
     };
+    let exporters = bind_exporters(gateway, args)?;
+    let exporter_addrs: Vec<SocketAddr> = exporters
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
     let addrs = (
         listener.local_addr().ok(),
         admin.as_ref().and_then(|l| l.local_addr().ok()),
     );
     let (tx, rx) = tokio::sync::watch::channel(false);
-    serve_workers(gateway, listener, admin, workers, rx, move |_| {
+    let stop_rx = rx.clone();
+    serve_workers(gateway, listener, admin, workers, rx, move |gw| {
+        spawn_exporters(gw, exporters, &stop_rx)?;
         spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut out = std::io::stdout().lock();
         if let Some(a) = addrs.0 {
@@ -253,6 +268,9 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
         }
         if let Some(a) = addrs.1 {
             let _ = writeln!(out, "admin listening on {a}");
+        }
+        for a in &exporter_addrs {
+            let _ = writeln!(out, "metrics listening on {a}");
         }
         let _ = out.flush();
         Ok(())
@@ -372,6 +390,64 @@ pub fn serve_workers(
     Ok(code)
 }
 
+/// Binds `telemetry/opentelemetry`'s Prometheus exporters (the first at
+/// `--metrics` when given); none without the namespace.
+fn bind_exporters(
+    gateway: &'static spec::Gateway,
+    args: &Args,
+) -> Result<Vec<std::net::TcpListener>, String> {
+    let Some(otel) = gateway.otel else {
+        return match &args.metrics {
+            Some(_) => Err(
+                "`--metrics`: the gateway has no Prometheus exporter (telemetry/opentelemetry)"
+                    .into(),
+            ),
+            None => Ok(Vec::new()),
+        };
+    };
+    let mut out = Vec::with_capacity(otel.prometheus.len());
+    for (i, e) in otel.prometheus.iter().enumerate() {
+        let addr = match (&args.metrics, i) {
+            (Some(a), 0) => a.as_str(),
+            _ => e.listen,
+        };
+        out.push(bind(addr).map_err(|err| format!("prometheus exporter `{}`: {err}", e.name))?);
+    }
+    if out.is_empty() && args.metrics.is_some() {
+        return Err(
+            "`--metrics`: the gateway has no Prometheus exporter (telemetry/opentelemetry)".into(),
+        );
+    }
+    Ok(out)
+}
+
+/// Serves the bound exporters on the current (worker 0's) runtime until
+/// `stop` turns true.
+#[cfg_attr(not(feature = "otel"), allow(clippy::unnecessary_wraps))]
+fn spawn_exporters(
+    gw: &Arc<state::Gw>,
+    exporters: Vec<std::net::TcpListener>,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
+    #[cfg(feature = "otel")]
+    for l in exporters {
+        let l = tokio::net::TcpListener::from_std(l)
+            .map_err(|e| format!("prometheus exporter: {e}"))?;
+        let mut rx = stop.clone();
+        tokio::spawn(server::serve_prometheus(Arc::clone(gw), l, async move {
+            let _ = rx.wait_for(|v| *v).await;
+        }));
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        let _ = (gw, stop);
+        if !exporters.is_empty() {
+            return Err("this gateway was built without the `otel` feature".into());
+        }
+    }
+    Ok(())
+}
+
 /// Sets the flag on the first SIGTERM or SIGINT.
 fn spawn_signal_watch(tx: tokio::sync::watch::Sender<bool>) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
@@ -404,6 +480,7 @@ mod tests {
                 listen: l.into(),
                 admin: a.map(str::to_owned),
                 syslog_socket: None,
+                metrics: None,
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![

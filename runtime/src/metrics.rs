@@ -1,4 +1,5 @@
-//! Metrics (Prometheus text, hand-rolled over atomics) and the access log.
+//! gwc's own metrics (admin `/metrics`: per-worker atomics, summed at
+//! scrape time and written by [`crate::exposition`]) and the access log.
 //!
 //! - `gw_requests_total{endpoint,method,status}`
 //! - `gw_request_duration_seconds{endpoint,method}` (histogram)
@@ -17,7 +18,6 @@
 //! locked map, as they are rare or cheap anyway.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -55,17 +55,21 @@ impl Histogram {
         self.0.add(COUNT, 1);
     }
 
-    fn render(&self, out: &mut String, name: &str, labels: &str) {
-        let mut cum = 0;
-        for (i, b) in BUCKETS.iter().enumerate() {
-            cum += self.0.get(i);
-            let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{b}\"}} {cum}");
-        }
+    /// The histogram as an exposition value (sum in seconds).
+    pub fn value(&self) -> crate::exposition::Value {
+        let mut buckets: Vec<(f64, u64)> = BUCKETS
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (*b, self.0.get(i)))
+            .collect();
         let count = self.0.get(COUNT);
-        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {count}");
-        let sum = self.0.get(SUM) as f64 / 1e6;
-        let _ = writeln!(out, "{name}_sum{{{labels}}} {sum}");
-        let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
+        let below: u64 = buckets.iter().map(|(_, n)| n).sum();
+        buckets.push((f64::INFINITY, count.saturating_sub(below)));
+        crate::exposition::Value::Histogram {
+            sum: self.0.get(SUM) as f64 / 1e6,
+            count,
+            buckets,
+        }
     }
 }
 
@@ -102,98 +106,110 @@ impl OtherMetrics {
     }
 }
 
-/// Escapes a label value.
-fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// The `/metrics` body.
+/// The `/metrics` body (OpenMetrics text, [`crate::exposition`]).
 pub fn render(gw: &Gw) -> String {
-    let mut out = String::with_capacity(4096);
-    out.push_str("# HELP gw_requests_total Requests served, by endpoint, method and status.\n");
-    out.push_str("# TYPE gw_requests_total counter\n");
+    use crate::exposition::{Family, Value};
+    use prometheus_client::metrics::MetricType::{Counter, Gauge, Histogram as Hist};
+    let mut requests = Family::new(
+        "gw_requests",
+        Counter,
+        "Requests served, by endpoint, method and status.",
+    );
     for ep in gw.endpoints.iter() {
         let method = crate::proxy::http_method(ep.spec.method);
         for i in 0..500 {
             let n = ep.metrics.statuses.get(i);
             if n > 0 {
-                let _ = writeln!(
-                    out,
-                    "gw_requests_total{{endpoint=\"{}\",method=\"{method}\",status=\"{}\"}} {n}",
-                    esc(ep.spec.path),
-                    i + 100
+                requests.push(
+                    vec![
+                        ("endpoint", ep.spec.path.to_owned()),
+                        ("method", method.to_string()),
+                        ("status", (i + 100).to_string()),
+                    ],
+                    Value::Counter(n),
                 );
             }
         }
     }
     if let Ok(m) = gw.other.counts.lock() {
         for ((route, method, status), n) in m.iter() {
-            let _ = writeln!(
-                out,
-                "gw_requests_total{{endpoint=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
-                esc(route),
-                esc(method)
+            requests.push(
+                vec![
+                    ("endpoint", (*route).to_owned()),
+                    ("method", method.clone()),
+                    ("status", status.to_string()),
+                ],
+                Value::Counter(*n),
             );
         }
     }
-    out.push_str(
-        "# HELP gw_request_duration_seconds Time from request to response head, by endpoint.\n",
+    let mut durations = Family::new(
+        "gw_request_duration_seconds",
+        Hist,
+        "Time from request to response head, by endpoint.",
     );
-    out.push_str("# TYPE gw_request_duration_seconds histogram\n");
     for ep in gw.endpoints.iter() {
-        let labels = format!(
-            "endpoint=\"{}\",method=\"{}\"",
-            esc(ep.spec.path),
-            crate::proxy::http_method(ep.spec.method)
+        durations.push(
+            vec![
+                ("endpoint", ep.spec.path.to_owned()),
+                (
+                    "method",
+                    crate::proxy::http_method(ep.spec.method).to_string(),
+                ),
+            ],
+            ep.metrics.latency.value(),
         );
-        ep.metrics
-            .latency
-            .render(&mut out, "gw_request_duration_seconds", &labels);
     }
-    out.push_str("# HELP gw_upstream_requests_total Backend attempts, by endpoint, backend, host and result.\n");
-    out.push_str("# TYPE gw_upstream_requests_total counter\n");
+    let mut upstream = Family::new(
+        "gw_upstream_requests",
+        Counter,
+        "Backend attempts, by endpoint, backend, host and result.",
+    );
     for ep in gw.endpoints.iter() {
         for b in ep.backends.iter() {
             for h in b.upstream.hosts.iter() {
                 for r in AttemptResult::ALL {
-                    let _ = writeln!(
-                        out,
-                        "gw_upstream_requests_total{{endpoint=\"{}\",backend=\"{}\",host=\"{}\",result=\"{}\"}} {}",
-                        esc(ep.spec.path),
-                        esc(&b.label),
-                        esc(h.url),
-                        r.label(),
-                        h.stats.get(r)
+                    upstream.push(
+                        vec![
+                            ("endpoint", ep.spec.path.to_owned()),
+                            ("backend", b.label.clone()),
+                            ("host", h.url.to_owned()),
+                            ("result", r.label().to_owned()),
+                        ],
+                        Value::Counter(h.stats.get(r)),
                     );
                 }
             }
         }
     }
-    out.push_str("# HELP gw_connections Client connections being served, by worker thread.\n");
-    out.push_str("# TYPE gw_connections gauge\n");
+    let mut connections = Family::new(
+        "gw_connections",
+        Gauge,
+        "Client connections being served, by worker thread.",
+    );
     for (i, n) in gw.connections.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "gw_connections{{worker=\"{i}\"}} {}",
-            n.load(Ordering::Relaxed)
+        connections.push(
+            vec![("worker", i.to_string())],
+            Value::Gauge(i64::try_from(n.load(Ordering::Relaxed)).unwrap_or(i64::MAX)),
         );
     }
-    render_lb(gw, &mut out);
-    out.push_str("# HELP gwc_log_lines_dropped_total Log lines dropped because the log writer was behind (telemetry/logging).\n# TYPE gwc_log_lines_dropped_total counter\n");
-    let _ = writeln!(
-        out,
-        "gwc_log_lines_dropped_total {}",
-        crate::telemetry::logging::dropped()
+    let mut log_dropped = Family::new(
+        "gwc_log_lines_dropped",
+        Counter,
+        "Log lines dropped because the log writer was behind (telemetry/logging).",
     );
-    out
+    log_dropped.push(vec![], Value::Counter(crate::telemetry::logging::dropped()));
+    let mut families = vec![requests, durations, upstream, connections, log_dropped];
+    render_lb(gw, &mut families);
+    crate::exposition::encode(families)
 }
 
 /// The `gwc_*` metrics (§7.5.6).
-fn render_lb(gw: &Gw, out: &mut String) {
+fn render_lb(gw: &Gw, families: &mut Vec<crate::exposition::Family>) {
+    use crate::exposition::{Family, Labels, Value};
     use crate::lb::failover::{Outcome, Skip};
     use crate::lb::health::Health;
+    use prometheus_client::metrics::MetricType::{Counter, Gauge};
     let pools = || {
         gw.endpoints.iter().flat_map(|ep| {
             ep.backends
@@ -202,154 +218,117 @@ fn render_lb(gw: &Gw, out: &mut String) {
                 .map(move |b| (ep, b))
         })
     };
-    let head = |out: &mut String, name: &str, kind: &str, help: &str| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    let labels = |ep: &crate::state::EndpointRt, b: &crate::state::BackendRt| -> Labels {
+        vec![
+            ("endpoint", ep.spec.path.to_owned()),
+            ("backend", b.label.clone()),
+        ]
     };
-    let labels = |ep: &crate::state::EndpointRt, b: &crate::state::BackendRt| {
-        format!(
-            "endpoint=\"{}\",backend=\"{}\"",
-            esc(ep.spec.path),
-            esc(&b.label)
-        )
+    let with = |mut l: Labels, more: &[(&'static str, &str)]| -> Labels {
+        l.extend(more.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        l
     };
-    head(
-        out,
+    let mut state = Family::new(
         "gwc_upstream_state",
-        "gauge",
+        Gauge,
         "Active health state (0 healthy, 1 suspect, 2 unhealthy, 3 recovering).",
     );
-    for (ep, b) in pools() {
-        for h in b.upstream.hosts.iter() {
-            if let Some(c) = &h.health {
-                let _ = writeln!(
-                    out,
-                    "gwc_upstream_state{{{},host=\"{}\"}} {}",
-                    labels(ep, b),
-                    esc(h.name),
-                    c.state() as u8
-                );
-            }
-        }
-    }
-    head(
-        out,
-        "gwc_upstream_transitions_total",
-        "counter",
+    let mut transitions = Family::new(
+        "gwc_upstream_transitions",
+        Counter,
         "Active health transitions.",
     );
-    for (ep, b) in pools() {
-        for h in b.upstream.hosts.iter() {
-            let Some(c) = &h.health else { continue };
-            for from in Health::ALL {
-                for to in Health::ALL {
-                    let n = c.transitions(from, to);
-                    if n > 0 {
-                        let _ = writeln!(
-                            out,
-                            "gwc_upstream_transitions_total{{{},host=\"{}\",from=\"{}\",to=\"{}\"}} {n}",
-                            labels(ep, b),
-                            esc(h.name),
-                            from.as_str(),
-                            to.as_str()
-                        );
-                    }
-                }
-            }
-        }
-    }
-    head(
-        out,
-        "gwc_upstream_attempts_total",
-        "counter",
+    let mut attempts = Family::new(
+        "gwc_upstream_attempts",
+        Counter,
         "Upstream attempts by outcome class.",
     );
-    for (ep, b) in pools() {
-        for h in b.upstream.hosts.iter() {
-            for (i, class) in Outcome::LABELS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "gwc_upstream_attempts_total{{{},host=\"{}\",class=\"{class}\"}} {}",
-                    labels(ep, b),
-                    esc(h.name),
-                    h.classes.get(i)
-                );
-            }
-        }
-    }
-    head(
-        out,
-        "gwc_failover_retries_total",
-        "counter",
+    let mut retries = Family::new(
+        "gwc_failover_retries",
+        Counter,
         "Retries made, by the class of the failed attempt.",
     );
-    for (ep, b) in pools() {
-        for (i, reason) in Outcome::LABELS.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "gwc_failover_retries_total{{{},reason=\"{reason}\"}} {}",
-                labels(ep, b),
-                b.upstream.stats.retries[i].load(Ordering::Relaxed)
-            );
-        }
-    }
-    head(
-        out,
-        "gwc_retry_skipped_total",
-        "counter",
+    let mut skipped = Family::new(
+        "gwc_retry_skipped",
+        Counter,
         "Retries retry_on wanted but not made, by reason.",
     );
-    for (ep, b) in pools() {
-        for (i, reason) in Skip::ALL.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "gwc_retry_skipped_total{{{},reason=\"{}\"}} {}",
-                labels(ep, b),
-                reason.label(),
-                b.upstream.stats.skipped[i].load(Ordering::Relaxed)
-            );
-        }
-    }
-    head(
-        out,
-        "gwc_no_healthy_upstream_total",
-        "counter",
+    let mut no_healthy = Family::new(
+        "gwc_no_healthy_upstream",
+        Counter,
         "Requests failed because no host was eligible (fail_closed).",
     );
-    for (ep, b) in pools() {
-        let _ = writeln!(
-            out,
-            "gwc_no_healthy_upstream_total{{{}}} {}",
-            labels(ep, b),
-            b.upstream.stats.no_healthy.load(Ordering::Relaxed)
-        );
-    }
-    head(
-        out,
-        "gwc_passive_ejections_total",
-        "counter",
-        "Passive ejections.",
-    );
-    head(
-        out,
+    let mut ejections = Family::new("gwc_passive_ejections", Counter, "Passive ejections.");
+    let mut ejected = Family::new(
         "gwc_upstream_ejected",
-        "gauge",
+        Gauge,
         "1 while the host is passively ejected.",
     );
     for (ep, b) in pools() {
-        let Some(p) = &b.upstream.passive else {
-            continue;
-        };
         for (i, h) in b.upstream.hosts.iter().enumerate() {
-            let total = p
-                .hosts
-                .get(i)
-                .map_or(0, |ph| ph.ejections_total.load(Ordering::Relaxed));
-            let ejected = u8::from(b.upstream.ejected_until(i).is_some());
-            let l = format!("{},host=\"{}\"", labels(ep, b), esc(h.name));
-            let _ = writeln!(out, "gwc_passive_ejections_total{{{l}}} {total}");
-            let _ = writeln!(out, "gwc_upstream_ejected{{{l}}} {ejected}");
+            let host = with(labels(ep, b), &[("host", h.name)]);
+            if let Some(c) = &h.health {
+                state.push(host.clone(), Value::Gauge(c.state() as i64));
+                for from in Health::ALL {
+                    for to in Health::ALL {
+                        let n = c.transitions(from, to);
+                        if n > 0 {
+                            transitions.push(
+                                with(
+                                    host.clone(),
+                                    &[("from", from.as_str()), ("to", to.as_str())],
+                                ),
+                                Value::Counter(n),
+                            );
+                        }
+                    }
+                }
+            }
+            for (k, class) in Outcome::LABELS.iter().enumerate() {
+                attempts.push(
+                    with(host.clone(), &[("class", class)]),
+                    Value::Counter(h.classes.get(k)),
+                );
+            }
+            if let Some(p) = &b.upstream.passive {
+                let total = p
+                    .hosts
+                    .get(i)
+                    .map_or(0, |ph| ph.ejections_total.load(Ordering::Relaxed));
+                ejections.push(host.clone(), Value::Counter(total));
+                ejected.push(
+                    host,
+                    Value::Gauge(i64::from(b.upstream.ejected_until(i).is_some())),
+                );
+            }
         }
+        for (k, reason) in Outcome::LABELS.iter().enumerate() {
+            retries.push(
+                with(labels(ep, b), &[("reason", reason)]),
+                Value::Counter(b.upstream.stats.retries[k].load(Ordering::Relaxed)),
+            );
+        }
+        for (k, reason) in Skip::ALL.iter().enumerate() {
+            skipped.push(
+                with(labels(ep, b), &[("reason", reason.label())]),
+                Value::Counter(b.upstream.stats.skipped[k].load(Ordering::Relaxed)),
+            );
+        }
+        no_healthy.push(
+            labels(ep, b),
+            Value::Counter(b.upstream.stats.no_healthy.load(Ordering::Relaxed)),
+        );
     }
+    families.extend([
+        state,
+        transitions,
+        attempts,
+        retries,
+        skipped,
+        no_healthy,
+        ejections,
+        ejected,
+    ]);
 }
 
 /// The `/upstreams` body: every backend host with its state and counters
@@ -522,12 +501,17 @@ mod tests {
         h.observe(Duration::from_millis(3));
         h.observe(Duration::from_millis(30));
         h.observe(Duration::from_secs(60));
-        let mut out = String::new();
-        h.render(&mut out, "x", "a=\"b\"");
-        assert!(out.contains("x_bucket{a=\"b\",le=\"0.005\"} 1\n"), "{out}");
-        assert!(out.contains("x_bucket{a=\"b\",le=\"0.05\"} 2\n"), "{out}");
-        assert!(out.contains("x_bucket{a=\"b\",le=\"10\"} 2\n"), "{out}");
-        assert!(out.contains("x_bucket{a=\"b\",le=\"+Inf\"} 3\n"), "{out}");
+        let mut f = crate::exposition::Family::new(
+            "x",
+            prometheus_client::metrics::MetricType::Histogram,
+            "h",
+        );
+        f.push(vec![("a", "b".to_owned())], h.value());
+        let out = crate::exposition::encode(vec![f]);
+        assert!(out.contains("x_bucket{le=\"0.005\",a=\"b\"} 1\n"), "{out}");
+        assert!(out.contains("x_bucket{le=\"0.05\",a=\"b\"} 2\n"), "{out}");
+        assert!(out.contains("x_bucket{le=\"10.0\",a=\"b\"} 2\n"), "{out}");
+        assert!(out.contains("x_bucket{le=\"+Inf\",a=\"b\"} 3\n"), "{out}");
         assert!(out.contains("x_count{a=\"b\"} 3\n"), "{out}");
     }
 }

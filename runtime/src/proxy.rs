@@ -915,6 +915,15 @@ async fn call_backend(
     // `concurrent_calls`, a refused answer lets another call win, as CE's
     // layer sits inside the fan-out.
     cel_backend_pre(gw, ep, b, inb, prev)?;
+    // 8.: OTel's backend layer (`krakend_backend_duration`) around the
+    // call; a dropped future is a canceled call.
+    #[cfg(feature = "otel")]
+    if let Some(m) = ep.otel.as_ref().and_then(|o| o.backends.get(bi)) {
+        let timer = crate::telemetry::opentelemetry::BackendTimer::start(m);
+        let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
+        timer.finish(r.is_err(), r.is_ok());
+        return r;
+    }
     call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await
 }
 

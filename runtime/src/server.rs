@@ -332,11 +332,56 @@ pub async fn serve_admin(gw: Arc<Gw>, listener: TcpListener, shutdown: impl Futu
     .await;
 }
 
+/// Serves `telemetry/opentelemetry`'s Prometheus exporter on `listener`:
+/// `GET /metrics` (CE's series, krakend-components §8.2), 404 elsewhere,
+/// until `shutdown`.
+#[cfg(feature = "otel")]
+pub async fn serve_prometheus(
+    gw: Arc<Gw>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) {
+    let builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    let make = move |req: Request<Incoming>, _peer| {
+        let gw = Arc::clone(&gw);
+        async move {
+            let (status, ct, body) = if req.uri().path() == "/metrics" {
+                (
+                    StatusCode::OK,
+                    crate::telemetry::opentelemetry::CONTENT_TYPE,
+                    crate::telemetry::opentelemetry::render(&gw),
+                )
+            } else {
+                (
+                    StatusCode::NOT_FOUND,
+                    "text/plain",
+                    "404 page not found".to_owned(),
+                )
+            };
+            let mut r = Response::new(GwBody::full(body));
+            *r.status_mut() = status;
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+            r
+        }
+    };
+    accept_loop(
+        listener,
+        None,
+        None,
+        builder,
+        shutdown,
+        Duration::from_secs(1),
+        make,
+    )
+    .await;
+}
+
 fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
     let (status, ct, body) = match req.uri().path() {
         "/metrics" => (
             StatusCode::OK,
-            "text/plain; version=0.0.4; charset=utf-8",
+            crate::exposition::CONTENT_TYPE,
             metrics::render(gw),
         ),
         "/upstreams" | "/__gwc/upstreams" => (

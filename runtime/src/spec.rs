@@ -68,6 +68,25 @@ pub struct Gateway {
     pub http_security: Option<&'static HttpSecurity>,
     /// `telemetry/logging` (lura's basic logger when absent).
     pub logging: Logging,
+    /// `telemetry/opentelemetry` (its Prometheus exporters).
+    pub otel: Option<&'static Otel>,
+}
+
+/// `telemetry/opentelemetry` (krakend-components §8).
+#[derive(Debug)]
+pub struct Otel {
+    /// `exporters.prometheus[]`, in config order.
+    pub prometheus: &'static [PrometheusExporter],
+}
+
+/// One `exporters.prometheus[]` entry: a listener serving `GET /metrics`.
+#[derive(Debug)]
+pub struct PrometheusExporter {
+    /// `name`.
+    pub name: &'static str,
+    /// `host:port` (`port` 0 in the config is CE's 9090; `host` "" is every
+    /// interface).
+    pub listen: &'static str,
 }
 
 impl Gateway {
@@ -90,6 +109,7 @@ impl Gateway {
         cors: None,
         http_security: None,
         logging: Logging::BASIC,
+        otel: None,
     };
 }
 

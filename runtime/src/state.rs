@@ -46,6 +46,9 @@ pub struct Gw {
     pub jwks: crate::security::jwks::KeyStores,
     /// How the client's IP is found (gin's `ClientIP()` settings).
     pub client_ip: crate::client_ip::Resolver,
+    /// `telemetry/opentelemetry`: requests no endpoint served.
+    #[cfg(feature = "otel")]
+    pub otel_unmatched: Option<crate::telemetry::opentelemetry::Unmatched>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -127,6 +130,21 @@ pub struct EndpointRt {
     pub signer: Option<std::sync::Arc<crate::security::signer::Signer>>,
     /// Counters.
     pub metrics: EndpointMetrics,
+    /// `telemetry/opentelemetry`'s counters, when an exporter reads them.
+    #[cfg(feature = "otel")]
+    pub otel: Option<crate::telemetry::opentelemetry::EndpointOtel>,
+}
+
+impl EndpointRt {
+    /// Records one answered request: gwc's own counters and, with
+    /// `telemetry/opentelemetry`, CE's `http_server_duration` (layer S1).
+    pub fn record(&self, status: u16, d: std::time::Duration) {
+        self.metrics.record(status, d);
+        #[cfg(feature = "otel")]
+        if let Some(o) = &self.otel {
+            o.server.record(status, d);
+        }
+    }
 }
 
 /// One backend's state.
@@ -371,6 +389,10 @@ impl Gw {
                     ))
                 }),
                 metrics: EndpointMetrics::default(),
+                #[cfg(feature = "otel")]
+                otel: spec
+                    .otel
+                    .map(|_| crate::telemetry::opentelemetry::EndpointOtel::new(ep.backends.len())),
             });
         }
         let version_header = spec.version_header.and_then(|v| {
@@ -393,6 +415,10 @@ impl Gw {
             http_security: spec.http_security.map(Secure::new).transpose()?,
             jwks,
             client_ip: crate::client_ip::Resolver::new(&spec.router.client_ip),
+            #[cfg(feature = "otel")]
+            otel_unmatched: spec
+                .otel
+                .map(|_| crate::telemetry::opentelemetry::Unmatched::default()),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -50,6 +50,11 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .map(super::security::http::tokens),
     );
     let logging = super::telemetry::logging::tokens(&plan.logging);
+    let otel = option(
+        plan.otel
+            .as_ref()
+            .map(super::telemetry::opentelemetry::tokens),
+    );
     let jwt_use = super::security::validator::imports(plan);
     let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
@@ -81,6 +86,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
             BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
+            Otel, PrometheusExporter,
         };
         #jwt_use
         #signer_use
@@ -101,6 +107,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             cors: #cors,
             http_security: #http_security,
             logging: #logging,
+            otel: #otel,
         };
 
         /// The endpoints, in config order.

@@ -35,6 +35,8 @@ pub struct ExtraConfig<'a> {
     pub http_security: Option<super::security::HttpSecurity>,
     /// `telemetry/logging` (root level; its legacy name too).
     pub logging: Option<super::telemetry::Logging<'a>>,
+    /// `telemetry/opentelemetry` (root level).
+    pub otel: Option<super::telemetry::OpenTelemetry>,
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
@@ -101,6 +103,8 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::security::HttpSecurity::from_node(m.key_span, &m.value)),
             logging: component(members, super::telemetry::logging::NAMESPACE)
                 .map(|m| super::telemetry::Logging::from_node(m.key_span, &m.value)),
+            otel: component(members, super::telemetry::opentelemetry::NAMESPACE)
+                .map(|m| super::telemetry::OpenTelemetry::from_node(m.key_span, &m.value)),
             rate_limit: members
                 .iter()
                 .rev()

@@ -157,6 +157,8 @@ pub struct Plan {
     pub http_security: Option<security::HttpSecurity>,
     /// `telemetry/logging` (lura's basic logger when absent).
     pub logging: telemetry::Logging,
+    /// `telemetry/opentelemetry` (its Prometheus exporters).
+    pub otel: Option<telemetry::Otel>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -624,6 +626,11 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .as_ref()
             .map(security::http::plan),
         logging: telemetry::logging::plan(config.extra.logging.as_ref()),
+        otel: config
+            .extra
+            .otel
+            .as_ref()
+            .map(telemetry::opentelemetry::plan),
     })
 }
 
@@ -633,6 +640,9 @@ impl Plan {
     /// only what it runs.
     pub fn runtime_features(&self) -> Vec<&'static str> {
         let mut features = Vec::new();
+        if self.otel.is_some() {
+            features.push("otel");
+        }
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");
         }

@@ -36,6 +36,12 @@ pub const CODE: &str = "GW901";
 /// How the schema's descriptions of Enterprise-only namespaces start.
 const ENTERPRISE_ONLY: &str = "KrakenD Enterprise only.";
 
+/// Legacy namespaces with a successor gwc builds: (short name, note).
+const REPLACED: [(&str, &str); 1] = [(
+    "telemetry/opencensus",
+    "gwc builds its successor's Prometheus exporter: move it to `telemetry/opentelemetry` (`exporters.prometheus[]`, each with a `name` and a `port`)",
+)];
+
 /// Reports each namespace gwc cannot honour that nobody accepted.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for f in unsupported::unaccepted(cx, Kind::Namespace) {
@@ -64,6 +70,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 });
             }
             (None, None) => {}
+        }
+        let short = f.alias.unwrap_or(f.name.as_str());
+        if let Some((_, note)) = REPLACED.iter().find(|(n, _)| *n == short) {
+            d = d.with_note(*note);
         }
         // With a list already written, accepting is one mechanical edit.
         if let Some(edit) = unsupported::allow_list(cx)

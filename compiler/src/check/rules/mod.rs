@@ -9,8 +9,8 @@
 //! limits, HTTP cache, martian, JSON Schema, CEL) and the router and
 //! server options (GW740–GW749: the client IP, `/__debug/`, `/__echo/`,
 //! path handling, legacy names), `qos/http-cache` (GW750–GW759),
-//! `telemetry/logging` (GW790–GW799), GW8xx
-//! schema, GW9xx build limits.
+//! `telemetry/logging` (GW790–GW799), GW8xx schema (GW850–GW869: the
+//! telemetry components), GW9xx build limits.
 
 crate::check::registry::registry! {
     "GW001" gw001_syntax_error Error Syntax;
@@ -228,6 +228,11 @@ crate::check::registry::registry! {
     "GW803" gw803_unknown_value Error Tree;
     "GW804" gw804_missing_key Error Tree;
     "GW805" gw805_value_out_of_range Error Tree;
+    "GW850" gw850_otel_duplicate_exporter_name Error Tree;
+    "GW851" gw851_otel_skip_path_with_parameter Warning Tree;
+    "GW852" gw852_otel_prometheus_port_9090 Warning Tree;
+    "GW853" gw853_otel_listen_ip_ignored Warning Tree;
+    "GW854" gw854_otel_histograms_ignored Warning Tree;
     "GW901" gw901_unsupported_namespace Error Build;
     "GW902" gw902_unsupported_option Error Build;
     "GW903" gw903_unused_allow_unsupported Warning Build;

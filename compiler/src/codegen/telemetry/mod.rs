@@ -1,3 +1,4 @@
-//! The telemetry components' tokens (one file a namespace).
+//! The telemetry components' static data, one file a namespace.
 
 pub mod logging;
+pub mod opentelemetry;

@@ -2,5 +2,7 @@
 //! spans (defaults not applied: that is the plan's job).
 
 pub mod logging;
+pub mod opentelemetry;
 
 pub use logging::Logging;
+pub use opentelemetry::OpenTelemetry;

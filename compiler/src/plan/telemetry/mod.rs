@@ -1,5 +1,7 @@
-//! The telemetry components' plans (one file a namespace).
+//! The telemetry components, planned: one file a namespace.
 
 pub mod logging;
+pub mod opentelemetry;
 
 pub use logging::Logging;
+pub use opentelemetry::Otel;

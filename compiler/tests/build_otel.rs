@@ -1,0 +1,277 @@
+//! `telemetry/opentelemetry`'s Prometheus exporter end to end: a gateway
+//! built from `testdata/build/otel_prometheus.json` serves CE's series
+//! (krakend-components §8.2) on its own listener, and a real Prometheus
+//! server scrapes them.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::*;
+
+fn api(seen: &Seen) -> Reply {
+    match seen.path() {
+        "/users/1" | "/users/2" => {
+            Reply::json(&json!({"id": 1, "name": "ann", "x": 1}).to_string())
+        }
+        _ => Reply::json(r#"{"error":"no such upstream route"}"#).status(404),
+    }
+}
+
+/// A gateway started with `--metrics 127.0.0.1:0`.
+struct Otel {
+    child: Child,
+    addr: String,
+    metrics: String,
+}
+
+impl Drop for Otel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_otel(bin: &Path) -> Otel {
+    let mut child = Command::new(bin)
+        .args(["--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut addr, mut metrics) = (String::new(), String::new());
+    while addr.is_empty() || metrics.is_empty() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the gateway prints its two ready lines");
+        if let Some(a) = line.strip_prefix("listening on ") {
+            addr = a.trim().to_owned();
+        } else if let Some(a) = line.strip_prefix("metrics listening on ") {
+            metrics = a.trim().to_owned();
+        }
+    }
+    Otel {
+        child,
+        addr,
+        metrics,
+    }
+}
+
+/// Known traffic: 3 × `/users/{id}` (200), 2 × `/both` (one backend
+/// 404s: an incomplete 200), 1 × an unknown path (404, no endpoint).
+fn traffic(gw: &Otel) {
+    for id in [1, 2, 1] {
+        assert_eq!(get(&gw.addr, &format!("/users/{id}")).status, 200);
+    }
+    for _ in 0..2 {
+        assert_eq!(get(&gw.addr, "/both").status, 200);
+    }
+    assert_eq!(get(&gw.addr, "/nowhere").status, 404);
+}
+
+const SCOPE: &str = r#"otel_scope_name="io.krakend.krakend-otel",otel_scope_version="""#;
+
+#[test]
+fn prometheus_exporter_serves_ces_series() {
+    let up = upstream(api);
+    let bin = build("otel_prometheus", &up.url(), &[]);
+    let gw = start_otel(&bin);
+    traffic(&gw);
+    let r = get(&gw.metrics, "/metrics");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/openmetrics-text; version=1.0.0; charset=utf-8")
+    );
+    let text = r.text();
+    let port = up.url().rsplit(':').next().unwrap().to_owned();
+    for want in [
+        "# TYPE http_server_duration histogram".to_owned(),
+        format!(
+            r#"http_server_duration_count{{http_request_method="GET",http_response_status_code="200",http_route="/users/:id",{SCOPE},url_scheme="http"}} 3"#
+        ),
+        format!(
+            r#"http_server_duration_bucket{{le="10.0",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",{SCOPE},url_scheme="http"}} 3"#
+        ),
+        format!(
+            r#"http_server_duration_count{{http_request_method="GET",http_response_status_code="200",http_route="/both",{SCOPE},url_scheme="http"}} 2"#
+        ),
+        format!(
+            r#"krakend_backend_duration_count{{canceled="false",complete="true",error="false",http_request_method="GET",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE}}} 3"#
+        ),
+        format!(
+            r#"krakend_backend_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/missing",krakend_endpoint_method="GET",krakend_endpoint_route="/both",{SCOPE}}} 2"#
+        ),
+        format!(
+            r#"http_client_request_started_count_total{{clientname="/users/:id",http_request_method="GET",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
+        ),
+        // No endpoint: CE's route label is the status line.
+        format!(
+            r#"http_server_duration_count{{http_request_method="GET",http_response_status_code="404",http_route="404 Not Found",{SCOPE},url_scheme="http"}} 1"#
+        ),
+        "# EOF".to_owned(),
+    ] {
+        assert!(text.contains(&want), "missing `{want}` in:\n{text}");
+    }
+    // CE's 20 time bounds, `+Inf` last.
+    let bounds: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("http_server_duration_bucket") && l.contains("/users/:id"))
+        .filter_map(|l| l.split("le=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(bounds.len(), 21, "{bounds:?}");
+    assert_eq!((bounds[0], bounds[20]), ("0.01", "+Inf"));
+    assert_eq!(get(&gw.metrics, "/other").status, 404);
+}
+
+/// Percent-encodes a PromQL query for a URL.
+fn encode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A Prometheus server; killed by PID when dropped.
+struct Prometheus {
+    child: Child,
+    addr: String,
+    _dir: std::path::PathBuf,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real Prometheus (Debian's `prometheus` package) scrapes the gateway
+/// every second; its HTTP API then returns CE's series with the counts
+/// sent. Skips with a message where Prometheus is not installed, except
+/// under CI (`CI=true`, where `.ci/run` installs it).
+#[test]
+fn a_real_prometheus_scrapes_the_exporter() {
+    let Some(prom_bin) = ["/usr/bin/prometheus", "/usr/local/bin/prometheus"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "prometheus is not installed (apt-get install prometheus)"
+        );
+        eprintln!("skipped: prometheus is not installed (apt-get install prometheus)");
+        return;
+    };
+    let up = upstream(api);
+    let bin = build("otel_prometheus", &up.url(), &[]);
+    let gw = start_otel(&bin);
+    traffic(&gw);
+    let dir = e2e_dir().join(format!("prometheus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: gwc\n    static_configs:\n      - targets: ['{}']\n",
+            gw.metrics
+        ),
+    )
+    .unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let prom = Prometheus {
+        child: Command::new(prom_bin)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("prometheus.log")).unwrap())
+            .spawn()
+            .unwrap(),
+        addr,
+        _dir: dir.clone(),
+    };
+    let queries = [
+        (
+            r#"http_server_duration_count{http_route="/users/:id",http_request_method="GET",http_response_status_code="200",url_scheme="http",otel_scope_name="io.krakend.krakend-otel"}"#,
+            "3",
+        ),
+        (
+            r#"http_server_duration_count{http_route="/both",http_response_status_code="200"}"#,
+            "2",
+        ),
+        (
+            r#"http_server_duration_count{http_route="404 Not Found",http_response_status_code="404"}"#,
+            "1",
+        ),
+        (
+            r#"krakend_backend_duration_count{krakend_endpoint_route="/both",http_route="/missing",error="true",complete="false",canceled="false"}"#,
+            "2",
+        ),
+        (
+            r#"krakend_backend_duration_count{krakend_endpoint_route="/users/:id",http_route="/users/:id",error="false"}"#,
+            "3",
+        ),
+        (
+            r#"http_client_request_started_count_total{krakend_endpoint_route="/users/:id",http_route="/users/:id",clientname="/users/:id",server_address="127.0.0.1",otel_scope_name="io.krakend.krakend-otel"}"#,
+            "3",
+        ),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for (q, want) in queries {
+        let mut last = String::new();
+        loop {
+            let r = std::net::TcpStream::connect(&prom.addr)
+                .ok()
+                .map(|_| get(&prom.addr, &format!("/api/v1/query?query={}", encode(q))));
+            if let Some(r) = r.filter(|r| r.status == 200) {
+                let v = r.json();
+                let result = &v["data"]["result"];
+                if result.as_array().is_some_and(|a| a.len() == 1) && result[0]["value"][1] == want
+                {
+                    break;
+                }
+                last = v.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Prometheus never answered {want} to `{q}`; last answer: {last}; log: {}",
+                std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+    drop(prom);
+    let _ = std::fs::remove_dir_all(&dir);
+}
