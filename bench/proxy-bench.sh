@@ -19,13 +19,15 @@
 #   CACHE_ONLY=0        1: only the qos/http-cache comparison (the json
 #                       endpoint and its cached twin, no floors, no nginx
 #                       proxy run)
-#   LOG_ONLY=0          1: only the telemetry/logging comparison: the json
-#                       endpoint through the gateway without logging (no
-#                       namespace, access log off) and through a second
-#                       gateway with telemetry/logging at INFO on stdout plus
-#                       gin's access log (stdout to a file), interleaved
-#                       ROUNDS times (use ROUNDS=5); the median ratio of
-#                       req/proxy-s is the figure (goal >= 0.95)
+#   LOG_ONLY=0          1: only the telemetry comparison: the json endpoint
+#                       through the gateway without telemetry (no namespace,
+#                       access log off), with telemetry/logging at INFO on
+#                       stdout plus gin's access log (stdout to a file), with
+#                       telemetry/opentelemetry's Prometheus exporter (scraped
+#                       every second during the runs), and with both, each a
+#                       gateway of its own, interleaved ROUNDS times (use
+#                       ROUNDS=5); the median ratio of req/proxy-s against the
+#                       bare gateway is the figure (goal >= 0.95 with both on)
 #   PERF=0              1: after the table, one more run per proxy on the json
 #                       endpoint under `perf stat` (syscalls, context switches
 #                       and, where uprobes work, malloc calls per request) and
@@ -263,20 +265,52 @@ start_listening "$gw_log" "$work/gateway" --listen 127.0.0.1:0
 gw_pid=$started_pid
 gw_port=$started_port
 if [[ "$LOG_ONLY" == 1 ]]; then
-  # The same config with telemetry/logging at INFO on stdout and the access log on.
-  python3 - "$work/users.json" "$work/users-log.json" <<'EOF2'
-import json, sys
+  # The same config with telemetry/logging at INFO on stdout and the access log
+  # on; with telemetry/opentelemetry's Prometheus exporter; with both.
+  python3 - "$work/users.json" "$work" <<'EOF2'
+import copy, json, sys
 d = json.load(open(sys.argv[1]))
-d["extra_config"]["telemetry/logging"] = {"level": "INFO", "stdout": True}
-d["extra_config"]["router"]["disable_access_log"] = False
-json.dump(d, open(sys.argv[2], "w"), indent=2)
+def variant(name, log, prom):
+    v = copy.deepcopy(d)
+    if log:
+        v["extra_config"]["telemetry/logging"] = {"level": "INFO", "stdout": True}
+        v["extra_config"]["router"]["disable_access_log"] = False
+    if prom:
+        v["extra_config"]["telemetry/opentelemetry"] = {
+            "service_name": "bench",
+            "exporters": {"prometheus": [{"name": "local", "port": 9464}]},
+        }
+    json.dump(v, open(f"{sys.argv[2]}/users-{name}.json", "w"), indent=2)
+variant("log", True, False)
+variant("prom", False, True)
+variant("both", True, True)
 EOF2
-  echo "building the logging gateway (telemetry/logging INFO + access log)..." >&2
-  cargo run --release -q -p gwc --manifest-path "$root/Cargo.toml" -- \
-    build "$work/users-log.json" -o "$work/gateway-log" --emit-crate "$work/crate-log" -q
+  for v in log prom both; do
+    echo "building the $v gateway..." >&2
+    cargo run --release -q -p gwc --manifest-path "$root/Cargo.toml" -- \
+      build "$work/users-$v.json" -o "$work/gateway-$v" --emit-crate "$work/crate-$v" -q
+  done
   start_listening "$tmp/gateway-log.log" "$work/gateway-log" --listen 127.0.0.1:0
-  lg_pid=$started_pid
-  lg_port=$started_port
+  lg_pid=$started_pid lg_port=$started_port
+  start_listening "$tmp/gateway-prom.log" "$work/gateway-prom" --listen 127.0.0.1:0 --metrics 127.0.0.1:0
+  pr_pid=$started_pid pr_port=$started_port
+  start_listening "$tmp/gateway-both.log" "$work/gateway-both" --listen 127.0.0.1:0 --metrics 127.0.0.1:0
+  bo_pid=$started_pid bo_port=$started_port
+  # A scraper, once a second (Prometheus's default is once in 15 s).
+  metrics_ports=()
+  for f in "$tmp/gateway-prom.log.out" "$tmp/gateway-both.log.out"; do
+    for _ in $(seq 50); do
+      p=$(sed -n 's/^metrics listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$f")
+      [[ -n "$p" ]] && break
+      sleep 0.1
+    done
+    [[ -n "$p" ]] || { echo "$f: no 'metrics listening on' line" >&2; exit 1; }
+    metrics_ports+=("$p")
+  done
+  ( while sleep 1; do
+      for p in "${metrics_ports[@]}"; do curl -s -o /dev/null "http://127.0.0.1:$p/metrics" || true; done
+    done ) &
+  pids+=($!)
 fi
 
 # ---------------------------------------------------------------- hyper floor
@@ -386,6 +420,8 @@ for r in $(seq "$ROUNDS"); do
   run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
   if [[ "$LOG_ONLY" == 1 ]]; then
     run "gateway + logging INFO+access$sfx" "http://127.0.0.1:$lg_port/v1/users/$ID" "$lg_pid"
+    run "gateway + prometheus exporter$sfx" "http://127.0.0.1:$pr_port/v1/users/$ID" "$pr_pid"
+    run "gateway + logging + exporter$sfx" "http://127.0.0.1:$bo_port/v1/users/$ID" "$bo_pid"
     continue
   fi
   run "gateway + http-cache hit$sfx" "http://127.0.0.1:$gw_port/v1/cached/users/$ID" "$gw_pid"
@@ -424,15 +460,19 @@ for r in $(seq "$ROUNDS"); do
 done
 fi
 if [[ "$LOG_ONLY" == 1 ]]; then
-  echo "the json endpoint with telemetry/logging INFO + the access log, req/proxy-s against without (goal >= 0.95):"
-  ratios=()
-  for r in $(seq "$ROUNDS"); do
-    sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
-    x=$(ratio "gateway + logging INFO+access$sfx" "gateway /v1/users/{id}$sfx")
-    ratios+=("$x")
-    echo "  round $r: $x"
+  median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+  echo "the json endpoint with telemetry, req/proxy-s against the bare gateway (goal >= 0.95 with both on):"
+  for pair in "logging INFO+access:gateway + logging INFO+access" \
+              "prometheus exporter:gateway + prometheus exporter" \
+              "logging + exporter:gateway + logging + exporter"; do
+    label=${pair%%:*} name=${pair#*:}
+    ratios=()
+    for r in $(seq "$ROUNDS"); do
+      sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+      ratios+=("$(ratio "$name$sfx" "gateway /v1/users/{id}$sfx")")
+    done
+    echo "  $label: rounds ${ratios[*]}, median $(median "${ratios[@]}")"
   done
-  echo "  median: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')"
   echo "  access-log lines written: $(grep -c '^\[GIN\]' "$tmp/gateway-log.log.out" || true)"
   exit 0
 fi
