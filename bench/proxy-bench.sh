@@ -200,6 +200,8 @@ wait_http "$up_port" "/users/$ID"
 start_listening() {
   local out log=$1; shift
   out="$log.out"
+  # Created here: the child's own redirection may come after the first read.
+  : > "$out"
   "$@" > "$out" 2> "$log" &
   pids+=($!)
   started_pid=$!
