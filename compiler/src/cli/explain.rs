@@ -15,20 +15,22 @@ pub struct ExplainArgs {
 /// Runs `gwc explain`.
 pub fn run(args: ExplainArgs) -> miette::Result<u8> {
     let Some(code) = args.code else {
+        let mut list = String::new();
         for r in RULES {
-            println!(
-                "{}  {:<7}  {:<32} {}",
+            list.push_str(&format!(
+                "{}  {:<7}  {:<32} {}\n",
                 r.code,
                 r.severity.as_str(),
                 r.name,
                 r.summary()
-            );
+            ));
         }
+        super::print(&list)?;
         return Ok(EXIT_OK);
     };
     match registry::find(&code) {
         Some(r) => {
-            print!("{}", explain_text(r));
+            super::print(&explain_text(r))?;
             Ok(EXIT_OK)
         }
         None => {

@@ -1,10 +1,8 @@
 //! `gwc lint`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use miette::IntoDiagnostic;
 
 use super::{ColorChoice, EXIT_FINDINGS, EXIT_OK};
 use crate::diag::render;
@@ -62,10 +60,7 @@ pub fn run(args: LintArgs) -> miette::Result<u8> {
         Format::Sarif => render::sarif::render(&files, &diags),
         Format::Github => render::github::render(&files, &diags),
     };
-    std::io::stdout()
-        .lock()
-        .write_all(out.as_bytes())
-        .into_diagnostic()?;
+    super::print(&out)?;
     let failing = diags.iter().any(|d| d.is_error() || args.deny_warnings);
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }

@@ -97,9 +97,25 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(report) => {
-            eprintln!("{report:?}");
+            use std::io::Write as _;
+            // Not `eprintln!`: a closed stderr must not turn into a panic.
+            let _ = writeln!(std::io::stderr(), "{report:?}");
             ExitCode::from(EXIT_FAILURE)
         }
+    }
+}
+
+/// Writes `text` to stdout. A reader that has gone away (`gwc explain |
+/// head`) is not an error: the rest is dropped quietly and the command keeps
+/// its exit code, as ripgrep and ruff do; any other write error is reported.
+pub(crate) fn print(text: &str) -> miette::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(miette::miette!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
     }
 }
 

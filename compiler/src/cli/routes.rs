@@ -35,7 +35,7 @@ pub fn run(args: RoutesArgs) -> miette::Result<u8> {
         );
         return Ok(EXIT_FINDINGS);
     };
-    print!("{}", table(&Config::from_tree(root)));
+    super::print(&table(&Config::from_tree(root)))?;
     if !errors.is_empty() {
         eprint!(
             "{}",
