@@ -119,6 +119,12 @@ pub(crate) fn print(text: &str) -> miette::Result<()> {
     }
 }
 
+/// Writes `text` to stderr, a closed stderr ignored (see [`print`]).
+pub(crate) fn eprint(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Reads the files named on the command line into a [`crate::diag::Files`].
 pub(crate) fn read_files(paths: &[std::path::PathBuf]) -> miette::Result<crate::diag::Files> {
     use miette::{IntoDiagnostic, WrapErr};
