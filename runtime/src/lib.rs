@@ -448,13 +448,31 @@ fn spawn_exporters(
     Ok(())
 }
 
-/// Sets the flag on the first SIGTERM or SIGINT.
+/// Sets the flag on the first SIGTERM or SIGINT. SIGHUP, SIGUSR1 and
+/// SIGUSR2, whose default action would end the process with requests in
+/// flight, are caught and logged instead (a process manager's reload or log
+/// rotation signal must not cut requests).
 fn spawn_signal_watch(tx: tokio::sync::watch::Sender<bool>) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
+    let mut kept = [
+        ("SIGHUP", signal(SignalKind::hangup())?),
+        ("SIGUSR1", signal(SignalKind::user_defined1())?),
+        ("SIGUSR2", signal(SignalKind::user_defined2())?),
+    ];
     tokio::spawn(async move {
         std::future::poll_fn(|cx| {
+            for (name, s) in kept.iter_mut() {
+                while let std::task::Poll::Ready(Some(())) = s.poll_recv(cx) {
+                    crate::telemetry::logging::log(
+                        crate::telemetry::logging::Level::Warning,
+                        &format!(
+                            "[SERVICE: gwc] {name} received and ignored: the gateway keeps serving"
+                        ),
+                    );
+                }
+            }
             if term.poll_recv(cx).is_ready() || int.poll_recv(cx).is_ready() {
                 std::task::Poll::Ready(())
             } else {

@@ -175,6 +175,77 @@ async fn sigterm_drains_an_in_flight_request_and_exits_0() {
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
+/// SIGHUP, SIGUSR1 and SIGUSR2 (a process manager's reload, log rotation)
+/// would end the process by default: the gateway catches them, logs a
+/// warning, keeps the request in flight and goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_and_user_signals_leave_the_gateway_serving() {
+    let (host, log) = upstream(|s| {
+        if s.uri == "/slow" {
+            Reply::json(r#"{"slow":"done"}"#).delay(Duration::from_millis(600))
+        } else {
+            Reply::json(r#"{"fast":1}"#)
+        }
+    })
+    .await;
+    let mut child = spawn(host, &["--listen", "127.0.0.1:0"]);
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = read_addr(&mut lines, "listening on ");
+    for sig in ["HUP", "USR1", "USR2"] {
+        let inflight = tokio::spawn(async move { get(addr, "/slow").await });
+        timed(async {
+            while log
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|s| s.uri == "/slow")
+                .count()
+                < ["HUP", "USR1", "USR2"]
+                    .iter()
+                    .position(|s| *s == sig)
+                    .unwrap()
+                    + 1
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        let sent = Command::new("kill")
+            .args([&format!("-{sig}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let r = timed(inflight).await.unwrap();
+        assert_eq!(r.status, 200, "SIG{sig}");
+        assert_eq!(r.json(), serde_json::json!({"slow": "done"}), "SIG{sig}");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "SIG{sig} ended the gateway"
+        );
+        assert_eq!(get(addr, "/fast").await.status, 200, "after SIG{sig}");
+    }
+    let stderr_and_stdout = {
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = tokio::task::spawn_blocking(move || {
+            let s = wait_exit(&mut child);
+            (s, lines.map_while(Result::ok).collect::<Vec<_>>())
+        })
+        .await
+        .unwrap();
+        assert_eq!(status.0.code(), Some(0));
+        status.1.join("\n")
+    };
+    for sig in ["SIGHUP", "SIGUSR1", "SIGUSR2"] {
+        assert!(
+            stderr_and_stdout.contains(&format!("{sig} received and ignored")),
+            "{stderr_and_stdout}"
+        );
+    }
+}
+
 /// Sends `GET path` on an open keep-alive connection and reads the whole
 /// answer (head and `Content-Length` body); returns the status line.
 async fn exchange(c: &mut tokio::net::TcpStream, path: &str) -> String {
