@@ -5,7 +5,7 @@
 //! Safety invariant: a value that came from the client (a path parameter,
 //! the wildcard remainder) or from a backend (`{respN_x}`) is always
 //! percent-encoded for the place it lands in. In a path segment `/`, `?`,
-//! `#`, `%`, CR/LF, spaces and every non-ASCII byte are escaped, and a value
+//! `#`, `%`, `;`, `\`, CR/LF, spaces and every non-ASCII byte are escaped, and a value
 //! of exactly `.` or `..` has its dots escaped, so no value can change the
 //! backend path, start a query or a fragment, or split a header line.
 
@@ -18,7 +18,9 @@ use crate::spec::{Backend, Endpoint, Forward, UrlPiece};
 
 /// Bytes escaped in a path segment: everything but RFC 3986 unreserved
 /// characters, sub-delims and `:`/`@` (pchar). `/`, `?`, `#`, `%` and
-/// controls are escaped.
+/// controls are escaped, and so are `;` (Tomcat, Jetty and Spring end a
+/// segment at it, so `..;` would climb a directory there) and `\` (a
+/// separator for IIS and some Java stacks), though RFC 3986 allows `;`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
@@ -31,15 +33,14 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b')')
     .remove(b'*')
     .remove(b',')
-    .remove(b';')
     .remove(b'=')
     .remove(b':')
     .remove(b'@');
 
-/// Bytes escaped in a query value: as a segment, plus `&`, `=`, `+` and `;`
-/// (they would split or alter the query); `/` and `?` are allowed in a query
-/// but escaped anyway for simplicity.
-const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+').add(b';');
+/// Bytes escaped in a query value: as a segment (`;` included), plus `&`,
+/// `=` and `+` (they would split or alter the query); `/` and `?` are
+/// allowed in a query but escaped anyway for simplicity.
+const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+');
 
 /// What the runtime knows about the inbound request, borrowed for the time
 /// the backend requests are built.
@@ -355,6 +356,11 @@ mod tests {
             ("100%", "100%25"),
             ("café", "caf%C3%A9"),
             ("a,b", "a,b"),
+            // Path delimiters of some backend stacks (Tomcat/Jetty/Spring
+            // read `..;` as `..`; IIS reads `\` as `/`).
+            ("..;", "..%3B"),
+            ("a;jsessionid=1", "a%3Bjsessionid=1"),
+            ("..\\admin", "..%5Cadmin"),
             ("", ""),
         ];
         for (v, want) in table {
