@@ -277,11 +277,7 @@ impl Router {
             && lookup.len() > 1
             && self.trees[mi].at(&toggle_slash(&lookup)).is_ok()
         {
-            let mut location = toggle_slash(&path).into_owned();
-            if let Some(q) = query {
-                location.push('?');
-                location.push_str(q);
-            }
+            let location = location(&toggle_slash(&path), query);
             let status = if method == HttpMethod::GET {
                 StatusCode::MOVED_PERMANENTLY
             } else {
@@ -293,12 +289,9 @@ impl Router {
             && let Some(mi) = mi
             && method != HttpMethod::CONNECT
             && lookup != "/"
-            && let Some(mut location) = fixed_path(&self.routes[mi], &lookup)
+            && let Some(fixed) = fixed_path(&self.routes[mi], &lookup)
         {
-            if let Some(q) = query {
-                location.push('?');
-                location.push_str(q);
-            }
+            let location = location(&fixed, query);
             let status = if method == HttpMethod::GET {
                 StatusCode::MOVED_PERMANENTLY
             } else {
@@ -447,6 +440,37 @@ fn strip_fold<'s>(s: &'s str, prefix: &str, suffix: &str) -> Option<&'s str> {
 }
 
 /// `/a/` ↔ `/a`: the path gin's trailing-slash redirect points to.
+/// What Go's `url.URL.EscapedPath` escapes in a path (`encodePath`: all but
+/// the unreserved characters and `$&+,/:;=@`), except `%`: the routed path
+/// keeps `%2F` and `%25` encoded already.
+const LOCATION_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@')
+    .remove(b'%');
+
+/// A redirect's `Location`: the (decoded) path re-escaped as gin's
+/// `req.URL.String()` writes it, so a path holding an encoded CR/LF, a space
+/// or non-ASCII text still gets a valid header, then the raw query.
+fn location(path: &str, query: Option<&str>) -> String {
+    let mut out: String = percent_encoding::utf8_percent_encode(path, LOCATION_PATH).collect();
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
 fn toggle_slash(path: &str) -> Cow<'_, str> {
     match path.strip_suffix('/') {
         Some(p) => Cow::Borrowed(p),
@@ -764,6 +788,16 @@ mod tests {
             (get.clone(), "/users/a%2Fb", e(0, &["a/b"], None)),
             (get.clone(), "/users/..%2Fadmin", e(0, &["../admin"], None)),
             (get.clone(), "/users/a/b", Route::NotFound),
+            // A trailing-slash redirect re-escapes what the path decoded to,
+            // so an encoded CR/LF, a space or `(` keeps a valid Location.
+            (
+                get.clone(),
+                "/users/x%0D%0A%20(y)%2F%C3%A9/",
+                Route::Redirect {
+                    status: StatusCode::MOVED_PERMANENTLY,
+                    location: "/users/x%0D%0A%20%28y%29%2F%C3%A9?q=1".into(),
+                },
+            ),
             (get.clone(), "/files/x/y.txt", e(3, &[], Some("x/y.txt"))),
             (get.clone(), "/__health", Route::Health),
             (get.clone(), "/nope", Route::NotFound),
