@@ -62,6 +62,29 @@ fn simple(
     r
 }
 
+/// Go's `net/http` answer to an HTTP/1.1 request without exactly one `Host`
+/// header (RFC 9112 §3.2: 400), written before any handler runs (no access
+/// log line, no gateway header) and closing the connection; `None` when the
+/// request may go on. CONNECT and HTTP/1.0 and HTTP/2 requests are exempt.
+fn host_error(parts: &hyper::http::request::Parts) -> Option<Response<GwBody>> {
+    if parts.version != hyper::Version::HTTP_11 || parts.method == hyper::Method::CONNECT {
+        return None;
+    }
+    let what = match parts.headers.get_all(header::HOST).iter().count() {
+        1 => return None,
+        0 => "missing required Host header",
+        _ => "too many Host headers",
+    };
+    let mut r = simple(
+        StatusCode::BAD_REQUEST,
+        Some(TEXT_PLAIN),
+        format!("400 Bad Request: {what}"),
+    );
+    r.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    Some(r)
+}
+
 /// The body of a router error: `router.error_body` when set, gin's text otherwise.
 fn router_error(
     gw: &Gw,
@@ -155,6 +178,13 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Respon
 async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
     let start = Instant::now();
     let (mut parts, body) = req.into_parts();
+    // Go's server, before gin sees the request: an HTTP/1.1 request needs
+    // exactly one Host header (RFC 9112 §3.2).
+    if let Some(r) = host_error(&parts) {
+        gw.other
+            .record("bad_request", parts.method.as_str(), r.status().as_u16());
+        return r;
+    }
     let client_ip = gw.client_ip.resolve(&parts.headers, peer);
     // [S4] and c.
     let route = gw
