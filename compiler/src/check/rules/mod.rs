@@ -227,7 +227,7 @@ crate::check::registry::registry! {
     "GW796" gw796_gelf_wrong_type Error Tree;
     "GW797" gw797_gelf_no_address Error Tree;
     "GW798" gw798_logstash_double_wrap Warning Tree;
-    "GW799" gw799_logstash_enabled_ignored Error Tree;
+    "GW799" gw799_logstash_enabled_ignored Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;
