@@ -89,6 +89,7 @@ pub fn go_json_string(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};

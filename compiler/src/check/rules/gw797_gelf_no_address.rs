@@ -77,7 +77,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 cx.diag(CODE, node.span, format!("`{key}` is {found}: KrakenD CE ignores it and sends no GELF"))
                     .with_label("not an object")
                     .with_secondary(*span, "this namespace")
-                    .with_help(format!("write an object: `{{\"address\": \"graylog:12201\", \"enable_tcp\": false}}`")),
+                    .with_help("write an object: `{\"address\": \"graylog:12201\", \"enable_tcp\": false}`"),
             );
         }
     }
