@@ -234,6 +234,10 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.gelf.is_some() && gateway.gelf.is_none() {
+        eprintln!("error: `--gelf`: the gateway has no telemetry/gelf");
+        return ExitCode::from(1);
+    }
     // CE opens the GELF writer before the logger, and logs its failure
     // with the logger once there is one (krakend-ce executor.go).
     let gelf = install_gelf(gateway, &args);
@@ -259,10 +263,7 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
 /// Opens `telemetry/gelf`'s writer (`--gelf` overrides its address).
 fn install_gelf(gateway: &spec::Gateway, args: &Args) -> Result<(), String> {
     let Some(g) = gateway.gelf else {
-        return match args.gelf {
-            Some(_) => Err("`--gelf`: the gateway has no telemetry/gelf".into()),
-            None => Ok(()),
-        };
+        return Ok(());
     };
     #[cfg(feature = "gelf")]
     return telemetry::gelf::install(g, args.gelf.as_deref());
