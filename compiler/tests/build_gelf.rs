@@ -177,7 +177,8 @@ fn gelf_over_udp_carries_access_and_application_lines() {
 /// GELF over TCP (`enable_tcp`) with `telemetry/logstash`: NUL-framed
 /// uncompressed JSON without `facility` (go-gelf's TCP writer); the
 /// application record is logstash's JSON, on stdout bare (the pattern is
-/// `%{message}` once both are on) and in GELF's `short_message`.
+/// `%{message}` once both are on) and in GELF's `short_message`; once the
+/// input is gone, requests go on without waiting for the writer.
 #[test]
 fn gelf_over_tcp_with_logstash() {
     let up = upstream(api);
@@ -250,6 +251,18 @@ fn gelf_over_tcp_with_logstash() {
     let v: Value = serde_json::from_str(json_lines[0]).unwrap();
     assert_eq!(v["module"], "[GW]");
     assert!(!out.iter().any(|l| l.starts_with("[GIN]")), "{out:?}");
+
+    // The Graylog input goes away: requests do not wait for the writer's
+    // reconnects (go-gelf sleeps 1 s per attempt inside the request's
+    // write, 3 attempts); lines that cannot be sent are dropped and counted.
+    drop(conn);
+    drop(listener);
+    let t = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(get(&gw.addr, "/users/7").status, 200);
+    }
+    let took = t.elapsed();
+    assert!(took < Duration::from_secs(3), "20 requests took {took:?}");
 }
 
 /// `telemetry/logstash` with the default format: real JSON records
