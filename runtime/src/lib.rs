@@ -89,6 +89,9 @@ pub struct Args {
     /// `--metrics HOST:PORT`: where the first Prometheus exporter of
     /// `telemetry/opentelemetry` listens instead of the config's address.
     pub metrics: Option<String>,
+    /// `--gelf HOST:PORT`: where `telemetry/gelf` sends instead of the
+    /// config's `address`.
+    pub gelf: Option<String>,
 }
 
 /// What the command line asks for.
@@ -117,6 +120,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     let mut admin = None;
     let mut syslog_socket = None;
     let mut metrics = None;
+    let mut gelf = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -126,7 +130,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--listen" | "--admin" | "--metrics" | "--syslog-socket" => {
+            "--listen" | "--admin" | "--metrics" | "--syslog-socket" | "--gelf" => {
                 let what = if flag == "--syslog-socket" {
                     "PATH"
                 } else {
@@ -143,6 +147,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
                     "--listen" => listen = Some(v),
                     "--admin" => admin = Some(v),
                     "--metrics" => metrics = Some(v),
+                    "--gelf" => gelf = Some(v),
                     _ => syslog_socket = Some(v),
                 }
             }
@@ -154,18 +159,20 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         admin,
         syslog_socket,
         metrics,
+        gelf,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--syslog-socket PATH]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--syslog-socket PATH] [--gelf HOST:PORT]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
          --metrics HOST:PORT the Prometheus exporter's address (telemetry/opentelemetry)\n  \
          --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
+         --gelf HOST:PORT    where telemetry/gelf sends instead of its `address`\n  \
          -h, --help          print this help\n  \
          -V, --version       print the version\n",
         name = if gw.name.is_empty() {
@@ -227,7 +234,20 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.gelf.is_some() && gateway.gelf.is_none() {
+        eprintln!("error: `--gelf`: the gateway has no telemetry/gelf");
+        return ExitCode::from(1);
+    }
+    // CE opens the GELF writer before the logger, and logs its failure
+    // with the logger once there is one (krakend-ce executor.go).
+    let gelf = install_gelf(gateway, &args);
     telemetry::logging::install(&gateway.logging, args.syslog_socket.as_deref());
+    if let Err(e) = gelf {
+        telemetry::logging::log(
+            telemetry::logging::Level::Error,
+            &format!("[SERVICE: Logging][GELF] Unable to create the writer: {e}"),
+        );
+    }
     let started = start(gateway, &args, worker::configured());
     // The lines of the last requests reach stdout before the exit.
     telemetry::logging::flush();
@@ -237,6 +257,20 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Opens `telemetry/gelf`'s writer (`--gelf` overrides its address).
+fn install_gelf(gateway: &spec::Gateway, args: &Args) -> Result<(), String> {
+    let Some(g) = gateway.gelf else {
+        return Ok(());
+    };
+    #[cfg(feature = "gelf")]
+    return telemetry::gelf::install(g, args.gelf.as_deref());
+    #[cfg(not(feature = "gelf"))]
+    {
+        let _ = g;
+        Err("this gateway was built without the `gelf` feature".into())
     }
 }
 
@@ -499,6 +533,7 @@ mod tests {
                 admin: a.map(str::to_owned),
                 syslog_socket: None,
                 metrics: None,
+                gelf: None,
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![

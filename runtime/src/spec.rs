@@ -70,6 +70,19 @@ pub struct Gateway {
     pub logging: Logging,
     /// `telemetry/opentelemetry` (its Prometheus exporters).
     pub otel: Option<&'static Otel>,
+    /// `telemetry/gelf`: the access log and the application records sent
+    /// to a Graylog input.
+    pub gelf: Option<&'static Gelf>,
+}
+
+/// `telemetry/gelf` (krakend-components §2.2): where the GELF writer sends
+/// (the runtime's writer is compiled with the `gelf` feature).
+#[derive(Debug)]
+pub struct Gelf {
+    /// `address` (`host:port`).
+    pub address: &'static str,
+    /// `enable_tcp`.
+    pub tcp: bool,
 }
 
 /// `telemetry/opentelemetry` (krakend-components §8).
@@ -110,6 +123,7 @@ impl Gateway {
         http_security: None,
         logging: Logging::BASIC,
         otel: None,
+        gelf: None,
     };
 }
 

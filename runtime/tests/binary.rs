@@ -397,3 +397,17 @@ fn bind_failure_exits_1_without_panicking() {
     assert!(err.contains("cannot listen on"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn gelf_flag_without_telemetry_gelf_exits_1() {
+    let out = Command::new(demo_bin())
+        .args(["--listen", "127.0.0.1:0", "--gelf", "127.0.0.1:12201"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`--gelf`: the gateway has no telemetry/gelf"),
+        "{err}"
+    );
+}

@@ -55,6 +55,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::telemetry::opentelemetry::tokens),
     );
+    let gelf = option(plan.gelf.as_ref().map(super::telemetry::gelf::tokens));
     let jwt_use = super::security::validator::imports(plan);
     let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
@@ -108,6 +109,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             http_security: #http_security,
             logging: #logging,
             otel: #otel,
+            gelf: #gelf,
         };
 
         /// The endpoints, in config order.

@@ -37,6 +37,10 @@ pub struct ExtraConfig<'a> {
     pub logging: Option<super::telemetry::Logging<'a>>,
     /// `telemetry/opentelemetry` (root level).
     pub otel: Option<super::telemetry::OpenTelemetry>,
+    /// `telemetry/gelf` (root level, an object; its legacy name too).
+    pub gelf: Option<super::telemetry::Gelf<'a>>,
+    /// `telemetry/logstash` (root level, any value; its legacy name too).
+    pub logstash: Option<super::telemetry::Logstash<'a>>,
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
@@ -105,6 +109,9 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::telemetry::Logging::from_node(m.key_span, &m.value)),
             otel: component(members, super::telemetry::opentelemetry::NAMESPACE)
                 .map(|m| super::telemetry::OpenTelemetry::from_node(m.key_span, &m.value)),
+            gelf: component(members, super::telemetry::gelf::NAMESPACE)
+                .map(|m| super::telemetry::Gelf::from_node(m.key_span, &m.value)),
+            logstash: logstash(members),
             rate_limit: members
                 .iter()
                 .rev()
@@ -187,6 +194,19 @@ fn http_cache(members: &[crate::syntax::Member]) -> Option<super::traffic::HttpC
     find(NAMESPACE)
         .or_else(|| super::legacy::ce_aliases(NAMESPACE).find_map(find))
         .map(|m| super::traffic::HttpCacheNs::from_node(m.key_span, &m.value))
+}
+
+/// `telemetry/logstash` under its short name or, failing that, its legacy
+/// one, whatever its value (krakend-logstash asks only whether it is there).
+fn logstash(members: &[crate::syntax::Member]) -> Option<super::telemetry::Logstash<'_>> {
+    use super::telemetry::logstash::NAMESPACE;
+    let find = |key: &str| members.iter().rev().find(|m| m.key == key);
+    find(NAMESPACE)
+        .or_else(|| super::legacy::ce_aliases(NAMESPACE).find_map(find))
+        .map(|m| super::telemetry::Logstash {
+            key_span: m.key_span,
+            node: &m.value,
+        })
 }
 
 /// `validation/cel` under its short name or, failing that, its legacy one

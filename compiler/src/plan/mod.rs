@@ -159,6 +159,8 @@ pub struct Plan {
     pub logging: telemetry::Logging,
     /// `telemetry/opentelemetry` (its Prometheus exporters).
     pub otel: Option<telemetry::Otel>,
+    /// `telemetry/gelf`.
+    pub gelf: Option<telemetry::Gelf>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -603,6 +605,16 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
         .router
         .as_ref()
         .is_some_and(|r| r.hide_version_header);
+    // krakend-ce's LoggerBuilder: the GELF writer, then the logstash logger
+    // around gologging's (krakend-components §2.2).
+    let gelf = config.extra.gelf.as_ref().and_then(telemetry::gelf::plan);
+    let mut logging = telemetry::logging::plan(config.extra.logging.as_ref());
+    if config.extra.logstash.is_some() {
+        telemetry::logstash::apply(&mut logging, config.extra.logging.as_ref());
+    }
+    if gelf.is_some() {
+        telemetry::gelf::apply(&mut logging);
+    }
     Ok(Plan {
         name: root.name,
         port: root.port,
@@ -625,12 +637,13 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .http_security
             .as_ref()
             .map(security::http::plan),
-        logging: telemetry::logging::plan(config.extra.logging.as_ref()),
+        logging,
         otel: config
             .extra
             .otel
             .as_ref()
             .map(telemetry::opentelemetry::plan),
+        gelf,
     })
 }
 
@@ -642,6 +655,9 @@ impl Plan {
         let mut features = Vec::new();
         if self.otel.is_some() {
             features.push("otel");
+        }
+        if self.gelf.is_some() {
+            features.push("gelf");
         }
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");

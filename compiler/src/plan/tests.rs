@@ -1043,3 +1043,111 @@ fn logging_plans() {
         );
     }
 }
+
+/// `telemetry/logstash` and `telemetry/gelf` as krakend-ce's LoggerBuilder
+/// combines them with gologging (krakend-components §2.2): logstash's
+/// module is the prefix (or `KRAKEND`) and the prefix leaves the logger;
+/// GELF needs an object with a non-empty string `address`, and with it
+/// stdout's pattern is the default one (the bare message under logstash);
+/// without a usable `telemetry/logging` both leave lura's basic logger.
+#[test]
+fn logstash_and_gelf_plans() {
+    use telemetry::logging::{Format as F, Verb};
+    let plan = |extra: &str| {
+        one(
+            &format!(r#""extra_config": {{{extra}}}"#),
+            r#""endpoint": "/a""#,
+            r#"[{"url_pattern": "/a"}]"#,
+        )
+    };
+    const LOG: &str = r#""telemetry/logging": {"level": "INFO", "stdout": true, "prefix": "[GW]""#;
+    // (extra_config members, prefix, format, logstash module, gelf)
+    type Row<'a> = (String, &'a str, F, Option<&'a str>, Option<(&'a str, bool)>);
+    let table: Vec<Row<'_>> = vec![
+        (
+            format!(r#"{LOG}}}, "telemetry/logstash": {{"enabled": false}}"#),
+            "",
+            F::Default,
+            Some("[GW]"),
+            None,
+        ),
+        (
+            r#""telemetry/logging": {"level": "INFO", "prefix": 7}, "github_com/devopsfaith/krakend-logstash": null"#.into(),
+            "",
+            F::Default,
+            Some("KRAKEND"),
+            None,
+        ),
+        (
+            format!(r#"{LOG}, "format": "logstash"}}, "telemetry/logstash": true"#),
+            "",
+            F::Logstash,
+            Some("[GW]"),
+            None,
+        ),
+        (
+            r#""telemetry/logstash": {}"#.into(),
+            "",
+            F::Basic,
+            None,
+            None,
+        ),
+        (
+            format!(r#"{LOG}}}, "telemetry/gelf": {{"address": "g:12201"}}"#),
+            "[GW]",
+            F::Default,
+            None,
+            Some(("g:12201", false)),
+        ),
+        (
+            format!(
+                r#"{LOG}, "format": "custom", "custom_format": "%{{level}}"}}, "github_com/devopsfaith/krakend-gelf": {{"address": "g:1", "enable_tcp": true}}"#
+            ),
+            "",
+            F::Default,
+            None,
+            Some(("g:1", true)),
+        ),
+        (
+            format!(
+                r#"{LOG}}}, "telemetry/logstash": {{}}, "telemetry/gelf": {{"address": "g:1"}}"#
+            ),
+            "",
+            F::Custom(vec![Verb::Message]),
+            Some("[GW]"),
+            Some(("g:1", false)),
+        ),
+        (
+            r#""telemetry/gelf": {"address": "g:1"}"#.into(),
+            "",
+            F::Basic,
+            None,
+            Some(("g:1", false)),
+        ),
+        (
+            r#""telemetry/gelf": {"address": ""}"#.into(),
+            "",
+            F::Basic,
+            None,
+            None,
+        ),
+    ];
+    for (extra, prefix, format, module, gelf) in table {
+        let p = plan(&extra);
+        assert_eq!(
+            (
+                p.logging.prefix.as_str(),
+                &p.logging.format,
+                p.logging.logstash.as_deref(),
+                p.gelf.as_ref().map(|g| (g.address.as_str(), g.tcp)),
+            ),
+            (prefix, &format, module, gelf),
+            "{extra}"
+        );
+        assert_eq!(
+            p.runtime_features().contains(&"gelf"),
+            gelf.is_some(),
+            "{extra}"
+        );
+    }
+}

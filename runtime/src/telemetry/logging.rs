@@ -171,6 +171,9 @@ pub struct Logging {
     pub prefix: &'static str,
     /// `format` (with `custom_format`).
     pub format: Format,
+    /// `telemetry/logstash`: each message becomes its JSON record, with
+    /// this `module` (the `prefix`, or `KRAKEND`).
+    pub logstash: Option<&'static str>,
 }
 
 impl Logging {
@@ -182,6 +185,7 @@ impl Logging {
         syslog: None,
         prefix: "",
         format: Format::Basic,
+        logstash: None,
     };
 }
 
@@ -191,6 +195,25 @@ static DROPPED: AtomicU64 = AtomicU64::new(0);
 /// How many log lines were dropped because the writer was behind.
 pub fn dropped() -> u64 {
     DROPPED.load(Ordering::Relaxed)
+}
+
+/// Counts `n` lines another writer of the logger (`telemetry/gelf`) could
+/// not queue or send.
+#[cfg_attr(not(feature = "gelf"), allow(dead_code))]
+pub(crate) fn count_dropped(n: u64) {
+    DROPPED.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Whether `telemetry/gelf` takes the access log and the application
+/// records (CE's GELF writer, krakend-components §2.2).
+#[cfg(feature = "gelf")]
+fn gelf_on() -> bool {
+    super::gelf::installed()
+}
+
+#[cfg(not(feature = "gelf"))]
+const fn gelf_on() -> bool {
+    false
 }
 
 /// Bytes of stdout lines waiting for the writer at most (a burst beyond it
@@ -415,6 +438,8 @@ pub fn flush() {
     if let Some(l) = LOGGER.get() {
         l.drain();
     }
+    #[cfg(feature = "gelf")]
+    super::gelf::flush();
 }
 
 /// Whether a record of `level` would be written (callers skip building the
@@ -430,6 +455,20 @@ pub fn log(level: Level, msg: &str) {
         return;
     }
     let now = SystemTime::now();
+    let wrapped;
+    let msg = match l.spec.logstash {
+        Some(module) => {
+            wrapped = super::logstash::record(level, module, super::logstash::hostname(), msg, now);
+            wrapped.as_str()
+        }
+        None => msg,
+    };
+    // CE's GELF writer is one more go-logging backend (pattern
+    // `%{message}` after the Go log prefix); lura's basic logger has none.
+    if gelf_on() && !matches!(l.spec.format, Format::Basic) {
+        #[cfg(feature = "gelf")]
+        super::gelf::push(format!("{}{msg}", l.spec.prefix), line!());
+    }
     if l.spec.stdout {
         let line = l.format_line(level, msg, now);
         l.push_stdout(&line);
@@ -558,18 +597,18 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// A UTC calendar time.
-struct Civil {
-    year: i64,
-    month: u32,
-    day: u32,
-    hour: u64,
-    minute: u64,
-    second: u64,
-    nanos: u32,
+pub(crate) struct Civil {
+    pub(crate) year: i64,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u64,
+    pub(crate) minute: u64,
+    pub(crate) second: u64,
+    pub(crate) nanos: u32,
 }
 
 impl Civil {
-    fn of(t: SystemTime) -> Civil {
+    pub(crate) fn of(t: SystemTime) -> Civil {
         let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
         let secs = d.as_secs();
         let (year, month, day) = crate::metrics::civil((secs / 86_400) as i64);
@@ -648,6 +687,12 @@ pub fn access(
         _ => path,
     };
     go_quote(&mut line, p);
+    // gin's writer is the GELF writer when `telemetry/gelf` is on.
+    if gelf_on() {
+        #[cfg(feature = "gelf")]
+        super::gelf::push(line, line!());
+        return;
+    }
     line.push('\n');
     l.push_stdout(&line);
 }

@@ -1,7 +1,9 @@
 //! a `telemetry/logging` `prefix` that the `logstash` or `custom` format ignores
 //!
 //! ## What it does
-//! Reports a non-empty `prefix` when `format` is `logstash` or `custom`.
+//! Reports a non-empty `prefix` when `format` is `logstash` or `custom`
+//! (not with `telemetry/logstash`, which makes the prefix its records'
+//! `module`).
 //!
 //! ## Why is this bad?
 //! krakend-gologging forces the prefix to `""` for these two formats: the
@@ -25,6 +27,9 @@ pub const CODE: &str = "GW792";
 /// Reports a prefix the format drops.
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(l) = &cx.config.extra.logging else { return };
+    if cx.config.extra.logstash.is_some() {
+        return;
+    }
     let (Some(prefix), Some(format)) = (&l.prefix, &l.format) else { return };
     if prefix.value.is_empty() || !matches!(format.value.as_str(), "logstash" | "custom") {
         return;

@@ -9,7 +9,8 @@
 //! limits, HTTP cache, martian, JSON Schema, CEL) and the router and
 //! server options (GW740–GW749: the client IP, `/__debug/`, `/__echo/`,
 //! path handling, legacy names), `qos/http-cache` (GW750–GW759),
-//! `telemetry/logging` (GW790–GW799), GW8xx schema (GW850–GW869: the
+//! `telemetry/logging` (GW790–GW795) with `telemetry/gelf` and
+//! `telemetry/logstash` (GW796–GW799), GW8xx schema (GW850–GW869: the
 //! telemetry components), GW9xx build limits.
 
 crate::check::registry::registry! {
@@ -223,6 +224,10 @@ crate::check::registry::registry! {
     "GW793" gw793_logging_unknown_format Warning Tree;
     "GW794" gw794_logging_unknown_verb Error Tree;
     "GW795" gw795_logging_caller_verb Warning Tree;
+    "GW796" gw796_gelf_wrong_type Error Tree;
+    "GW797" gw797_gelf_no_address Error Tree;
+    "GW798" gw798_logstash_double_wrap Warning Tree;
+    "GW799" gw799_logstash_enabled_ignored Warning Tree;
     "GW801" gw801_unknown_key Warning Tree;
     "GW802" gw802_wrong_type Error Tree;
     "GW803" gw803_unknown_value Error Tree;

@@ -33,6 +33,13 @@ pub fn tokens(l: &Logging) -> TokenStream {
             quote!(Custom(&[#(#verbs),*]))
         }
     };
+    let logstash = match &l.logstash {
+        Some(m) => {
+            let m = Literal::string(m);
+            quote!(Some(#m))
+        }
+        None => quote!(None),
+    };
     quote! {
         gw_runtime::spec::Logging {
             level: gw_runtime::spec::LogLevel::#level,
@@ -40,6 +47,7 @@ pub fn tokens(l: &Logging) -> TokenStream {
             syslog: #syslog,
             prefix: #prefix,
             format: gw_runtime::spec::LogFormat::#format,
+            logstash: #logstash,
         }
     }
 }

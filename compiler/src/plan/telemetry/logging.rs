@@ -105,6 +105,9 @@ pub struct Logging {
     pub prefix: String,
     /// `format`.
     pub format: Format,
+    /// `telemetry/logstash`: the JSON record's `module` (the prefix, or
+    /// `KRAKEND`).
+    pub logstash: Option<String>,
 }
 
 impl Logging {
@@ -116,6 +119,7 @@ impl Logging {
             syslog: None,
             prefix: String::new(),
             format: Format::Basic,
+            logstash: None,
         }
     }
 }
@@ -194,6 +198,7 @@ pub fn plan(model: Option<&Model<'_>>) -> Logging {
         }),
         prefix,
         format,
+        logstash: None,
     }
 }
 

@@ -21,6 +21,7 @@ fn application_lines_in_ce_formats() {
         syslog: None,
         prefix,
         format,
+        logstash: None,
     };
     const CUSTOM: &[Verb] = &[
         Verb::Time(&[
