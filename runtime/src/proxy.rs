@@ -920,8 +920,30 @@ async fn call_backend(
     #[cfg(feature = "otel")]
     if let Some(m) = ep.otel.as_ref().and_then(|o| o.backends.get(bi)) {
         let timer = crate::telemetry::opentelemetry::BackendTimer::start(m);
-        let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
+        let r = call_backend_stats(gw, ep, bi, inb, body, prev, start, passthrough).await;
         timer.finish(r.is_err(), r.is_ok());
+        return r;
+    }
+    call_backend_stats(gw, ep, bi, inb, body, prev, start, passthrough).await
+}
+
+/// 10.: `telemetry/metrics`' backend layer around [`call_backend_inner`].
+#[allow(clippy::too_many_arguments)]
+async fn call_backend_stats(
+    gw: &Gw,
+    ep: &EndpointRt,
+    bi: usize,
+    inb: &Inbound<'_>,
+    body: &mut ReqBody,
+    prev: &[Option<Map<String, Value>>],
+    start: Instant,
+    passthrough: bool,
+) -> Result<Payload, Error> {
+    #[cfg(feature = "stats")]
+    if let Some(l) = ep.stats.as_ref().and_then(|s| s.backend(bi)) {
+        let t = Instant::now();
+        let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
+        l.record(r.is_ok(), r.is_err(), t.elapsed());
         return r;
     }
     call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await

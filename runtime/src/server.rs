@@ -377,6 +377,51 @@ pub async fn serve_prometheus(
     .await;
 }
 
+/// Serves `telemetry/metrics`' `/__stats` on `listener` until `shutdown`.
+#[cfg(feature = "stats")]
+pub async fn serve_stats(
+    stats: Arc<crate::telemetry::metrics::Collector>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) {
+    let builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    let make = move |req: Request<Incoming>, _peer| {
+        let stats = Arc::clone(&stats);
+        async move {
+            let (status, ct, body) =
+                crate::telemetry::metrics::respond(&stats, req.method(), req.uri().path());
+            let mut r = Response::new(GwBody::full(body));
+            *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+            match status {
+                405 => {
+                    r.headers_mut()
+                        .insert(hyper::header::ALLOW, HeaderValue::from_static("GET"));
+                }
+                301 | 307 => {
+                    r.headers_mut().insert(
+                        hyper::header::LOCATION,
+                        HeaderValue::from_static("/__stats"),
+                    );
+                }
+                _ => {}
+            }
+            r
+        }
+    };
+    accept_loop(
+        listener,
+        None,
+        None,
+        builder,
+        shutdown,
+        Duration::from_secs(1),
+        make,
+    )
+    .await;
+}
+
 fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
     let (status, ct, body) = match req.uri().path() {
         "/metrics" => (

@@ -70,6 +70,27 @@ pub struct Gateway {
     pub logging: Logging,
     /// `telemetry/opentelemetry` (its Prometheus exporters).
     pub otel: Option<&'static Otel>,
+    /// `telemetry/metrics` (its legacy name too): the `/__stats` collector.
+    pub stats: Option<&'static Stats>,
+}
+
+/// `telemetry/metrics` (krakend-components §5), CE's defaults applied.
+#[derive(Debug)]
+pub struct Stats {
+    /// `listen_address` as a bindable `HOST:PORT` (CE's `:8090`: every
+    /// interface).
+    pub listen: &'static str,
+    /// `collection_time` in milliseconds (CE's default 1 minute): how often
+    /// the collector closes a window (histograms, `connected`).
+    pub collection_ms: u64,
+    /// `router_disabled`.
+    pub router_disabled: bool,
+    /// `proxy_disabled`.
+    pub proxy_disabled: bool,
+    /// `backend_disabled`.
+    pub backend_disabled: bool,
+    /// `endpoint_disabled`: no `/__stats` listener.
+    pub endpoint_disabled: bool,
 }
 
 /// `telemetry/opentelemetry` (krakend-components §8).
@@ -110,6 +131,7 @@ impl Gateway {
         http_security: None,
         logging: Logging::BASIC,
         otel: None,
+        stats: None,
     };
 }
 

@@ -179,22 +179,7 @@ impl Drop for BackendTimer<'_> {
     }
 }
 
-/// lura's route form: `{x}` → `:x` (gin's pattern, what CE labels with).
-pub fn gin_route(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push(':');
-        out.push_str(&rest[open + 1..open + close]);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
+pub use super::gin_route;
 
 type Labels = crate::exposition::Labels;
 
