@@ -1429,6 +1429,8 @@ async fn run_noop(
             attempts: debug.then_some(fetched.attempts),
         })
     };
+    #[cfg(feature = "stats")]
+    let layer_start = Instant::now();
     let r = if n == 1 {
         let body = body.replay(&b.upstream, b.spec.method).await?;
         one(body).await
@@ -1440,6 +1442,11 @@ async fn run_noop(
         }
         first_ok(futs).await
     };
+    // 10.: `telemetry/metrics`' backend layer.
+    #[cfg(feature = "stats")]
+    if let Some(l) = ep.stats.as_ref().and_then(|s| s.backend(bi)) {
+        l.record(r.is_ok(), r.is_err(), layer_start.elapsed());
+    }
     let r = if b.upstream.policy.is_some() {
         r.map_err(Error::for_noop_pool)
     } else {

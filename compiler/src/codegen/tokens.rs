@@ -55,6 +55,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .as_ref()
             .map(super::telemetry::opentelemetry::tokens),
     );
+    let stats = option(plan.stats.as_ref().map(super::telemetry::metrics::tokens));
     let jwt_use = super::security::validator::imports(plan);
     let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
@@ -86,7 +87,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
             BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
-            Otel, PrometheusExporter,
+            Otel, PrometheusExporter, Stats,
         };
         #jwt_use
         #signer_use
@@ -108,6 +109,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             http_security: #http_security,
             logging: #logging,
             otel: #otel,
+            stats: #stats,
         };
 
         /// The endpoints, in config order.

@@ -37,6 +37,8 @@ pub struct ExtraConfig<'a> {
     pub logging: Option<super::telemetry::Logging<'a>>,
     /// `telemetry/opentelemetry` (root level).
     pub otel: Option<super::telemetry::OpenTelemetry>,
+    /// `telemetry/metrics` (root level; its legacy name too).
+    pub metrics: Option<super::telemetry::Metrics<'a>>,
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
@@ -105,6 +107,8 @@ impl<'a> ExtraConfig<'a> {
                 .map(|m| super::telemetry::Logging::from_node(m.key_span, &m.value)),
             otel: component(members, super::telemetry::opentelemetry::NAMESPACE)
                 .map(|m| super::telemetry::OpenTelemetry::from_node(m.key_span, &m.value)),
+            metrics: component(members, super::telemetry::metrics::NAMESPACE)
+                .map(|m| super::telemetry::Metrics::from_node(m.key_span, &m.value)),
             rate_limit: members
                 .iter()
                 .rev()

@@ -159,6 +159,8 @@ pub struct Plan {
     pub logging: telemetry::Logging,
     /// `telemetry/opentelemetry` (its Prometheus exporters).
     pub otel: Option<telemetry::Otel>,
+    /// `telemetry/metrics` (the `/__stats` collector).
+    pub stats: Option<telemetry::Stats>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -631,6 +633,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .otel
             .as_ref()
             .map(telemetry::opentelemetry::plan),
+        stats: config.extra.metrics.as_ref().map(telemetry::metrics::plan),
     })
 }
 
@@ -642,6 +645,9 @@ impl Plan {
         let mut features = Vec::new();
         if self.otel.is_some() {
             features.push("otel");
+        }
+        if self.stats.is_some() {
+            features.push("stats");
         }
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");

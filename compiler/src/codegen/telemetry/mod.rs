@@ -1,4 +1,5 @@
 //! The telemetry components' static data, one file a namespace.
 
 pub mod logging;
+pub mod metrics;
 pub mod opentelemetry;
