@@ -160,7 +160,10 @@ fn stats_json_has_ces_names_and_counts() {
         assert_eq!(int(&doc, "krakend.router.connected-total"), 0);
         // Sizes are the bodies' bytes: {"id":1,"name":"ann"}.
         assert_eq!(doc[format!("{users}.size.max")], json!(21));
-        assert!(int(&doc, &format!("{users}.time.min")) > 0);
+        // Nanoseconds, printed as Go's %g: `1.234567e+06`.
+        let min = doc[format!("{users}.time.min")].as_f64().unwrap();
+        let max = doc[format!("{users}.time.max")].as_f64().unwrap();
+        assert!(min > 0.0 && min <= max && max < fetched.as_nanos() as f64);
     } else {
         eprintln!("fetched {fetched:?} after start: the window checks are skipped");
     }
@@ -186,4 +189,18 @@ fn stats_json_has_ces_names_and_counts() {
     assert_eq!(send(&stats_addr, "POST", "/__stats", &[], b"").status, 405);
     assert_eq!(get(&stats_addr, "/other").status, 404);
     assert_eq!(get(&stats_addr, "/__stats/").status, 301);
+    drop(gw);
+
+    // A deliberate difference (README): a `/__stats` address that cannot
+    // be bound stops the gateway at start (CE logs it and runs without).
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = std::process::Command::new(&bin)
+        .args(["--listen", "127.0.0.1:0", "--stats", &addr])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/__stats") && err.contains(&addr), "{err}");
 }
