@@ -916,37 +916,30 @@ async fn call_backend(
     // layer sits inside the fan-out.
     cel_backend_pre(gw, ep, b, inb, prev)?;
     // 8.: OTel's backend layer (`krakend_backend_duration`) around the
-    // call; a dropped future is a canceled call.
+    // call; a dropped future is a canceled call. 10.: `telemetry/metrics`'
+    // backend layer inside it.
     #[cfg(feature = "otel")]
-    if let Some(m) = ep.otel.as_ref().and_then(|o| o.backends.get(bi)) {
-        let timer = crate::telemetry::opentelemetry::BackendTimer::start(m);
-        let r = call_backend_stats(gw, ep, bi, inb, body, prev, start, passthrough).await;
-        timer.finish(r.is_err(), r.is_ok());
-        return r;
-    }
-    call_backend_stats(gw, ep, bi, inb, body, prev, start, passthrough).await
-}
-
-/// 10.: `telemetry/metrics`' backend layer around [`call_backend_inner`].
-#[allow(clippy::too_many_arguments)]
-async fn call_backend_stats(
-    gw: &Gw,
-    ep: &EndpointRt,
-    bi: usize,
-    inb: &Inbound<'_>,
-    body: &mut ReqBody,
-    prev: &[Option<Map<String, Value>>],
-    start: Instant,
-    passthrough: bool,
-) -> Result<Payload, Error> {
+    let otel = ep
+        .otel
+        .as_ref()
+        .and_then(|o| o.backends.get(bi))
+        .map(crate::telemetry::opentelemetry::BackendTimer::start);
     #[cfg(feature = "stats")]
-    if let Some(l) = ep.stats.as_ref().and_then(|s| s.backend(bi)) {
-        let t = Instant::now();
-        let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
+    let stats = ep
+        .stats
+        .as_ref()
+        .and_then(|s| s.backend(bi))
+        .map(|l| (l, Instant::now()));
+    let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
+    #[cfg(feature = "stats")]
+    if let Some((l, t)) = stats {
         l.record(r.is_ok(), r.is_err(), t.elapsed());
-        return r;
     }
-    call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await
+    #[cfg(feature = "otel")]
+    if let Some(timer) = otel {
+        timer.finish(r.is_err(), r.is_ok());
+    }
+    r
 }
 
 /// [`call_decoded`], then the backend's `validation/cel` `resp` list.

@@ -257,19 +257,8 @@ pub struct RouterStats {
 
 impl RouterStats {
     fn record(&self, status: u16, size: u64, d: Duration) {
-        for (i, code) in self.codes.iter().enumerate() {
-            let c = code.load(Ordering::Relaxed);
-            if c == status
-                || (c == 0
-                    && match code.compare_exchange(0, status, Ordering::Relaxed, Ordering::Relaxed)
-                    {
-                        Ok(_) => true,
-                        Err(now) => now == status,
-                    })
-            {
-                self.counts.add(i, 1);
-                break;
-            }
+        if let Some(i) = super::status_slot(&self.codes, status) {
+            self.counts.add(i, 1);
         }
         self.size.observe(size);
         self.time

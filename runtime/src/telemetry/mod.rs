@@ -24,3 +24,19 @@ pub fn gin_route(path: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The slot of `status` among `codes` (0 marks a free slot, claimed here
+/// once); `None` when every slot holds another status. How the metrics
+/// keep a bounded set of statuses per endpoint without a lock.
+pub fn status_slot(codes: &[std::sync::atomic::AtomicU16], status: u16) -> Option<usize> {
+    use std::sync::atomic::Ordering::Relaxed;
+    codes.iter().position(|code| {
+        let c = code.load(Relaxed);
+        c == status
+            || (c == 0
+                && match code.compare_exchange(0, status, Relaxed, Relaxed) {
+                    Ok(_) => true,
+                    Err(now) => now == status,
+                })
+    })
+}
