@@ -225,11 +225,11 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                 let mut rejected = reject_bot(ep.bot_detector.as_ref(), &parts.headers);
                 // j.: `telemetry/metrics`' router layer, inside h.
                 #[cfg(feature = "stats")]
-                let stats = ep.stats.as_deref().filter(|_| rejected.is_none());
-                #[cfg(feature = "stats")]
-                if let Some(s) = stats {
-                    s.started();
-                }
+                let stats = ep
+                    .stats
+                    .as_deref()
+                    .filter(|_| rejected.is_none())
+                    .and_then(crate::telemetry::metrics::EndpointStats::started);
                 // k.
                 let mut verified = None;
                 if rejected.is_none()
@@ -348,7 +348,7 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
 /// (as far as the body tells it before it is sent) and time.
 #[cfg(feature = "stats")]
 fn stats_finished(
-    s: Option<&crate::telemetry::metrics::EndpointStats>,
+    s: Option<crate::telemetry::metrics::InFlight<'_>>,
     r: &Response<GwBody>,
     start: Instant,
 ) {

@@ -298,24 +298,43 @@ pub struct EndpointStats {
 }
 
 impl EndpointStats {
-    /// A request reached the router layer (CE's `Connection`).
-    pub fn started(&self) {
-        if self.router.is_some() {
-            self.flow.counts.add(0, 1);
-        }
-    }
-
-    /// The router layer's answer (CE's `end` and `Disconnection`).
-    pub fn finished(&self, status: u16, size: u64, d: Duration) {
-        if let Some(r) = &self.router {
-            r.record(status, size, d);
-            self.flow.counts.add(1, 1);
-        }
+    /// A request reached the router layer (CE's `Connection`); `None`
+    /// with `router_disabled`.
+    pub fn started(&self) -> Option<InFlight<'_>> {
+        let router = self.router.as_ref()?;
+        self.flow.counts.add(0, 1);
+        Some(InFlight {
+            router,
+            flow: &self.flow,
+        })
     }
 
     /// Backend `i`'s layer, when the backend layer is on.
     pub fn backend(&self, i: usize) -> Option<&Layer> {
         self.backends.get(i).map(|(_, l)| l)
+    }
+}
+
+/// A request between the router layer's start and its answer. Dropped
+/// unanswered (the client went away and the request with it, where Go's
+/// handler would have run to its end), it still counts as disconnected,
+/// so `connected` and `disconnected` stay paired.
+#[derive(Debug)]
+pub struct InFlight<'a> {
+    router: &'a RouterStats,
+    flow: &'a Flow,
+}
+
+impl InFlight<'_> {
+    /// The router layer's answer (CE's `end` and `Disconnection`).
+    pub fn finished(self, status: u16, size: u64, d: Duration) {
+        self.router.record(status, size, d);
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.flow.counts.add(1, 1);
     }
 }
 
@@ -676,15 +695,19 @@ mod tests {
         };
         let mut c = Collector::new(&SPEC);
         let e = c.endpoint("/users/{id}", vec!["/u/{{.Id}}".into()]);
-        e.started();
-        e.finished(200, 12, Duration::from_millis(2));
+        if let Some(f) = e.started() {
+            f.finished(200, 12, Duration::from_millis(2));
+        }
+        // A request dropped unanswered: disconnected all the same.
+        drop(e.started());
         if let Some(p) = &e.pipe {
             p.record(true, false, Duration::from_millis(1));
         }
         assert!(e.backend(0).is_none(), "backend_disabled");
         let doc: serde_json::Value = serde_json::from_str(&c.render()).unwrap_or_default();
         let n = |k: &str| doc.get(k).and_then(serde_json::Value::as_i64);
-        assert_eq!(n("krakend.router.connected"), Some(1));
+        assert_eq!(n("krakend.router.connected"), Some(2));
+        assert_eq!(n("krakend.router.disconnected"), Some(2));
         assert_eq!(n("krakend.router.connected-total"), Some(0));
         assert_eq!(n("krakend.router.response./users/:id.status"), Some(0));
         assert_eq!(
@@ -709,8 +732,8 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(&c.render()).unwrap_or_default();
         let n = |k: &str| doc.get(k).and_then(serde_json::Value::as_i64);
         assert_eq!(n("krakend.router.connected"), Some(0));
-        assert_eq!(n("krakend.router.connected-total"), Some(1));
-        assert_eq!(n("krakend.router.connected-gauge"), Some(1));
+        assert_eq!(n("krakend.router.connected-total"), Some(2));
+        assert_eq!(n("krakend.router.connected-gauge"), Some(2));
         assert_eq!(n("krakend.router.response./users/:id.time.count"), Some(0));
         assert_eq!(
             n("krakend.router.response./users/:id.status.200.count"),
