@@ -43,7 +43,22 @@ const AS_WRITTEN: &[&str] = &[
     "krakend__examples__return_error_details__krakend.json",
     // Core only.
     "krakend__krakend-koanf__fixtures__ok.json",
+    // telemetry/logging, telemetry/metrics (/__stats), security/cors.
+    "krakend__krakend-ce__krakend.json",
 ];
+
+/// Whether the config has a `/__stats` listener (`telemetry/metrics`, or
+/// its legacy name, without `endpoint_disabled`): the test moves it to
+/// 127.0.0.1:0 (`--stats`), so that no fixed port is needed.
+fn has_stats(config: &serde_json::Value) -> bool {
+    [
+        "telemetry/metrics",
+        "github_com/devopsfaith/krakend-metrics",
+    ]
+    .iter()
+    .find_map(|k| config["extra_config"].get(*k).filter(|v| v.is_object()))
+    .is_some_and(|m| m["endpoint_disabled"] != serde_json::Value::Bool(true))
+}
 
 /// The name a GW901/GW902/GW904 message gives first (`` `name` … ``).
 fn accepted_name(message: &str) -> Option<&str> {
@@ -99,7 +114,12 @@ fn clean_corpus_files_build_and_serve() {
         // Short, stable names: the crate dir and binary are per file.
         let stem = format!("corpus-{:02}", built);
         let bin = build_text(&stem, &text, &args);
-        let gw = start(&bin);
+        let stats: &[&str] = if has_stats(&value) {
+            &["--stats", "127.0.0.1:0"]
+        } else {
+            &[]
+        };
+        let (gw, _lines) = start_logged(&bin, stats);
         let health = get(&gw.addr, "/__health");
         println!(
             "{name}: built, {} endpoints, health {}, accepted {accept:?}",

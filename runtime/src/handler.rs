@@ -253,7 +253,14 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                 let ep = &gw.endpoints[index];
                 // g. (observability); h.
                 let mut rejected = reject_bot(ep.bot_detector.as_ref(), &parts.headers);
-                // j. (observability); k.
+                // j.: `telemetry/metrics`' router layer, inside h.
+                #[cfg(feature = "stats")]
+                let stats = ep
+                    .stats
+                    .as_deref()
+                    .filter(|_| rejected.is_none())
+                    .and_then(crate::telemetry::metrics::EndpointStats::started);
+                // k.
                 let mut verified = None;
                 if rejected.is_none()
                     && let Some(v) = &ep.jwt
@@ -289,6 +296,8 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
                     ep.record(resp.status().as_u16(), start.elapsed());
+                    #[cfg(feature = "stats")]
+                    stats_finished(stats, &resp, start);
                     log_access(&gw, &parts, &client_ip, &resp, start);
                     return resp;
                 }
@@ -320,12 +329,16 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
                         ep.record(resp.status().as_u16(), start.elapsed());
+                        #[cfg(feature = "stats")]
+                        stats_finished(stats, &resp, start);
                         log_access(&gw, &parts, &client_ip, &resp, start);
                         return resp;
                     }
                 };
                 secure(&mut resp);
                 ep.record(resp.status().as_u16(), start.elapsed());
+                #[cfg(feature = "stats")]
+                stats_finished(stats, &resp, start);
                 log_access(&gw, &parts, &client_ip, &resp, start);
                 return resp;
             } else if let Route::Debug { .. } = route {
@@ -359,6 +372,24 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
     }
     log_access(&gw, &parts, &client_ip, &resp, start);
     resp
+}
+
+/// j. `telemetry/metrics`' router layer: the answer's status, body size
+/// (as far as the body tells it before it is sent) and time.
+#[cfg(feature = "stats")]
+fn stats_finished(
+    s: Option<crate::telemetry::metrics::InFlight<'_>>,
+    r: &Response<GwBody>,
+    start: Instant,
+) {
+    if let Some(s) = s {
+        let size = hyper::body::Body::size_hint(r.body());
+        s.finished(
+            r.status().as_u16(),
+            size.exact().unwrap_or(size.lower()),
+            start.elapsed(),
+        );
+    }
 }
 
 /// a. the access log line, unless `disable_access_log` or the path is in
@@ -676,6 +707,8 @@ async fn endpoint(
     start: Instant,
 ) -> (Response<GwBody>, bool) {
     let deadline = proxy::after(start, ep.spec.timeout_ms);
+    #[cfg(feature = "stats")]
+    let pipe_start = Instant::now();
     let work = proxied(gw, index, ep, inb, body, start);
     let answer = match tokio::time::timeout_at(deadline, work).await {
         Ok(a) => a,
@@ -691,6 +724,20 @@ async fn endpoint(
             })
         }
     };
+    // r.: `telemetry/metrics`' pipe layer around the proxy stack.
+    #[cfg(feature = "stats")]
+    if let Some(p) = ep.stats.as_ref().and_then(|s| s.pipe.as_ref()) {
+        let (complete, error) = match &answer {
+            Ok(Answer::Stream(_)) => (true, false),
+            Ok(Answer::Rendered(r)) => (r.completed, !r.errors.is_empty()),
+            Ok(Answer::Merged(m)) => (
+                m.complete && m.data.as_ref().is_some_and(|d| !d.is_empty()),
+                !m.errors.is_empty(),
+            ),
+            Err(_) => (false, true),
+        };
+        p.record(complete, error, pipe_start.elapsed());
+    }
     let mut completed = false;
     let mut resp = match answer {
         Ok(Answer::Stream(streamed)) => {

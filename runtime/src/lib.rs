@@ -29,7 +29,8 @@
 //! - [`validation`]: the validation components (one module a namespace);
 //! - [`modifier`]: the transformation components (`modifier/martian`);
 //! - [`validation`]: the validation components (`validation/cel`);
-//! - [`telemetry`]: the telemetry components (`telemetry/opentelemetry`);
+//! - [`telemetry`]: the telemetry components (`telemetry/logging`,
+//!   `telemetry/metrics`, `telemetry/opentelemetry`);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: gwc's own counters (admin `/metrics`);
 //! - [`exposition`]: the Prometheus text both `/metrics` bodies are written in.
@@ -92,6 +93,9 @@ pub struct Args {
     /// `--gelf HOST:PORT`: where `telemetry/gelf` sends instead of the
     /// config's `address`.
     pub gelf: Option<String>,
+    /// `--stats HOST:PORT`: where `telemetry/metrics`' `/__stats` listens
+    /// instead of the config's `listen_address`.
+    pub stats: Option<String>,
 }
 
 /// What the command line asks for.
@@ -121,6 +125,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     let mut syslog_socket = None;
     let mut metrics = None;
     let mut gelf = None;
+    let mut stats = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -130,7 +135,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--listen" | "--admin" | "--metrics" | "--syslog-socket" | "--gelf" => {
+            "--listen" | "--admin" | "--metrics" | "--stats" | "--syslog-socket" | "--gelf" => {
                 let what = if flag == "--syslog-socket" {
                     "PATH"
                 } else {
@@ -148,6 +153,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
                     "--admin" => admin = Some(v),
                     "--metrics" => metrics = Some(v),
                     "--gelf" => gelf = Some(v),
+                    "--stats" => stats = Some(v),
                     _ => syslog_socket = Some(v),
                 }
             }
@@ -160,17 +166,19 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         syslog_socket,
         metrics,
         gelf,
+        stats,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--syslog-socket PATH] [--gelf HOST:PORT]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--stats HOST:PORT] [--syslog-socket PATH] [--gelf HOST:PORT]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
          --metrics HOST:PORT the Prometheus exporter's address (telemetry/opentelemetry)\n  \
+         --stats HOST:PORT   the /__stats address (telemetry/metrics' listen_address)\n  \
          --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
          --gelf HOST:PORT    where telemetry/gelf sends instead of its `address`\n  \
          -h, --help          print this help\n  \
@@ -283,6 +291,8 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
         None => None,
     };
     let exporters = bind_exporters(gateway, args)?;
+    let stats = bind_stats(gateway, args)?;
+    let stats_addr = stats.as_ref().and_then(|l| l.local_addr().ok());
     let exporter_addrs: Vec<SocketAddr> = exporters
         .iter()
         .filter_map(|l| l.local_addr().ok())
@@ -295,6 +305,7 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
     let stop_rx = rx.clone();
     serve_workers(gateway, listener, admin, workers, rx, move |gw| {
         spawn_exporters(gw, exporters, &stop_rx)?;
+        spawn_stats(gw, stats, &stop_rx)?;
         spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut out = std::io::stdout().lock();
         if let Some(a) = addrs.0 {
@@ -305,6 +316,9 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
         }
         for a in &exporter_addrs {
             let _ = writeln!(out, "metrics listening on {a}");
+        }
+        if let Some(a) = stats_addr {
+            let _ = writeln!(out, "stats listening on {a}");
         }
         let _ = out.flush();
         Ok(())
@@ -482,6 +496,55 @@ fn spawn_exporters(
     Ok(())
 }
 
+/// Binds `telemetry/metrics`' `/__stats` listener (at `--stats` when
+/// given); none without the namespace or with `endpoint_disabled`.
+fn bind_stats(
+    gateway: &'static spec::Gateway,
+    args: &Args,
+) -> Result<Option<std::net::TcpListener>, String> {
+    match (gateway.stats, &args.stats) {
+        (Some(s), flag) if !s.endpoint_disabled => {
+            let addr = flag.as_deref().unwrap_or(s.listen);
+            bind(addr).map(Some).map_err(|e| format!("/__stats: {e}"))
+        }
+        (Some(_), Some(_)) => {
+            Err("`--stats`: telemetry/metrics has `endpoint_disabled`: no /__stats".into())
+        }
+        (None, Some(_)) => Err("`--stats`: the gateway has no /__stats (telemetry/metrics)".into()),
+        _ => Ok(None),
+    }
+}
+
+/// Serves the bound `/__stats` listener on the current (worker 0's)
+/// runtime until `stop` turns true.
+#[cfg_attr(not(feature = "stats"), allow(clippy::unnecessary_wraps))]
+fn spawn_stats(
+    gw: &Arc<state::Gw>,
+    listener: Option<std::net::TcpListener>,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
+    let Some(l) = listener else {
+        return Ok(());
+    };
+    #[cfg(feature = "stats")]
+    {
+        let l = tokio::net::TcpListener::from_std(l).map_err(|e| format!("/__stats: {e}"))?;
+        let Some(c) = gw.stats.as_ref().map(Arc::clone) else {
+            return Ok(());
+        };
+        let mut rx = stop.clone();
+        tokio::spawn(server::serve_stats(c, l, async move {
+            let _ = rx.wait_for(|v| *v).await;
+        }));
+        Ok(())
+    }
+    #[cfg(not(feature = "stats"))]
+    {
+        let _ = (gw, stop, l);
+        Err("this gateway was built without the `stats` feature".into())
+    }
+}
+
 /// Sets the flag on the first SIGTERM or SIGINT. SIGHUP, SIGUSR1 and
 /// SIGUSR2, whose default action would end the process with requests in
 /// flight, are caught and logged instead (a process manager's reload or log
@@ -534,6 +597,7 @@ mod tests {
                 syslog_socket: None,
                 metrics: None,
                 gelf: None,
+                stats: None,
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![
@@ -550,6 +614,21 @@ mod tests {
                 Err("`--listen` needs a value: HOST:PORT".into()),
             ),
             (s(&["--bogus"]), Err("unknown argument `--bogus`".into())),
+            (
+                s(&["--stats=127.0.0.1:0"]),
+                Ok(Command::Serve(Args {
+                    listen: "0.0.0.0:8080".into(),
+                    admin: None,
+                    syslog_socket: None,
+                    metrics: None,
+                    gelf: None,
+                    stats: Some("127.0.0.1:0".into()),
+                })),
+            ),
+            (
+                s(&["--stats"]),
+                Err("`--stats` needs a value: HOST:PORT".into()),
+            ),
         ];
         for (args, want) in table {
             assert_eq!(parse_args(gw, &args), want, "{args:?}");

@@ -916,15 +916,30 @@ async fn call_backend(
     // layer sits inside the fan-out.
     cel_backend_pre(gw, ep, b, inb, prev)?;
     // 8.: OTel's backend layer (`krakend_backend_duration`) around the
-    // call; a dropped future is a canceled call.
+    // call; a dropped future is a canceled call. 10.: `telemetry/metrics`'
+    // backend layer inside it.
     #[cfg(feature = "otel")]
-    if let Some(m) = ep.otel.as_ref().and_then(|o| o.backends.get(bi)) {
-        let timer = crate::telemetry::opentelemetry::BackendTimer::start(m);
-        let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
-        timer.finish(r.is_err(), r.is_ok());
-        return r;
+    let otel = ep
+        .otel
+        .as_ref()
+        .and_then(|o| o.backends.get(bi))
+        .map(crate::telemetry::opentelemetry::BackendTimer::start);
+    #[cfg(feature = "stats")]
+    let stats = ep
+        .stats
+        .as_ref()
+        .and_then(|s| s.backend(bi))
+        .map(|l| (l, Instant::now()));
+    let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
+    #[cfg(feature = "stats")]
+    if let Some((l, t)) = stats {
+        l.record(r.is_ok(), r.is_err(), t.elapsed());
     }
-    call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await
+    #[cfg(feature = "otel")]
+    if let Some(timer) = otel {
+        timer.finish(r.is_err(), r.is_ok());
+    }
+    r
 }
 
 /// [`call_decoded`], then the backend's `validation/cel` `resp` list.
@@ -1407,6 +1422,8 @@ async fn run_noop(
             attempts: debug.then_some(fetched.attempts),
         })
     };
+    #[cfg(feature = "stats")]
+    let layer_start = Instant::now();
     let r = if n == 1 {
         let body = body.replay(&b.upstream, b.spec.method).await?;
         one(body).await
@@ -1418,6 +1435,11 @@ async fn run_noop(
         }
         first_ok(futs).await
     };
+    // 10.: `telemetry/metrics`' backend layer.
+    #[cfg(feature = "stats")]
+    if let Some(l) = ep.stats.as_ref().and_then(|s| s.backend(bi)) {
+        l.record(r.is_ok(), r.is_err(), layer_start.elapsed());
+    }
     let r = if b.upstream.policy.is_some() {
         r.map_err(Error::for_noop_pool)
     } else {

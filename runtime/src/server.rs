@@ -315,10 +315,20 @@ pub async fn serve_worker(
 
 /// Serves the admin endpoints until `shutdown` completes.
 pub async fn serve_admin(gw: Arc<Gw>, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    serve_side(listener, shutdown, move |req| admin(&gw, req)).await;
+}
+
+/// A side listener (the admin endpoints, a Prometheus exporter,
+/// `/__stats`): HTTP/1.1, no hand-off between workers, a 1 s drain;
+/// `answer` writes each response whole.
+async fn serve_side<A>(listener: TcpListener, shutdown: impl Future<Output = ()>, answer: A)
+where
+    A: Fn(&Request<Incoming>) -> Response<GwBody> + Clone + Send + Sync + 'static,
+{
     let builder = auto::Builder::new(TokioExecutor::new()).http1_only();
     let make = move |req: Request<Incoming>, _peer| {
-        let gw = Arc::clone(&gw);
-        async move { admin(&gw, &req) }
+        let r = answer(&req);
+        async move { r }
     };
     accept_loop(
         listener,
@@ -330,6 +340,15 @@ pub async fn serve_admin(gw: Arc<Gw>, listener: TcpListener, shutdown: impl Futu
         make,
     )
     .await;
+}
+
+/// A whole response: status, content type, body.
+fn whole(status: StatusCode, ct: &'static str, body: String) -> Response<GwBody> {
+    let mut r = Response::new(GwBody::full(body));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    r
 }
 
 /// Serves `telemetry/opentelemetry`'s Prometheus exporter on `listener`:
@@ -341,65 +360,70 @@ pub async fn serve_prometheus(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) {
-    let builder = auto::Builder::new(TokioExecutor::new()).http1_only();
-    let make = move |req: Request<Incoming>, _peer| {
-        let gw = Arc::clone(&gw);
-        async move {
-            let (status, ct, body) = if req.uri().path() == "/metrics" {
-                (
-                    StatusCode::OK,
-                    crate::telemetry::opentelemetry::CONTENT_TYPE,
-                    crate::telemetry::opentelemetry::render(&gw),
-                )
-            } else {
-                (
-                    StatusCode::NOT_FOUND,
-                    "text/plain",
-                    "404 page not found".to_owned(),
-                )
-            };
-            let mut r = Response::new(GwBody::full(body));
-            *r.status_mut() = status;
-            r.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
-            r
+    serve_side(listener, shutdown, move |req| {
+        if req.uri().path() == "/metrics" {
+            whole(
+                StatusCode::OK,
+                crate::telemetry::opentelemetry::CONTENT_TYPE,
+                crate::telemetry::opentelemetry::render(&gw),
+            )
+        } else {
+            whole(
+                StatusCode::NOT_FOUND,
+                "text/plain",
+                "404 page not found".to_owned(),
+            )
         }
-    };
-    accept_loop(
-        listener,
-        None,
-        None,
-        builder,
-        shutdown,
-        Duration::from_secs(1),
-        make,
-    )
+    })
+    .await;
+}
+
+/// Serves `telemetry/metrics`' `/__stats` on `listener` until `shutdown`.
+#[cfg(feature = "stats")]
+pub async fn serve_stats(
+    stats: Arc<crate::telemetry::metrics::Collector>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_side(listener, shutdown, move |req| {
+        let (status, ct, body) =
+            crate::telemetry::metrics::respond(&stats, req.method(), req.uri().path());
+        let mut r = whole(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            ct,
+            body,
+        );
+        let extra = match status {
+            405 => Some((hyper::header::ALLOW, "GET")),
+            301 | 307 => Some((hyper::header::LOCATION, "/__stats")),
+            _ => None,
+        };
+        if let Some((k, v)) = extra {
+            r.headers_mut().insert(k, HeaderValue::from_static(v));
+        }
+        r
+    })
     .await;
 }
 
 fn admin(gw: &Gw, req: &Request<Incoming>) -> Response<GwBody> {
-    let (status, ct, body) = match req.uri().path() {
-        "/metrics" => (
+    match req.uri().path() {
+        "/metrics" => whole(
             StatusCode::OK,
             crate::exposition::CONTENT_TYPE,
             metrics::render(gw),
         ),
-        "/upstreams" | "/__gwc/upstreams" => (
+        "/upstreams" | "/__gwc/upstreams" => whole(
             StatusCode::OK,
             "application/json; charset=utf-8",
             metrics::upstreams_json(gw),
         ),
-        _ => (
+        _ => whole(
             StatusCode::NOT_FOUND,
             "text/plain",
             "404 page not found".to_owned(),
         ),
-    };
-    let mut r = Response::new(GwBody::full(body));
-    *r.status_mut() = status;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
-    r
+    }
 }
 
 #[cfg(test)]

@@ -73,6 +73,27 @@ pub struct Gateway {
     /// `telemetry/gelf`: the access log and the application records sent
     /// to a Graylog input.
     pub gelf: Option<&'static Gelf>,
+    /// `telemetry/metrics` (its legacy name too): the `/__stats` collector.
+    pub stats: Option<&'static Stats>,
+}
+
+/// `telemetry/metrics` (krakend-components §5), CE's defaults applied.
+#[derive(Debug)]
+pub struct Stats {
+    /// `listen_address` as a bindable `HOST:PORT` (CE's `:8090`: every
+    /// interface).
+    pub listen: &'static str,
+    /// `collection_time` in milliseconds (CE's default 1 minute): how often
+    /// the collector closes a window (histograms, `connected`).
+    pub collection_ms: u64,
+    /// `router_disabled`.
+    pub router_disabled: bool,
+    /// `proxy_disabled`.
+    pub proxy_disabled: bool,
+    /// `backend_disabled`.
+    pub backend_disabled: bool,
+    /// `endpoint_disabled`: no `/__stats` listener.
+    pub endpoint_disabled: bool,
 }
 
 /// `telemetry/gelf` (krakend-components §2.2): where the GELF writer sends
@@ -124,6 +145,7 @@ impl Gateway {
         logging: Logging::BASIC,
         otel: None,
         gelf: None,
+        stats: None,
     };
 }
 

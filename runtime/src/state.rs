@@ -49,6 +49,9 @@ pub struct Gw {
     /// `telemetry/opentelemetry`: requests no endpoint served.
     #[cfg(feature = "otel")]
     pub otel_unmatched: Option<crate::telemetry::opentelemetry::Unmatched>,
+    /// `telemetry/metrics`: the `/__stats` collector.
+    #[cfg(feature = "stats")]
+    pub stats: Option<std::sync::Arc<crate::telemetry::metrics::Collector>>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -81,6 +84,11 @@ impl Gw {
             tasks.push(tokio::spawn(async move {
                 let _ = s.key().await;
             }));
+        }
+        // `telemetry/metrics`: CE's collection tick.
+        #[cfg(feature = "stats")]
+        if let Some(c) = &self.stats {
+            tasks.push(tokio::spawn(std::sync::Arc::clone(c).tick_forever()));
         }
     }
 }
@@ -133,6 +141,9 @@ pub struct EndpointRt {
     /// `telemetry/opentelemetry`'s counters, when an exporter reads them.
     #[cfg(feature = "otel")]
     pub otel: Option<crate::telemetry::opentelemetry::EndpointOtel>,
+    /// `telemetry/metrics`' router, pipe and backend layers.
+    #[cfg(feature = "stats")]
+    pub stats: Option<std::sync::Arc<crate::telemetry::metrics::EndpointStats>>,
 }
 
 impl EndpointRt {
@@ -170,10 +181,21 @@ pub struct BackendRt {
 }
 
 /// lura's `errPrefix` (`transport/http/client/status.go`): the backend's
-/// method and its `url_pattern` as `config.Init` rewrote it, each `{var}`
-/// as a Go template action with the first letter upper-cased
-/// (`{resp0_id}` → `{{.Resp0_id}}`).
+/// method and its `url_pattern` as `config.Init` rewrote it
+/// ([`go_url_pattern`]).
 fn status_error_prefix(ep: &Endpoint, b: &Backend) -> String {
+    format!(
+        "[{} {}]:",
+        crate::proxy::http_method(b.method),
+        go_url_pattern(ep, b)
+    )
+}
+
+/// The `url_pattern` as lura's `config.Init` rewrites it, each `{var}` as
+/// a Go template action with the first letter upper-cased (`{resp0_id}` →
+/// `{{.Resp0_id}}`): what `errPrefix` prints and `telemetry/metrics` names
+/// a backend by.
+pub fn go_url_pattern(ep: &Endpoint, b: &Backend) -> String {
     fn var(s: &mut String, name: &str) {
         let mut chars = name.chars();
         s.push_str("{{.");
@@ -183,7 +205,7 @@ fn status_error_prefix(ep: &Endpoint, b: &Backend) -> String {
         s.push_str(chars.as_str());
         s.push_str("}}");
     }
-    let mut s = format!("[{} ", crate::proxy::http_method(b.method));
+    let mut s = String::new();
     for p in b.url {
         match p {
             UrlPiece::Literal(l) => s.push_str(l),
@@ -198,7 +220,6 @@ fn status_error_prefix(ep: &Endpoint, b: &Backend) -> String {
             UrlPiece::Jwt(name) => var(&mut s, &format!("JWT.{name}")),
         }
     }
-    s.push_str("]:");
     s
 }
 
@@ -275,6 +296,8 @@ impl Gw {
         let mut jwks = crate::security::jwks::KeyStores::default();
         let mut caches = crate::traffic::http_cache::SharedStores::default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
+        #[cfg(feature = "stats")]
+        let mut stats = spec.stats.map(crate::telemetry::metrics::Collector::new);
         for ep in spec.endpoints {
             let mut backends = Vec::with_capacity(ep.backends.len());
             for b in ep.backends {
@@ -393,6 +416,13 @@ impl Gw {
                 otel: spec
                     .otel
                     .map(|_| crate::telemetry::opentelemetry::EndpointOtel::new(ep.backends.len())),
+                #[cfg(feature = "stats")]
+                stats: stats.as_mut().map(|c| {
+                    c.endpoint(
+                        ep.path,
+                        ep.backends.iter().map(|b| go_url_pattern(ep, b)).collect(),
+                    )
+                }),
             });
         }
         let version_header = spec.version_header.and_then(|v| {
@@ -419,6 +449,8 @@ impl Gw {
             otel_unmatched: spec
                 .otel
                 .map(|_| crate::telemetry::opentelemetry::Unmatched::default()),
+            #[cfg(feature = "stats")]
+            stats: stats.map(std::sync::Arc::new),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

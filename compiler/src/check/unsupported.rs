@@ -13,7 +13,7 @@
 //!   another scheme than http/https.
 //!
 //! The user accepts one with `"extra_config": {"gwc/build":
-//! {"allow_unsupported": ["telemetry/metrics", "tls"]}}` or `gwc build
+//! {"allow_unsupported": ["telemetry/influx", "tls"]}}` or `gwc build
 //! --allow-unsupported NAME`; an entry that matches nothing is GW903.
 //!
 //! Namespaces a level does not know at all (typos, custom plugins' keys)
@@ -44,7 +44,7 @@ pub const DEBUG_HEADERS_KEY: &str = "debug_headers";
 /// runtime acts on. `qos/circuit-breaker` (and its legacy name
 /// [`crate::model::extra::CIRCUIT_BREAKER_LEGACY_KEY`]) is planned into the spec but the runtime
 /// does not break circuits yet, so it stays unsupported until it does.
-const SERVICE_IMPLEMENTED: [&str; 16] = [
+const SERVICE_IMPLEMENTED: [&str; 18] = [
     "router",
     ROUTER_LEGACY_NAMESPACE,
     BUILD_NAMESPACE,
@@ -61,6 +61,8 @@ const SERVICE_IMPLEMENTED: [&str; 16] = [
     crate::model::telemetry::gelf::LEGACY_NAMESPACE,
     crate::model::telemetry::logstash::NAMESPACE,
     crate::model::telemetry::logstash::LEGACY_NAMESPACE,
+    crate::model::telemetry::metrics::NAMESPACE,
+    crate::model::telemetry::metrics::LEGACY_NAMESPACE,
 ];
 /// `security/cors` at the endpoint level is here because gwc does what CE
 /// does with it, ignore it (an Enterprise feature); GW600 warns about it.

@@ -56,6 +56,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             .map(super::telemetry::opentelemetry::tokens),
     );
     let gelf = option(plan.gelf.as_ref().map(super::telemetry::gelf::tokens));
+    let stats = option(plan.stats.as_ref().map(super::telemetry::metrics::tokens));
     let jwt_use = super::security::validator::imports(plan);
     let signer_use = super::security::signer::imports(plan);
     let count = Literal::usize_unsuffixed(plan.endpoints.len());
@@ -87,7 +88,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
             HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
             BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
-            Otel, PrometheusExporter,
+            Otel, PrometheusExporter, Stats,
         };
         #jwt_use
         #signer_use
@@ -110,6 +111,7 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             logging: #logging,
             otel: #otel,
             gelf: #gelf,
+            stats: #stats,
         };
 
         /// The endpoints, in config order.

@@ -41,6 +41,8 @@ pub struct ExtraConfig<'a> {
     pub gelf: Option<super::telemetry::Gelf<'a>>,
     /// `telemetry/logstash` (root level, any value; its legacy name too).
     pub logstash: Option<super::telemetry::Logstash<'a>>,
+    /// `telemetry/metrics` (root level; its legacy name too).
+    pub metrics: Option<super::telemetry::Metrics<'a>>,
     /// `qos/ratelimit/router` (endpoint level; short name only, see
     /// [`super::traffic::ratelimit_router`]).
     pub rate_limit: Option<super::traffic::RateLimitRouter>,
@@ -112,6 +114,8 @@ impl<'a> ExtraConfig<'a> {
             gelf: component(members, super::telemetry::gelf::NAMESPACE)
                 .map(|m| super::telemetry::Gelf::from_node(m.key_span, &m.value)),
             logstash: logstash(members),
+            metrics: component(members, super::telemetry::metrics::NAMESPACE)
+                .map(|m| super::telemetry::Metrics::from_node(m.key_span, &m.value)),
             rate_limit: members
                 .iter()
                 .rev()

@@ -161,6 +161,8 @@ pub struct Plan {
     pub otel: Option<telemetry::Otel>,
     /// `telemetry/gelf`.
     pub gelf: Option<telemetry::Gelf>,
+    /// `telemetry/metrics` (the `/__stats` collector).
+    pub stats: Option<telemetry::Stats>,
 }
 
 /// HTTP methods (`spec::Method`).
@@ -644,6 +646,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .as_ref()
             .map(telemetry::opentelemetry::plan),
         gelf,
+        stats: config.extra.metrics.as_ref().map(telemetry::metrics::plan),
     })
 }
 
@@ -658,6 +661,9 @@ impl Plan {
         }
         if self.gelf.is_some() {
             features.push("gelf");
+        }
+        if self.stats.is_some() {
+            features.push("stats");
         }
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");

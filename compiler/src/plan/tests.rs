@@ -1151,3 +1151,52 @@ fn logstash_and_gelf_plans() {
         );
     }
 }
+
+/// `telemetry/metrics` as krakend-metrics' `ConfigGetter` reads it: the
+/// short and legacy names, CE's defaults, values of another type ignored.
+#[test]
+fn stats_plans() {
+    use telemetry::metrics::Stats;
+    let stats = |extra: &str| {
+        one(
+            &format!(r#""extra_config": {{ {extra} }}"#),
+            r#""endpoint": "/a""#,
+            r#"[{"url_pattern": "/"}]"#,
+        )
+        .stats
+    };
+    let default = Stats {
+        listen: "0.0.0.0:8090".into(),
+        collection_ms: 60_000,
+        router_disabled: false,
+        proxy_disabled: false,
+        backend_disabled: false,
+        endpoint_disabled: false,
+    };
+    let table: Vec<(&str, Option<Stats>)> = vec![
+        ("", None),
+        (r#""telemetry/metrics": {}"#, Some(default.clone())),
+        (
+            r#""github_com/devopsfaith/krakend-metrics": {}"#,
+            Some(default.clone()),
+        ),
+        (
+            r#""telemetry/metrics": {"listen_address": "127.0.0.1:9000", "collection_time": "2s",
+                "router_disabled": true, "backend_disabled": "true", "endpoint_disabled": true}"#,
+            Some(Stats {
+                listen: "127.0.0.1:9000".into(),
+                collection_ms: 2000,
+                router_disabled: true,
+                endpoint_disabled: true,
+                ..default.clone()
+            }),
+        ),
+        (
+            r#""telemetry/metrics": {"listen_address": 9000, "collection_time": "2"}"#,
+            Some(default.clone()),
+        ),
+    ];
+    for (extra, want) in table {
+        assert_eq!(stats(extra), want, "{extra}");
+    }
+}

@@ -103,21 +103,12 @@ pub struct ServerMetrics {
 impl ServerMetrics {
     /// Records one request answered with `status` after `d`.
     pub fn record(&self, status: u16, d: Duration) {
-        for (code, hist) in self.codes.iter().zip(&self.hists) {
-            let c = code.load(Ordering::Relaxed);
-            if c == status
-                || (c == 0
-                    && match code.compare_exchange(0, status, Ordering::Relaxed, Ordering::Relaxed)
-                    {
-                        Ok(_) => true,
-                        Err(now) => now == status,
-                    })
-            {
-                hist.observe(d);
-                return;
+        match super::status_slot(&self.codes, status) {
+            Some(i) => self.hists[i].observe(d),
+            None => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
             }
         }
-        self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 
     /// (status, histogram) for every claimed slot.
@@ -179,22 +170,7 @@ impl Drop for BackendTimer<'_> {
     }
 }
 
-/// lura's route form: `{x}` → `:x` (gin's pattern, what CE labels with).
-pub fn gin_route(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push(':');
-        out.push_str(&rest[open + 1..open + close]);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
+pub use super::gin_route;
 
 type Labels = crate::exposition::Labels;
 

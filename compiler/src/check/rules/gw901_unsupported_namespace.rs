@@ -3,8 +3,8 @@
 //! ## What it does
 //! When building (`gwc build`, `gwc lint --build`), reports every
 //! `extra_config` namespace that KrakenD reads at that level and gwc does
-//! not implement: `telemetry/logging`, `telemetry/metrics`,
-//! `modifier/lua-backend`, `telemetry/logging`, … (gwc
+//! not implement: `telemetry/influx`, `modifier/lua-endpoint`,
+//! `modifier/lua-backend`, … (gwc
 //! implements `router`, `proxy`, `backend/http` and the components the
 //! README lists, long legacy names included). `gwc lint` alone accepts
 //! them: the config is fine for KrakenD.

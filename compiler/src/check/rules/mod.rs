@@ -238,6 +238,11 @@ crate::check::registry::registry! {
     "GW852" gw852_otel_prometheus_port_9090 Warning Tree;
     "GW853" gw853_otel_listen_ip_ignored Warning Tree;
     "GW854" gw854_otel_histograms_ignored Warning Tree;
+    "GW855" gw855_metrics_collection_time_not_string Error Tree;
+    "GW856" gw856_metrics_value_ignored Warning Tree;
+    "GW857" gw857_metrics_collection_time_not_positive Error Tree;
+    "GW858" gw858_metrics_listen_address_conflict Error Tree;
+    "GW859" gw859_metrics_collects_nothing Warning Tree;
     "GW901" gw901_unsupported_namespace Error Build;
     "GW902" gw902_unsupported_option Error Build;
     "GW903" gw903_unused_allow_unsupported Warning Build;

@@ -2,4 +2,5 @@
 
 pub mod gelf;
 pub mod logging;
+pub mod metrics;
 pub mod opentelemetry;

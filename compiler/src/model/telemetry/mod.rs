@@ -4,9 +4,11 @@
 pub mod gelf;
 pub mod logging;
 pub mod logstash;
+pub mod metrics;
 pub mod opentelemetry;
 
 pub use gelf::Gelf;
 pub use logging::Logging;
 pub use logstash::Logstash;
+pub use metrics::Metrics;
 pub use opentelemetry::OpenTelemetry;
