@@ -89,6 +89,9 @@ pub struct Args {
     /// `--metrics HOST:PORT`: where the first Prometheus exporter of
     /// `telemetry/opentelemetry` listens instead of the config's address.
     pub metrics: Option<String>,
+    /// `--otlp NAME=HOST:PORT` (repeatable): where the OTLP exporter NAME
+    /// of `telemetry/opentelemetry` sends instead of its `host` and `port`.
+    pub otlp: Vec<(String, String)>,
 }
 
 /// What the command line asks for.
@@ -117,6 +120,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     let mut admin = None;
     let mut syslog_socket = None;
     let mut metrics = None;
+    let mut otlp = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -126,11 +130,11 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--listen" | "--admin" | "--metrics" | "--syslog-socket" => {
-                let what = if flag == "--syslog-socket" {
-                    "PATH"
-                } else {
-                    "HOST:PORT"
+            "--listen" | "--admin" | "--metrics" | "--syslog-socket" | "--otlp" => {
+                let what = match flag {
+                    "--syslog-socket" => "PATH",
+                    "--otlp" => "NAME=HOST:PORT",
+                    _ => "HOST:PORT",
                 };
                 let v = match inline {
                     Some(v) => v,
@@ -143,6 +147,12 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
                     "--listen" => listen = Some(v),
                     "--admin" => admin = Some(v),
                     "--metrics" => metrics = Some(v),
+                    "--otlp" => match v.split_once('=') {
+                        Some((name, addr)) if !name.is_empty() && !addr.is_empty() => {
+                            otlp.push((name.to_owned(), addr.to_owned()));
+                        }
+                        _ => return Err(format!("`--otlp` needs NAME=HOST:PORT, not `{v}`")),
+                    },
                     _ => syslog_socket = Some(v),
                 }
             }
@@ -154,17 +164,19 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         admin,
         syslog_socket,
         metrics,
+        otlp,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--syslog-socket PATH]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--otlp NAME=HOST:PORT] [--syslog-socket PATH]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
          --metrics HOST:PORT the Prometheus exporter's address (telemetry/opentelemetry)\n  \
+         --otlp NAME=HOST:PORT  where the OTLP exporter NAME sends (telemetry/opentelemetry;\n                        repeatable)\n  \
          --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
          -h, --help          print this help\n  \
          -V, --version       print the version\n",
@@ -259,8 +271,10 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
     );
     let (tx, rx) = tokio::sync::watch::channel(false);
     let stop_rx = rx.clone();
+    let otlp = args.otlp.clone();
     serve_workers(gateway, listener, admin, workers, rx, move |gw| {
         spawn_exporters(gw, exporters, &stop_rx)?;
+        spawn_otlp(gw, &otlp, &stop_rx)?;
         spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut out = std::io::stdout().lock();
         if let Some(a) = addrs.0 {
@@ -376,7 +390,12 @@ pub fn serve_workers(
                 stopped(stop.clone()),
             ))
         });
+        #[cfg(feature = "otlp")]
+        let kept = Arc::clone(&gw);
         server::serve_worker(gw, listener, main_handoff, stopped(stop)).await;
+        // The OTLP exporters' last sends (bounded).
+        #[cfg(feature = "otlp")]
+        telemetry::opentelemetry::otlp::finish(&kept).await;
         if let Some(t) = admin_task {
             let _ = t.await;
         }
@@ -448,6 +467,26 @@ fn spawn_exporters(
     Ok(())
 }
 
+/// Starts `telemetry/opentelemetry`'s OTLP export task (`--otlp`
+/// overrides applied); nothing without OTLP exporters.
+#[cfg_attr(not(feature = "otlp"), allow(clippy::unnecessary_wraps))]
+fn spawn_otlp(
+    gw: &Arc<state::Gw>,
+    overrides: &[(String, String)],
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
+    #[cfg(feature = "otlp")]
+    return telemetry::opentelemetry::otlp::spawn(gw, overrides, stop.clone());
+    #[cfg(not(feature = "otlp"))]
+    {
+        let _ = (gw, stop);
+        match overrides.first() {
+            Some(_) => Err("`--otlp`: this gateway was built without the `otlp` feature".into()),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Sets the flag on the first SIGTERM or SIGINT.
 fn spawn_signal_watch(tx: tokio::sync::watch::Sender<bool>) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
@@ -481,6 +520,7 @@ mod tests {
                 admin: a.map(str::to_owned),
                 syslog_socket: None,
                 metrics: None,
+                otlp: Vec::new(),
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![
@@ -497,6 +537,23 @@ mod tests {
                 Err("`--listen` needs a value: HOST:PORT".into()),
             ),
             (s(&["--bogus"]), Err("unknown argument `--bogus`".into())),
+            (
+                s(&["--otlp", "c=127.0.0.1:4317", "--otlp=d=[::1]:9"]),
+                Ok(Command::Serve(Args {
+                    listen: "0.0.0.0:8080".into(),
+                    admin: None,
+                    syslog_socket: None,
+                    metrics: None,
+                    otlp: vec![
+                        ("c".into(), "127.0.0.1:4317".into()),
+                        ("d".into(), "[::1]:9".into()),
+                    ],
+                })),
+            ),
+            (
+                s(&["--otlp", "127.0.0.1:4317"]),
+                Err("`--otlp` needs NAME=HOST:PORT, not `127.0.0.1:4317`".into()),
+            ),
         ];
         for (args, want) in table {
             assert_eq!(parse_args(gw, &args), want, "{args:?}");

@@ -77,6 +77,50 @@ pub struct Gateway {
 pub struct Otel {
     /// `exporters.prometheus[]`, in config order.
     pub prometheus: &'static [PrometheusExporter],
+    /// `exporters.otlp[]`, in config order.
+    pub otlp: &'static [OtlpExporter],
+    /// `service_name` (CE: the root `name`, else `KrakenD`).
+    pub service_name: &'static str,
+    /// `service_version` ("" = the runtime's version).
+    pub service_version: &'static str,
+    /// `deploy_env` ("" = none).
+    pub deploy_env: &'static str,
+    /// `trace_sample_rate` (CE's default 1).
+    pub trace_sample_rate: f64,
+    /// `metric_reporting_period`, in seconds (CE's default 30).
+    pub metric_reporting_period_s: u64,
+}
+
+impl Otel {
+    /// No exporter; CE's defaults.
+    pub const DEFAULT: Otel = Otel {
+        prometheus: &[],
+        otlp: &[],
+        service_name: "KrakenD",
+        service_version: "",
+        deploy_env: "",
+        trace_sample_rate: 1.0,
+        metric_reporting_period_s: 30,
+    };
+}
+
+/// One `exporters.otlp[]` entry: a collector traces and metrics are pushed to.
+#[derive(Debug, Clone, Copy)]
+pub struct OtlpExporter {
+    /// `name`.
+    pub name: &'static str,
+    /// `host` as written (`""` is `localhost`; `http://` may lead).
+    pub host: &'static str,
+    /// `port` (0: CE's 4317, with or without `use_http`).
+    pub port: u16,
+    /// `use_http`: OTLP/HTTP with protobuf bodies (else gRPC).
+    pub use_http: bool,
+    /// `disable_metrics`.
+    pub disable_metrics: bool,
+    /// `disable_traces`.
+    pub disable_traces: bool,
+    /// `custom_metric_reporting_period` in seconds (0: the service's).
+    pub metric_reporting_period_s: u64,
 }
 
 /// One `exporters.prometheus[]` entry: a listener serving `GET /metrics`.

@@ -49,6 +49,10 @@ pub struct Gw {
     /// `telemetry/opentelemetry`: requests no endpoint served.
     #[cfg(feature = "otel")]
     pub otel_unmatched: Option<crate::telemetry::opentelemetry::Unmatched>,
+    /// `telemetry/opentelemetry`'s OTLP exporters: the tracer and the
+    /// export task.
+    #[cfg(feature = "otlp")]
+    pub otlp: Option<crate::telemetry::opentelemetry::otlp::OtlpState>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -419,6 +423,10 @@ impl Gw {
             otel_unmatched: spec
                 .otel
                 .map(|_| crate::telemetry::opentelemetry::Unmatched::default()),
+            #[cfg(feature = "otlp")]
+            otlp: spec
+                .otel
+                .and_then(crate::telemetry::opentelemetry::otlp::OtlpState::new),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -462,10 +462,9 @@ fn root_options(root: &Node, out: &mut Vec<Finding>) {
 }
 
 /// The parts of `telemetry/opentelemetry` gwc does not build yet: the
-/// Prometheus exporter is built; OTLP export, the `layers` switches,
-/// `skip_paths`, an exporter's Go/process metrics or `disable_metrics` are
-/// not (traces exist only with OTLP, so the sampling and resource fields
-/// change nothing yet and are not listed).
+/// Prometheus and OTLP exporters are built (OTLP without TLS); the
+/// `layers` switches, `skip_paths`, an exporter's Go/process metrics or
+/// `disable_metrics` and an `https://` collector are not.
 fn otel_options(otel: &Node, out: &mut Vec<Finding>) {
     const NS: &str = "telemetry/opentelemetry";
     let mut push = |name: String, span: Span, consequence: &'static str| {
@@ -500,11 +499,24 @@ fn otel_options(otel: &Node, out: &mut Vec<Finding>) {
                 };
                 for e in exporters {
                     match e.key.as_str() {
-                        "otlp" if e.value.as_array().is_some_and(|l| !l.is_empty()) => push(
-                            format!("{NS}.exporters.otlp"),
-                            e.key_span,
-                            "gwc would export no traces and no metrics over OTLP",
-                        ),
+                        "otlp" => {
+                            for o in e.value.as_array().unwrap_or_default() {
+                                for f in o.as_object().unwrap_or_default() {
+                                    if f.key == "host"
+                                        && f.value.as_str().is_some_and(|h| {
+                                            h.get(..8)
+                                                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+                                        })
+                                    {
+                                        push(
+                                            format!("{NS}.exporters.otlp.host"),
+                                            f.value.span,
+                                            "gwc sends OTLP without TLS only: it would send this exporter's data in clear text",
+                                        );
+                                    }
+                                }
+                            }
+                        }
                         "prometheus" => {
                             for p in e.value.as_array().unwrap_or_default() {
                                 for f in p.as_object().unwrap_or_default() {

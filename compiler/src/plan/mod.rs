@@ -603,6 +603,11 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
         .router
         .as_ref()
         .is_some_and(|r| r.hide_version_header);
+    let otel = config
+        .extra
+        .otel
+        .as_ref()
+        .map(|o| telemetry::opentelemetry::plan(o, &root.name));
     Ok(Plan {
         name: root.name,
         port: root.port,
@@ -626,11 +631,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .as_ref()
             .map(security::http::plan),
         logging: telemetry::logging::plan(config.extra.logging.as_ref()),
-        otel: config
-            .extra
-            .otel
-            .as_ref()
-            .map(telemetry::opentelemetry::plan),
+        otel,
     })
 }
 
@@ -640,8 +641,8 @@ impl Plan {
     /// only what it runs.
     pub fn runtime_features(&self) -> Vec<&'static str> {
         let mut features = Vec::new();
-        if self.otel.is_some() {
-            features.push("otel");
+        if let Some(o) = &self.otel {
+            features.push(if o.otlp.is_empty() { "otel" } else { "otlp" });
         }
         if self.bot_detector.is_some() || self.endpoints.iter().any(|e| e.bot_detector.is_some()) {
             features.push("bot-detector");

@@ -22,6 +22,11 @@
 //!   `server_address`, `server_port`; read from the host's attempt
 //!   counters, so an attempt is counted when it ends.
 
+#[cfg(feature = "otlp")]
+pub mod otlp;
+#[cfg(feature = "otlp")]
+pub mod trace;
+
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -215,8 +220,9 @@ fn method(m: crate::spec::Method) -> String {
     crate::proxy::http_method(m).as_str().to_owned()
 }
 
-/// CE's series, summed from the counters now.
-fn families(gw: &Gw) -> Vec<Family> {
+/// CE's series, summed from the counters now (the Prometheus exporter
+/// and the OTLP exporters both read them).
+pub(crate) fn families(gw: &Gw) -> Vec<Family> {
     let mut server = Family::new(
         "http_server_duration",
         MetricType::Histogram,

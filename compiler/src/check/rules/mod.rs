@@ -233,6 +233,8 @@ crate::check::registry::registry! {
     "GW852" gw852_otel_prometheus_port_9090 Warning Tree;
     "GW853" gw853_otel_listen_ip_ignored Warning Tree;
     "GW854" gw854_otel_histograms_ignored Warning Tree;
+    "GW860" gw860_otel_otlp_http_default_port Warning Tree;
+    "GW861" gw861_otel_sample_rate_zero Warning Tree;
     "GW901" gw901_unsupported_namespace Error Build;
     "GW902" gw902_unsupported_option Error Build;
     "GW903" gw903_unused_allow_unsupported Warning Build;
