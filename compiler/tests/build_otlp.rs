@@ -194,7 +194,9 @@ async fn otlp_http(
 
 fn api(seen: &Seen) -> Reply {
     match seen.path() {
-        "/users/1" | "/users/2" => Reply::json(&json!({"id": 1, "name": "ann"}).to_string()),
+        "/users/1" | "/users/2" | "/users/3" => {
+            Reply::json(&json!({"id": 1, "name": "ann"}).to_string())
+        }
         _ => Reply::json("{}").status(404),
     }
 }
@@ -262,8 +264,29 @@ fn counts(r: &Received) -> HashMap<(String, String), u64> {
     out
 }
 
+/// `deploy.zone` of every `http.server.duration` data point of the last report.
+fn zone_attrs(r: &Received) -> Vec<String> {
+    r.metrics
+        .last()
+        .into_iter()
+        .flat_map(|m| &m.resource_metrics)
+        .flat_map(|rm| &rm.scope_metrics)
+        .flat_map(|sm| &sm.metrics)
+        .filter(|m| m.name == "http.server.duration")
+        .flat_map(|m| match &m.data {
+            Some(metric::Data::Histogram(h)) => h
+                .data_points
+                .iter()
+                .map(|p| attr(&p.attributes, "deploy.zone").unwrap_or_default())
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
 const INCOMING_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const INCOMING_SPAN: &str = "00f067aa0ba902b7";
+const UNSAMPLED_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 
 #[test]
 fn otlp_exporters_send_traces_and_metrics() {
@@ -280,7 +303,10 @@ fn otlp_exporters_send_traces_and_metrics() {
         ],
     );
     // Known traffic: 3 × `/users/{id}` (the last continuing a client's
-    // trace), 1 × `/both` (two backends).
+    // trace), 1 × `/both` (two backends, the second without client spans:
+    // its own layer), 1 × `/skipped` (in `skip_paths`), and 1 ×
+    // `/users/{id}` continuing a client's trace that is not sampled
+    // (`trace_sample_rate` < 1: the parent's decision is kept).
     assert_eq!(get(&gw.addr, "/users/1").status, 200);
     assert_eq!(get(&gw.addr, "/users/2").status, 200);
     let tp = format!("00-{INCOMING_TRACE}-{INCOMING_SPAN}-01");
@@ -289,12 +315,43 @@ fn otlp_exporters_send_traces_and_metrics() {
         200
     );
     assert_eq!(get(&gw.addr, "/both").status, 200);
+    assert_eq!(get(&gw.addr, "/skipped").status, 200);
+    let unsampled = format!("00-{UNSAMPLED_TRACE}-{INCOMING_SPAN}-00");
+    assert_eq!(
+        send(
+            &gw.addr,
+            "GET",
+            "/users/2",
+            &[("traceparent", &unsampled)],
+            b""
+        )
+        .status,
+        200
+    );
     // SIGTERM: the gateway sends what waits (spans, one last metrics
     // report) before it exits.
     assert!(gw.terminate().success());
 
     let seen = up.seen();
-    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert_eq!(seen.len(), 7, "{seen:?}");
+    // The unsampled request still propagates, with the flag off; the
+    // skipped endpoint's and the untraced backend's calls carry nothing.
+    let carried: Vec<&str> = seen
+        .iter()
+        .filter_map(|s| s.header("traceparent"))
+        .collect();
+    assert_eq!(carried.len(), 5, "{carried:?}");
+    let off: Vec<&&str> = carried
+        .iter()
+        .filter(|t| t.starts_with(&format!("00-{UNSAMPLED_TRACE}-")))
+        .collect();
+    assert_eq!(off.len(), 1, "{carried:?}");
+    assert!(off[0].ends_with("-00") && !off[0].contains(INCOMING_SPAN));
+    assert!(
+        seen.iter()
+            .filter(|s| s.path() == "/users/3")
+            .all(|s| s.header("traceparent").is_none())
+    );
     for (name, r) in [("grpc", &grpc), ("http", &http)] {
         let r = r.lock().unwrap();
         let spans = spans(&r);
@@ -335,6 +392,8 @@ fn otlp_exporters_send_traces_and_metrics() {
                 attr(&s.attributes, "http.response.status_code").as_deref(),
                 Some("200")
             );
+            assert_eq!(attr(&s.attributes, "team").as_deref(), Some("edge"));
+            assert_ne!(hex(&s.trace_id), UNSAMPLED_TRACE);
         }
         // The client's trace is continued.
         let continued: Vec<&&Span> = servers
@@ -345,7 +404,7 @@ fn otlp_exporters_send_traces_and_metrics() {
         assert_eq!(hex(&continued[0].parent_span_id), INCOMING_SPAN);
         // One client span per backend call: same trace, the server span
         // as parent, and its id in the `traceparent` the backend got.
-        assert_eq!(clients.len(), 5, "{name}");
+        assert_eq!(clients.len(), 4, "{name}");
         for c in &clients {
             let parent = servers
                 .iter()
@@ -360,6 +419,7 @@ fn otlp_exporters_send_traces_and_metrics() {
                 attr(&c.attributes, "krakend.endpoint.route"),
                 attr(&parent.attributes, "http.route")
             );
+            assert_eq!(attr(&c.attributes, "tier").as_deref(), Some("api"));
             let want = format!("00-{}-{}-01", hex(&c.trace_id), hex(&c.span_id));
             assert!(
                 seen.iter()
@@ -379,12 +439,12 @@ fn otlp_exporters_send_traces_and_metrics() {
         // Metrics: the Prometheus exporter's series, counts = requests.
         let counts = counts(&r);
         for (metric, route, want) in [
-            ("http.server.duration", "/users/:id", 3),
+            ("http.server.duration", "/users/:id", 4),
             ("http.server.duration", "/both", 1),
-            ("krakend.backend.duration", "/users/:id", 3),
+            ("krakend.backend.duration", "/users/:id", 4),
             ("krakend.backend.duration", "/users/1", 1),
             ("krakend.backend.duration", "/users/2", 1),
-            ("http.client.request.started.count", "/users/:id", 3),
+            ("http.client.request.started.count", "/users/:id", 4),
             ("http.client.request.started.count", "/users/1", 1),
             ("http.client.request.failed.count", "/users/:id", 0),
         ] {
@@ -394,5 +454,23 @@ fn otlp_exporters_send_traces_and_metrics() {
                 "{name}: {metric} {route} in {counts:?}"
             );
         }
+        // `skip_paths`: no server measure, no backend measure.
+        for (metric, route) in [
+            ("http.server.duration", "/skipped"),
+            ("krakend.backend.duration", "/users/3"),
+            ("http.client.request.started.count", "/users/3"),
+        ] {
+            assert_eq!(
+                counts.get(&(metric.to_owned(), route.to_owned())),
+                None,
+                "{name}"
+            );
+        }
+        // The global layer's static attribute on the server metric.
+        let zones = zone_attrs(&r);
+        assert!(
+            !zones.is_empty() && zones.iter().all(|z| z == "z1"),
+            "{name}: {zones:?}"
+        );
     }
 }

@@ -136,7 +136,11 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Respon
     // [S1]: OpenTelemetry's global layer: the trace context in, the server
     // span around everything below.
     #[cfg(feature = "otlp")]
-    if let Some(tracer) = gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()) {
+    if let (Some(tracer), Some(otel)) = (
+        gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()),
+        gw.spec.otel,
+    ) && !otel.skip_paths.contains(&req.uri().path())
+    {
         use crate::telemetry::opentelemetry::trace::Incoming as Facts;
         let target = req
             .uri()
@@ -156,7 +160,7 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Respon
             user_agent: header(header::USER_AGENT),
             peer: &peer_addr,
         };
-        let trace = tracer.start(req.headers(), Some(&facts));
+        let trace = tracer.start(req.headers(), Some(&facts), otel.global.traces);
         let r = cors_and_gin(Arc::clone(&gw), req, peer, Some(&trace)).await;
         let status = r.status();
         let route = match trace.endpoint() {
@@ -167,7 +171,7 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Respon
                 status.canonical_reason().unwrap_or("")
             ),
         };
-        tracer.finish_server(trace, route, status.as_u16());
+        tracer.finish_server(trace, route, status.as_u16(), otel.global.trace_attrs);
         return r;
     }
     cors_and_gin(gw, req, peer, None).await
@@ -378,8 +382,8 @@ async fn gin(
     // S1: CE's OTel layer measures what no endpoint served too, but for its
     // default `skip_paths` (`/__health`, `/__debug/`, `/__echo/`).
     #[cfg(feature = "otel")]
-    if let Some(o) = &gw.otel_unmatched
-        && !matches!(label, "health" | "debug" | "echo")
+    if let (Some(o), Some(otel)) = (&gw.otel_unmatched, gw.spec.otel)
+        && crate::telemetry::opentelemetry::measures_unmatched(otel, parts.uri.path(), label)
     {
         o.record(
             parts.method.as_str(),

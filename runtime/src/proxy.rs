@@ -245,9 +245,14 @@ async fn call_pool<'a>(
     // 18.: OTel's transport: the call's client span, whose context the
     // backend receives in `traceparent`.
     #[cfg(feature = "otlp")]
-    if let (Some(trace), Some(tracer)) =
-        (inb.trace, gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()))
-    {
+    if let (Some(trace), Some(tracer), Some(layer)) = (
+        inb.trace,
+        gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()),
+        ep.otel.as_ref().and_then(|o| {
+            let i = ep.backends.iter().position(|x| std::ptr::eq(x, b))?;
+            o.backend_layer(i).filter(|l| l.traces)
+        }),
+    ) {
         use crate::telemetry::opentelemetry::trace;
         let call = trace.child();
         let traced = Inbound {
@@ -275,6 +280,7 @@ async fn call_pool<'a>(
                     server: url,
                     status,
                     error: r.as_ref().err().map(ToString::to_string),
+                    static_attrs: layer.trace_attrs,
                 },
             ));
         }
@@ -969,7 +975,11 @@ async fn call_backend(
     // 8.: OTel's backend layer (`krakend_backend_duration`) around the
     // call; a dropped future is a canceled call.
     #[cfg(feature = "otel")]
-    if let Some(m) = ep.otel.as_ref().and_then(|o| o.backends.get(bi)) {
+    if let Some(m) = ep.otel.as_ref().and_then(|o| {
+        o.backend_layer(bi)
+            .filter(|l| l.stage_metrics)
+            .and(o.backends.get(bi))
+    }) {
         let timer = crate::telemetry::opentelemetry::BackendTimer::start(m);
         let r = call_backend_inner(gw, ep, bi, inb, body, prev, start, passthrough).await;
         timer.finish(r.is_err(), r.is_ok());

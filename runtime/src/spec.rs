@@ -89,6 +89,69 @@ pub struct Otel {
     pub trace_sample_rate: f64,
     /// `metric_reporting_period`, in seconds (CE's default 30).
     pub metric_reporting_period_s: u64,
+    /// `skip_paths` (CE's defaults applied): requests on these raw paths
+    /// get no server span and no `http_server_duration`; endpoints whose
+    /// gin route is listed get no backend metrics and no client spans.
+    pub skip_paths: &'static [&'static str],
+    /// `layers.global`.
+    pub global: OtelGlobal,
+    /// `layers.backend` (CE's defaults applied).
+    pub backend: OtelBackend,
+    /// Backends with their own layer: (endpoint path, endpoint method,
+    /// backend index, layer).
+    pub backend_overrides: &'static [(&'static str, &'static str, usize, OtelBackend)],
+}
+
+/// `telemetry/opentelemetry`'s `layers.global`.
+#[derive(Debug, Clone, Copy)]
+pub struct OtelGlobal {
+    /// `http_server_duration` is recorded.
+    pub metrics: bool,
+    /// The server span is made.
+    pub traces: bool,
+    /// A client's `traceparent` is read.
+    pub propagation: bool,
+    /// `metrics_static_attributes`.
+    pub metric_attrs: &'static [OtelAttr],
+    /// `traces_static_attributes`.
+    pub trace_attrs: &'static [OtelAttr],
+}
+
+/// `telemetry/opentelemetry`'s backend layer.
+#[derive(Debug, Clone, Copy)]
+pub struct OtelBackend {
+    /// `krakend_backend_duration`.
+    pub stage_metrics: bool,
+    /// `http_client_request_*`.
+    pub round_trip_metrics: bool,
+    /// The client span and its `traceparent`.
+    pub traces: bool,
+    /// `metrics.static_attributes`.
+    pub metric_attrs: &'static [OtelAttr],
+    /// `traces.static_attributes`.
+    pub trace_attrs: &'static [OtelAttr],
+}
+
+impl OtelBackend {
+    /// CE's defaults: everything on, no attributes.
+    pub const DEFAULT: OtelBackend = OtelBackend {
+        stage_metrics: true,
+        round_trip_metrics: true,
+        traces: true,
+        metric_attrs: &[],
+        trace_attrs: &[],
+    };
+}
+
+/// A static attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct OtelAttr {
+    /// The OpenTelemetry key.
+    pub key: &'static str,
+    /// Its Prometheus label name.
+    pub label: &'static str,
+    /// The value.
+    pub value: &'static str,
 }
 
 impl Otel {
@@ -101,6 +164,16 @@ impl Otel {
         deploy_env: "",
         trace_sample_rate: 1.0,
         metric_reporting_period_s: 30,
+        skip_paths: &["/__health", "/__debug/", "/__echo/", "/__stats/"],
+        global: OtelGlobal {
+            metrics: true,
+            traces: true,
+            propagation: true,
+            metric_attrs: &[],
+            trace_attrs: &[],
+        },
+        backend: OtelBackend::DEFAULT,
+        backend_overrides: &[],
     };
 }
 

@@ -145,7 +145,7 @@ impl EndpointRt {
     pub fn record(&self, status: u16, d: std::time::Duration) {
         self.metrics.record(status, d);
         #[cfg(feature = "otel")]
-        if let Some(o) = &self.otel {
+        if let Some(o) = self.otel.as_ref().filter(|o| o.server_on) {
             o.server.record(status, d);
         }
     }
@@ -396,7 +396,7 @@ impl Gw {
                 #[cfg(feature = "otel")]
                 otel: spec
                     .otel
-                    .map(|_| crate::telemetry::opentelemetry::EndpointOtel::new(ep.backends.len())),
+                    .map(|o| crate::telemetry::opentelemetry::EndpointOtel::new(o, ep)),
             });
         }
         let version_header = spec.version_header.and_then(|v| {

@@ -603,11 +603,30 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
         .router
         .as_ref()
         .is_some_and(|r| r.hide_version_header);
-    let otel = config
-        .extra
-        .otel
-        .as_ref()
-        .map(|o| telemetry::opentelemetry::plan(o, &root.name));
+    let otel = config.extra.otel.as_ref().map(|o| {
+        let mut p = telemetry::opentelemetry::plan(o, &root.name);
+        // A backend's own `backend` layer replaces the service's (CE's
+        // `mergedBackendOpts`).
+        for ep in &config.endpoints {
+            let Some(path) = &ep.path else { continue };
+            for (i, b) in ep.backends.iter().enumerate() {
+                if let Some(l) = b
+                    .extra
+                    .otel
+                    .as_ref()
+                    .and_then(|o| o.backend_override.as_ref())
+                {
+                    p.backend_overrides.push((
+                        path.value.clone(),
+                        ep.method_upper(),
+                        i,
+                        telemetry::opentelemetry::backend(Some(l)),
+                    ));
+                }
+            }
+        }
+        p
+    });
     Ok(Plan {
         name: root.name,
         port: root.port,

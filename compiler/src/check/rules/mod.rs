@@ -235,6 +235,8 @@ crate::check::registry::registry! {
     "GW854" gw854_otel_histograms_ignored Warning Tree;
     "GW860" gw860_otel_otlp_http_default_port Warning Tree;
     "GW861" gw861_otel_sample_rate_zero Warning Tree;
+    "GW862" gw862_otel_partial_backend_layer Warning Tree;
+    "GW863" gw863_otel_skip_paths_replace_defaults Warning Tree;
     "GW901" gw901_unsupported_namespace Error Build;
     "GW902" gw902_unsupported_option Error Build;
     "GW903" gw903_unused_allow_unsupported Warning Build;

@@ -76,7 +76,7 @@ impl OtlpState {
             return None;
         }
         let (tracer, rx) = if otel.otlp.iter().any(|e| !e.disable_traces) {
-            let (t, rx) = Tracer::new(otel.trace_sample_rate, true);
+            let (t, rx) = Tracer::new(otel.trace_sample_rate, otel.global.propagation);
             (Some(t), Some(rx))
         } else {
             (None, None)
@@ -328,11 +328,22 @@ fn otel_key(label: &str) -> Option<&'static str> {
     })
 }
 
-fn attributes(labels: &[(&'static str, String)]) -> Vec<KeyValue> {
+/// The key of a static attribute, from its Prometheus label.
+fn static_key(otel: &Otel, label: &str) -> Option<&'static str> {
+    otel.global
+        .metric_attrs
+        .iter()
+        .chain(otel.backend.metric_attrs)
+        .chain(otel.backend_overrides.iter().flat_map(|o| o.3.metric_attrs))
+        .find(|a| a.label == label)
+        .map(|a| a.key)
+}
+
+fn attributes(otel: &Otel, labels: &[(&'static str, String)]) -> Vec<KeyValue> {
     labels
         .iter()
         .filter_map(|(k, v)| {
-            let key = otel_key(k)?;
+            let key = otel_key(k).or_else(|| static_key(otel, k))?;
             // CE sets these as int and bool attributes.
             Some(match key {
                 "http.response.status_code" | "server.port" => match v.parse::<i64>() {
@@ -362,7 +373,7 @@ pub fn metrics_request(
             let mut hist = Vec::new();
             let mut sums = Vec::new();
             for (labels, value) in &f.samples {
-                let attributes = attributes(labels);
+                let attributes = attributes(otel, labels);
                 match value {
                     Value::Histogram {
                         sum,
@@ -729,12 +740,15 @@ mod tests {
 
     #[test]
     fn labels_become_ces_attributes() {
-        let got = attributes(&[
-            ("http_route", "/a/:id".into()),
-            ("http_response_status_code", "200".into()),
-            ("error", "false".into()),
-            ("otel_scope_name", "x".into()),
-        ]);
+        let got = attributes(
+            &Otel::DEFAULT,
+            &[
+                ("http_route", "/a/:id".into()),
+                ("http_response_status_code", "200".into()),
+                ("error", "false".into()),
+                ("otel_scope_name", "x".into()),
+            ],
+        );
         let keys: Vec<&str> = got.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(keys, ["http.route", "http.response.status_code", "error"]);
         assert_eq!(

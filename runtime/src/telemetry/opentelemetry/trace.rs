@@ -231,6 +231,8 @@ pub struct ServerTrace {
     /// The endpoint that served the request (index + 1; 0: none), set by
     /// the endpoint's route stage (g.).
     endpoint: AtomicUsize,
+    /// The server span is recorded (`layers.global.disable_traces` off).
+    record: bool,
 }
 
 impl ServerTrace {
@@ -307,6 +309,8 @@ pub struct Call {
     pub status: Option<u16>,
     /// The call's error, when it failed.
     pub error: Option<String>,
+    /// The backend layer's `traces.static_attributes`.
+    pub static_attrs: &'static [crate::spec::OtelAttr],
 }
 
 /// A backend call's client span (CE's `http/client` transport span, a
@@ -324,10 +328,19 @@ pub fn client_span(trace: &ServerTrace, call: TraceParent, start_ns: u64, c: Cal
     if let Some(s) = c.status {
         attrs.push(("http.response.status_code", Attr::Int(i64::from(s))));
     }
+    for a in c.static_attrs {
+        attrs.push((a.key, Attr::Static(a.value)));
+    }
     SpanRecord {
         trace_id: call.trace_id,
         span_id: call.span_id,
-        parent: Some(trace.ctx.span_id),
+        // Without the server span (`layers.global.disable_traces`), the
+        // client's own parent, if any.
+        parent: if trace.record {
+            Some(trace.ctx.span_id)
+        } else {
+            trace.parent
+        },
         name: c.name,
         kind: Kind::Client,
         start_ns,
@@ -370,7 +383,12 @@ impl Tracer {
     /// Starts a request's trace: continues the client's `traceparent`
     /// (when valid and extraction is on) or starts a new trace, and
     /// decides whether it is sampled.
-    pub fn start(&self, headers: &HeaderMap, req: Option<&Incoming<'_>>) -> ServerTrace {
+    pub fn start(
+        &self,
+        headers: &HeaderMap,
+        req: Option<&Incoming<'_>>,
+        record: bool,
+    ) -> ServerTrace {
         let remote = if self.extract {
             headers
                 .get(TRACEPARENT)
@@ -410,17 +428,28 @@ impl Tracer {
             name,
             attrs,
             endpoint: AtomicUsize::new(0),
+            record,
         }
     }
 
-    /// Ends the server span (when sampled): `route` is `http.route`.
-    pub fn finish_server(&self, t: ServerTrace, route: String, status: u16) {
-        if !t.ctx.sampled {
+    /// Ends the server span (when sampled): `route` is `http.route`,
+    /// `statics` the global layer's `traces_static_attributes`.
+    pub fn finish_server(
+        &self,
+        t: ServerTrace,
+        route: String,
+        status: u16,
+        statics: &'static [crate::spec::OtelAttr],
+    ) {
+        if !t.ctx.sampled || !t.record {
             return;
         }
         let mut attrs = t.attrs;
         attrs.push(("http.route", Attr::Str(route)));
         attrs.push(("http.response.status_code", Attr::Int(i64::from(status))));
+        for a in statics {
+            attrs.push((a.key, Attr::Static(a.value)));
+        }
         self.record(SpanRecord {
             trace_id: t.ctx.trace_id,
             span_id: t.ctx.span_id,
@@ -550,7 +579,7 @@ mod tests {
             HeaderValue::from_static("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),
         );
         h.insert(TRACESTATE, HeaderValue::from_static("a=b"));
-        let s = t.start(&h, None);
+        let s = t.start(&h, None, true);
         assert_eq!(s.ctx.trace_id[0], 0x4b);
         assert_eq!(
             s.parent,
@@ -562,7 +591,7 @@ mod tests {
         assert_eq!(c.trace_id, s.ctx.trace_id);
         assert_ne!(c.span_id, s.ctx.span_id);
         let (off, _rx) = Tracer::new(1.0, false);
-        let s = off.start(&h, None);
+        let s = off.start(&h, None, true);
         assert_ne!(s.ctx.trace_id[0..4], [0x4b, 0xf9, 0x2f, 0x35]);
         assert_eq!((s.parent, s.tracestate), (None, None));
     }
