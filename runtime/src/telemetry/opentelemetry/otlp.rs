@@ -690,6 +690,47 @@ async fn send_metrics(
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn dropped_spans_are_on_the_admin_metrics() {
+        use crate::spec::{Gateway, Otel};
+        static OTEL: Otel = Otel {
+            otlp: &[E],
+            ..Otel::DEFAULT
+        };
+        static GW: Gateway = Gateway {
+            otel: Some(&OTEL),
+            ..Gateway::DEFAULT
+        };
+        let gw = crate::state::Gw::build(&GW).expect("the gateway builds");
+        let tracer = gw
+            .otlp
+            .as_ref()
+            .and_then(|o| o.tracer.as_ref())
+            .expect("an OTLP exporter with traces makes a tracer");
+        let t = tracer.start(&hyper::HeaderMap::new(), None, true);
+        // Nobody empties the queue here: the span after it is full drops.
+        for _ in 0..super::super::trace::QUEUE + 1 {
+            let c = t.child();
+            tracer.record(super::super::trace::client_span(
+                &t,
+                c,
+                0,
+                super::super::trace::Call {
+                    name: "/x".into(),
+                    method: "GET",
+                    endpoint_route: "/x".into(),
+                    endpoint_method: "GET",
+                    server: None,
+                    status: Some(200),
+                    error: None,
+                    static_attrs: &[],
+                },
+            ));
+        }
+        let text = crate::metrics::render(&gw);
+        assert!(text.contains("gwc_otel_spans_dropped_total 1"), "{text}");
+    }
+
     const E: OtlpExporter = OtlpExporter {
         name: "c",
         host: "",
