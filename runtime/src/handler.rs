@@ -156,9 +156,60 @@ fn router_error(
 ///   pool) around the pool; 19. its response side on the answer, a hit's
 ///   included, before 20. the status check and 21. the decoder.
 pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
+    // [S1]: OpenTelemetry's global layer: the trace context in, the server
+    // span around everything below.
+    #[cfg(feature = "otlp")]
+    if let (Some(tracer), Some(otel)) = (
+        gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()),
+        gw.spec.otel,
+    ) && !otel.skip_paths.contains(&req.uri().path())
+    {
+        use crate::telemetry::opentelemetry::trace::Incoming as Facts;
+        let target = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path(), |pq| pq.as_str());
+        let header = |n| {
+            req.headers()
+                .get(n)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+        };
+        let peer_addr = peer.to_string();
+        let facts = Facts {
+            method: req.method().as_str(),
+            path: req.uri().path(),
+            target,
+            host: header(header::HOST).or_else(|| req.uri().authority().map(|a| a.as_str())),
+            user_agent: header(header::USER_AGENT),
+            peer: &peer_addr,
+        };
+        let trace = tracer.start(req.headers(), Some(&facts), otel.global.traces);
+        let r = cors_and_gin(Arc::clone(&gw), req, peer, Some(&trace)).await;
+        let status = r.status();
+        let route = match trace.endpoint() {
+            Some(i) => crate::telemetry::opentelemetry::gin_route(gw.spec.endpoints[i].path),
+            None => format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            ),
+        };
+        tracer.finish_server(trace, route, status.as_u16(), otel.global.trace_attrs);
+        return r;
+    }
+    cors_and_gin(gw, req, peer, None).await
+}
+
+/// [S2] and everything inside it.
+async fn cors_and_gin(
+    gw: Arc<Gw>,
+    req: Request<Incoming>,
+    peer: IpAddr,
+    trace: crate::request::Trace<'_>,
+) -> Response<GwBody> {
     // [S2]: CORS wraps everything below (gin in CE).
     let Some(cors) = &gw.cors else {
-        return gin(gw, req, peer).await;
+        return gin(gw, req, peer, trace).await;
     };
     match cors.run(req.method(), req.headers()) {
         cors::Decision::Answer(r) => {
@@ -167,7 +218,7 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Respon
             r
         }
         cors::Decision::Continue(headers) => {
-            let mut r = gin(gw, req, peer).await;
+            let mut r = gin(gw, req, peer, trace).await;
             cors::prepend(r.headers_mut(), headers);
             r
         }
@@ -175,7 +226,12 @@ pub async fn handle(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Respon
 }
 
 /// [S4] gin and everything inside it, in the order [`handle`] lists.
-async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBody> {
+async fn gin(
+    gw: Arc<Gw>,
+    req: Request<Incoming>,
+    peer: IpAddr,
+    trace: crate::request::Trace<'_>,
+) -> Response<GwBody> {
     let start = Instant::now();
     let (mut parts, body) = req.into_parts();
     // Go's server, before gin sees the request: an HTTP/1.1 request needs
@@ -251,7 +307,11 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
             } = route
             {
                 let ep = &gw.endpoints[index];
-                // g. (observability); h.
+                // g.: the route labels the request's span; h.
+                #[cfg(feature = "otlp")]
+                if let Some(t) = trace {
+                    t.set_endpoint(index);
+                }
                 let mut rejected = reject_bot(ep.bot_detector.as_ref(), &parts.headers);
                 // j.: `telemetry/metrics`' router layer, inside h.
                 #[cfg(feature = "stats")]
@@ -292,6 +352,8 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                         client_ip: &client_ip,
                         host,
                         jwt: verified.as_deref().map(|t| &t.claims),
+                        trace,
+                        call: None,
                     };
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
@@ -324,6 +386,8 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
                             client_ip: &client_ip,
                             host,
                             jwt: verified.as_deref().map(|t| &t.claims),
+                            trace,
+                            call: None,
                         };
                         let (mut resp, _completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
@@ -361,8 +425,8 @@ async fn gin(gw: Arc<Gw>, req: Request<Incoming>, peer: IpAddr) -> Response<GwBo
     // S1: CE's OTel layer measures what no endpoint served too, but for its
     // default `skip_paths` (`/__health`, `/__debug/`, `/__echo/`).
     #[cfg(feature = "otel")]
-    if let Some(o) = &gw.otel_unmatched
-        && !matches!(label, "health" | "debug" | "echo")
+    if let (Some(o), Some(otel)) = (&gw.otel_unmatched, gw.spec.otel)
+        && crate::telemetry::opentelemetry::measures_unmatched(otel, parts.uri.path(), label)
     {
         o.record(
             parts.method.as_str(),

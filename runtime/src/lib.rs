@@ -96,6 +96,9 @@ pub struct Args {
     /// `--stats HOST:PORT`: where `telemetry/metrics`' `/__stats` listens
     /// instead of the config's `listen_address`.
     pub stats: Option<String>,
+    /// `--otlp NAME=HOST:PORT` (repeatable): where the OTLP exporter NAME
+    /// of `telemetry/opentelemetry` sends instead of its `host` and `port`.
+    pub otlp: Vec<(String, String)>,
 }
 
 /// What the command line asks for.
@@ -126,6 +129,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     let mut metrics = None;
     let mut gelf = None;
     let mut stats = None;
+    let mut otlp = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -135,11 +139,12 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
-            "--listen" | "--admin" | "--metrics" | "--stats" | "--syslog-socket" | "--gelf" => {
-                let what = if flag == "--syslog-socket" {
-                    "PATH"
-                } else {
-                    "HOST:PORT"
+            "--listen" | "--admin" | "--metrics" | "--stats" | "--syslog-socket" | "--gelf"
+            | "--otlp" => {
+                let what = match flag {
+                    "--syslog-socket" => "PATH",
+                    "--otlp" => "NAME=HOST:PORT",
+                    _ => "HOST:PORT",
                 };
                 let v = match inline {
                     Some(v) => v,
@@ -154,6 +159,12 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
                     "--metrics" => metrics = Some(v),
                     "--gelf" => gelf = Some(v),
                     "--stats" => stats = Some(v),
+                    "--otlp" => match v.split_once('=') {
+                        Some((name, addr)) if !name.is_empty() && !addr.is_empty() => {
+                            otlp.push((name.to_owned(), addr.to_owned()));
+                        }
+                        _ => return Err(format!("`--otlp` needs NAME=HOST:PORT, not `{v}`")),
+                    },
                     _ => syslog_socket = Some(v),
                 }
             }
@@ -167,18 +178,20 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         metrics,
         gelf,
         stats,
+        otlp,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--stats HOST:PORT] [--syslog-socket PATH] [--gelf HOST:PORT]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--stats HOST:PORT] [--otlp NAME=HOST:PORT] [--syslog-socket PATH]\n                [--gelf HOST:PORT]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
          --metrics HOST:PORT the Prometheus exporter's address (telemetry/opentelemetry)\n  \
          --stats HOST:PORT   the /__stats address (telemetry/metrics' listen_address)\n  \
+         --otlp NAME=HOST:PORT  where the OTLP exporter NAME sends (telemetry/opentelemetry;\n                        repeatable)\n  \
          --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
          --gelf HOST:PORT    where telemetry/gelf sends instead of its `address`\n  \
          -h, --help          print this help\n  \
@@ -303,9 +316,11 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
     );
     let (tx, rx) = tokio::sync::watch::channel(false);
     let stop_rx = rx.clone();
+    let otlp = args.otlp.clone();
     serve_workers(gateway, listener, admin, workers, rx, move |gw| {
         spawn_exporters(gw, exporters, &stop_rx)?;
         spawn_stats(gw, stats, &stop_rx)?;
+        spawn_otlp(gw, &otlp, &stop_rx)?;
         spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut out = std::io::stdout().lock();
         if let Some(a) = addrs.0 {
@@ -424,7 +439,12 @@ pub fn serve_workers(
                 stopped(stop.clone()),
             ))
         });
+        #[cfg(feature = "otlp")]
+        let kept = Arc::clone(&gw);
         server::serve_worker(gw, listener, main_handoff, stopped(stop)).await;
+        // The OTLP exporters' last sends (bounded).
+        #[cfg(feature = "otlp")]
+        telemetry::opentelemetry::otlp::finish(&kept).await;
         if let Some(t) = admin_task {
             let _ = t.await;
         }
@@ -494,6 +514,26 @@ fn spawn_exporters(
         }
     }
     Ok(())
+}
+
+/// Starts `telemetry/opentelemetry`'s OTLP export task (`--otlp`
+/// overrides applied); nothing without OTLP exporters.
+#[cfg_attr(not(feature = "otlp"), allow(clippy::unnecessary_wraps))]
+fn spawn_otlp(
+    gw: &Arc<state::Gw>,
+    overrides: &[(String, String)],
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
+    #[cfg(feature = "otlp")]
+    return telemetry::opentelemetry::otlp::spawn(gw, overrides, stop.clone());
+    #[cfg(not(feature = "otlp"))]
+    {
+        let _ = (gw, stop);
+        match overrides.first() {
+            Some(_) => Err("`--otlp`: this gateway was built without the `otlp` feature".into()),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Binds `telemetry/metrics`' `/__stats` listener (at `--stats` when
@@ -598,6 +638,7 @@ mod tests {
                 metrics: None,
                 gelf: None,
                 stats: None,
+                otlp: Vec::new(),
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![
@@ -623,11 +664,31 @@ mod tests {
                     metrics: None,
                     gelf: None,
                     stats: Some("127.0.0.1:0".into()),
+                    otlp: Vec::new(),
                 })),
             ),
             (
                 s(&["--stats"]),
                 Err("`--stats` needs a value: HOST:PORT".into()),
+            ),
+            (
+                s(&["--otlp", "c=127.0.0.1:4317", "--otlp=d=[::1]:9"]),
+                Ok(Command::Serve(Args {
+                    listen: "0.0.0.0:8080".into(),
+                    admin: None,
+                    syslog_socket: None,
+                    metrics: None,
+                    gelf: None,
+                    stats: None,
+                    otlp: vec![
+                        ("c".into(), "127.0.0.1:4317".into()),
+                        ("d".into(), "[::1]:9".into()),
+                    ],
+                })),
+            ),
+            (
+                s(&["--otlp", "127.0.0.1:4317"]),
+                Err("`--otlp` needs NAME=HOST:PORT, not `127.0.0.1:4317`".into()),
             ),
         ];
         for (args, want) in table {

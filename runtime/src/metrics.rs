@@ -200,6 +200,20 @@ pub fn render(gw: &Gw) -> String {
     );
     log_dropped.push(vec![], Value::Counter(crate::telemetry::logging::dropped()));
     let mut families = vec![requests, durations, upstream, connections, log_dropped];
+    // `telemetry/opentelemetry`: spans the OTLP export queue could not take.
+    #[cfg(feature = "otlp")]
+    if let Some(t) = gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()) {
+        let mut f = Family::new(
+            "gwc_otel_spans_dropped",
+            Counter,
+            "Spans dropped because the OTLP export queue was full (telemetry/opentelemetry).",
+        );
+        f.push(
+            vec![],
+            Value::Counter(t.dropped.load(std::sync::atomic::Ordering::Relaxed)),
+        );
+        families.push(f);
+    }
     render_lb(gw, &mut families);
     crate::exposition::encode(families)
 }

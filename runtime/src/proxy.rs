@@ -242,6 +242,63 @@ async fn call_pool<'a>(
     prev: &[Option<Map<String, Value>>],
     deadline: Instant,
 ) -> Result<Fetched<'a>, Error> {
+    // 18.: OTel's transport: the call's client span, whose context the
+    // backend receives in `traceparent`.
+    #[cfg(feature = "otlp")]
+    if let (Some(trace), Some(tracer), Some(layer)) = (
+        inb.trace,
+        gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()),
+        ep.otel.as_ref().and_then(|o| {
+            let i = ep.backends.iter().position(|x| std::ptr::eq(x, b))?;
+            o.backend_layer(i).filter(|l| l.traces)
+        }),
+    ) {
+        use crate::telemetry::opentelemetry::trace;
+        let call = trace.child();
+        let traced = Inbound {
+            call: Some(call),
+            ..*inb
+        };
+        let start_ns = trace::now_ns();
+        let r = call_pool_untraced(gw, ep, b, &traced, body, prev, deadline).await;
+        if call.sampled {
+            let status = r.as_ref().ok().map(|f| f.resp.status().as_u16());
+            let url = r
+                .as_ref()
+                .ok()
+                .and_then(|f| f.host)
+                .map(|h| h.scheme.as_str().to_owned() + "://" + h.authority.as_str());
+            tracer.record(trace::client_span(
+                trace,
+                call,
+                start_ns,
+                trace::Call {
+                    name: crate::telemetry::opentelemetry::gin_route(&b.label),
+                    method: trace::method_name(b.spec.method),
+                    endpoint_route: crate::telemetry::opentelemetry::gin_route(ep.spec.path),
+                    endpoint_method: trace::method_name(ep.spec.method),
+                    server: url,
+                    status,
+                    error: r.as_ref().err().map(ToString::to_string),
+                    static_attrs: layer.trace_attrs,
+                },
+            ));
+        }
+        return r;
+    }
+    call_pool_untraced(gw, ep, b, inb, body, prev, deadline).await
+}
+
+/// [`call_pool`] without the client span.
+async fn call_pool_untraced<'a>(
+    gw: &Gw,
+    ep: &EndpointRt,
+    b: &'a BackendRt,
+    inb: &Inbound<'_>,
+    body: Replay,
+    prev: &[Option<Map<String, Value>>],
+    deadline: Instant,
+) -> Result<Fetched<'a>, Error> {
     let opts = CallOptions {
         method: b.spec.method,
         deadline,
@@ -922,7 +979,11 @@ async fn call_backend(
     let otel = ep
         .otel
         .as_ref()
-        .and_then(|o| o.backends.get(bi))
+        .and_then(|o| {
+            o.backend_layer(bi)
+                .filter(|l| l.stage_metrics)
+                .and(o.backends.get(bi))
+        })
         .map(crate::telemetry::opentelemetry::BackendTimer::start);
     #[cfg(feature = "stats")]
     let stats = ep

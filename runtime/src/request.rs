@@ -42,6 +42,21 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// allowed in a query but escaped anyway for simplicity.
 const QUERY_VALUE: &AsciiSet = &SEGMENT.add(b'&').add(b'=').add(b'+');
 
+/// The request's trace (`telemetry/opentelemetry`'s OTLP traces), when it
+/// is traced.
+#[cfg(feature = "otlp")]
+pub type Trace<'a> = Option<&'a crate::telemetry::opentelemetry::trace::ServerTrace>;
+/// The request's trace: never, without the `otlp` feature.
+#[cfg(not(feature = "otlp"))]
+pub type Trace<'a> = Option<&'a std::convert::Infallible>;
+
+/// One backend call's trace context (its client span), when traced.
+#[cfg(feature = "otlp")]
+pub type CallTrace = Option<crate::telemetry::opentelemetry::trace::TraceParent>;
+/// One backend call's trace context: never, without the `otlp` feature.
+#[cfg(not(feature = "otlp"))]
+pub type CallTrace = Option<std::convert::Infallible>;
+
 /// What the runtime knows about the inbound request, borrowed for the time
 /// the backend requests are built.
 #[derive(Debug)]
@@ -64,6 +79,11 @@ pub struct Inbound<'a> {
     pub host: Option<&'a str>,
     /// The claims of the token `auth/validator` accepted (`{JWT.x}`).
     pub jwt: Option<&'a crate::security::jwt::Claims>,
+    /// The request's trace ([S1]), when traced.
+    pub trace: Trace<'a>,
+    /// The backend call's own span, set around each call: its
+    /// `traceparent` goes to the backend.
+    pub call: CallTrace,
 }
 
 /// Appends one path segment value, escaped.
@@ -327,6 +347,21 @@ pub fn build_headers(
     }
     if add_gzip && !h.contains_key(header::ACCEPT_ENCODING) {
         h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    // 18.: OTel's transport injects the call's context after every filter
+    // (W3C trace context, the sampled flag as decided).
+    #[cfg(feature = "otlp")]
+    if let Some(call) = &inb.call {
+        use crate::telemetry::opentelemetry::trace::{TRACEPARENT, TRACESTATE};
+        h.insert(TRACEPARENT, call.header());
+        match inb.trace.and_then(|t| t.tracestate.clone()) {
+            Some(ts) => {
+                h.insert(TRACESTATE, ts);
+            }
+            None => {
+                h.remove(TRACESTATE);
+            }
+        }
     }
     h
 }

@@ -111,6 +111,123 @@ pub struct Gelf {
 pub struct Otel {
     /// `exporters.prometheus[]`, in config order.
     pub prometheus: &'static [PrometheusExporter],
+    /// `exporters.otlp[]`, in config order.
+    pub otlp: &'static [OtlpExporter],
+    /// `service_name` (CE: the root `name`, else `KrakenD`).
+    pub service_name: &'static str,
+    /// `service_version` ("" = the runtime's version).
+    pub service_version: &'static str,
+    /// `deploy_env` ("" = none).
+    pub deploy_env: &'static str,
+    /// `trace_sample_rate` (CE's default 1).
+    pub trace_sample_rate: f64,
+    /// `metric_reporting_period`, in seconds (CE's default 30).
+    pub metric_reporting_period_s: u64,
+    /// `skip_paths` (CE's defaults applied): requests on these raw paths
+    /// get no server span and no `http_server_duration`; endpoints whose
+    /// gin route is listed get no backend metrics and no client spans.
+    pub skip_paths: &'static [&'static str],
+    /// `layers.global`.
+    pub global: OtelGlobal,
+    /// `layers.backend` (CE's defaults applied).
+    pub backend: OtelBackend,
+    /// Backends with their own layer: (endpoint path, endpoint method,
+    /// backend index, layer).
+    pub backend_overrides: &'static [(&'static str, &'static str, usize, OtelBackend)],
+}
+
+/// `telemetry/opentelemetry`'s `layers.global`.
+#[derive(Debug, Clone, Copy)]
+pub struct OtelGlobal {
+    /// `http_server_duration` is recorded.
+    pub metrics: bool,
+    /// The server span is made.
+    pub traces: bool,
+    /// A client's `traceparent` is read.
+    pub propagation: bool,
+    /// `metrics_static_attributes`.
+    pub metric_attrs: &'static [OtelAttr],
+    /// `traces_static_attributes`.
+    pub trace_attrs: &'static [OtelAttr],
+}
+
+/// `telemetry/opentelemetry`'s backend layer.
+#[derive(Debug, Clone, Copy)]
+pub struct OtelBackend {
+    /// `krakend_backend_duration`.
+    pub stage_metrics: bool,
+    /// `http_client_request_*`.
+    pub round_trip_metrics: bool,
+    /// The client span and its `traceparent`.
+    pub traces: bool,
+    /// `metrics.static_attributes`.
+    pub metric_attrs: &'static [OtelAttr],
+    /// `traces.static_attributes`.
+    pub trace_attrs: &'static [OtelAttr],
+}
+
+impl OtelBackend {
+    /// CE's defaults: everything on, no attributes.
+    pub const DEFAULT: OtelBackend = OtelBackend {
+        stage_metrics: true,
+        round_trip_metrics: true,
+        traces: true,
+        metric_attrs: &[],
+        trace_attrs: &[],
+    };
+}
+
+/// A static attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct OtelAttr {
+    /// The OpenTelemetry key.
+    pub key: &'static str,
+    /// Its Prometheus label name.
+    pub label: &'static str,
+    /// The value.
+    pub value: &'static str,
+}
+
+impl Otel {
+    /// No exporter; CE's defaults.
+    pub const DEFAULT: Otel = Otel {
+        prometheus: &[],
+        otlp: &[],
+        service_name: "KrakenD",
+        service_version: "",
+        deploy_env: "",
+        trace_sample_rate: 1.0,
+        metric_reporting_period_s: 30,
+        skip_paths: &["/__health", "/__debug/", "/__echo/", "/__stats/"],
+        global: OtelGlobal {
+            metrics: true,
+            traces: true,
+            propagation: true,
+            metric_attrs: &[],
+            trace_attrs: &[],
+        },
+        backend: OtelBackend::DEFAULT,
+        backend_overrides: &[],
+    };
+}
+
+/// One `exporters.otlp[]` entry: a collector traces and metrics are pushed to.
+#[derive(Debug, Clone, Copy)]
+pub struct OtlpExporter {
+    /// `name`.
+    pub name: &'static str,
+    /// `host` as written (`""` is `localhost`; `http://` may lead).
+    pub host: &'static str,
+    /// `port` (0: CE's 4317, with or without `use_http`).
+    pub port: u16,
+    /// `use_http`: OTLP/HTTP with protobuf bodies (else gRPC).
+    pub use_http: bool,
+    /// `disable_metrics`.
+    pub disable_metrics: bool,
+    /// `disable_traces`.
+    pub disable_traces: bool,
+    /// `custom_metric_reporting_period` in seconds (0: the service's).
+    pub metric_reporting_period_s: u64,
 }
 
 /// One `exporters.prometheus[]` entry: a listener serving `GET /metrics`.

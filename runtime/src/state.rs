@@ -52,6 +52,10 @@ pub struct Gw {
     /// `telemetry/metrics`: the `/__stats` collector.
     #[cfg(feature = "stats")]
     pub stats: Option<std::sync::Arc<crate::telemetry::metrics::Collector>>,
+    /// `telemetry/opentelemetry`'s OTLP exporters: the tracer and the
+    /// export task.
+    #[cfg(feature = "otlp")]
+    pub otlp: Option<crate::telemetry::opentelemetry::otlp::OtlpState>,
     tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -152,7 +156,7 @@ impl EndpointRt {
     pub fn record(&self, status: u16, d: std::time::Duration) {
         self.metrics.record(status, d);
         #[cfg(feature = "otel")]
-        if let Some(o) = &self.otel {
+        if let Some(o) = self.otel.as_ref().filter(|o| o.server_on) {
             o.server.record(status, d);
         }
     }
@@ -415,7 +419,7 @@ impl Gw {
                 #[cfg(feature = "otel")]
                 otel: spec
                     .otel
-                    .map(|_| crate::telemetry::opentelemetry::EndpointOtel::new(ep.backends.len())),
+                    .map(|o| crate::telemetry::opentelemetry::EndpointOtel::new(o, ep)),
                 #[cfg(feature = "stats")]
                 stats: stats.as_mut().map(|c| {
                     c.endpoint(
@@ -451,6 +455,10 @@ impl Gw {
                 .map(|_| crate::telemetry::opentelemetry::Unmatched::default()),
             #[cfg(feature = "stats")]
             stats: stats.map(std::sync::Arc::new),
+            #[cfg(feature = "otlp")]
+            otlp: spec
+                .otel
+                .and_then(crate::telemetry::opentelemetry::otlp::OtlpState::new),
             tasks: std::sync::Mutex::new(Vec::new()),
         })
     }

@@ -71,8 +71,11 @@ const SERVICE_IMPLEMENTED: [&str; 18] = [
 ///
 /// `qos/ratelimit/router`'s v1 name is here for the same reason: KrakenD CE
 /// no longer reads it (since v2.4.1), and neither does gwc; GW708 reports it.
-const ENDPOINT_IMPLEMENTED: [&str; 16] = [
+const ENDPOINT_IMPLEMENTED: [&str; 17] = [
     "proxy",
+    // Its endpoint override (`proxy`) tunes CE's proxy-stage span and
+    // metric, which gwc does not make (README, differences).
+    crate::model::telemetry::opentelemetry::NAMESPACE,
     PROXY_LEGACY_KEY,
     "security/bot-detector",
     BOT_DETECTOR_LEGACY_KEY,
@@ -109,8 +112,10 @@ const VALIDATOR_IMPLEMENTED: [&str; 2] = [
 ];
 /// `qos/ratelimit/proxy`'s v1 name is here as the router's is: KrakenD CE
 /// does not read it, neither does gwc; GW715 reports it.
-const BACKEND_IMPLEMENTED: [&str; 18] = [
+const BACKEND_IMPLEMENTED: [&str; 19] = [
     "proxy",
+    // The backend's own `backend` layer (CE's `mergedBackendOpts`).
+    crate::model::telemetry::opentelemetry::NAMESPACE,
     PROXY_LEGACY_KEY,
     "backend/http",
     BACKEND_HTTP_LEGACY_KEY,
@@ -468,10 +473,11 @@ fn root_options(root: &Node, out: &mut Vec<Finding>) {
 }
 
 /// The parts of `telemetry/opentelemetry` gwc does not build yet: the
-/// Prometheus exporter is built; OTLP export, the `layers` switches,
-/// `skip_paths`, an exporter's Go/process metrics or `disable_metrics` are
-/// not (traces exist only with OTLP, so the sampling and resource fields
-/// change nothing yet and are not listed).
+/// Prometheus and OTLP exporters, `skip_paths` and the `layers` switches
+/// and static attributes are built (OTLP without TLS); headers in spans
+/// (`report_headers`), `semantic_convention`, a Prometheus exporter's
+/// Go/process metrics or `disable_metrics` and an `https://` collector
+/// are not.
 fn otel_options(otel: &Node, out: &mut Vec<Finding>) {
     const NS: &str = "telemetry/opentelemetry";
     let mut push = |name: String, span: Span, consequence: &'static str| {
@@ -490,27 +496,56 @@ fn otel_options(otel: &Node, out: &mut Vec<Finding>) {
     };
     for m in members {
         match m.key.as_str() {
-            "layers" if m.value.as_object().is_some_and(|o| !o.is_empty()) => push(
-                format!("{NS}.layers"),
-                m.key_span,
-                "gwc would report every layer's metrics with CE's defaults",
-            ),
-            "skip_paths" if m.value.as_array().is_some() => push(
-                format!("{NS}.skip_paths"),
-                m.key_span,
-                "gwc would measure every endpoint (only `/__health`, `/__debug/`, `/__echo/` stay out)",
-            ),
+            "layers" => {
+                let global = m.value.get("global");
+                let backend_traces = m.value.get("backend").and_then(|b| b.get("traces"));
+                for (path, layer) in [("global", global), ("backend.traces", backend_traces)] {
+                    for f in layer.and_then(Node::as_object).unwrap_or_default() {
+                        let unbuilt = match f.key.as_str() {
+                            "report_headers" => f.value.as_bool() == Some(true),
+                            "semantic_convention" => {
+                                f.value.as_str().is_some_and(|v| !v.is_empty())
+                            }
+                            _ => false,
+                        };
+                        if unbuilt {
+                            push(
+                                format!("{NS}.layers.{path}.{}", f.key),
+                                f.key_span,
+                                if f.key == "report_headers" {
+                                    "gwc would put no header in its spans"
+                                } else {
+                                    "gwc would keep CE's default metric names"
+                                },
+                            );
+                        }
+                    }
+                }
+            }
             "exporters" => {
                 let Some(exporters) = m.value.as_object() else {
                     continue;
                 };
                 for e in exporters {
                     match e.key.as_str() {
-                        "otlp" if e.value.as_array().is_some_and(|l| !l.is_empty()) => push(
-                            format!("{NS}.exporters.otlp"),
-                            e.key_span,
-                            "gwc would export no traces and no metrics over OTLP",
-                        ),
+                        "otlp" => {
+                            for o in e.value.as_array().unwrap_or_default() {
+                                for f in o.as_object().unwrap_or_default() {
+                                    if f.key == "host"
+                                        && f.value.as_str().is_some_and(|h| {
+                                            h.get(..8)
+                                                .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+                                        })
+                                    {
+                                        push(
+                                            format!("{NS}.exporters.otlp.host"),
+                                            f.value.span,
+                                            "gwc sends OTLP without TLS only: it would send this exporter's data in clear text",
+                                        );
+                                    }
+                                }
+                            }
+                        }
                         "prometheus" => {
                             for p in e.value.as_array().unwrap_or_default() {
                                 for f in p.as_object().unwrap_or_default() {

@@ -617,6 +617,30 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
     if gelf.is_some() {
         telemetry::gelf::apply(&mut logging);
     }
+    let otel = config.extra.otel.as_ref().map(|o| {
+        let mut p = telemetry::opentelemetry::plan(o, &root.name);
+        // A backend's own `backend` layer replaces the service's (CE's
+        // `mergedBackendOpts`).
+        for ep in &config.endpoints {
+            let Some(path) = &ep.path else { continue };
+            for (i, b) in ep.backends.iter().enumerate() {
+                if let Some(l) = b
+                    .extra
+                    .otel
+                    .as_ref()
+                    .and_then(|o| o.backend_override.as_ref())
+                {
+                    p.backend_overrides.push((
+                        path.value.clone(),
+                        ep.method_upper(),
+                        i,
+                        telemetry::opentelemetry::backend(Some(l)),
+                    ));
+                }
+            }
+        }
+        p
+    });
     Ok(Plan {
         name: root.name,
         port: root.port,
@@ -640,11 +664,7 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
             .as_ref()
             .map(security::http::plan),
         logging,
-        otel: config
-            .extra
-            .otel
-            .as_ref()
-            .map(telemetry::opentelemetry::plan),
+        otel,
         gelf,
         stats: config.extra.metrics.as_ref().map(telemetry::metrics::plan),
     })
@@ -656,8 +676,8 @@ impl Plan {
     /// only what it runs.
     pub fn runtime_features(&self) -> Vec<&'static str> {
         let mut features = Vec::new();
-        if self.otel.is_some() {
-            features.push("otel");
+        if let Some(o) = &self.otel {
+            features.push(if o.otlp.is_empty() { "otel" } else { "otlp" });
         }
         if self.gelf.is_some() {
             features.push("gelf");

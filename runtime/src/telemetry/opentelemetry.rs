@@ -22,6 +22,11 @@
 //!   `server_address`, `server_port`; read from the host's attempt
 //!   counters, so an attempt is counted when it ends.
 
+#[cfg(feature = "otlp")]
+pub mod otlp;
+#[cfg(feature = "otlp")]
+pub mod trace;
+
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -191,8 +196,9 @@ fn method(m: crate::spec::Method) -> String {
     crate::proxy::http_method(m).as_str().to_owned()
 }
 
-/// CE's series, summed from the counters now.
-fn families(gw: &Gw) -> Vec<Family> {
+/// CE's series, summed from the counters now (the Prometheus exporter
+/// and the OTLP exporters both read them).
+pub(crate) fn families(gw: &Gw) -> Vec<Family> {
     let mut server = Family::new(
         "http_server_duration",
         MetricType::Histogram,
@@ -218,28 +224,39 @@ fn families(gw: &Gw) -> Vec<Family> {
         MetricType::Counter,
         "Requests to backends that timed out.",
     );
+    let global_attrs = gw.spec.otel.map_or(&[][..], |o| o.global.metric_attrs);
+    let statics = |l: &mut Labels, attrs: &[crate::spec::OtelAttr]| {
+        for a in attrs {
+            l.push((a.label, a.value.to_owned()));
+        }
+    };
     for ep in gw.endpoints.iter() {
         let Some(otel) = &ep.otel else { continue };
         let ep_method = method(ep.spec.method);
         let ep_route = gin_route(ep.spec.path);
         for (status, h) in otel.server.slots() {
-            let labels = scope(vec![
+            let mut labels = vec![
                 ("http_request_method", ep_method.clone()),
                 ("url_scheme", "http".to_owned()),
                 ("http_route", ep_route.clone()),
                 ("http_response_status_code", status.to_string()),
-            ]);
-            server.push(labels, h.value());
+            ];
+            statics(&mut labels, global_attrs);
+            server.push(scope(labels), h.value());
         }
-        for (b, bm) in ep.backends.iter().zip(otel.backends.iter()) {
+        for (i, (b, bm)) in ep.backends.iter().zip(otel.backends.iter()).enumerate() {
+            let Some(layer) = otel.backend_layer(i) else {
+                continue;
+            };
             let b_method = method(b.spec.method);
             let route = gin_route(&b.label);
-            let base = vec![
+            let mut base = vec![
                 ("http_request_method", b_method),
                 ("http_route", route.clone()),
                 ("krakend_endpoint_route", ep_route.clone()),
                 ("krakend_endpoint_method", ep_method.clone()),
             ];
+            statics(&mut base, layer.metric_attrs);
             for (i, h) in bm.hists.iter().enumerate() {
                 if h.count() == 0 {
                     continue;
@@ -250,7 +267,7 @@ fn families(gw: &Gw) -> Vec<Family> {
                 l.push(("complete", bool_label(i & 1 != 0)));
                 backend.push(scope(l), h.value());
             }
-            for h in b.upstream.hosts.iter() {
+            for h in b.upstream.hosts.iter().filter(|_| layer.round_trip_metrics) {
                 let https = h.scheme == hyper::http::uri::Scheme::HTTPS;
                 let port = h
                     .authority
@@ -279,17 +296,29 @@ fn families(gw: &Gw) -> Vec<Family> {
                     .ok()
                     .and_then(|s| s.canonical_reason())
                     .unwrap_or("");
-                let labels = scope(vec![
+                let mut labels = vec![
                     ("http_request_method", (*m).to_owned()),
                     ("url_scheme", "http".to_owned()),
                     ("http_route", format!("{status} {reason}")),
                     ("http_response_status_code", status.to_string()),
-                ]);
-                server.push(labels, h.value());
+                ];
+                statics(&mut labels, global_attrs);
+                server.push(scope(labels), h.value());
             }
         }
     }
     vec![server, backend, started, failed, timedout]
+}
+
+/// Whether the global layer measures a request no endpoint served:
+/// `layers.global` measures and the raw path is not in `skip_paths` (CE's
+/// exact comparison); with CE's default list, `/__health`, `/__debug/…`
+/// and `/__echo/…` are all left out.
+pub fn measures_unmatched(otel: &crate::spec::Otel, path: &str, label: &str) -> bool {
+    let defaults = otel.skip_paths == crate::spec::Otel::DEFAULT.skip_paths;
+    otel.global.metrics
+        && !otel.skip_paths.contains(&path)
+        && !(defaults && matches!(label, "health" | "debug" | "echo"))
 }
 
 /// The methods CE labels as themselves; any other is `_OTHER`.
@@ -322,15 +351,46 @@ pub struct EndpointOtel {
     pub server: ServerMetrics,
     /// `krakend_backend_duration`, in backend order.
     pub backends: Box<[BackendMetrics]>,
+    /// `http_server_duration` is recorded: `layers.global` measures and
+    /// the endpoint's path is not in `skip_paths` (CE compares the raw
+    /// request path; a literal endpoint's path is it).
+    pub server_on: bool,
+    /// The endpoint's gin route is in `skip_paths`: no backend metrics,
+    /// no client spans (CE's proxy and backend layers compare the route).
+    pub backend_skipped: bool,
+    /// Each backend's layer (a backend's own override, else the service's).
+    pub layers: Box<[crate::spec::OtelBackend]>,
 }
 
 impl EndpointOtel {
-    /// Zeroed, for `backends` backends.
-    pub fn new(backends: usize) -> Self {
+    /// Zeroed, for `ep`'s backends.
+    pub fn new(otel: &crate::spec::Otel, ep: &crate::spec::Endpoint) -> Self {
+        let route = gin_route(ep.path);
+        let method = crate::proxy::http_method(ep.method);
         EndpointOtel {
             server: ServerMetrics::default(),
-            backends: (0..backends).map(|_| BackendMetrics::default()).collect(),
+            backends: (0..ep.backends.len())
+                .map(|_| BackendMetrics::default())
+                .collect(),
+            server_on: otel.global.metrics && !otel.skip_paths.contains(&ep.path),
+            backend_skipped: otel.skip_paths.contains(&route.as_str()),
+            layers: (0..ep.backends.len())
+                .map(|i| {
+                    otel.backend_overrides
+                        .iter()
+                        .find(|(p, m, bi, _)| *p == ep.path && *m == method.as_str() && *bi == i)
+                        .map_or(otel.backend, |o| o.3)
+                })
+                .collect(),
         }
+    }
+
+    /// Backend `i`'s layer when the backend layers measure this endpoint.
+    pub fn backend_layer(&self, i: usize) -> Option<&crate::spec::OtelBackend> {
+        if self.backend_skipped {
+            return None;
+        }
+        self.layers.get(i)
     }
 }
 

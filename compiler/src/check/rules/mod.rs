@@ -243,6 +243,10 @@ crate::check::registry::registry! {
     "GW857" gw857_metrics_collection_time_not_positive Error Tree;
     "GW858" gw858_metrics_listen_address_conflict Error Tree;
     "GW859" gw859_metrics_collects_nothing Warning Tree;
+    "GW860" gw860_otel_otlp_http_default_port Warning Tree;
+    "GW861" gw861_otel_sample_rate_zero Warning Tree;
+    "GW862" gw862_otel_partial_backend_layer Warning Tree;
+    "GW863" gw863_otel_skip_paths_replace_defaults Warning Tree;
     "GW901" gw901_unsupported_namespace Error Build;
     "GW902" gw902_unsupported_option Error Build;
     "GW903" gw903_unused_allow_unsupported Warning Build;

@@ -17,10 +17,110 @@ pub struct OpenTelemetry {
     pub prometheus: Vec<PrometheusExporter>,
     /// The `name` of each `exporters.otlp[]` entry that has one, in order.
     pub otlp_names: Vec<Spanned<String>>,
+    /// `exporters.otlp[]` (object entries only), in order.
+    pub otlp: Vec<OtlpExporter>,
+    /// `service_name`.
+    pub service_name: Option<Spanned<String>>,
+    /// `service_version`.
+    pub service_version: Option<Spanned<String>>,
+    /// `deploy_env`.
+    pub deploy_env: Option<Spanned<String>>,
+    /// `trace_sample_rate`.
+    pub trace_sample_rate: Option<Spanned<f64>>,
+    /// `metric_reporting_period` (seconds).
+    pub metric_reporting_period: Option<Spanned<i64>>,
+    /// `layers.global`.
+    pub global: Option<GlobalLayer>,
+    /// `layers.backend` (service level), or the namespace's own `backend`
+    /// (a backend's override, which replaces it).
+    pub backend: Option<BackendLayer>,
+    /// The namespace's own `backend` (read at the backend level).
+    pub backend_override: Option<BackendLayer>,
     /// `skip_paths` (string entries).
     pub skip_paths: Option<Spanned<Vec<Spanned<String>>>>,
     /// The key of `histograms`, which CE v0.14.4 does not read.
     pub histograms: Option<Span>,
+}
+
+/// A `{ "key": …, "value": … }` static attribute (string entries only).
+#[derive(Clone, Debug)]
+pub struct Attribute {
+    /// `key`.
+    pub key: Spanned<String>,
+    /// `value`.
+    pub value: Spanned<String>,
+}
+
+/// `layers.global`.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalLayer {
+    /// `disable_metrics`.
+    pub disable_metrics: Option<Spanned<bool>>,
+    /// `disable_traces`.
+    pub disable_traces: Option<Spanned<bool>>,
+    /// `disable_propagation`.
+    pub disable_propagation: Option<Spanned<bool>>,
+    /// `metrics_static_attributes`.
+    pub metrics_static_attributes: Vec<Attribute>,
+    /// `traces_static_attributes`.
+    pub traces_static_attributes: Vec<Attribute>,
+}
+
+/// `layers.backend` (or a backend's override).
+#[derive(Clone, Debug, Default)]
+pub struct BackendLayer {
+    /// `metrics` (absent: CE's all-on defaults).
+    pub metrics: Option<BackendSide>,
+    /// `traces` (absent: CE's all-on defaults).
+    pub traces: Option<BackendSide>,
+}
+
+/// `layers.backend.metrics` or `.traces`: when present, a missing
+/// boolean is false (krakend-components §8.1).
+#[derive(Clone, Debug, Default)]
+pub struct BackendSide {
+    /// The object's key span.
+    pub key_span: Span,
+    /// `disable_stage`.
+    pub disable_stage: Option<Spanned<bool>>,
+    /// `round_trip`.
+    pub round_trip: Option<Spanned<bool>>,
+    /// `static_attributes`.
+    pub static_attributes: Vec<Attribute>,
+}
+
+fn attributes(node: Option<&Node>) -> Vec<Attribute> {
+    node.and_then(Node::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|n| {
+                    let f = Fields(n);
+                    Some(Attribute {
+                        key: f.string("key")?,
+                        value: f.string("value")?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn backend_layer(node: &Node) -> BackendLayer {
+    let side = |key: &str| {
+        let m = Fields(node).node(key)?;
+        m.value.as_object()?;
+        let f = Fields(&m.value);
+        Some(BackendSide {
+            key_span: m.key_span,
+            disable_stage: f.bool("disable_stage"),
+            round_trip: f.bool("round_trip"),
+            static_attributes: attributes(m.value.get("static_attributes")),
+        })
+    };
+    BackendLayer {
+        metrics: side("metrics"),
+        traces: side("traces"),
+    }
 }
 
 /// One `exporters.prometheus[]` entry.
@@ -36,6 +136,27 @@ pub struct PrometheusExporter {
     pub host: Option<Spanned<String>>,
     /// `listen_ip`: in the schema, ignored by CE v0.14.4.
     pub listen_ip: Option<Spanned<String>>,
+}
+
+/// One `exporters.otlp[]` entry.
+#[derive(Clone, Debug)]
+pub struct OtlpExporter {
+    /// The entry's span.
+    pub span: Span,
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// `host` (CE: "" is `localhost`; may start with `http://` or `https://`).
+    pub host: Option<Spanned<String>>,
+    /// `port` (0 or absent: CE's 4317, with or without `use_http`).
+    pub port: Option<Spanned<i64>>,
+    /// `use_http`.
+    pub use_http: Option<Spanned<bool>>,
+    /// `disable_metrics`.
+    pub disable_metrics: Option<Spanned<bool>>,
+    /// `disable_traces`.
+    pub disable_traces: Option<Spanned<bool>>,
+    /// `custom_metric_reporting_period` (seconds).
+    pub custom_metric_reporting_period: Option<Spanned<i64>>,
 }
 
 impl OpenTelemetry {
@@ -71,11 +192,63 @@ impl OpenTelemetry {
                     .collect()
             })
             .unwrap_or_default();
+        let otlp = node
+            .get("exporters")
+            .and_then(|e| e.get("otlp"))
+            .and_then(Node::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter(|n| n.as_object().is_some())
+                    .map(|n| {
+                        let f = Fields(n);
+                        OtlpExporter {
+                            span: n.span,
+                            name: f.string("name"),
+                            host: f.string("host"),
+                            port: f.int("port"),
+                            use_http: f.bool("use_http"),
+                            disable_metrics: f.bool("disable_metrics"),
+                            disable_traces: f.bool("disable_traces"),
+                            custom_metric_reporting_period: f.int("custom_metric_reporting_period"),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let f = Fields(node);
         OpenTelemetry {
             key_span,
             prometheus,
             otlp_names,
+            otlp,
+            service_name: f.string("service_name"),
+            service_version: f.string("service_version"),
+            deploy_env: f.string("deploy_env"),
+            trace_sample_rate: f.number("trace_sample_rate"),
+            metric_reporting_period: f.int("metric_reporting_period"),
+            global: node
+                .get("layers")
+                .and_then(|l| l.get("global"))
+                .filter(|g| g.as_object().is_some())
+                .map(|g| {
+                    let f = Fields(g);
+                    GlobalLayer {
+                        disable_metrics: f.bool("disable_metrics"),
+                        disable_traces: f.bool("disable_traces"),
+                        disable_propagation: f.bool("disable_propagation"),
+                        metrics_static_attributes: attributes(g.get("metrics_static_attributes")),
+                        traces_static_attributes: attributes(g.get("traces_static_attributes")),
+                    }
+                }),
+            backend: node
+                .get("layers")
+                .and_then(|l| l.get("backend"))
+                .filter(|b| b.as_object().is_some())
+                .map(backend_layer),
+            backend_override: node
+                .get("backend")
+                .filter(|b| b.as_object().is_some())
+                .map(backend_layer),
             skip_paths: f.string_list("skip_paths"),
             histograms: f.node("histograms").map(|m| m.key_span),
         }
