@@ -357,7 +357,11 @@ async fn gin(
                     };
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
-                    ep.record(resp.status().as_u16(), start.elapsed());
+                    ep.record(
+                        resp.status().as_u16(),
+                        announced_size(&resp),
+                        start.elapsed(),
+                    );
                     #[cfg(feature = "stats")]
                     stats_finished(stats, &resp, start);
                     log_access(&gw, &parts, &client_ip, &resp, start);
@@ -392,7 +396,11 @@ async fn gin(
                         let (mut resp, _completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
-                        ep.record(resp.status().as_u16(), start.elapsed());
+                        ep.record(
+                            resp.status().as_u16(),
+                            announced_size(&resp),
+                            start.elapsed(),
+                        );
                         #[cfg(feature = "stats")]
                         stats_finished(stats, &resp, start);
                         log_access(&gw, &parts, &client_ip, &resp, start);
@@ -400,7 +408,11 @@ async fn gin(
                     }
                 };
                 secure(&mut resp);
-                ep.record(resp.status().as_u16(), start.elapsed());
+                ep.record(
+                    resp.status().as_u16(),
+                    announced_size(&resp),
+                    start.elapsed(),
+                );
                 #[cfg(feature = "stats")]
                 stats_finished(stats, &resp, start);
                 log_access(&gw, &parts, &client_ip, &resp, start);
@@ -431,6 +443,7 @@ async fn gin(
         o.record(
             parts.method.as_str(),
             resp.status().as_u16(),
+            announced_size(&resp),
             start.elapsed(),
         );
     }
@@ -447,13 +460,15 @@ fn stats_finished(
     start: Instant,
 ) {
     if let Some(s) = s {
-        let size = hyper::body::Body::size_hint(r.body());
-        s.finished(
-            r.status().as_u16(),
-            size.exact().unwrap_or(size.lower()),
-            start.elapsed(),
-        );
+        s.finished(r.status().as_u16(), announced_size(r), start.elapsed());
     }
+}
+
+/// The answer's body size as far as the body tells it before it is sent
+/// (`telemetry/metrics`' and OpenTelemetry's response sizes).
+fn announced_size(r: &Response<GwBody>) -> u64 {
+    let size = hyper::body::Body::size_hint(r.body());
+    size.exact().unwrap_or(size.lower())
 }
 
 /// a. the access log line, unless `disable_access_log` or the path is in
