@@ -124,6 +124,17 @@ fn prometheus_exporter_serves_ces_series() {
         format!(
             r#"krakend_backend_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/missing",krakend_endpoint_method="GET",krakend_endpoint_route="/both",{SCOPE}}} 2"#
         ),
+        // The proxy stage: complete, partial (a backend failed), timed out.
+        "# TYPE krakend_proxy_duration histogram".to_owned(),
+        format!(
+            r#"krakend_proxy_duration_count{{canceled="false",complete="true",error="false",http_request_method="GET",http_route="/users/:id",{SCOPE}}} 3"#
+        ),
+        format!(
+            r#"krakend_proxy_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/both",{SCOPE}}} 2"#
+        ),
+        format!(
+            r#"krakend_proxy_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/slow",{SCOPE}}} 1"#
+        ),
         // The size each response announces: 21 bytes of `{"id":1,"name":"ann"}`.
         "# TYPE http_server_response_size histogram".to_owned(),
         format!(
@@ -204,6 +215,13 @@ fn prometheus_exporter_serves_ces_series() {
     let size = bounds("http_client_response_size_bucket");
     assert_eq!(size.len(), 16, "{size:?}");
     assert_eq!((&*size[0], &*size[14]), ("128.0", "67108864.0"));
+    // `/chunked`'s own `proxy` layer turns its proxy stage off.
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("krakend_proxy_duration") && l.contains("/chunked")),
+        "{text}"
+    );
     // Only what happened: no canceled round trip, no empty family.
     assert!(!text.contains("canceled_count"), "{text}");
     for family in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
@@ -329,6 +347,10 @@ fn a_real_prometheus_scrapes_the_exporter() {
         (
             r#"http_server_response_size_count{http_route="/users/:id",http_response_status_code="200"}"#,
             "3",
+        ),
+        (
+            r#"krakend_proxy_duration_count{http_route="/both",error="true",complete="false",canceled="false"}"#,
+            "2",
         ),
         (
             r#"http_client_duration_count{krakend_endpoint_route="/users/:id",http_response_status_code="200",clientname="/users/:id"}"#,

@@ -447,6 +447,8 @@ fn otlp_exporters_send_traces_and_metrics() {
             ("http.client.request.started.count", "/users/:id", 4),
             ("http.client.request.started.count", "/users/1", 1),
             ("http.server.response.size", "/users/:id", 4),
+            ("krakend.proxy.duration", "/users/:id", 4),
+            ("krakend.proxy.duration", "/both", 1),
             ("http.server.response.size", "/both", 1),
             ("http.client.duration", "/users/:id", 4),
             ("http.client.duration", "/users/2", 1),
@@ -480,6 +482,7 @@ fn otlp_exporters_send_traces_and_metrics() {
             ("krakend.backend.duration", "/users/3"),
             ("http.client.request.started.count", "/users/3"),
             ("http.server.response.size", "/skipped"),
+            ("krakend.proxy.duration", "/skipped"),
             ("http.client.duration", "/users/3"),
         ] {
             assert_eq!(

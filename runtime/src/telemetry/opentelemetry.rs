@@ -16,6 +16,9 @@
 //!   the size the response announces): `http_request_method`,
 //!   `url_scheme`, `http_route` (gin's `/foo/:id`),
 //!   `http_response_status_code`;
+//! - `krakend_proxy_duration` (s): `http_request_method`, `http_route`
+//!   (the endpoint's), `error`, `canceled`, `complete` (the handler's
+//!   proxy stage, r.);
 //! - `krakend_backend_duration` (s): `http_request_method`, `http_route`
 //!   (the `url_pattern`), `krakend_endpoint_route`, `krakend_endpoint_method`,
 //!   `error`, `canceled`, `complete`;
@@ -182,33 +185,35 @@ impl ServerMetrics {
     }
 }
 
-/// One backend's `krakend_backend_duration`, by (error, canceled, complete).
+/// One stage's duration, by (error, canceled, complete): a backend's
+/// `krakend_backend_duration` or an endpoint's `krakend_proxy_duration`
+/// (CE's one `middlewareMeter` for both).
 #[derive(Debug, Default)]
-pub struct BackendMetrics {
+pub struct StageMetrics {
     hists: [TimeHistogram; 8],
 }
 
-impl BackendMetrics {
-    /// Records one backend call.
+impl StageMetrics {
+    /// Records one run of the stage.
     pub fn record(&self, error: bool, canceled: bool, complete: bool, d: Duration) {
         let i = usize::from(error) << 2 | usize::from(canceled) << 1 | usize::from(complete);
         self.hists[i].observe(d);
     }
 }
 
-/// Times a backend call; dropped before [`BackendTimer::finish`], the call
-/// was canceled (CE's `canceled="true"`).
+/// Times a stage; dropped before [`StageTimer::finish`], the run was
+/// canceled (CE's `canceled="true"`).
 #[derive(Debug)]
-pub struct BackendTimer<'a> {
-    metrics: &'a BackendMetrics,
+pub struct StageTimer<'a> {
+    metrics: &'a StageMetrics,
     start: std::time::Instant,
     done: bool,
 }
 
-impl<'a> BackendTimer<'a> {
+impl<'a> StageTimer<'a> {
     /// Starts timing.
-    pub fn start(metrics: &'a BackendMetrics) -> Self {
-        BackendTimer {
+    pub fn start(metrics: &'a StageMetrics) -> Self {
+        StageTimer {
             metrics,
             start: std::time::Instant::now(),
             done: false,
@@ -223,7 +228,7 @@ impl<'a> BackendTimer<'a> {
     }
 }
 
-impl Drop for BackendTimer<'_> {
+impl Drop for StageTimer<'_> {
     fn drop(&mut self) {
         if !self.done {
             self.metrics.record(true, true, false, self.start.elapsed());
@@ -405,6 +410,21 @@ fn method(m: crate::spec::Method) -> String {
     crate::proxy::http_method(m).as_str().to_owned()
 }
 
+/// A stage's histograms (those with observations) into `family`, each
+/// with `base` and its `error`, `canceled` and `complete` labels.
+fn push_stage(family: &mut Family, base: &Labels, m: &StageMetrics) {
+    for (i, h) in m.hists.iter().enumerate() {
+        if h.count() == 0 {
+            continue;
+        }
+        let mut l = base.clone();
+        l.push(("error", bool_label(i & 4 != 0)));
+        l.push(("canceled", bool_label(i & 2 != 0)));
+        l.push(("complete", bool_label(i & 1 != 0)));
+        family.push(scope(l), h.value());
+    }
+}
+
 /// CE's series, summed from the counters now (the Prometheus exporter
 /// and the OTLP exporters both read them). A family without samples is
 /// left out, as Go's SDK leaves out an instrument nothing was recorded on.
@@ -418,6 +438,11 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
         "http_server_response_size",
         MetricType::Histogram,
         "Size of the responses the gateway served, in bytes.",
+    );
+    let mut proxy = Family::new(
+        "krakend_proxy_duration",
+        MetricType::Histogram,
+        "Duration of the proxy layer, in seconds.",
     );
     let mut backend = Family::new(
         "krakend_backend_duration",
@@ -486,6 +511,14 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
             server.push(labels.clone(), t.value());
             server_size.push(labels, s.value());
         }
+        if let Some(pm) = &otel.proxy {
+            let mut base = vec![
+                ("http_request_method", ep_method.clone()),
+                ("http_route", ep_route.clone()),
+            ];
+            statics(&mut base, otel.proxy_attrs);
+            push_stage(&mut proxy, &base, pm);
+        }
         for (i, (b, bm)) in ep.backends.iter().zip(otel.backends.iter()).enumerate() {
             let Some(layer) = otel.backend_layer(i) else {
                 continue;
@@ -499,16 +532,7 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
                 ("krakend_endpoint_method", ep_method.clone()),
             ];
             statics(&mut base, layer.metric_attrs);
-            for (i, h) in bm.hists.iter().enumerate() {
-                if h.count() == 0 {
-                    continue;
-                }
-                let mut l = base.clone();
-                l.push(("error", bool_label(i & 4 != 0)));
-                l.push(("canceled", bool_label(i & 2 != 0)));
-                l.push(("complete", bool_label(i & 1 != 0)));
-                backend.push(scope(l), h.value());
-            }
+            push_stage(&mut backend, &base, bm);
             for h in b.upstream.hosts.iter().filter(|_| layer.round_trip_metrics) {
                 let Some(cm) = h.otel.as_deref() else {
                     continue;
@@ -572,6 +596,7 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
     let mut all = vec![
         server,
         server_size,
+        proxy,
         backend,
         started,
         failed,
@@ -620,13 +645,13 @@ impl Unmatched {
     }
 }
 
-/// Per endpoint: its server histogram and one [`BackendMetrics`] per backend.
+/// Per endpoint: its server histogram and one [`StageMetrics`] per backend.
 #[derive(Debug)]
 pub struct EndpointOtel {
     /// `http_server_duration`.
     pub server: ServerMetrics,
     /// `krakend_backend_duration`, in backend order.
-    pub backends: Box<[BackendMetrics]>,
+    pub backends: Box<[StageMetrics]>,
     /// `http_server_duration` is recorded: `layers.global` measures and
     /// the endpoint's path is not in `skip_paths` (CE compares the raw
     /// request path; a literal endpoint's path is it).
@@ -636,6 +661,12 @@ pub struct EndpointOtel {
     pub backend_skipped: bool,
     /// Each backend's layer (a backend's own override, else the service's).
     pub layers: Box<[crate::spec::OtelBackend]>,
+    /// `krakend_proxy_duration`, when the endpoint's proxy layer (its own
+    /// override, else `layers.proxy`) measures and its route is not in
+    /// `skip_paths`.
+    pub proxy: Option<StageMetrics>,
+    /// The proxy layer's static attributes.
+    pub proxy_attrs: &'static [crate::spec::OtelAttr],
 }
 
 impl EndpointOtel {
@@ -643,13 +674,19 @@ impl EndpointOtel {
     pub fn new(otel: &crate::spec::Otel, ep: &crate::spec::Endpoint) -> Self {
         let route = gin_route(ep.path);
         let method = crate::proxy::http_method(ep.method);
+        let skipped = otel.skip_paths.contains(&route.as_str());
+        let proxy = otel
+            .proxy_overrides
+            .iter()
+            .find(|(p, m, _)| *p == ep.path && *m == method.as_str())
+            .map_or(otel.proxy, |o| o.2);
         EndpointOtel {
             server: ServerMetrics::default(),
             backends: (0..ep.backends.len())
-                .map(|_| BackendMetrics::default())
+                .map(|_| StageMetrics::default())
                 .collect(),
             server_on: otel.global.metrics && !otel.skip_paths.contains(&ep.path),
-            backend_skipped: otel.skip_paths.contains(&route.as_str()),
+            backend_skipped: skipped,
             layers: (0..ep.backends.len())
                 .map(|i| {
                     otel.backend_overrides
@@ -658,6 +695,8 @@ impl EndpointOtel {
                         .map_or(otel.backend, |o| o.3)
                 })
                 .collect(),
+            proxy: (proxy.metrics && !skipped).then(StageMetrics::default),
+            proxy_attrs: proxy.metric_attrs,
         }
     }
 

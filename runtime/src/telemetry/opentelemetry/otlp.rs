@@ -302,6 +302,7 @@ fn otel_name(prom: &str) -> Option<(&'static str, &'static str)> {
         "http_server_duration" => ("http.server.duration", "s"),
         "http_server_response_size" => ("http.server.response.size", "By"),
         "krakend_backend_duration" => ("krakend.backend.duration", "s"),
+        "krakend_proxy_duration" => ("krakend.proxy.duration", "s"),
         "http_client_request_started_count" => ("http.client.request.started.count", ""),
         "http_client_request_failed_count" => ("http.client.request.failed.count", ""),
         "http_client_request_canceled_count" => ("http.client.request.canceled.count", ""),
@@ -341,6 +342,8 @@ fn static_key(otel: &Otel, label: &str) -> Option<&'static str> {
         .iter()
         .chain(otel.backend.metric_attrs)
         .chain(otel.backend_overrides.iter().flat_map(|o| o.3.metric_attrs))
+        .chain(otel.proxy.metric_attrs)
+        .chain(otel.proxy_overrides.iter().flat_map(|o| o.2.metric_attrs))
         .find(|a| a.label == label)
         .map(|a| a.key)
 }
