@@ -20,6 +20,8 @@ fn api(seen: &Seen) -> Reply {
         "/users/1" | "/users/2" => {
             Reply::json(&json!({"id": 1, "name": "ann", "x": 1}).to_string())
         }
+        "/slow" => Reply::json("{}").delay(Duration::from_secs(2)),
+        "/chunked" => Reply::json(r#"{"a":1}"#).header("Transfer-Encoding", "chunked"),
         _ => Reply::json(r#"{"error":"no such upstream route"}"#).status(404),
     }
 }
@@ -72,7 +74,10 @@ fn start_otel(bin: &Path) -> Otel {
 }
 
 /// Known traffic: 3 × `/users/{id}` (200), 2 × `/both` (one backend
-/// 404s: an incomplete 200), 1 × an unknown path (404, no endpoint).
+/// 404s: an incomplete 200), 1 × an unknown path (404, no endpoint),
+/// 1 × `/down` (its host refuses: 500), 1 × `/slow` (the endpoint's
+/// 300 ms run out: 500), 1 × `/chunked` (a backend answer without a
+/// length).
 fn traffic(gw: &Otel) {
     for id in [1, 2, 1] {
         assert_eq!(get(&gw.addr, &format!("/users/{id}")).status, 200);
@@ -81,6 +86,9 @@ fn traffic(gw: &Otel) {
         assert_eq!(get(&gw.addr, "/both").status, 200);
     }
     assert_eq!(get(&gw.addr, "/nowhere").status, 404);
+    assert_eq!(get(&gw.addr, "/down").status, 500);
+    assert_eq!(get(&gw.addr, "/slow").status, 500);
+    assert_eq!(get(&gw.addr, "/chunked").status, 200);
 }
 
 const SCOPE: &str = r#"otel_scope_name="io.krakend.krakend-otel",otel_scope_version="""#;
@@ -116,8 +124,74 @@ fn prometheus_exporter_serves_ces_series() {
         format!(
             r#"krakend_backend_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/missing",krakend_endpoint_method="GET",krakend_endpoint_route="/both",{SCOPE}}} 2"#
         ),
+        // The proxy stage: complete, partial (a backend failed), timed out.
+        "# TYPE krakend_proxy_duration histogram".to_owned(),
         format!(
-            r#"http_client_request_started_count_total{{clientname="/users/:id",http_request_method="GET",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
+            r#"krakend_proxy_duration_count{{canceled="false",complete="true",error="false",http_request_method="GET",http_route="/users/:id",{SCOPE}}} 3"#
+        ),
+        format!(
+            r#"krakend_proxy_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/both",{SCOPE}}} 2"#
+        ),
+        format!(
+            r#"krakend_proxy_duration_count{{canceled="false",complete="false",error="true",http_request_method="GET",http_route="/slow",{SCOPE}}} 1"#
+        ),
+        // The size each response announces: 21 bytes of `{"id":1,"name":"ann"}`.
+        "# TYPE http_server_response_size histogram".to_owned(),
+        format!(
+            r#"http_server_response_size_sum{{http_request_method="GET",http_response_status_code="200",http_route="/users/:id",{SCOPE},url_scheme="http"}} 63.0"#
+        ),
+        format!(
+            r#"http_server_response_size_count{{http_request_method="GET",http_response_status_code="200",http_route="/users/:id",{SCOPE},url_scheme="http"}} 3"#
+        ),
+        format!(
+            r#"http_server_response_size_bucket{{le="128.0",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",{SCOPE},url_scheme="http"}} 3"#
+        ),
+        format!(
+            r#"http_server_response_size_count{{http_request_method="GET",http_response_status_code="404",http_route="404 Not Found",{SCOPE},url_scheme="http"}} 1"#
+        ),
+        // CE's transport series, by the status each round trip got.
+        format!(
+            r#"http_client_request_started_count_total{{clientname="/users/:id",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
+        ),
+        format!(
+            r#"http_client_request_started_count_total{{clientname="/missing",http_request_method="GET",http_response_status_code="404",http_route="/missing",krakend_endpoint_method="GET",krakend_endpoint_route="/both",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 2"#
+        ),
+        format!(
+            r#"http_client_request_size_total{{clientname="/users/:id",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 0"#
+        ),
+        format!(
+            r#"http_client_duration_count{{clientname="/users/:id",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
+        ),
+        format!(
+            r#"http_client_duration_bucket{{le="10.0",clientname="/users/:id",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
+        ),
+        // 27 bytes of `{"id":1,"name":"ann","x":1}` from the backend.
+        format!(
+            r#"http_client_response_size_sum{{clientname="/users/:id",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 81.0"#
+        ),
+        format!(
+            r#"http_client_response_size_count{{clientname="/users/:id",http_request_method="GET",http_response_status_code="200",http_route="/users/:id",krakend_endpoint_method="GET",krakend_endpoint_route="/users/:id",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 3"#
+        ),
+        // A refused host: status 0, failed.
+        format!(
+            r#"http_client_request_started_count_total{{clientname="/down",http_request_method="GET",http_response_status_code="0",http_route="/down",krakend_endpoint_method="GET",krakend_endpoint_route="/down",{SCOPE},server_address="127.0.0.1",server_port="10"}} 1"#
+        ),
+        format!(
+            r#"http_client_request_failed_count_total{{clientname="/down",http_request_method="GET",http_response_status_code="0",http_route="/down",krakend_endpoint_method="GET",krakend_endpoint_route="/down",{SCOPE},server_address="127.0.0.1",server_port="10"}} 1"#
+        ),
+        format!(
+            r#"http_client_duration_count{{clientname="/down",http_request_method="GET",http_response_status_code="0",http_route="/down",krakend_endpoint_method="GET",krakend_endpoint_route="/down",{SCOPE},server_address="127.0.0.1",server_port="10"}} 1"#
+        ),
+        // The endpoint's timeout: timed out, and failed.
+        format!(
+            r#"http_client_request_timedout_count_total{{clientname="/slow",http_request_method="GET",http_response_status_code="0",http_route="/slow",krakend_endpoint_method="GET",krakend_endpoint_route="/slow",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 1"#
+        ),
+        format!(
+            r#"http_client_request_failed_count_total{{clientname="/slow",http_request_method="GET",http_response_status_code="0",http_route="/slow",krakend_endpoint_method="GET",krakend_endpoint_route="/slow",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 1"#
+        ),
+        // A chunked answer: no size, counted as such.
+        format!(
+            r#"http_client_response_no_content_length_total{{clientname="/chunked",http_request_method="GET",http_response_status_code="200",http_route="/chunked",krakend_endpoint_method="GET",krakend_endpoint_route="/chunked",{SCOPE},server_address="127.0.0.1",server_port="{port}"}} 1"#
         ),
         // No endpoint: CE's route label is the status line.
         format!(
@@ -127,14 +201,37 @@ fn prometheus_exporter_serves_ces_series() {
     ] {
         assert!(text.contains(&want), "missing `{want}` in:\n{text}");
     }
-    // CE's 20 time bounds, `+Inf` last.
-    let bounds: Vec<&str> = text
-        .lines()
-        .filter(|l| l.starts_with("http_server_duration_bucket") && l.contains("/users/:id"))
-        .filter_map(|l| l.split("le=\"").nth(1)?.split('"').next())
-        .collect();
-    assert_eq!(bounds.len(), 21, "{bounds:?}");
-    assert_eq!((bounds[0], bounds[20]), ("0.01", "+Inf"));
+    // CE's 20 time bounds and 15 size bounds, `+Inf` last.
+    let bounds = |series: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(series) && l.contains("/users/:id"))
+            .filter_map(|l| l.split("le=\"").nth(1)?.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let time = bounds("http_server_duration_bucket");
+    assert_eq!(time.len(), 21, "{time:?}");
+    assert_eq!((&*time[0], &*time[20]), ("0.01", "+Inf"));
+    let size = bounds("http_client_response_size_bucket");
+    assert_eq!(size.len(), 16, "{size:?}");
+    assert_eq!((&*size[0], &*size[14]), ("128.0", "67108864.0"));
+    // `/chunked`'s own `proxy` layer turns its proxy stage off.
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("krakend_proxy_duration") && l.contains("/chunked")),
+        "{text}"
+    );
+    // Only what happened: no canceled round trip, no empty family.
+    assert!(!text.contains("canceled_count"), "{text}");
+    for family in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
+        let name = family.split(' ').next().unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(name) && !l.starts_with('#')),
+            "`{name}` has no sample"
+        );
+    }
     assert_eq!(get(&gw.metrics, "/other").status, 404);
 }
 
@@ -173,8 +270,8 @@ fn free_port() -> u16 {
 }
 
 /// A real Prometheus (Debian's `prometheus` package) scrapes the gateway
-/// every second; its HTTP API then returns CE's series with the counts
-/// sent. Skips with a message where Prometheus is not installed, except
+/// every second; its HTTP API then returns CE's series (server, backend
+/// and transport ones) with the counts sent. Skips with a message where Prometheus is not installed, except
 /// under CI (`CI=true`, where `.ci/run` installs it).
 #[test]
 fn a_real_prometheus_scrapes_the_exporter() {
@@ -246,6 +343,26 @@ fn a_real_prometheus_scrapes_the_exporter() {
         (
             r#"http_client_request_started_count_total{krakend_endpoint_route="/users/:id",http_route="/users/:id",clientname="/users/:id",server_address="127.0.0.1",otel_scope_name="io.krakend.krakend-otel"}"#,
             "3",
+        ),
+        (
+            r#"http_server_response_size_count{http_route="/users/:id",http_response_status_code="200"}"#,
+            "3",
+        ),
+        (
+            r#"krakend_proxy_duration_count{http_route="/both",error="true",complete="false",canceled="false"}"#,
+            "2",
+        ),
+        (
+            r#"http_client_duration_count{krakend_endpoint_route="/users/:id",http_response_status_code="200",clientname="/users/:id"}"#,
+            "3",
+        ),
+        (
+            r#"http_client_request_timedout_count_total{krakend_endpoint_route="/slow",http_response_status_code="0"}"#,
+            "1",
+        ),
+        (
+            r#"http_client_response_no_content_length_total{krakend_endpoint_route="/chunked"}"#,
+            "1",
         ),
     ];
     let deadline = Instant::now() + Duration::from_secs(60);

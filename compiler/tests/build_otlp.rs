@@ -446,7 +446,15 @@ fn otlp_exporters_send_traces_and_metrics() {
             ("krakend.backend.duration", "/users/2", 1),
             ("http.client.request.started.count", "/users/:id", 4),
             ("http.client.request.started.count", "/users/1", 1),
-            ("http.client.request.failed.count", "/users/:id", 0),
+            ("http.server.response.size", "/users/:id", 4),
+            ("krakend.proxy.duration", "/users/:id", 4),
+            ("krakend.proxy.duration", "/both", 1),
+            ("http.server.response.size", "/both", 1),
+            ("http.client.duration", "/users/:id", 4),
+            ("http.client.duration", "/users/2", 1),
+            ("http.client.response.size", "/users/:id", 4),
+            // GETs without a body: CE adds their Content-Length, 0.
+            ("http.client.request.size", "/users/:id", 0),
         ] {
             assert_eq!(
                 counts.get(&(metric.to_owned(), route.to_owned())).copied(),
@@ -454,11 +462,28 @@ fn otlp_exporters_send_traces_and_metrics() {
                 "{name}: {metric} {route} in {counts:?}"
             );
         }
+        // CE adds to these only when it happens: no failure, no
+        // cancellation, every answer with a length.
+        for metric in [
+            "http.client.request.failed.count",
+            "http.client.request.canceled.count",
+            "http.client.request.timedout.count",
+            "http.client.response.no-content-length",
+        ] {
+            assert_eq!(
+                counts.get(&(metric.to_owned(), "/users/:id".to_owned())),
+                None,
+                "{name}: {metric}"
+            );
+        }
         // `skip_paths`: no server measure, no backend measure.
         for (metric, route) in [
             ("http.server.duration", "/skipped"),
             ("krakend.backend.duration", "/users/3"),
             ("http.client.request.started.count", "/users/3"),
+            ("http.server.response.size", "/skipped"),
+            ("krakend.proxy.duration", "/skipped"),
+            ("http.client.duration", "/users/3"),
         ] {
             assert_eq!(
                 counts.get(&(metric.to_owned(), route.to_owned())),

@@ -138,7 +138,9 @@ fn router_error(
 ///     l. `auth/signer` (replaces m–o);
 ///     m. `modifier/lua-endpoint`; n. `qos/ratelimit/router` → 429/503;
 ///     o. the endpoint: proxy, render, KrakenD's headers.
-/// - [P] the proxy stack, inside the endpoint's timeout ([`proxied`],
+/// - [P] the proxy stack (r. `telemetry/metrics`' pipe layer and
+///   OpenTelemetry's proxy stage, `krakend_proxy_duration`, around it and
+///   its timeout), inside the endpoint's timeout ([`proxied`],
 ///   [`proxy::run`]): t. `validation/cel`'s `req` list before anything
 ///   (500), its `resp` list on a successful answer (500); inside it, u.
 ///   `validation/json-schema` → 400 before any backend; then shadows,
@@ -357,7 +359,11 @@ async fn gin(
                     };
                     let mut resp = signed(&gw, index, ep, signer, &inb, body, start).await;
                     secure(&mut resp);
-                    ep.record(resp.status().as_u16(), start.elapsed());
+                    ep.record(
+                        resp.status().as_u16(),
+                        announced_size(&resp),
+                        start.elapsed(),
+                    );
                     #[cfg(feature = "stats")]
                     stats_finished(stats, &resp, start);
                     log_access(&gw, &parts, &client_ip, &resp, start);
@@ -392,7 +398,11 @@ async fn gin(
                         let (mut resp, _completed) =
                             endpoint(&gw, index, ep, &inb, body, start).await;
                         secure(&mut resp);
-                        ep.record(resp.status().as_u16(), start.elapsed());
+                        ep.record(
+                            resp.status().as_u16(),
+                            announced_size(&resp),
+                            start.elapsed(),
+                        );
                         #[cfg(feature = "stats")]
                         stats_finished(stats, &resp, start);
                         log_access(&gw, &parts, &client_ip, &resp, start);
@@ -400,7 +410,11 @@ async fn gin(
                     }
                 };
                 secure(&mut resp);
-                ep.record(resp.status().as_u16(), start.elapsed());
+                ep.record(
+                    resp.status().as_u16(),
+                    announced_size(&resp),
+                    start.elapsed(),
+                );
                 #[cfg(feature = "stats")]
                 stats_finished(stats, &resp, start);
                 log_access(&gw, &parts, &client_ip, &resp, start);
@@ -431,6 +445,7 @@ async fn gin(
         o.record(
             parts.method.as_str(),
             resp.status().as_u16(),
+            announced_size(&resp),
             start.elapsed(),
         );
     }
@@ -447,13 +462,15 @@ fn stats_finished(
     start: Instant,
 ) {
     if let Some(s) = s {
-        let size = hyper::body::Body::size_hint(r.body());
-        s.finished(
-            r.status().as_u16(),
-            size.exact().unwrap_or(size.lower()),
-            start.elapsed(),
-        );
+        s.finished(r.status().as_u16(), announced_size(r), start.elapsed());
     }
+}
+
+/// The answer's body size as far as the body tells it before it is sent
+/// (`telemetry/metrics`' and OpenTelemetry's response sizes).
+fn announced_size(r: &Response<GwBody>) -> u64 {
+    let size = hyper::body::Body::size_hint(r.body());
+    size.exact().unwrap_or(size.lower())
 }
 
 /// a. the access log line, unless `disable_access_log` or the path is in
@@ -773,6 +790,15 @@ async fn endpoint(
     let deadline = proxy::after(start, ep.spec.timeout_ms);
     #[cfg(feature = "stats")]
     let pipe_start = Instant::now();
+    // r.: OTel's proxy stage (`krakend_proxy_duration`) around the proxy
+    // stack and its timeout (CE's proxy middleware sees the deadline as an
+    // error); dropped with the request, a canceled run.
+    #[cfg(feature = "otel")]
+    let proxy_timer = ep
+        .otel
+        .as_ref()
+        .and_then(|o| o.proxy.as_ref())
+        .map(crate::telemetry::opentelemetry::StageTimer::start);
     let work = proxied(gw, index, ep, inb, body, start);
     let answer = match tokio::time::timeout_at(deadline, work).await {
         Ok(a) => a,
@@ -788,20 +814,27 @@ async fn endpoint(
             })
         }
     };
-    // r.: `telemetry/metrics`' pipe layer around the proxy stack.
+    // r.: `telemetry/metrics`' pipe layer and OTel's proxy stage around
+    // the proxy stack: lura's response `IsComplete` and error.
+    let (complete, error) = match &answer {
+        Ok(Answer::Stream(_)) => (true, false),
+        Ok(Answer::Rendered(r)) => (r.completed, !r.errors.is_empty()),
+        Ok(Answer::Merged(m)) => (
+            m.complete && m.data.as_ref().is_some_and(|d| !d.is_empty()),
+            !m.errors.is_empty(),
+        ),
+        Err(_) => (false, true),
+    };
     #[cfg(feature = "stats")]
     if let Some(p) = ep.stats.as_ref().and_then(|s| s.pipe.as_ref()) {
-        let (complete, error) = match &answer {
-            Ok(Answer::Stream(_)) => (true, false),
-            Ok(Answer::Rendered(r)) => (r.completed, !r.errors.is_empty()),
-            Ok(Answer::Merged(m)) => (
-                m.complete && m.data.as_ref().is_some_and(|d| !d.is_empty()),
-                !m.errors.is_empty(),
-            ),
-            Err(_) => (false, true),
-        };
         p.record(complete, error, pipe_start.elapsed());
     }
+    #[cfg(feature = "otel")]
+    if let Some(t) = proxy_timer {
+        t.finish(error, complete);
+    }
+    #[cfg(not(any(feature = "stats", feature = "otel")))]
+    let _ = (complete, error);
     let mut completed = false;
     let mut resp = match answer {
         Ok(Answer::Stream(streamed)) => {

@@ -984,7 +984,7 @@ async fn call_backend(
                 .filter(|l| l.stage_metrics)
                 .and(o.backends.get(bi))
         })
-        .map(crate::telemetry::opentelemetry::BackendTimer::start);
+        .map(crate::telemetry::opentelemetry::StageTimer::start);
     #[cfg(feature = "stats")]
     let stats = ep
         .stats

@@ -134,6 +134,20 @@ pub struct Otel {
     /// Backends with their own layer: (endpoint path, endpoint method,
     /// backend index, layer).
     pub backend_overrides: &'static [(&'static str, &'static str, usize, OtelBackend)],
+    /// `layers.proxy`.
+    pub proxy: OtelProxy,
+    /// Endpoints with their own layer: (endpoint path, endpoint method,
+    /// layer).
+    pub proxy_overrides: &'static [(&'static str, &'static str, OtelProxy)],
+}
+
+/// `telemetry/opentelemetry`'s proxy layer (CE's `PipeOpts`).
+#[derive(Debug, Clone, Copy)]
+pub struct OtelProxy {
+    /// `krakend_proxy_duration`.
+    pub metrics: bool,
+    /// `metrics_static_attributes`.
+    pub metric_attrs: &'static [OtelAttr],
 }
 
 /// `telemetry/opentelemetry`'s `layers.global`.
@@ -208,6 +222,11 @@ impl Otel {
         },
         backend: OtelBackend::DEFAULT,
         backend_overrides: &[],
+        proxy: OtelProxy {
+            metrics: true,
+            metric_attrs: &[],
+        },
+        proxy_overrides: &[],
     };
 }
 

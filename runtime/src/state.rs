@@ -151,14 +151,17 @@ pub struct EndpointRt {
 }
 
 impl EndpointRt {
-    /// Records one answered request: gwc's own counters and, with
-    /// `telemetry/opentelemetry`, CE's `http_server_duration` (layer S1).
-    pub fn record(&self, status: u16, d: std::time::Duration) {
+    /// Records one answered request, whose body announces `size` bytes:
+    /// gwc's own counters and, with `telemetry/opentelemetry`, CE's
+    /// `http_server_duration` and `http_server_response_size` (layer S1).
+    pub fn record(&self, status: u16, size: u64, d: std::time::Duration) {
         self.metrics.record(status, d);
         #[cfg(feature = "otel")]
         if let Some(o) = self.otel.as_ref().filter(|o| o.server_on) {
-            o.server.record(status, d);
+            o.server.record(status, size, d);
         }
+        #[cfg(not(feature = "otel"))]
+        let _ = size;
     }
 }
 
@@ -386,6 +389,22 @@ impl Gw {
             if let (Some(v), Some(stage)) = (jwt.as_mut(), cel.as_ref()) {
                 v.set_rejecter(std::sync::Arc::clone(stage));
             }
+            #[cfg(feature = "otel")]
+            let otel = spec
+                .otel
+                .map(|o| crate::telemetry::opentelemetry::EndpointOtel::new(o, ep));
+            // `http_client_*`: each host of a backend whose layer has them
+            // counts its round trips.
+            #[cfg(feature = "otel")]
+            if let Some(o) = &otel {
+                for (i, b) in backends.iter_mut().enumerate() {
+                    if o.backend_layer(i).is_some_and(|l| l.round_trip_metrics) {
+                        for h in b.upstream.hosts.iter_mut() {
+                            h.otel = Some(Box::default());
+                        }
+                    }
+                }
+            }
             endpoints.push(EndpointRt {
                 spec: ep,
                 backends: backends.into_boxed_slice(),
@@ -417,9 +436,7 @@ impl Gw {
                 }),
                 metrics: EndpointMetrics::default(),
                 #[cfg(feature = "otel")]
-                otel: spec
-                    .otel
-                    .map(|o| crate::telemetry::opentelemetry::EndpointOtel::new(o, ep)),
+                otel,
                 #[cfg(feature = "stats")]
                 stats: stats.as_mut().map(|c| {
                     c.endpoint(

@@ -116,6 +116,10 @@ pub struct HostRt {
     pub stats: HostStats,
     /// Attempts by outcome class, indexed by [`Outcome::slot`].
     pub classes: Counters<5>,
+    /// `telemetry/opentelemetry`'s round-trip metrics, when the backend's
+    /// layer has them.
+    #[cfg(feature = "otel")]
+    pub otel: Option<Box<crate::telemetry::opentelemetry::ClientMetrics>>,
 }
 
 /// Splits a sanitised host URL into scheme, authority and base path.
@@ -154,6 +158,8 @@ impl HostRt {
             health: None,
             stats: HostStats::default(),
             classes: Default::default(),
+            #[cfg(feature = "otel")]
+            otel: None,
         })
     }
 
@@ -761,7 +767,9 @@ impl Upstream {
                 }
                 (Some(_), None) => Some(opts.deadline),
             };
-            let mut outcome = self.attempt(host, req, uri, t, attempt).await;
+            let mut outcome = self
+                .attempt(host, req, uri, t, attempt, opts.deadline)
+                .await;
             if host.follow_redirects
                 && let Ok(r) = &outcome
                 && redirect::is_redirect(r.resp.status())
@@ -824,8 +832,21 @@ impl Upstream {
         uri: Result<Uri, String>,
         t: Option<Instant>,
         attempt: u8,
+        deadline: Instant,
     ) -> Result<Reply<'a>, Failed> {
         let mut guard = AttemptGuard::new(host);
+        // OTel's transport metrics: one round trip, request to response head.
+        #[cfg(feature = "otel")]
+        let round_trip = host.otel.as_deref().map(|m| {
+            crate::telemetry::opentelemetry::RoundTrip::start(
+                m,
+                t.map_or(deadline, |t| t.min(deadline)),
+                hyper::body::Body::size_hint(req.body()).exact(),
+                req.method() == hyper::Method::HEAD,
+            )
+        });
+        #[cfg(not(feature = "otel"))]
+        let _ = deadline;
         let uri = uri.map_err(|e| {
             guard.disarm();
             (Error::new(ErrorKind::Internal, e), Outcome::ConnectFailure)
@@ -859,6 +880,10 @@ impl Upstream {
         match r {
             Err(_) => {
                 guard.finish(AttemptResult::Timeout);
+                #[cfg(feature = "otel")]
+                if let Some(rt) = round_trip {
+                    rt.failed(crate::telemetry::opentelemetry::NoAnswer::TimedOut);
+                }
                 let what = if t.is_none_or(|t| header_t < Some(t)) {
                     "response_header_timeout"
                 } else {
@@ -875,6 +900,10 @@ impl Upstream {
             }
             Ok((_, Err(e))) => {
                 guard.finish(AttemptResult::Error);
+                #[cfg(feature = "otel")]
+                if let Some(rt) = round_trip {
+                    rt.failed(crate::telemetry::opentelemetry::NoAnswer::Failed);
+                }
                 let (kind, class) = if e.is_connect() {
                     (ErrorKind::Connect, Outcome::ConnectFailure)
                 } else {
@@ -889,14 +918,23 @@ impl Upstream {
                 }
                 Err((Error::new(kind, msg), class))
             }
-            Ok((permit, Ok(resp))) => Ok(Reply {
-                resp,
-                host,
-                permit,
-                guard,
-                attempts: attempt,
-                redirected_to: None,
-            }),
+            Ok((permit, Ok(resp))) => {
+                #[cfg(feature = "otel")]
+                if let Some(rt) = round_trip {
+                    rt.answered(
+                        resp.status().as_u16(),
+                        hyper::body::Body::size_hint(resp.body()).exact(),
+                    );
+                }
+                Ok(Reply {
+                    resp,
+                    host,
+                    permit,
+                    guard,
+                    attempts: attempt,
+                    redirected_to: None,
+                })
+            }
         }
     }
 }

@@ -623,6 +623,20 @@ pub fn plan(config: &Config<'_>, options: &PlanOptions) -> Result<Plan, PlanErro
         // `mergedBackendOpts`).
         for ep in &config.endpoints {
             let Some(path) = &ep.path else { continue };
+            // An endpoint's own `proxy` replaces `layers.proxy` (CE's
+            // `EndpointPipeOpts`).
+            if let Some(l) = ep
+                .extra
+                .otel
+                .as_ref()
+                .and_then(|o| o.proxy_override.as_ref())
+            {
+                p.proxy_overrides.push((
+                    path.value.clone(),
+                    ep.method_upper(),
+                    telemetry::opentelemetry::proxy(Some(l)),
+                ));
+            }
             for (i, b) in ep.backends.iter().enumerate() {
                 if let Some(l) = b
                     .extra

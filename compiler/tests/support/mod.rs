@@ -189,8 +189,22 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Seen>>, handler: &Handler) {
         for (k, v) in &reply.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
-        if out.write_all(head.as_bytes()).is_err() || out.write_all(&reply.body).is_err() {
+        // A reply with `Transfer-Encoding: chunked` is sent as one chunk,
+        // without a length.
+        let chunked = reply.headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+        });
+        let body = if chunked {
+            head.push_str("\r\n");
+            let mut b = format!("{:x}\r\n", reply.body.len()).into_bytes();
+            b.extend_from_slice(&reply.body);
+            b.extend_from_slice(b"\r\n0\r\n\r\n");
+            b
+        } else {
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+            reply.body.clone()
+        };
+        if out.write_all(head.as_bytes()).is_err() || out.write_all(&body).is_err() {
             return;
         }
         if close {

@@ -12,15 +12,28 @@
 //!
 //! Series (CE v0.14.4 names; labels besides `otel_scope_name` and
 //! `otel_scope_version`):
-//! - `http_server_duration` (s): `http_request_method`, `url_scheme`,
-//!   `http_route` (gin's `/foo/:id`), `http_response_status_code`;
+//! - `http_server_duration` (s) and `http_server_response_size` (bytes,
+//!   the size the response announces): `http_request_method`,
+//!   `url_scheme`, `http_route` (gin's `/foo/:id`),
+//!   `http_response_status_code`;
+//! - `krakend_proxy_duration` (s): `http_request_method`, `http_route`
+//!   (the endpoint's), `error`, `canceled`, `complete` (the handler's
+//!   proxy stage, r.);
 //! - `krakend_backend_duration` (s): `http_request_method`, `http_route`
 //!   (the `url_pattern`), `krakend_endpoint_route`, `krakend_endpoint_method`,
 //!   `error`, `canceled`, `complete`;
-//! - `http_client_request_started_count_total`, `…_failed_count_total`,
-//!   `…_timedout_count_total`: the backend labels plus `clientname`,
-//!   `server_address`, `server_port`; read from the host's attempt
-//!   counters, so an attempt is counted when it ends.
+//! - CE's transport series, one round trip (an attempt: request sent,
+//!   response head received) at a time ([`RoundTrip`]):
+//!   `http_client_request_{started,failed,canceled,timedout}_count_total`,
+//!   `http_client_request_size_total` (the request's `Content-Length`),
+//!   `http_client_duration` (s), `http_client_response_size` (bytes, only
+//!   with a `Content-Length`), `http_client_response_no_content_length_total`:
+//!   the backend labels plus `clientname`, `server_address`, `server_port`
+//!   and `http_response_status_code` (0 without an answer).
+//!
+//! Every series keeps at most [`STATUS_SLOTS`] statuses per endpoint (per
+//! host for the transport series), so neither clients nor backends can
+//! grow the label set.
 
 #[cfg(feature = "otlp")]
 pub mod otlp;
@@ -35,7 +48,6 @@ use prometheus_client::metrics::MetricType;
 use crate::exposition::{Family, Value};
 
 use crate::state::Gw;
-use crate::upstream::AttemptResult;
 use crate::worker::Counters;
 
 /// The instrumentation scope CE's meter names (`otel_scope_name`).
@@ -47,46 +59,88 @@ pub const TIME_BUCKETS: [f64; 20] = [
     0.750, 1.000, 1.500, 2.000, 3.500, 5.000, 10.000,
 ];
 
-/// Slots of a [`TimeHistogram`]: one per bound, `+Inf`, the sum (ns) and
-/// the count.
+/// CE's size buckets, in bytes (`config/histogram_buckets.go`).
+pub const SIZE_BUCKETS: [f64; 15] = [
+    128.0, 256.0, 512.0, 1024.0, 4096.0, 8192.0, 16384.0, 32768.0, 65536.0, 262144.0, 524288.0,
+    1048576.0, 4194304.0, 16777216.0, 67108864.0,
+];
+
+/// Slots of a [`Buckets`]: one per bound (the longest list), `+Inf`
+/// (right after a list's last bound), the sum and the count.
 const SLOTS: usize = TIME_BUCKETS.len() + 3;
-const INF: usize = TIME_BUCKETS.len();
-const SUM: usize = TIME_BUCKETS.len() + 1;
-const COUNT: usize = TIME_BUCKETS.len() + 2;
+const SUM: usize = SLOTS - 2;
+const COUNT: usize = SLOTS - 1;
 
-/// A latency histogram over [`TIME_BUCKETS`], kept per worker.
+/// A histogram's per-worker counts over a bucket list given by its user.
 #[derive(Debug, Default)]
-pub struct TimeHistogram(Counters<SLOTS>);
+struct Buckets(Counters<SLOTS>);
 
-impl TimeHistogram {
-    /// Records one observation.
-    pub fn observe(&self, d: Duration) {
-        let s = d.as_secs_f64();
-        let i = TIME_BUCKETS.iter().position(|b| s <= *b).unwrap_or(INF);
+impl Buckets {
+    /// Records `x` (in the bounds' unit), adding `sum` to the sum.
+    fn observe(&self, bounds: &[f64], x: f64, sum: u64) {
+        let i = bounds.iter().position(|b| x <= *b).unwrap_or(bounds.len());
         self.0.add(i, 1);
-        self.0
-            .add(SUM, u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        self.0.add(SUM, sum);
         self.0.add(COUNT, 1);
     }
 
-    /// The count.
-    pub fn count(&self) -> u64 {
-        self.0.get(COUNT)
-    }
-
-    /// The histogram as an exposition value (sum in seconds, `+Inf` last).
-    fn value(&self) -> Value {
-        let mut buckets: Vec<(f64, u64)> = TIME_BUCKETS
+    /// The histogram as an exposition value: the sum divided by `scale`,
+    /// `+Inf` last.
+    fn value(&self, bounds: &[f64], scale: f64) -> Value {
+        let mut buckets: Vec<(f64, u64)> = bounds
             .iter()
             .enumerate()
             .map(|(i, b)| (*b, self.0.get(i)))
             .collect();
-        buckets.push((f64::INFINITY, self.0.get(INF)));
+        buckets.push((f64::INFINITY, self.0.get(bounds.len())));
         Value::Histogram {
-            sum: self.0.get(SUM) as f64 / 1e9,
+            sum: self.0.get(SUM) as f64 / scale,
             count: self.0.get(COUNT),
             buckets,
         }
+    }
+}
+
+/// A latency histogram over [`TIME_BUCKETS`], kept per worker.
+#[derive(Debug, Default)]
+pub struct TimeHistogram(Buckets);
+
+impl TimeHistogram {
+    /// Records one observation.
+    pub fn observe(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.0.observe(&TIME_BUCKETS, d.as_secs_f64(), nanos);
+    }
+
+    /// The count.
+    pub fn count(&self) -> u64 {
+        self.0.0.get(COUNT)
+    }
+
+    /// The histogram as an exposition value (sum in seconds, `+Inf` last).
+    fn value(&self) -> Value {
+        self.0.value(&TIME_BUCKETS, 1e9)
+    }
+}
+
+/// A size histogram over [`SIZE_BUCKETS`], kept per worker.
+#[derive(Debug, Default)]
+pub struct SizeHistogram(Buckets);
+
+impl SizeHistogram {
+    /// Records one size, in bytes.
+    pub fn observe(&self, bytes: u64) {
+        self.0.observe(&SIZE_BUCKETS, bytes as f64, bytes);
+    }
+
+    /// The count.
+    pub fn count(&self) -> u64 {
+        self.0.0.get(COUNT)
+    }
+
+    /// The histogram as an exposition value (sum in bytes, `+Inf` last).
+    fn value(&self) -> Value {
+        self.0.value(&SIZE_BUCKETS, 1.0)
     }
 }
 
@@ -95,64 +149,71 @@ impl TimeHistogram {
 /// rarely answers with more than a handful).
 pub const STATUS_SLOTS: usize = 8;
 
-/// One endpoint's `http_server_duration`, by status.
+/// One endpoint's `http_server_duration` and `http_server_response_size`,
+/// by status.
 #[derive(Debug, Default)]
 pub struct ServerMetrics {
     /// The status each slot holds (0: free), claimed once.
     codes: [AtomicU16; STATUS_SLOTS],
-    hists: [TimeHistogram; STATUS_SLOTS],
+    hists: [(TimeHistogram, SizeHistogram); STATUS_SLOTS],
     /// Observations with no free slot left.
     pub dropped: AtomicU64,
 }
 
 impl ServerMetrics {
-    /// Records one request answered with `status` after `d`.
-    pub fn record(&self, status: u16, d: Duration) {
+    /// Records one request answered with `status` and a body of `size`
+    /// bytes (as the response announces it) after `d`.
+    pub fn record(&self, status: u16, size: u64, d: Duration) {
         match super::status_slot(&self.codes, status) {
-            Some(i) => self.hists[i].observe(d),
+            Some(i) => {
+                self.hists[i].0.observe(d);
+                self.hists[i].1.observe(size);
+            }
             None => {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
 
-    /// (status, histogram) for every claimed slot.
-    fn slots(&self) -> impl Iterator<Item = (u16, &TimeHistogram)> {
+    /// (status, durations, sizes) for every claimed slot.
+    fn slots(&self) -> impl Iterator<Item = (u16, &TimeHistogram, &SizeHistogram)> {
         self.codes
             .iter()
             .zip(&self.hists)
-            .map(|(c, h)| (c.load(Ordering::Relaxed), h))
-            .filter(|(c, _)| *c != 0)
+            .map(|(c, (t, s))| (c.load(Ordering::Relaxed), t, s))
+            .filter(|(c, _, _)| *c != 0)
     }
 }
 
-/// One backend's `krakend_backend_duration`, by (error, canceled, complete).
+/// One stage's duration, by (error, canceled, complete): a backend's
+/// `krakend_backend_duration` or an endpoint's `krakend_proxy_duration`
+/// (CE's one `middlewareMeter` for both).
 #[derive(Debug, Default)]
-pub struct BackendMetrics {
+pub struct StageMetrics {
     hists: [TimeHistogram; 8],
 }
 
-impl BackendMetrics {
-    /// Records one backend call.
+impl StageMetrics {
+    /// Records one run of the stage.
     pub fn record(&self, error: bool, canceled: bool, complete: bool, d: Duration) {
         let i = usize::from(error) << 2 | usize::from(canceled) << 1 | usize::from(complete);
         self.hists[i].observe(d);
     }
 }
 
-/// Times a backend call; dropped before [`BackendTimer::finish`], the call
-/// was canceled (CE's `canceled="true"`).
+/// Times a stage; dropped before [`StageTimer::finish`], the run was
+/// canceled (CE's `canceled="true"`).
 #[derive(Debug)]
-pub struct BackendTimer<'a> {
-    metrics: &'a BackendMetrics,
+pub struct StageTimer<'a> {
+    metrics: &'a StageMetrics,
     start: std::time::Instant,
     done: bool,
 }
 
-impl<'a> BackendTimer<'a> {
+impl<'a> StageTimer<'a> {
     /// Starts timing.
-    pub fn start(metrics: &'a BackendMetrics) -> Self {
-        BackendTimer {
+    pub fn start(metrics: &'a StageMetrics) -> Self {
+        StageTimer {
             metrics,
             start: std::time::Instant::now(),
             done: false,
@@ -167,10 +228,163 @@ impl<'a> BackendTimer<'a> {
     }
 }
 
-impl Drop for BackendTimer<'_> {
+impl Drop for StageTimer<'_> {
     fn drop(&mut self) {
         if !self.done {
             self.metrics.record(true, true, false, self.start.elapsed());
+        }
+    }
+}
+
+/// The slot key of a round trip that got no answer (CE's status 0; a
+/// slot holding 0 is free).
+const NO_STATUS: u16 = u16::MAX;
+
+/// Counters of one [`ClientSlot`].
+const STARTED: usize = 0;
+const FAILED: usize = 1;
+const CANCELED: usize = 2;
+const TIMEDOUT: usize = 3;
+const REQUEST_BYTES: usize = 4;
+const NO_CONTENT_LENGTH: usize = 5;
+
+/// One status's round trips (CE's transport metrics).
+#[derive(Debug, Default)]
+struct ClientSlot {
+    /// [`STARTED`] … [`NO_CONTENT_LENGTH`].
+    counts: Counters<6>,
+    /// `http_client_duration`.
+    duration: TimeHistogram,
+    /// `http_client_response_size`.
+    response_size: SizeHistogram,
+}
+
+/// One host's round trips for one backend (`layers.backend.metrics.
+/// round_trip`), by status: CE's `http_client_*` series. Kept on the
+/// host ([`crate::upstream::HostRt`]), where attempts are made.
+#[derive(Debug, Default)]
+pub struct ClientMetrics {
+    /// The status each slot holds (0: free; [`NO_STATUS`]: no answer).
+    codes: [AtomicU16; STATUS_SLOTS],
+    slots: [ClientSlot; STATUS_SLOTS],
+    /// Round trips with no free slot left.
+    pub dropped: AtomicU64,
+}
+
+impl ClientMetrics {
+    fn slot(&self, status: Option<u16>) -> Option<&ClientSlot> {
+        let key = status.filter(|s| *s != 0).unwrap_or(NO_STATUS);
+        let slot = super::status_slot(&self.codes, key).and_then(|i| self.slots.get(i));
+        if slot.is_none() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        slot
+    }
+
+    /// (CE's status label, slot) for every claimed slot.
+    fn claimed(&self) -> impl Iterator<Item = (u16, &ClientSlot)> {
+        self.codes
+            .iter()
+            .zip(&self.slots)
+            .map(|(c, s)| (c.load(Ordering::Relaxed), s))
+            .filter(|(c, _)| *c != 0)
+            .map(|(c, s)| (if c == NO_STATUS { 0 } else { c }, s))
+    }
+}
+
+/// How a round trip ended without an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoAnswer {
+    /// A transport error (failed).
+    Failed,
+    /// Its time ran out (failed and timed out).
+    TimedOut,
+    /// Dropped before its deadline: the client went away (CE: the
+    /// context was canceled, not a failure).
+    Canceled,
+}
+
+/// One round trip (request sent, response head received) being measured;
+/// dropped unfinished, it was canceled, or timed out when its deadline
+/// has passed (the endpoint's timer drops a plain backend's attempt).
+#[derive(Debug)]
+pub struct RoundTrip<'a> {
+    metrics: &'a ClientMetrics,
+    start: std::time::Instant,
+    deadline: tokio::time::Instant,
+    /// The request's `Content-Length`, when known.
+    request_size: Option<u64>,
+    /// A `HEAD` request: CE reads no response size.
+    head: bool,
+    done: bool,
+}
+
+impl<'a> RoundTrip<'a> {
+    /// Starts measuring a request of `request_size` bytes (when known).
+    pub fn start(
+        metrics: &'a ClientMetrics,
+        deadline: tokio::time::Instant,
+        request_size: Option<u64>,
+        head: bool,
+    ) -> Self {
+        RoundTrip {
+            metrics,
+            start: std::time::Instant::now(),
+            deadline,
+            request_size,
+            head,
+            done: false,
+        }
+    }
+
+    /// The response head came: its status and `Content-Length`.
+    pub fn answered(mut self, status: u16, response_size: Option<u64>) {
+        self.done = true;
+        self.record(Some(status), response_size, None);
+    }
+
+    /// No response.
+    pub fn failed(mut self, how: NoAnswer) {
+        self.done = true;
+        self.record(None, None, Some(how));
+    }
+
+    fn record(&self, status: Option<u16>, response_size: Option<u64>, err: Option<NoAnswer>) {
+        let Some(s) = self.metrics.slot(status) else {
+            return;
+        };
+        s.counts.add(STARTED, 1);
+        if let Some(n) = self.request_size {
+            s.counts.add(REQUEST_BYTES, n);
+        }
+        match err {
+            None => {}
+            Some(NoAnswer::Failed) => s.counts.add(FAILED, 1),
+            Some(NoAnswer::TimedOut) => {
+                s.counts.add(FAILED, 1);
+                s.counts.add(TIMEDOUT, 1);
+            }
+            Some(NoAnswer::Canceled) => s.counts.add(CANCELED, 1),
+        }
+        s.duration.observe(self.start.elapsed());
+        if status.is_some() && !self.head {
+            match response_size {
+                Some(n) => s.response_size.observe(n),
+                None => s.counts.add(NO_CONTENT_LENGTH, 1),
+            }
+        }
+    }
+}
+
+impl Drop for RoundTrip<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let how = if tokio::time::Instant::now() >= self.deadline {
+                NoAnswer::TimedOut
+            } else {
+                NoAnswer::Canceled
+            };
+            self.record(None, None, Some(how));
         }
     }
 }
@@ -196,13 +410,39 @@ fn method(m: crate::spec::Method) -> String {
     crate::proxy::http_method(m).as_str().to_owned()
 }
 
+/// A stage's histograms (those with observations) into `family`, each
+/// with `base` and its `error`, `canceled` and `complete` labels.
+fn push_stage(family: &mut Family, base: &Labels, m: &StageMetrics) {
+    for (i, h) in m.hists.iter().enumerate() {
+        if h.count() == 0 {
+            continue;
+        }
+        let mut l = base.clone();
+        l.push(("error", bool_label(i & 4 != 0)));
+        l.push(("canceled", bool_label(i & 2 != 0)));
+        l.push(("complete", bool_label(i & 1 != 0)));
+        family.push(scope(l), h.value());
+    }
+}
+
 /// CE's series, summed from the counters now (the Prometheus exporter
-/// and the OTLP exporters both read them).
+/// and the OTLP exporters both read them). A family without samples is
+/// left out, as Go's SDK leaves out an instrument nothing was recorded on.
 pub(crate) fn families(gw: &Gw) -> Vec<Family> {
     let mut server = Family::new(
         "http_server_duration",
         MetricType::Histogram,
         "Duration of the requests the gateway served, in seconds.",
+    );
+    let mut server_size = Family::new(
+        "http_server_response_size",
+        MetricType::Histogram,
+        "Size of the responses the gateway served, in bytes.",
+    );
+    let mut proxy = Family::new(
+        "krakend_proxy_duration",
+        MetricType::Histogram,
+        "Duration of the proxy layer, in seconds.",
     );
     let mut backend = Family::new(
         "krakend_backend_duration",
@@ -219,10 +459,35 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
         MetricType::Counter,
         "Requests to backends that failed (timeouts included).",
     );
+    let mut canceled = Family::new(
+        "http_client_request_canceled_count",
+        MetricType::Counter,
+        "Requests to backends canceled before an answer (not failures).",
+    );
     let mut timedout = Family::new(
         "http_client_request_timedout_count",
         MetricType::Counter,
         "Requests to backends that timed out.",
+    );
+    let mut request_size = Family::new(
+        "http_client_request_size",
+        MetricType::Counter,
+        "Bytes of request bodies sent to backends, from their Content-Length.",
+    );
+    let mut client_duration = Family::new(
+        "http_client_duration",
+        MetricType::Histogram,
+        "Duration of the round trips to backends (until the response head), in seconds.",
+    );
+    let mut response_size = Family::new(
+        "http_client_response_size",
+        MetricType::Histogram,
+        "Content-Length of the backends' responses, in bytes.",
+    );
+    let mut no_content_length = Family::new(
+        "http_client_response_no_content_length",
+        MetricType::Counter,
+        "Backend responses without a Content-Length.",
     );
     let global_attrs = gw.spec.otel.map_or(&[][..], |o| o.global.metric_attrs);
     let statics = |l: &mut Labels, attrs: &[crate::spec::OtelAttr]| {
@@ -234,7 +499,7 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
         let Some(otel) = &ep.otel else { continue };
         let ep_method = method(ep.spec.method);
         let ep_route = gin_route(ep.spec.path);
-        for (status, h) in otel.server.slots() {
+        for (status, t, s) in otel.server.slots() {
             let mut labels = vec![
                 ("http_request_method", ep_method.clone()),
                 ("url_scheme", "http".to_owned()),
@@ -242,7 +507,17 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
                 ("http_response_status_code", status.to_string()),
             ];
             statics(&mut labels, global_attrs);
-            server.push(scope(labels), h.value());
+            let labels = scope(labels);
+            server.push(labels.clone(), t.value());
+            server_size.push(labels, s.value());
+        }
+        if let Some(pm) = &otel.proxy {
+            let mut base = vec![
+                ("http_request_method", ep_method.clone()),
+                ("http_route", ep_route.clone()),
+            ];
+            statics(&mut base, otel.proxy_attrs);
+            push_stage(&mut proxy, &base, pm);
         }
         for (i, (b, bm)) in ep.backends.iter().zip(otel.backends.iter()).enumerate() {
             let Some(layer) = otel.backend_layer(i) else {
@@ -257,41 +532,50 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
                 ("krakend_endpoint_method", ep_method.clone()),
             ];
             statics(&mut base, layer.metric_attrs);
-            for (i, h) in bm.hists.iter().enumerate() {
-                if h.count() == 0 {
-                    continue;
-                }
-                let mut l = base.clone();
-                l.push(("error", bool_label(i & 4 != 0)));
-                l.push(("canceled", bool_label(i & 2 != 0)));
-                l.push(("complete", bool_label(i & 1 != 0)));
-                backend.push(scope(l), h.value());
-            }
+            push_stage(&mut backend, &base, bm);
             for h in b.upstream.hosts.iter().filter(|_| layer.round_trip_metrics) {
+                let Some(cm) = h.otel.as_deref() else {
+                    continue;
+                };
                 let https = h.scheme == hyper::http::uri::Scheme::HTTPS;
                 let port = h
                     .authority
                     .port_u16()
                     .unwrap_or(if https { 443 } else { 80 });
-                let mut l = base.clone();
-                l.push(("clientname", route.clone()));
-                l.push(("server_address", h.authority.host().to_owned()));
-                l.push(("server_port", port.to_string()));
-                let l = scope(l);
-                let n =
-                    |rs: &[AttemptResult]| Value::Counter(rs.iter().map(|r| h.stats.get(*r)).sum());
-                started.push(l.clone(), n(&AttemptResult::ALL));
-                failed.push(
-                    l.clone(),
-                    n(&[AttemptResult::Error, AttemptResult::Timeout]),
-                );
-                timedout.push(l, n(&[AttemptResult::Timeout]));
+                for (status, s) in cm.claimed() {
+                    let mut l = base.clone();
+                    l.push(("clientname", route.clone()));
+                    l.push(("server_address", h.authority.host().to_owned()));
+                    l.push(("server_port", port.to_string()));
+                    l.push(("http_response_status_code", status.to_string()));
+                    let l = scope(l);
+                    // CE adds to a counter only when it happens (a request
+                    // size of 0 included), so a series appears with its
+                    // first event.
+                    let n = |i| s.counts.get(i);
+                    started.push(l.clone(), Value::Counter(n(STARTED)));
+                    request_size.push(l.clone(), Value::Counter(n(REQUEST_BYTES)));
+                    for (family, i) in [
+                        (&mut failed, FAILED),
+                        (&mut canceled, CANCELED),
+                        (&mut timedout, TIMEDOUT),
+                        (&mut no_content_length, NO_CONTENT_LENGTH),
+                    ] {
+                        if n(i) > 0 {
+                            family.push(l.clone(), Value::Counter(n(i)));
+                        }
+                    }
+                    if s.response_size.count() > 0 {
+                        response_size.push(l.clone(), s.response_size.value());
+                    }
+                    client_duration.push(l, s.duration.value());
+                }
             }
         }
     }
     if let Some(u) = &gw.otel_unmatched {
         for (m, sm) in METHODS.iter().zip(&u.by_method) {
-            for (status, h) in sm.slots() {
+            for (status, t, s) in sm.slots() {
                 let reason = hyper::StatusCode::from_u16(status)
                     .ok()
                     .and_then(|s| s.canonical_reason())
@@ -303,11 +587,28 @@ pub(crate) fn families(gw: &Gw) -> Vec<Family> {
                     ("http_response_status_code", status.to_string()),
                 ];
                 statics(&mut labels, global_attrs);
-                server.push(scope(labels), h.value());
+                let labels = scope(labels);
+                server.push(labels.clone(), t.value());
+                server_size.push(labels, s.value());
             }
         }
     }
-    vec![server, backend, started, failed, timedout]
+    let mut all = vec![
+        server,
+        server_size,
+        proxy,
+        backend,
+        started,
+        failed,
+        canceled,
+        timedout,
+        request_size,
+        client_duration,
+        response_size,
+        no_content_length,
+    ];
+    all.retain(|f| !f.samples.is_empty());
+    all
 }
 
 /// Whether the global layer measures a request no endpoint served:
@@ -335,22 +636,22 @@ pub struct Unmatched {
 
 impl Unmatched {
     /// Records one request.
-    pub fn record(&self, method: &str, status: u16, d: Duration) {
+    pub fn record(&self, method: &str, status: u16, size: u64, d: Duration) {
         let i = METHODS
             .iter()
             .position(|m| *m == method)
             .unwrap_or(METHODS.len() - 1);
-        self.by_method[i].record(status, d);
+        self.by_method[i].record(status, size, d);
     }
 }
 
-/// Per endpoint: its server histogram and one [`BackendMetrics`] per backend.
+/// Per endpoint: its server histogram and one [`StageMetrics`] per backend.
 #[derive(Debug)]
 pub struct EndpointOtel {
     /// `http_server_duration`.
     pub server: ServerMetrics,
     /// `krakend_backend_duration`, in backend order.
-    pub backends: Box<[BackendMetrics]>,
+    pub backends: Box<[StageMetrics]>,
     /// `http_server_duration` is recorded: `layers.global` measures and
     /// the endpoint's path is not in `skip_paths` (CE compares the raw
     /// request path; a literal endpoint's path is it).
@@ -360,6 +661,12 @@ pub struct EndpointOtel {
     pub backend_skipped: bool,
     /// Each backend's layer (a backend's own override, else the service's).
     pub layers: Box<[crate::spec::OtelBackend]>,
+    /// `krakend_proxy_duration`, when the endpoint's proxy layer (its own
+    /// override, else `layers.proxy`) measures and its route is not in
+    /// `skip_paths`.
+    pub proxy: Option<StageMetrics>,
+    /// The proxy layer's static attributes.
+    pub proxy_attrs: &'static [crate::spec::OtelAttr],
 }
 
 impl EndpointOtel {
@@ -367,13 +674,19 @@ impl EndpointOtel {
     pub fn new(otel: &crate::spec::Otel, ep: &crate::spec::Endpoint) -> Self {
         let route = gin_route(ep.path);
         let method = crate::proxy::http_method(ep.method);
+        let skipped = otel.skip_paths.contains(&route.as_str());
+        let proxy = otel
+            .proxy_overrides
+            .iter()
+            .find(|(p, m, _)| *p == ep.path && *m == method.as_str())
+            .map_or(otel.proxy, |o| o.2);
         EndpointOtel {
             server: ServerMetrics::default(),
             backends: (0..ep.backends.len())
-                .map(|_| BackendMetrics::default())
+                .map(|_| StageMetrics::default())
                 .collect(),
             server_on: otel.global.metrics && !otel.skip_paths.contains(&ep.path),
-            backend_skipped: otel.skip_paths.contains(&route.as_str()),
+            backend_skipped: skipped,
             layers: (0..ep.backends.len())
                 .map(|i| {
                     otel.backend_overrides
@@ -382,6 +695,8 @@ impl EndpointOtel {
                         .map_or(otel.backend, |o| o.3)
                 })
                 .collect(),
+            proxy: (proxy.metrics && !skipped).then(StageMetrics::default),
+            proxy_attrs: proxy.metric_attrs,
         }
     }
 
@@ -422,14 +737,85 @@ mod tests {
     fn statuses_claim_slots_once() {
         let m = ServerMetrics::default();
         for s in [200, 404, 200, 500] {
-            m.record(s, Duration::from_millis(30));
+            m.record(s, 100, Duration::from_millis(30));
         }
-        let got: Vec<(u16, u64)> = m.slots().map(|(c, h)| (c, h.count())).collect();
-        assert_eq!(got, [(200, 2), (404, 1), (500, 1)]);
+        let got: Vec<(u16, u64, u64)> = m
+            .slots()
+            .map(|(c, t, s)| (c, t.count(), s.count()))
+            .collect();
+        assert_eq!(got, [(200, 2, 2), (404, 1, 1), (500, 1, 1)]);
         for s in 1..=20 {
-            m.record(s, Duration::ZERO);
+            m.record(s, 0, Duration::ZERO);
         }
         assert_eq!(m.dropped.load(Ordering::Relaxed), 15);
+        // Both series keep the cap: no slot's sizes without its durations.
+        assert_eq!(m.slots().count(), STATUS_SLOTS);
+        assert!(m.slots().all(|(_, t, s)| t.count() == s.count()));
+    }
+
+    #[test]
+    fn round_trips_count_as_ces_transport() {
+        let m = ClientMetrics::default();
+        let later = tokio::time::Instant::now() + Duration::from_secs(60);
+        RoundTrip::start(&m, later, Some(10), false).answered(200, Some(300));
+        RoundTrip::start(&m, later, Some(0), false).answered(200, None);
+        RoundTrip::start(&m, later, Some(5), true).answered(200, None);
+        RoundTrip::start(&m, later, None, false).failed(NoAnswer::Failed);
+        RoundTrip::start(&m, later, None, false).failed(NoAnswer::TimedOut);
+        // Dropped before its deadline: canceled; after it: timed out.
+        drop(RoundTrip::start(&m, later, None, false));
+        drop(RoundTrip::start(
+            &m,
+            tokio::time::Instant::now(),
+            None,
+            false,
+        ));
+        let got: Vec<(u16, [u64; 6], u64, u64)> = m
+            .claimed()
+            .map(|(c, s)| {
+                (
+                    c,
+                    std::array::from_fn(|i| s.counts.get(i)),
+                    s.duration.count(),
+                    s.response_size.count(),
+                )
+            })
+            .collect();
+        // [started, failed, canceled, timedout, request bytes, no length]
+        assert_eq!(
+            got,
+            [
+                (200, [3, 0, 0, 0, 15, 1], 3, 1),
+                (0, [4, 3, 1, 2, 0, 0], 4, 0)
+            ]
+        );
+    }
+
+    /// The client series keep [`STATUS_SLOTS`] statuses per host, as the
+    /// server series do per endpoint (a backend cannot grow the label set).
+    #[test]
+    fn round_trips_keep_the_status_cap() {
+        let m = ClientMetrics::default();
+        let later = tokio::time::Instant::now() + Duration::from_secs(60);
+        RoundTrip::start(&m, later, None, false).failed(NoAnswer::Failed);
+        for s in 200..220 {
+            RoundTrip::start(&m, later, None, false).answered(s, Some(1));
+        }
+        let codes: Vec<u16> = m.claimed().map(|(c, _)| c).collect();
+        assert_eq!(codes, [0, 200, 201, 202, 203, 204, 205, 206]);
+        assert_eq!(m.dropped.load(Ordering::Relaxed), 13);
+    }
+
+    /// A histogram value's (sum, count, buckets).
+    fn histogram(v: Value) -> (f64, u64, Vec<(f64, u64)>) {
+        match v {
+            Value::Histogram {
+                sum,
+                count,
+                buckets,
+            } => (sum, count, buckets),
+            other => panic!("a histogram, not {other:?}"),
+        }
     }
 
     #[test]
@@ -438,18 +824,21 @@ mod tests {
         h.observe(Duration::from_millis(10));
         h.observe(Duration::from_millis(11));
         h.observe(Duration::from_secs(11));
-        let Value::Histogram {
-            sum,
-            count,
-            buckets: b,
-        } = h.value()
-        else {
-            panic!("a histogram")
-        };
+        let (sum, count, b) = histogram(h.value());
         assert_eq!(count, 3);
         assert!((sum - 11.021).abs() < 1e-9, "{sum}");
         assert_eq!(b[0], (0.01, 1));
         assert_eq!(b[1], (0.02, 1));
         assert_eq!(b[20], (f64::INFINITY, 1));
+        let h = SizeHistogram::default();
+        for n in [0, 128, 129, 70_000_000] {
+            h.observe(n);
+        }
+        let (sum, count, b) = histogram(h.value());
+        assert_eq!((sum, count, b.len()), (70_000_257.0, 4, 16));
+        assert_eq!(b[0], (128.0, 2));
+        assert_eq!(b[1], (256.0, 1));
+        assert_eq!(b[14], (67108864.0, 0));
+        assert_eq!(b[15], (f64::INFINITY, 1));
     }
 }

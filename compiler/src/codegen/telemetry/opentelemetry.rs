@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::plan::telemetry::Otel;
-use crate::plan::telemetry::opentelemetry::{Attr, Backend};
+use crate::plan::telemetry::opentelemetry::{Attr, Backend, Proxy};
 
 fn attrs(list: &[Attr]) -> TokenStream {
     let items = list.iter().map(|a| {
@@ -27,6 +27,14 @@ fn backend(b: &Backend) -> TokenStream {
         traces: #traces,
         metric_attrs: #m,
         trace_attrs: #t,
+    })
+}
+
+fn proxy(p: &Proxy) -> TokenStream {
+    let (on, m) = (p.metrics, attrs(&p.metric_attrs));
+    quote!(gw_runtime::spec::OtelProxy {
+        metrics: #on,
+        metric_attrs: #m,
     })
 }
 
@@ -76,6 +84,12 @@ pub fn tokens(o: &Otel) -> TokenStream {
         let l = backend(l);
         quote!((#path, #method, #i, #l))
     });
+    let p = proxy(&o.proxy);
+    let proxy_overrides = o.proxy_overrides.iter().map(|(path, method, l)| {
+        let (path, method) = (Literal::string(path), Literal::string(method));
+        let l = proxy(l);
+        quote!((#path, #method, #l))
+    });
     quote! {
         &Otel {
             prometheus: &[#(#exporters),*],
@@ -95,6 +109,8 @@ pub fn tokens(o: &Otel) -> TokenStream {
             },
             backend: #b,
             backend_overrides: &[#(#overrides),*],
+            proxy: #p,
+            proxy_overrides: &[#(#proxy_overrides),*],
         }
     }
 }

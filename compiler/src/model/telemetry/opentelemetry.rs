@@ -36,6 +36,11 @@ pub struct OpenTelemetry {
     pub backend: Option<BackendLayer>,
     /// The namespace's own `backend` (read at the backend level).
     pub backend_override: Option<BackendLayer>,
+    /// `layers.proxy` (service level).
+    pub proxy: Option<ProxyLayer>,
+    /// The namespace's own `proxy` (an endpoint's override, which
+    /// replaces `layers.proxy`).
+    pub proxy_override: Option<ProxyLayer>,
     /// `skip_paths` (string entries).
     pub skip_paths: Option<Spanned<Vec<Spanned<String>>>>,
     /// The key of `histograms`, which CE v0.14.4 does not read.
@@ -64,6 +69,22 @@ pub struct GlobalLayer {
     pub metrics_static_attributes: Vec<Attribute>,
     /// `traces_static_attributes`.
     pub traces_static_attributes: Vec<Attribute>,
+}
+
+/// `layers.proxy` (or an endpoint's override): the metric side.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyLayer {
+    /// `disable_metrics`.
+    pub disable_metrics: Option<Spanned<bool>>,
+    /// `metrics_static_attributes`.
+    pub metrics_static_attributes: Vec<Attribute>,
+}
+
+fn proxy_layer(node: &Node) -> ProxyLayer {
+    ProxyLayer {
+        disable_metrics: Fields(node).bool("disable_metrics"),
+        metrics_static_attributes: attributes(node.get("metrics_static_attributes")),
+    }
 }
 
 /// `layers.backend` (or a backend's override).
@@ -216,6 +237,14 @@ impl OpenTelemetry {
             })
             .unwrap_or_default();
         let f = Fields(node);
+        // An object under the namespace (an endpoint's or backend's own
+        // layer), or under its `layers`.
+        let own = |key: &str| node.get(key).filter(|n| n.as_object().is_some());
+        let layer = |key: &str| {
+            node.get("layers")
+                .and_then(|l| l.get(key))
+                .filter(|n| n.as_object().is_some())
+        };
         OpenTelemetry {
             key_span,
             prometheus,
@@ -226,29 +255,20 @@ impl OpenTelemetry {
             deploy_env: f.string("deploy_env"),
             trace_sample_rate: f.number("trace_sample_rate"),
             metric_reporting_period: f.int("metric_reporting_period"),
-            global: node
-                .get("layers")
-                .and_then(|l| l.get("global"))
-                .filter(|g| g.as_object().is_some())
-                .map(|g| {
-                    let f = Fields(g);
-                    GlobalLayer {
-                        disable_metrics: f.bool("disable_metrics"),
-                        disable_traces: f.bool("disable_traces"),
-                        disable_propagation: f.bool("disable_propagation"),
-                        metrics_static_attributes: attributes(g.get("metrics_static_attributes")),
-                        traces_static_attributes: attributes(g.get("traces_static_attributes")),
-                    }
-                }),
-            backend: node
-                .get("layers")
-                .and_then(|l| l.get("backend"))
-                .filter(|b| b.as_object().is_some())
-                .map(backend_layer),
-            backend_override: node
-                .get("backend")
-                .filter(|b| b.as_object().is_some())
-                .map(backend_layer),
+            global: layer("global").map(|g| {
+                let f = Fields(g);
+                GlobalLayer {
+                    disable_metrics: f.bool("disable_metrics"),
+                    disable_traces: f.bool("disable_traces"),
+                    disable_propagation: f.bool("disable_propagation"),
+                    metrics_static_attributes: attributes(g.get("metrics_static_attributes")),
+                    traces_static_attributes: attributes(g.get("traces_static_attributes")),
+                }
+            }),
+            backend: layer("backend").map(backend_layer),
+            backend_override: own("backend").map(backend_layer),
+            proxy: layer("proxy").map(proxy_layer),
+            proxy_override: own("proxy").map(proxy_layer),
             skip_paths: f.string_list("skip_paths"),
             histograms: f.node("histograms").map(|m| m.key_span),
         }

@@ -2,7 +2,7 @@
 //! addresses with CE's defaults applied (krakend-components §8.1).
 
 use crate::model::telemetry::OpenTelemetry;
-use crate::model::telemetry::opentelemetry::{Attribute, BackendLayer};
+use crate::model::telemetry::opentelemetry::{Attribute, BackendLayer, ProxyLayer};
 
 /// CE's `skip_paths` when the list is absent or empty (`config/config.go`).
 pub const DEFAULT_SKIP_PATHS: [&str; 4] = ["/__health", "/__debug/", "/__echo/", "/__stats/"];
@@ -38,6 +38,30 @@ pub struct Otel {
     /// replaces the service's): (endpoint path, endpoint method, backend
     /// index, layer).
     pub backend_overrides: Vec<(String, String, usize, Backend)>,
+    /// `layers.proxy`.
+    pub proxy: Proxy,
+    /// Endpoints with their own `telemetry/opentelemetry` `proxy` (which
+    /// replaces the service's): (endpoint path, endpoint method, layer).
+    pub proxy_overrides: Vec<(String, String, Proxy)>,
+}
+
+/// `layers.proxy` (CE's `PipeOpts`): its metric side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proxy {
+    /// `krakend_proxy_duration` (not `disable_metrics`).
+    pub metrics: bool,
+    /// `metrics_static_attributes`.
+    pub metric_attrs: Vec<Attr>,
+}
+
+/// A proxy layer; absent, CE's zero `PipeOpts` (metrics on).
+pub fn proxy(l: Option<&ProxyLayer>) -> Proxy {
+    Proxy {
+        metrics: !l.is_some_and(|l| l.disable_metrics.as_ref().is_some_and(|b| b.value)),
+        metric_attrs: l
+            .map(|l| attrs(&l.metrics_static_attributes))
+            .unwrap_or_default(),
+    }
 }
 
 /// A static attribute: the OpenTelemetry key, the Prometheus label name
@@ -240,6 +264,8 @@ pub fn plan(o: &OpenTelemetry, root_name: &str) -> Otel {
         },
         backend: backend(o.backend.as_ref()),
         backend_overrides: Vec::new(),
+        proxy: proxy(o.proxy.as_ref()),
+        proxy_overrides: Vec::new(),
         prometheus: o
             .prometheus
             .iter()
@@ -292,6 +318,23 @@ mod tests {
             traces: Some(BackendSide::default()),
         }));
         assert!(b.round_trip_metrics && !b.traces);
+    }
+
+    #[test]
+    fn proxy_layer_defaults_are_ces() {
+        // Absent: CE's zero `PipeOpts`, metrics on.
+        assert!(proxy(None).metrics);
+        assert!(proxy(Some(&ProxyLayer::default())).metrics);
+        let off = ProxyLayer {
+            disable_metrics: Some(crate::model::Spanned {
+                value: true,
+                span: crate::syntax::Span::default(),
+                key_span: crate::syntax::Span::default(),
+                style: Default::default(),
+            }),
+            metrics_static_attributes: Vec::new(),
+        };
+        assert!(!proxy(Some(&off)).metrics);
     }
 
     #[test]

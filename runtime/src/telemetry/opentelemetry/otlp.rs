@@ -300,10 +300,17 @@ pub fn traces_request(otel: &Otel, spans: &[SpanRecord]) -> ExportTraceServiceRe
 fn otel_name(prom: &str) -> Option<(&'static str, &'static str)> {
     Some(match prom {
         "http_server_duration" => ("http.server.duration", "s"),
+        "http_server_response_size" => ("http.server.response.size", "By"),
         "krakend_backend_duration" => ("krakend.backend.duration", "s"),
+        "krakend_proxy_duration" => ("krakend.proxy.duration", "s"),
         "http_client_request_started_count" => ("http.client.request.started.count", ""),
         "http_client_request_failed_count" => ("http.client.request.failed.count", ""),
+        "http_client_request_canceled_count" => ("http.client.request.canceled.count", ""),
         "http_client_request_timedout_count" => ("http.client.request.timedout.count", ""),
+        "http_client_request_size" => ("http.client.request.size", "By"),
+        "http_client_duration" => ("http.client.duration", "s"),
+        "http_client_response_size" => ("http.client.response.size", "By"),
+        "http_client_response_no_content_length" => ("http.client.response.no-content-length", ""),
         _ => return None,
     })
 }
@@ -335,6 +342,8 @@ fn static_key(otel: &Otel, label: &str) -> Option<&'static str> {
         .iter()
         .chain(otel.backend.metric_attrs)
         .chain(otel.backend_overrides.iter().flat_map(|o| o.3.metric_attrs))
+        .chain(otel.proxy.metric_attrs)
+        .chain(otel.proxy_overrides.iter().flat_map(|o| o.2.metric_attrs))
         .find(|a| a.label == label)
         .map(|a| a.key)
 }
@@ -776,6 +785,52 @@ mod tests {
                 (t.base.as_str(), t.grpc, t.metrics.map(|d| d.as_secs())),
                 (base, grpc, period)
             );
+        }
+    }
+
+    #[test]
+    fn series_have_ces_instrument_names() {
+        for (prom, want) in [
+            ("http_server_duration", ("http.server.duration", "s")),
+            (
+                "http_server_response_size",
+                ("http.server.response.size", "By"),
+            ),
+            (
+                "krakend_backend_duration",
+                ("krakend.backend.duration", "s"),
+            ),
+            (
+                "http_client_request_started_count",
+                ("http.client.request.started.count", ""),
+            ),
+            (
+                "http_client_request_failed_count",
+                ("http.client.request.failed.count", ""),
+            ),
+            (
+                "http_client_request_canceled_count",
+                ("http.client.request.canceled.count", ""),
+            ),
+            (
+                "http_client_request_timedout_count",
+                ("http.client.request.timedout.count", ""),
+            ),
+            (
+                "http_client_request_size",
+                ("http.client.request.size", "By"),
+            ),
+            ("http_client_duration", ("http.client.duration", "s")),
+            (
+                "http_client_response_size",
+                ("http.client.response.size", "By"),
+            ),
+            (
+                "http_client_response_no_content_length",
+                ("http.client.response.no-content-length", ""),
+            ),
+        ] {
+            assert_eq!(otel_name(prom), Some(want), "{prom}");
         }
     }
 
