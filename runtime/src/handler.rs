@@ -488,7 +488,7 @@ fn log_access(
     }
     crate::telemetry::logging::access(
         resp.status().as_u16(),
-        start.elapsed(),
+        start.into_std(),
         client_ip.as_str(),
         parts.method.as_str(),
         &decoded_path(parts.uri.path()),

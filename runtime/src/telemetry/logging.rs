@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// go-logging's levels, most severe first (a record is written when its
 /// level is at most the configured one).
@@ -653,10 +653,76 @@ fn go_time(out: &mut String, parts: &[TimePart], now: SystemTime) {
     }
 }
 
+/// One thread's access-log scratch: the line being built (its capacity
+/// kept between requests) and gin's date prefix of the last second it
+/// logged, so a line costs no allocation and one date format a second.
+pub(crate) struct AccessScratch {
+    line: String,
+    latency: String,
+    second: u64,
+    prefix: String,
+    /// A wall-clock reading and the monotonic instant it was taken at,
+    /// renewed each second: a line's time is derived from the request's
+    /// end instant, one clock read a request instead of two.
+    anchor: Option<(Instant, SystemTime)>,
+}
+
+thread_local! {
+    static ACCESS: std::cell::RefCell<AccessScratch> = const {
+        std::cell::RefCell::new(AccessScratch {
+            line: String::new(),
+            latency: String::new(),
+            second: u64::MAX,
+            prefix: String::new(),
+            anchor: None,
+        })
+    };
+}
+
 /// gin's default access log line (`[GIN] 2006/01/02 - 15:04:05 | 200 |
 /// 4.529µs | 172.17.0.1 | GET "/path"`), to stdout through the queue,
 /// whatever the `level` (gin ignores it).
+/// The latency runs from `start` to now.
 pub fn access(
+    status: u16,
+    start: Instant,
+    client_ip: &str,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+) {
+    let l = logger();
+    let end = Instant::now();
+    let latency = end.saturating_duration_since(start);
+    ACCESS.with(|a| {
+        let Ok(mut a) = a.try_borrow_mut() else {
+            return;
+        };
+        let now = match a.anchor {
+            Some((at, wall)) if end >= at && end - at < Duration::from_secs(1) => wall + (end - at),
+            _ => {
+                let wall = SystemTime::now();
+                a.anchor = Some((end, wall));
+                wall
+            }
+        };
+        access_line(&mut a, now, status, latency, client_ip, method, path, query);
+        // gin's writer is the GELF writer when `telemetry/gelf` is on.
+        if gelf_on() {
+            #[cfg(feature = "gelf")]
+            super::gelf::push(a.line.clone(), line!());
+            return;
+        }
+        a.line.push('\n');
+        l.push_stdout(&a.line);
+    });
+}
+
+/// Builds gin's access line (without the newline) into `a.line`.
+#[allow(clippy::too_many_arguments)]
+fn access_line(
+    a: &mut AccessScratch,
+    now: SystemTime,
     status: u16,
     latency: Duration,
     client_ip: &str,
@@ -664,37 +730,52 @@ pub fn access(
     path: &str,
     query: Option<&str>,
 ) {
-    let l = logger();
-    let t = Civil::of(SystemTime::now());
-    let mut line = String::with_capacity(96 + path.len());
-    let _ = write!(
-        line,
-        "[GIN] {:04}/{:02}/{:02} - {:02}:{:02}:{:02} | {status:3} | {:>13} | {client_ip:>15} | {method:<7} ",
-        t.year,
-        t.month,
-        t.day,
-        t.hour,
-        t.minute,
-        t.second,
-        go_duration(gin_truncate(latency)),
-    );
-    let full;
-    let p = match query {
-        Some(q) if !q.is_empty() => {
-            full = format!("{path}?{q}");
-            full.as_str()
-        }
-        _ => path,
-    };
-    go_quote(&mut line, p);
-    // gin's writer is the GELF writer when `telemetry/gelf` is on.
-    if gelf_on() {
-        #[cfg(feature = "gelf")]
-        super::gelf::push(line, line!());
-        return;
+    let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    if a.second != second {
+        let t = Civil::of(now);
+        a.prefix.clear();
+        let _ = write!(
+            a.prefix,
+            "[GIN] {:04}/{:02}/{:02} - {:02}:{:02}:{:02} | ",
+            t.year, t.month, t.day, t.hour, t.minute, t.second,
+        );
+        a.second = second;
     }
-    line.push('\n');
-    l.push_stdout(&line);
+    let line = &mut a.line;
+    line.clear();
+    line.push_str(&a.prefix);
+    let _ = write!(line, "{status:3} | ");
+    a.latency.clear();
+    write_go_duration(&mut a.latency, gin_truncate(latency));
+    pad_left(line, &a.latency, 13);
+    line.push_str(" | ");
+    pad_left(line, client_ip, 15);
+    line.push_str(" | ");
+    line.push_str(method);
+    for _ in chars(method)..7 {
+        line.push(' ');
+    }
+    line.push(' ');
+    line.push('"');
+    go_quote_into(line, path);
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        line.push('?');
+        go_quote_into(line, q);
+    }
+    line.push('"');
+}
+
+/// `s` right-aligned in `width` characters (Go's `%13v`).
+fn pad_left(out: &mut String, s: &str, width: usize) {
+    for _ in chars(s)..width {
+        out.push(' ');
+    }
+    out.push_str(s);
+}
+
+/// The characters in `s` (its bytes but UTF-8 continuation bytes).
+fn chars(s: &str) -> usize {
+    s.bytes().filter(|b| b & 0xC0 != 0x80).count()
 }
 
 /// gin v1.12's latency truncation (krakend-components §2.2).
@@ -714,53 +795,63 @@ fn gin_truncate(d: Duration) -> Duration {
 
 /// Go's `time.Duration.String()`.
 pub fn go_duration(d: Duration) -> String {
-    let ns = d.as_nanos();
-    if ns == 0 {
-        return "0s".into();
-    }
-    let frac = |v: u128, unit: u128| -> String {
-        let whole = v / unit;
+    let mut s = String::new();
+    write_go_duration(&mut s, d);
+    s
+}
+
+/// [`go_duration`] appended to `out`.
+fn write_go_duration(out: &mut String, d: Duration) {
+    // u64 nanoseconds cover 584 years (Go's Duration is an int64 too).
+    let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    // `v / unit`, then the fraction's digits without trailing zeros.
+    let frac = |out: &mut String, v: u64, unit: u64| {
+        let _ = write!(out, "{}", v / unit);
         let mut rest = v % unit;
-        let mut s = whole.to_string();
         if rest > 0 {
-            let mut digits = String::new();
+            out.push('.');
             let mut u = unit / 10;
             while rest > 0 && u > 0 {
-                digits.push(char::from(b'0' + (rest / u) as u8));
+                out.push(char::from(b'0' + (rest / u) as u8));
                 rest %= u;
                 u /= 10;
             }
-            s.push('.');
-            s.push_str(digits.trim_end_matches('0'));
         }
-        s
     };
-    if ns < 1_000 {
-        return format!("{ns}ns");
-    }
-    if ns < 1_000_000 {
-        return format!("{}µs", frac(ns, 1_000));
-    }
-    if ns < 1_000_000_000 {
-        return format!("{}ms", frac(ns, 1_000_000));
-    }
-    let secs = ns / 1_000_000_000;
-    let sub = ns % 1_000_000_000;
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let sec = frac(s * 1_000_000_000 + sub, 1_000_000_000);
-    if h > 0 {
-        format!("{h}h{m}m{sec}s")
-    } else if m > 0 {
-        format!("{m}m{sec}s")
+    if ns == 0 {
+        out.push_str("0s");
+    } else if ns < 1_000 {
+        let _ = write!(out, "{ns}ns");
+    } else if ns < 1_000_000 {
+        frac(out, ns, 1_000);
+        out.push_str("µs");
+    } else if ns < 1_000_000_000 {
+        frac(out, ns, 1_000_000);
+        out.push_str("ms");
     } else {
-        format!("{sec}s")
+        let secs = ns / 1_000_000_000;
+        let sub = ns % 1_000_000_000;
+        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        if h > 0 {
+            let _ = write!(out, "{h}h{m}m");
+        } else if m > 0 {
+            let _ = write!(out, "{m}m");
+        }
+        frac(out, s * 1_000_000_000 + sub, 1_000_000_000);
+        out.push('s');
     }
 }
 
-/// Go's `%#v` of a string (`strconv.Quote`): printable text kept, `"` and
-/// `\` escaped, control characters as Go writes them.
-fn go_quote(out: &mut String, s: &str) {
-    out.push('"');
+/// Go's `%#v` of a string (`strconv.Quote`) without its quotes: printable
+/// text kept, `"` and `\` escaped, control characters as Go writes them;
+/// printable ASCII is copied at once.
+fn go_quote_into(out: &mut String, s: &str) {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -781,7 +872,6 @@ fn go_quote(out: &mut String, s: &str) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -131,6 +131,13 @@ fn gin_latency_truncation() {
     }
 }
 
+/// Go's `%#v` of a string, quotes included.
+fn go_quote(out: &mut String, s: &str) {
+    out.push('"');
+    go_quote_into(out, s);
+    out.push('"');
+}
+
 #[test]
 fn quoted_paths() {
     let table: &[(&str, &str)] = &[
@@ -171,4 +178,99 @@ fn a_full_queue_drops_and_counts_without_blocking() {
     };
     assert_eq!(p.stdout.len(), STDOUT_CAP / line.len() * line.len());
     assert!(p.woken, "the writer was asked to drain");
+}
+
+/// The access line built in one thread's reused scratch (the date cached a
+/// second) is gin's `%v | %3d | %13v | %15s | %-7s %#v`, line after line,
+/// across second boundaries and with every field wider than its column.
+#[test]
+fn access_lines_match_gins_format_with_a_reused_scratch() {
+    let mut a = AccessScratch {
+        line: String::new(),
+        latency: String::new(),
+        second: u64::MAX,
+        prefix: String::new(),
+        anchor: None,
+    };
+    let t0 = UNIX_EPOCH + Duration::from_secs(1_765_071_491);
+    // (seconds after t0, status, latency, client IP, method, path, query)
+    type Row<'a> = (
+        u64,
+        u16,
+        Duration,
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+    );
+    let rows: &[Row] = &[
+        (
+            0,
+            200,
+            Duration::from_nanos(4_529),
+            "127.0.0.1",
+            "GET",
+            "/a",
+            None,
+        ),
+        (
+            0,
+            404,
+            Duration::from_nanos(1_234_567),
+            "::1",
+            "DELETE",
+            "/a b",
+            Some(""),
+        ),
+        (
+            1,
+            200,
+            Duration::ZERO,
+            "2001:db8::1234:5678:9abc",
+            "OPTIONS",
+            "/é\"\\",
+            Some("q=\"1\""),
+        ),
+        (
+            1,
+            502,
+            Duration::from_secs(75),
+            "10.0.0.1",
+            "PROPFIND",
+            "/x",
+            Some("a=1&b=2"),
+        ),
+        (
+            86_400,
+            999,
+            Duration::from_millis(1_500),
+            "",
+            "",
+            "/\n\x01",
+            None,
+        ),
+    ];
+    for &(dt, status, latency, ip, method, path, query) in rows {
+        let now = t0 + Duration::from_secs(dt);
+        access_line(&mut a, now, status, latency, ip, method, path, query);
+        let c = Civil::of(now);
+        let full = match query {
+            Some(q) if !q.is_empty() => format!("{path}?{q}"),
+            _ => path.to_owned(),
+        };
+        let mut quoted = String::new();
+        go_quote(&mut quoted, &full);
+        let want = format!(
+            "[GIN] {:04}/{:02}/{:02} - {:02}:{:02}:{:02} | {status:3} | {:>13} | {ip:>15} | {method:<7} {quoted}",
+            c.year,
+            c.month,
+            c.day,
+            c.hour,
+            c.minute,
+            c.second,
+            go_duration(gin_truncate(latency)),
+        );
+        assert_eq!(a.line, want);
+    }
+    assert!(a.line.starts_with("[GIN] 2025/12/08 - "), "{}", a.line);
 }
