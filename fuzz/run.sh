@@ -13,6 +13,11 @@
 # `run.sh SECONDS cel` fuzzes validation/cel (the linter's analysis of an
 # expression, then, for clean ones, the gateway's evaluation on arbitrary
 # activations), seeded with the GW77x fixtures and testdata/build/cel.json.
+# `run.sh SECONDS request` fuzzes the request path (hyper's server, the Host
+# check, the router, the backend request from the path variables, the
+# header and query allowlists, the proxy) of an in-process gateway over
+# loopback sockets with arbitrary request heads, checking what reaches its
+# upstream; seeded with a few well-formed requests.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -93,6 +98,21 @@ EOF2
     '".getDayOfYear("' '".getHours("' > cel.dict
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none cel corpus/cel -- \
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=cel.dict
+fi
+if [ "${2:-lint}" = request ]; then
+  mkdir -p corpus/request
+  printf 'GET /v/abc?a=1&b=2 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nX-B: 2\r\n\r\n' > corpus/request/seed-get
+  printf 'POST /n HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' \
+    > corpus/request/seed-post
+  printf 'PUT /agg/x/ HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}' > corpus/request/seed-put
+  printf 'GET /v/a%%2F..%%3Bb/ HTTP/1.0\r\n\r\nGET //v/./x HTTP/1.1\r\nHost: y\r\n\r\n' \
+    > corpus/request/seed-pipelined
+  printf '%s\n' '"GET "' '"POST "' '"PUT "' '"HEAD "' '"OPTIONS "' '" HTTP/1.1\x0D\x0A"' '" HTTP/1.0\x0D\x0A"' \
+    '"\x0D\x0A"' '"\x0D\x0A\x0D\x0A"' '"Host: "' '"X-A: "' '"Content-Length: "' '"Transfer-Encoding: chunked"' \
+    '"Connection: close"' '"Expect: 100-continue"' '"/v/"' '"/n"' '"/agg/"' '"/__health"' '"%2F"' '"%2E%2E"' \
+    '"%3B"' '"%00"' '"%0D%0A"' '".."' '"?a="' '"&q="' > request.dict
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none request corpus/request -- \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=request.dict
 fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE
