@@ -55,6 +55,13 @@ const GATEWAY_HEADERS: &[&str] = &[
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
+        // A Rust `main` ignores SIGPIPE; libFuzzer's does not, and a write
+        // to a socket the peer closed (the gateway to a client, or to an
+        // upstream) would kill the process instead of failing the write.
+        // SAFETY: called once, before any thread of ours starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
