@@ -699,7 +699,7 @@ async fn read_body(
 /// Where [`read_body`] puts a body: a capped buffer, or a capped gunzip.
 enum BodySink {
     Plain(bytes::BytesMut, u64),
-    Gunzip(encoding::Gunzip),
+    Gunzip(Box<encoding::Gunzip>),
 }
 
 /// Why [`BodySink`] refused more.
@@ -711,7 +711,7 @@ enum SinkError {
 impl BodySink {
     fn new(gzip: bool, cap: u64) -> BodySink {
         if gzip {
-            BodySink::Gunzip(encoding::Gunzip::new(cap))
+            BodySink::Gunzip(Box::new(encoding::Gunzip::new(cap)))
         } else {
             BodySink::Plain(bytes::BytesMut::new(), cap)
         }

@@ -114,7 +114,14 @@ mod tests {
 
     #[test]
     fn refused_table() {
-        let table: &[(u16, &[(&str, &str)], bool, Option<&str>)] = &[
+        /// (status, headers, the request asked for an upgrade, why refused)
+        type Row = (
+            u16,
+            &'static [(&'static str, &'static str)],
+            bool,
+            Option<&'static str>,
+        );
+        let table: &[Row] = &[
             (200, &[("content-length", "5")], false, None),
             (200, &[("transfer-encoding", "chunked")], false, None),
             (
