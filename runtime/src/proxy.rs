@@ -1212,8 +1212,22 @@ fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &ReqBody
             };
             let call = b.upstream.call(opts, replay, &build);
             if let Ok(Ok(mut reply)) = tokio::time::timeout_at(deadline, call).await {
-                // Drain the body so the connection goes back to the pool.
-                let _ = tokio::time::timeout_at(deadline, reply.resp.into_body().collect()).await;
+                // Drain the body so the connection goes back to the pool:
+                // read and dropped, never held; past the host's
+                // `max_response_bytes` the connection is closed instead.
+                let (parts, mut body) = reply.resp.into_parts();
+                let mut left = reply.host.max_response_bytes;
+                let drain = async {
+                    while let Some(Ok(frame)) = body.frame().await {
+                        let n = frame.data_ref().map_or(0, |d| d.len() as u64);
+                        if n > left {
+                            crate::lb::framing::kill(&parts.extensions);
+                            return;
+                        }
+                        left -= n;
+                    }
+                };
+                let _ = tokio::time::timeout_at(deadline, drain).await;
                 reply.guard.finish(AttemptResult::Ok);
             }
         });
