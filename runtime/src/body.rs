@@ -35,6 +35,8 @@ pub enum GwBody {
         deadline: Pin<Box<Sleep>>,
         /// The upstream host's connection slot, released with the body.
         permit: Option<OwnedSemaphorePermit>,
+        /// The endpoint, for the log line when the stream fails.
+        endpoint: &'static str,
     },
     /// A client body streamed to one attempt of a failover loop: it stays
     /// in the shared cell until the first poll, so an attempt that failed
@@ -105,6 +107,30 @@ impl GwBody {
     }
 }
 
+/// Streamed (no-op) responses cut after their head was sent, ever.
+static STREAM_FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many streamed (no-op) responses failed after their head was sent:
+/// the upstream closed or reset the connection mid-body, or the endpoint
+/// timeout passed (`gwc_stream_failures_total` on the admin `/metrics`).
+pub fn stream_failures() -> u64 {
+    STREAM_FAILURES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A streamed response is cut: the client sees its connection closed
+/// (HTTP/1.1) or its stream reset (h2) with no status left to tell, so the
+/// gateway says it in its log and counts it.
+fn stream_failed(endpoint: &str, e: &Error) {
+    STREAM_FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    use crate::telemetry::logging::{self, Level};
+    if logging::enabled(Level::Error) {
+        logging::log(
+            Level::Error,
+            &format!("[ENDPOINT: {endpoint}] streaming the backend response failed: {e}"),
+        );
+    }
+}
+
 fn transport(e: hyper::Error) -> Error {
     Error::new(ErrorKind::Transport, format!("body: {e}"))
 }
@@ -144,20 +170,29 @@ impl Body for GwBody {
                 prefix,
                 inner,
                 deadline,
+                endpoint,
                 ..
             } => {
                 if deadline.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Some(Err(Error::new(
+                    let e = Error::new(
                         ErrorKind::Timeout,
                         "endpoint timeout while streaming the body",
-                    ))));
+                    );
+                    stream_failed(endpoint, &e);
+                    return Poll::Ready(Some(Err(e)));
                 }
                 if let Some(p) = prefix.take() {
                     return Poll::Ready(Some(Ok(Frame::data(p))));
                 }
-                Pin::new(inner)
-                    .poll_frame(cx)
-                    .map(|o| o.map(|r| r.map_err(transport)))
+                Pin::new(inner).poll_frame(cx).map(|o| {
+                    o.map(|r| {
+                        r.map_err(|e| {
+                            let e = transport(e);
+                            stream_failed(endpoint, &e);
+                            e
+                        })
+                    })
+                })
             }
         }
     }

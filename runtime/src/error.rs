@@ -70,6 +70,12 @@ pub enum ErrorKind {
     },
     /// The backend body cannot be decoded with the backend's encoding.
     Decode,
+    /// The backend's answer cannot be taken at all (502, where CE has no
+    /// such rule): its framing contradicts itself (`Content-Length` with
+    /// `Transfer-Encoding`, differing `Content-Length`s), it switches
+    /// protocols unasked (`101`), or its body passes the backend's
+    /// `max_response_bytes`, gunzipped or not ([`crate::lb::framing`]).
+    BadResponse,
     /// A feature this build cannot serve (e.g. an `https://` host without TLS).
     Unsupported,
     /// Several backends failed (merge): the messages, in declaration order.
@@ -115,6 +121,7 @@ impl Error {
             | ErrorKind::BadStatus(_)
             | ErrorKind::BackendStatus { .. }
             | ErrorKind::Decode
+            | ErrorKind::BadResponse
             | ErrorKind::Merge
             | ErrorKind::RateLimited => (ErrorSource::Upstream, false),
             ErrorKind::Unsupported
@@ -144,6 +151,7 @@ impl Error {
             ErrorKind::Proxy { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY)
             }
+            ErrorKind::BadResponse => StatusCode::BAD_GATEWAY,
             ErrorKind::NoHost
             | ErrorKind::NoHealthyUpstream
             | ErrorKind::CircuitOpen
@@ -247,6 +255,7 @@ mod tests {
             ),
             (backend_418, 418, ErrorSource::Upstream, false),
             (|| ErrorKind::Internal, 500, ErrorSource::Internal, false),
+            (|| ErrorKind::BadResponse, 502, ErrorSource::Upstream, false),
         ];
         for (kind, status, source, retry) in table {
             let e = Error::new(kind(), "x");

@@ -845,6 +845,7 @@ async fn endpoint(
                     inner,
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
                     permit: streamed.permit,
+                    endpoint: ep.spec.path,
                 },
                 // Made by `modifier/martian` or from `qos/http-cache`:
                 // already whole.
@@ -855,6 +856,7 @@ async fn endpoint(
                     inner,
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
                     permit: streamed.permit,
+                    endpoint: ep.spec.path,
                 },
             });
             *r.status_mut() = parts.status;

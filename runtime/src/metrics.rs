@@ -199,7 +199,20 @@ pub fn render(gw: &Gw) -> String {
         "Log lines dropped because the log writer was behind (telemetry/logging).",
     );
     log_dropped.push(vec![], Value::Counter(crate::telemetry::logging::dropped()));
-    let mut families = vec![requests, durations, upstream, connections, log_dropped];
+    let mut stream_failures = Family::new(
+        "gwc_stream_failures",
+        Counter,
+        "Streamed (no-op) responses cut after their head was sent: the upstream failed mid-body or the endpoint timeout passed.",
+    );
+    stream_failures.push(vec![], Value::Counter(crate::body::stream_failures()));
+    let mut families = vec![
+        requests,
+        durations,
+        upstream,
+        connections,
+        log_dropped,
+        stream_failures,
+    ];
     // `telemetry/opentelemetry`: spans the OTLP export queue could not take.
     #[cfg(feature = "otlp")]
     if let Some(t) = gw.otlp.as_ref().and_then(|o| o.tracer.as_ref()) {

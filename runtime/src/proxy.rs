@@ -563,7 +563,12 @@ async fn store<'a>(
     fetched.resp = match read {
         http_cache::Read::Whole(body) => {
             fetched.permit = None;
-            let body = match http_cache::prepare_get(&mut parts.headers, body, unzip) {
+            let cap = fetched
+                .host
+                .map_or(crate::spec::HttpOptions::DEFAULT_MAX_RESPONSE_BYTES, |h| {
+                    h.max_response_bytes
+                });
+            let body = match http_cache::prepare_get(&mut parts.headers, body, unzip, cap) {
                 Ok(body) => body,
                 Err(e) => {
                     fetched.finish(AttemptResult::Error);
@@ -627,54 +632,129 @@ fn local_answer<'a>(res: martian::Incoming) -> Result<Fetched<'a>, Error> {
     })
 }
 
-/// Reads a whole backend body, gunzipping it when it says so.
+/// Reads a whole backend body, gunzipping it when it says so, as it
+/// arrives: at most `cap` bytes of it (`max_response_bytes`, counted after
+/// gunzipping). Past the cap the read stops, the connection is closed (its
+/// unread rest cannot be reused) and the backend fails with
+/// [`ErrorKind::BadResponse`]. The gunzip works in steps of at most about
+/// 1 MiB and yields to the runtime between them, so a gzip bomb neither
+/// holds the worker thread nor outlives the endpoint's deadline (the
+/// caller's timeout drops this future at an `await`).
 async fn read_body(
     resp: Response<BackendBody>,
     host: &str,
+    cap: u64,
 ) -> Result<(Bytes, Option<hyper::header::HeaderValue>), Error> {
     let (parts, body) = resp.into_parts();
-    let bytes = match body {
-        BackendBody::Local(b) => b,
-        BackendBody::Wire(incoming) => incoming
-            .collect()
-            .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Transport,
-                    format!("{host}: reading the body: {e}"),
-                )
-            })?
-            .to_bytes(),
-        BackendBody::Partial(head, rest) => {
-            let rest = rest
-                .collect()
-                .await
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::Transport,
-                        format!("{host}: reading the body: {e}"),
-                    )
-                })?
-                .to_bytes();
-            let mut all = Vec::with_capacity(head.len() + rest.len());
-            all.extend_from_slice(&head);
-            all.extend_from_slice(&rest);
-            Bytes::from(all)
-        }
-    };
     let gzip = parts
         .headers
         .get(CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    let bytes = if gzip {
-        Bytes::from(
-            encoding::gunzip(&bytes)
-                .map_err(|e| Error::new(ErrorKind::Decode, format!("{host}: {}", e.0)))?,
-        )
-    } else {
-        bytes
+    let content_type = parts.headers.get(CONTENT_TYPE).cloned();
+    let (head, rest) = match body {
+        BackendBody::Local(b) => (b, None),
+        BackendBody::Wire(incoming) => (Bytes::new(), Some(incoming)),
+        BackendBody::Partial(head, rest) => (head, Some(rest)),
     };
-    Ok((bytes, parts.headers.get(CONTENT_TYPE).cloned()))
+    let too_big = || {
+        crate::lb::framing::kill(&parts.extensions);
+        Error::new(
+            ErrorKind::BadResponse,
+            format!("{host}: the response body is larger than max_response_bytes ({cap} bytes)"),
+        )
+    };
+    let mut sink = BodySink::new(gzip, cap);
+    if !gzip
+        && rest
+            .as_ref()
+            .is_some_and(|r| hyper::body::Body::size_hint(r).lower() > cap)
+    {
+        return Err(too_big());
+    }
+    let fail = |e: SinkError| match e {
+        SinkError::TooBig => too_big(),
+        SinkError::Gzip(e) => {
+            crate::lb::framing::kill(&parts.extensions);
+            Error::new(ErrorKind::Decode, format!("{host}: {}", e.0))
+        }
+    };
+    sink.push(&head).await.map_err(fail)?;
+    if let Some(mut rest) = rest {
+        while let Some(frame) = rest.frame().await {
+            let frame = frame.map_err(|e| {
+                Error::new(
+                    ErrorKind::Transport,
+                    format!("{host}: reading the body: {e}"),
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                sink.push(&data).await.map_err(fail)?;
+            }
+        }
+    }
+    let bytes = sink.finish().map_err(fail)?;
+    Ok((bytes, content_type))
+}
+
+/// Where [`read_body`] puts a body: a capped buffer, or a capped gunzip.
+enum BodySink {
+    Plain(bytes::BytesMut, u64),
+    Gunzip(Box<encoding::Gunzip>),
+}
+
+/// Why [`BodySink`] refused more.
+enum SinkError {
+    TooBig,
+    Gzip(encoding::DecodeError),
+}
+
+impl BodySink {
+    fn new(gzip: bool, cap: u64) -> BodySink {
+        if gzip {
+            BodySink::Gunzip(Box::new(encoding::Gunzip::new(cap)))
+        } else {
+            BodySink::Plain(bytes::BytesMut::new(), cap)
+        }
+    }
+
+    async fn push(&mut self, data: &[u8]) -> Result<(), SinkError> {
+        match self {
+            BodySink::Plain(buf, cap) => {
+                if (buf.len() + data.len()) as u64 > *cap {
+                    return Err(SinkError::TooBig);
+                }
+                buf.extend_from_slice(data);
+            }
+            BodySink::Gunzip(g) => {
+                // About 1 MiB of inflation a step at most; yield after each
+                // MiB so other requests on this worker (and the deadline)
+                // get their turn.
+                const YIELD_EVERY: usize = 1 << 20;
+                let mut since_yield = g.len();
+                for piece in data.chunks(encoding::Gunzip::STEP) {
+                    if let Err(e) = g.push(piece) {
+                        return Err(if g.over_limit() {
+                            SinkError::TooBig
+                        } else {
+                            SinkError::Gzip(e)
+                        });
+                    }
+                    if g.len() - since_yield >= YIELD_EVERY {
+                        since_yield = g.len();
+                        tokio::task::yield_now().await;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Bytes, SinkError> {
+        match self {
+            BodySink::Plain(buf, _) => Ok(buf.freeze()),
+            BodySink::Gunzip(g) => g.finish().map(Bytes::from).map_err(SinkError::Gzip),
+        }
+    }
 }
 
 /// A json passthrough endpoint's answer.
@@ -800,6 +880,9 @@ async fn call_decoded(
     let _permit = fetched.permit.take();
     let host = fetched.host;
     let host_url = fetched.host_url().to_owned();
+    let cap = host.map_or(crate::spec::HttpOptions::DEFAULT_MAX_RESPONSE_BYTES, |h| {
+        h.max_response_bytes
+    });
     let redirected_to = fetched.redirected_to.take();
     let resp = std::mem::replace(
         &mut fetched.resp,
@@ -809,7 +892,7 @@ async fn call_decoded(
     if status != 200 && status != 201 {
         fetched.finish(AttemptResult::BadStatus);
         if let Some(name) = b.spec.return_error_details {
-            let (body, ct) = read_body(resp, &host_url).await.unwrap_or_default();
+            let (body, ct) = read_body(resp, &host_url, cap).await.unwrap_or_default();
             let mut detail = Map::new();
             detail.insert("http_status_code".into(), Value::from(status));
             if !body.is_empty() {
@@ -833,7 +916,7 @@ async fn call_decoded(
             }));
         }
         if b.spec.return_error_code {
-            let (body, content_type) = read_body(resp, &host_url).await.unwrap_or_default();
+            let (body, content_type) = read_body(resp, &host_url, cap).await.unwrap_or_default();
             return Err(Error::new(
                 ErrorKind::BackendStatus {
                     status,
@@ -861,19 +944,21 @@ async fn call_decoded(
             ),
         ));
     }
-    let decoded = read_body(resp, &host_url).await.and_then(|(bytes, _)| {
-        if passthrough && let Some(r) = passthrough::object(&bytes) {
-            return Ok(Payload::Rendered(r));
-        }
-        encoding::decode(b.spec.encoding, b.spec.is_collection, &bytes)
-            .map(|data| {
-                Payload::Part(Part {
-                    data: manipulate::apply_backend(b.spec, data),
-                    complete: true,
+    let decoded = read_body(resp, &host_url, cap)
+        .await
+        .and_then(|(bytes, _)| {
+            if passthrough && let Some(r) = passthrough::object(&bytes) {
+                return Ok(Payload::Rendered(r));
+            }
+            encoding::decode(b.spec.encoding, b.spec.is_collection, &bytes)
+                .map(|data| {
+                    Payload::Part(Part {
+                        data: manipulate::apply_backend(b.spec, data),
+                        complete: true,
+                    })
                 })
-            })
-            .map_err(|e| Error::new(ErrorKind::Decode, format!("{host_url}: {}", e.0)))
-    });
+                .map_err(|e| Error::new(ErrorKind::Decode, format!("{host_url}: {}", e.0)))
+        });
     match decoded {
         Ok(payload) => {
             fetched.finish(AttemptResult::Ok);
@@ -1127,8 +1212,22 @@ fn fire_shadows(gw: &Arc<Gw>, ep_index: usize, inb: &Inbound<'_>, body: &ReqBody
             };
             let call = b.upstream.call(opts, replay, &build);
             if let Ok(Ok(mut reply)) = tokio::time::timeout_at(deadline, call).await {
-                // Drain the body so the connection goes back to the pool.
-                let _ = tokio::time::timeout_at(deadline, reply.resp.into_body().collect()).await;
+                // Drain the body so the connection goes back to the pool:
+                // read and dropped, never held; past the host's
+                // `max_response_bytes` the connection is closed instead.
+                let (parts, mut body) = reply.resp.into_parts();
+                let mut left = reply.host.max_response_bytes;
+                let drain = async {
+                    while let Some(Ok(frame)) = body.frame().await {
+                        let n = frame.data_ref().map_or(0, |d| d.len() as u64);
+                        if n > left {
+                            crate::lb::framing::kill(&parts.extensions);
+                            return;
+                        }
+                        left -= n;
+                    }
+                };
+                let _ = tokio::time::timeout_at(deadline, drain).await;
                 reply.guard.finish(AttemptResult::Ok);
             }
         });

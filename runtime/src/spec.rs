@@ -940,9 +940,16 @@ pub struct HttpOptions {
     /// `tls`, KrakenD's `client_tls` shape; `None`: system defaults
     /// (Mozilla's roots, TLS 1.2–1.3).
     pub tls: Option<&'static TlsOptions>,
+    /// `max_response_bytes` (≥ 1; 64 MiB): the most of a response body a
+    /// decoded (non no-op) backend reads, counted after gunzipping; past
+    /// it the backend fails (502 alone) and its connection is closed.
+    pub max_response_bytes: u64,
 }
 
 impl HttpOptions {
+    /// The default `max_response_bytes`: 64 MiB.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+
     /// gwc's defaults (§7.3) when neither the config nor KrakenD's root
     /// transport keys say otherwise: HTTP/1.1, 5 s to connect, 60 s idle,
     /// keep-alive, 100 connections, redirects followed, default TLS.
@@ -954,6 +961,7 @@ impl HttpOptions {
         max_connections_per_host: 100,
         follow_redirects: true,
         tls: None,
+        max_response_bytes: HttpOptions::DEFAULT_MAX_RESPONSE_BYTES,
     };
 }
 

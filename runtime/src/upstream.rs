@@ -110,6 +110,9 @@ pub struct HostRt {
     pub follow_redirects: bool,
     /// `max_connections_per_host`.
     pub limit: ConnLimit,
+    /// `max_response_bytes`: the most a decoded backend reads of a body
+    /// (after gunzipping); no-op endpoints stream theirs.
+    pub max_response_bytes: u64,
     /// The active health cell, when a check applies to this host.
     pub health: Option<Arc<HealthCell>>,
     /// Counters (KrakenD-style results).
@@ -155,6 +158,7 @@ impl HostRt {
             client,
             follow_redirects: true,
             limit: ConnLimit::none(),
+            max_response_bytes: HttpOptions::DEFAULT.max_response_bytes,
             health: None,
             stats: HostStats::default(),
             classes: Default::default(),
@@ -338,6 +342,26 @@ impl Replay {
             Replay::Buffered(b) => b.len() as u64 <= max,
             Replay::Once(_) => false,
         }
+    }
+}
+
+/// A body of unknown length goes chunked on every method. hyper sends a
+/// GET, HEAD or CONNECT with such a body as `Content-Length: 0` and drops
+/// the body ("GET, HEAD, and CONNECT almost never have bodies", unless
+/// the request says `Transfer-Encoding` itself); Go's transport, hence
+/// KrakenD, sends it chunked. hyper's HTTP/2 client removes the header
+/// again (a connection header there) and streams the body in DATA frames.
+fn unknown_length_chunked(parts: &mut hyper::http::request::Parts, body: &GwBody) {
+    use hyper::body::Body as _;
+    use hyper::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+    if !body.is_end_stream()
+        && body.size_hint().exact().is_none()
+        && !parts.headers.contains_key(CONTENT_LENGTH)
+        && !parts.headers.contains_key(TRANSFER_ENCODING)
+    {
+        parts
+            .headers
+            .insert(TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
     }
 }
 
@@ -565,6 +589,7 @@ impl Upstream {
             h.name = hp.name;
             h.limit = limit;
             h.follow_redirects = hp.http.follow_redirects;
+            h.max_response_bytes = hp.http.max_response_bytes;
             if let Some(check) = hp.active {
                 h.health = Some(shared.cell(url, check, &hp.http, root)?);
             }
@@ -754,6 +779,7 @@ impl Upstream {
                 parts.headers.insert(X_GWC_ATTEMPT, v);
             }
             empty_body_length(&mut parts, &req_body);
+            unknown_length_chunked(&mut parts, &req_body);
             let req = Request::from_parts(parts, req_body);
             // A pool bounds each attempt by the deadline (and the per-try
             // timeout) itself, to classify and count the timeout; a plain
@@ -855,6 +881,7 @@ impl Upstream {
         // The client picks the wire version (HTTP/1.1, or HTTP/2 for h2/h2c
         // pools); an inbound h2 request must not carry its version over.
         *req.version_mut() = Version::HTTP_11;
+        let asked_upgrade = crate::lb::framing::asks_upgrade(req.headers());
         let header_t = match (
             self.header_timeout.map(|h| {
                 crate::proxy::after(
@@ -906,6 +933,9 @@ impl Upstream {
                 }
                 let (kind, class) = if e.is_connect() {
                     (ErrorKind::Connect, Outcome::ConnectFailure)
+                } else if unparsable(&e) {
+                    // A head hyper refuses (differing `Content-Length`s…).
+                    (ErrorKind::BadResponse, Outcome::Reset)
                 } else {
                     (ErrorKind::Transport, Outcome::Reset)
                 };
@@ -925,6 +955,10 @@ impl Upstream {
                         resp.status().as_u16(),
                         hyper::body::Body::size_hint(resp.body()).exact(),
                     );
+                }
+                if let Err(e) = crate::lb::framing::check(&resp, asked_upgrade, host.url) {
+                    guard.finish(AttemptResult::Error);
+                    return Err((e, Outcome::Reset));
                 }
                 Ok(Reply {
                     resp,
@@ -1008,6 +1042,7 @@ impl Upstream {
                     class,
                 )
             })?;
+            crate::lb::framing::check(&resp, false, host.url).map_err(|e| (e, Outcome::Reset))?;
             // The 30x body is not the answer: drain it off the connection.
             let previous = std::mem::replace(&mut reply.resp, resp);
             discard(previous.into_body(), None);
@@ -1020,6 +1055,22 @@ impl Upstream {
             redirect::MAX_REDIRECTS
         )))
     }
+}
+
+/// Whether a client error is hyper refusing the response head (a parse
+/// error somewhere in its chain of causes).
+fn unparsable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// Without `gwc/failover` (for the budget fields of a retry that cannot

@@ -395,6 +395,7 @@ fn http_options(o: &HttpOptions) -> TokenStream {
     let keep_alive = o.keep_alive;
     let max = Literal::u32_unsuffixed(o.max_connections_per_host);
     let follow = o.follow_redirects;
+    let max_response_bytes = Literal::u64_unsuffixed(o.max_response_bytes);
     let tls = option(o.tls.as_ref().map(|t| {
         let t = tls_options(t);
         quote!(&#t)
@@ -408,6 +409,7 @@ fn http_options(o: &HttpOptions) -> TokenStream {
             max_connections_per_host: #max,
             follow_redirects: #follow,
             tls: #tls,
+            max_response_bytes: #max_response_bytes,
         }
     }
 }

@@ -91,6 +91,9 @@ pub mod defaults {
     pub const IDLE_TIMEOUT_NANOS: i64 = 60 * SECOND;
     /// `http-client.max_connections_per_host`.
     pub const MAX_CONNECTIONS_PER_HOST: u32 = 100;
+    /// `http-client.max_response_bytes`: 64 MiB (the runtime's
+    /// `HttpOptions::DEFAULT_MAX_RESPONSE_BYTES`).
+    pub const MAX_RESPONSE_BYTES: u64 = 64 << 20;
     /// KrakenD's service `timeout` when the root does not set one.
     pub const ENDPOINT_TIMEOUT_NANOS: i64 = 2 * SECOND;
 }
@@ -975,6 +978,8 @@ pub struct HttpClient<'a> {
     pub pipelining: Option<Spanned<bool>>,
     /// `follow_redirects`.
     pub follow_redirects: Option<Spanned<bool>>,
+    /// `max_response_bytes`.
+    pub max_response_bytes: Option<Spanned<i64>>,
     /// `tls` (KrakenD's `client_tls` shape).
     pub tls: Option<&'a Node>,
 }
@@ -992,6 +997,7 @@ impl<'a> HttpClient<'a> {
             max_connections_per_host: f.int("max_connections_per_host"),
             pipelining: f.bool("pipelining"),
             follow_redirects: f.bool("follow_redirects"),
+            max_response_bytes: f.int("max_response_bytes"),
             tls: node.get("tls").filter(|n| n.as_object().is_some()),
         }
     }
@@ -1264,6 +1270,8 @@ pub struct HttpOptions<'a> {
     pub max_connections_per_host: u32,
     /// Whether 30x responses are followed.
     pub follow_redirects: bool,
+    /// The most bytes of a response body a decoded backend reads.
+    pub max_response_bytes: u64,
     /// The TLS options object (KrakenD `client_tls` shape), when any layer
     /// sets one: the host's, the backend's, or the root `client_tls`.
     pub tls: Option<&'a Node>,
@@ -1333,6 +1341,13 @@ pub fn resolve_http_options<'a>(
             .iter()
             .find_map(|l| l.follow_redirects.as_ref().map(|f| f.value))
             .unwrap_or(true),
+        max_response_bytes: layers
+            .iter()
+            .find_map(|l| {
+                let n = l.max_response_bytes.as_ref()?.value;
+                u64::try_from(n).ok().filter(|n| *n >= 1)
+            })
+            .unwrap_or(defaults::MAX_RESPONSE_BYTES),
         tls: layers
             .iter()
             .find_map(|l| l.tls)
@@ -1563,6 +1578,7 @@ mod tests {
             keep_alive,
             max_connections_per_host: max,
             follow_redirects: follow,
+            max_response_bytes: defaults::MAX_RESPONSE_BYTES,
             tls,
         };
         // a: the backend level over the root.

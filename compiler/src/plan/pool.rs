@@ -72,6 +72,8 @@ pub struct HttpOptions {
     pub max_connections_per_host: u32,
     /// `follow_redirects`.
     pub follow_redirects: bool,
+    /// `max_response_bytes`.
+    pub max_response_bytes: u64,
     /// `tls`.
     pub tls: Option<TlsOptions>,
 }
@@ -311,6 +313,7 @@ fn host_policy(
             keep_alive: http.keep_alive,
             max_connections_per_host: http.max_connections_per_host,
             follow_redirects: http.follow_redirects,
+            max_response_bytes: http.max_response_bytes,
             tls: http.tls.map(tls_options),
         },
         active,

@@ -683,6 +683,7 @@ const DEFAULT_HTTP: HttpOptions = HttpOptions {
     keep_alive: true,
     max_connections_per_host: 100,
     follow_redirects: true,
+    max_response_bytes: 64 << 20,
     tls: None,
 };
 

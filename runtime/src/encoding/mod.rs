@@ -6,8 +6,6 @@ pub mod passthrough;
 pub mod xml;
 pub mod yaml;
 
-use std::io::Read;
-
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
@@ -17,13 +15,112 @@ use crate::spec::{self, Encoding, OutputEncoding};
 #[derive(Debug)]
 pub struct DecodeError(pub String);
 
-/// Gunzips a body (`Content-Encoding: gzip`).
-pub fn gunzip(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
-    let mut out = Vec::with_capacity(body.len() * 4);
-    flate2::read::MultiGzDecoder::new(body)
-        .read_to_end(&mut out)
-        .map_err(|e| DecodeError(format!("gzip: {e}")))?;
-    Ok(out)
+/// Gunzips a whole body (`Content-Encoding: gzip`), refusing to inflate
+/// it past `limit` bytes (a body that would is an error, not a truncation).
+pub fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, DecodeError> {
+    let mut g = Gunzip::new(limit);
+    for piece in body.chunks(Gunzip::STEP) {
+        g.push(piece)?;
+    }
+    g.finish()
+}
+
+/// An incremental gunzip whose output is capped: bytes go in as they
+/// arrive ([`Gunzip::push`], at most [`Gunzip::STEP`] compressed bytes at a
+/// time, so one call inflates at most about 1 MiB), and the inflation stops
+/// with an error once the output would pass the cap. A gzip bomb therefore
+/// costs the cap in memory and, between pushes, the caller can yield to
+/// its runtime and notice its deadline.
+pub struct Gunzip {
+    inner: flate2::write::MultiGzDecoder<Capped>,
+}
+
+impl std::fmt::Debug for Gunzip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gunzip")
+            .field("out", &self.inner.get_ref().out.len())
+            .field("limit", &self.inner.get_ref().limit)
+            .finish()
+    }
+}
+
+/// The decoder's output buffer, refusing to grow past `limit`.
+struct Capped {
+    out: Vec<u8>,
+    limit: u64,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.out.len() + buf.len()) as u64 > self.limit {
+            self.over = true;
+            return Err(std::io::Error::other("over the limit"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Gunzip {
+    /// The most compressed bytes one [`Gunzip::push`] takes: DEFLATE
+    /// inflates at most 1032:1, so about 1 MiB of output a step.
+    pub const STEP: usize = 1024;
+
+    /// A decoder whose output may hold at most `limit` bytes.
+    pub fn new(limit: u64) -> Gunzip {
+        Gunzip {
+            inner: flate2::write::MultiGzDecoder::new(Capped {
+                out: Vec::new(),
+                limit,
+                over: false,
+            }),
+        }
+    }
+
+    /// Inflates `piece` (callers split their input in [`Gunzip::STEP`]s).
+    pub fn push(&mut self, piece: &[u8]) -> Result<(), DecodeError> {
+        use std::io::Write as _;
+        self.inner.write_all(piece).map_err(|e| self.error(&e))
+    }
+
+    /// Bytes inflated so far.
+    pub fn len(&self) -> usize {
+        self.inner.get_ref().out.len()
+    }
+
+    /// Whether nothing was inflated yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Ends the stream: the whole output, or why it is not a gzip body.
+    pub fn finish(mut self) -> Result<Vec<u8>, DecodeError> {
+        if let Err(e) = self.inner.try_finish() {
+            return Err(self.error(&e));
+        }
+        let out = std::mem::take(&mut self.inner.get_mut().out);
+        Ok(out)
+    }
+
+    fn error(&self, e: &std::io::Error) -> DecodeError {
+        if self.inner.get_ref().over {
+            DecodeError(format!(
+                "gzip: the body inflates past {} bytes",
+                self.inner.get_ref().limit
+            ))
+        } else {
+            DecodeError(format!("gzip: {e}"))
+        }
+    }
+
+    /// Whether the last error was the cap (not a broken stream).
+    pub fn over_limit(&self) -> bool {
+        self.inner.get_ref().over
+    }
 }
 
 fn utf8(body: &[u8]) -> Result<&str, DecodeError> {
@@ -507,8 +604,39 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(br#"{"z":1}"#).expect("write");
         let gz = enc.finish().expect("finish");
-        assert_eq!(gunzip(&gz).expect("gunzip"), br#"{"z":1}"#);
-        assert!(gunzip(b"plain").is_err());
+        assert_eq!(gunzip(&gz, 7).expect("gunzip"), br#"{"z":1}"#);
+        assert!(gunzip(b"plain", 100).is_err());
+        // Truncated: an error, not a short body.
+        assert!(gunzip(&gz[..gz.len() - 4], 100).is_err());
+        // One byte over the cap: refused, and said so.
+        let e = gunzip(&gz, 6).expect_err("over the cap");
+        assert_eq!(e.0, "gzip: the body inflates past 6 bytes");
+        // Two members are one body (Go's gzip reader and KrakenD agree).
+        let two = [gz.clone(), gz].concat();
+        assert_eq!(gunzip(&two, 14).expect("gunzip"), br#"{"z":1}{"z":1}"#);
+        assert!(gunzip(&two, 13).is_err());
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_cap() {
+        use std::io::Write;
+        // 64 MiB of zeros in about 64 KiB: inflating stops at 1 MiB.
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            enc.write_all(&zeros).expect("write");
+        }
+        let gz = enc.finish().expect("finish");
+        let mut g = Gunzip::new(1 << 20);
+        let mut failed = false;
+        for piece in gz.chunks(Gunzip::STEP) {
+            if g.push(piece).is_err() {
+                failed = true;
+                break;
+            }
+        }
+        assert!(failed && g.over_limit());
+        assert!(g.len() <= 1 << 20);
     }
 
     #[test]

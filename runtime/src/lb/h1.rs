@@ -40,6 +40,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use tower_service::Service;
 
 use crate::body::GwBody;
+use crate::lb::framing::ConnKill;
 use crate::worker::PerWorker;
 
 /// Why a request through a pool failed.
@@ -76,8 +77,15 @@ impl std::error::Error for H1Error {
 
 /// A connection on the list, and when it went there.
 struct Entry {
-    conn: SendRequest<GwBody>,
+    conn: Conn,
     since: Instant,
+}
+
+/// A connection: its request handle, and the handle that ends its driver
+/// (given to each of its responses as a [`ConnKill`]).
+struct Conn {
+    send: SendRequest<GwBody>,
+    kill: ConnKill,
 }
 
 /// One host's HTTP/1.1 connections.
@@ -150,8 +158,10 @@ impl H1Pool {
                 // Boxed: only a miss pays for the connect state.
                 None => (Box::pin(self.connect(&uri)).await?, false),
             };
-            match conn.try_send_request(req).await {
-                Ok(resp) => {
+            match conn.send.try_send_request(req).await {
+                Ok(mut resp) => {
+                    // Whoever refuses this answer can close its connection.
+                    resp.extensions_mut().insert(conn.kill.clone());
                     if pooled {
                         self.checkin(conn);
                     }
@@ -168,7 +178,7 @@ impl H1Pool {
 
     /// The oldest connection ready for a request; drops the closed and the
     /// expired ones on the way.
-    fn checkout(&self) -> Option<SendRequest<GwBody>> {
+    fn checkout(&self) -> Option<Conn> {
         let mut list = self.lists.get().lock().ok()?;
         let now = Instant::now();
         let mut i = 0;
@@ -177,7 +187,7 @@ impl H1Pool {
                 list.remove(i);
                 continue;
             }
-            if e.conn.is_ready() {
+            if e.conn.send.is_ready() {
                 return list.remove(i).map(|e| e.conn);
             }
             i += 1;
@@ -187,8 +197,8 @@ impl H1Pool {
 
     /// Puts a connection back (busy until its body is read), unless the
     /// list is full or keep-alive is off.
-    fn checkin(self: &Arc<Self>, conn: SendRequest<GwBody>) {
-        if self.max_idle == 0 || conn.is_closed() {
+    fn checkin(self: &Arc<Self>, conn: Conn) {
+        if self.max_idle == 0 || conn.send.is_closed() {
             return;
         }
         let Ok(mut list) = self.lists.get().lock() else {
@@ -240,11 +250,12 @@ impl H1Pool {
 
     /// Closed, or idle (ready) for longer than the idle timeout.
     fn stale(&self, e: &Entry, now: Instant) -> bool {
-        e.conn.is_closed() || (e.conn.is_ready() && now.duration_since(e.since) > self.idle_timeout)
+        e.conn.send.is_closed()
+            || (e.conn.send.is_ready() && now.duration_since(e.since) > self.idle_timeout)
     }
 
     /// A new connection to the request's host, its driver spawned.
-    async fn connect(&self, uri: &Uri) -> Result<SendRequest<GwBody>, H1Error> {
+    async fn connect(&self, uri: &Uri) -> Result<Conn, H1Error> {
         let mut connector = self.connector.clone();
         std::future::poll_fn(|cx| connector.poll_ready(cx))
             .await
@@ -257,11 +268,14 @@ impl H1Pool {
             .handshake(io)
             .await
             .map_err(|e| H1Error::Connect(Box::new(e)))?;
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             // Its errors reach the request that was on it.
             let _ = driver.await;
         });
-        Ok(conn)
+        Ok(Conn {
+            send: conn,
+            kill: ConnKill(task.abort_handle()),
+        })
     }
 
     /// Connections on the list (busy or idle), for tests.

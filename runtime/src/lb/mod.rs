@@ -11,7 +11,9 @@
 //! - [`breaker`]: KrakenD's `qos/circuit-breaker`;
 //! - [`client`]: per-host HTTP clients (version, timeouts, keep-alive,
 //!   connection cap, TLS);
-//! - [`h1`]: the HTTP/1.1 connection pool of one host.
+//! - [`h1`]: the HTTP/1.1 connection pool of one host;
+//! - [`framing`]: the response heads no client may pass on (conflicting
+//!   lengths, an unasked-for `101`), and closing their connections.
 //!
 //! The static description of all this is `spec::PoolPolicy`.
 
@@ -19,6 +21,7 @@ pub mod breaker;
 pub mod budget;
 pub mod client;
 pub mod failover;
+pub mod framing;
 pub mod h1;
 pub mod health;
 pub mod passive;

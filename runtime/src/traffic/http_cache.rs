@@ -692,7 +692,13 @@ pub async fn read_bounded(body: Incoming, limit: u64, host: &str) -> Result<Read
 /// goes. With `unzip` (gwc asked for gzip itself, as Go's transport does,
 /// which unzips below the cache) the body is gunzipped and its length
 /// header goes too; without it the bytes stay compressed (CE's quirk).
-pub fn prepare_get(headers: &mut HeaderMap, body: Bytes, unzip: bool) -> Result<Bytes, String> {
+/// Gunzipping stops past `cap` bytes (the backend's `max_response_bytes`).
+pub fn prepare_get(
+    headers: &mut HeaderMap,
+    body: Bytes,
+    unzip: bool,
+    cap: u64,
+) -> Result<Bytes, String> {
     let gzip = header_str(headers, &CONTENT_ENCODING) == "gzip";
     if !gzip {
         return Ok(body);
@@ -702,7 +708,7 @@ pub fn prepare_get(headers: &mut HeaderMap, body: Bytes, unzip: bool) -> Result<
         return Ok(body);
     }
     headers.remove(CONTENT_LENGTH);
-    crate::encoding::gunzip(&body)
+    crate::encoding::gunzip(&body, cap)
         .map(Bytes::from)
         .map_err(|e| e.0)
 }
