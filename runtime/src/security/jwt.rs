@@ -443,7 +443,7 @@ pub fn go_json(v: &Value, out: &mut String) {
 
 /// A JSON string as Go's encoder writes it (`<`, `>`, `&`, U+2028 and
 /// U+2029 escaped too).
-fn go_json_string(s: &str, out: &mut String) {
+pub(crate) fn go_json_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
