@@ -310,13 +310,23 @@ pub fn render(output: OutputEncoding, data: &Map, accept: Option<&str>) -> Rende
 }
 
 /// Materialises static spec data (`proxy.static`, error bodies) as a JSON
-/// value, once at start-up. A number keeps the config's text (a text that
-/// is not a JSON number, which the compiler never emits, becomes a string).
+/// value, once at start-up. KrakenD reads its config's numbers as Go
+/// `float64`s, so a number is written as `json.Marshal` writes that float
+/// (`1.50` → `1.5`, `1e2` → `100`, a 30-digit integer → `1.2345678901234568e+29`);
+/// a text that is not a JSON number, which the compiler never emits,
+/// becomes a string.
 pub fn to_json(v: &spec::Value) -> Value {
     match v {
         spec::Value::Null => Value::Null,
         spec::Value::Bool(b) => Value::Bool(*b),
         spec::Value::Number(n) => crate::value::Number::from_text(n)
+            .and_then(|n| {
+                let mut text = String::new();
+                crate::security::jwt::go_json_float(n.as_f64(), &mut text);
+                // An infinity (`1e400`) has no JSON text; Go's config
+                // decoder refuses it, so the compiler never gets here.
+                crate::value::Number::from_text(&text)
+            })
             .map(Value::Number)
             .unwrap_or_else(|| Value::String((*n).to_owned())),
         spec::Value::String(s) => Value::String((*s).to_owned()),
@@ -523,7 +533,20 @@ mod tests {
                 spec::Value::Array(&[spec::Value::Bool(true), spec::Value::Null]),
             ),
         ]);
-        // The config's text, as written.
-        assert_eq!(to_json(&V).to_string(), r#"{"n":1.50,"l":[true,null]}"#);
+        // Go's float64 text of the config's number.
+        assert_eq!(to_json(&V).to_string(), r#"{"n":1.5,"l":[true,null]}"#);
+        for (config, krakend) in [
+            ("42", "42"),
+            ("-0", "-0"),
+            ("1e2", "100"),
+            ("1E+2", "100"),
+            ("0.0000001", "1e-7"),
+            ("123456789012345678901234567890", "1.2345678901234568e+29"),
+            ("1e21", "1e+21"),
+            ("0.1000000000000000055511151231257827", "0.1"),
+        ] {
+            let v = to_json(&spec::Value::Number(config));
+            assert_eq!(v.to_string(), krakend, "{config}");
+        }
     }
 }
