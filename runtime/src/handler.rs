@@ -6,12 +6,12 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use crate::value::{Map, Value};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use crate::value::{Map, Value};
 use tokio::time::Instant;
 
 use crate::body::GwBody;

@@ -382,10 +382,7 @@ mod tests {
             obj(json!({"a": 1, "b": 2, "c": 3})),
             &[("b", "bee"), ("zz", "y")],
         );
-        assert_eq!(
-            Value::Object(m).to_string(),
-            r#"{"a":1,"bee":2,"c":3}"#
-        );
+        assert_eq!(Value::Object(m).to_string(), r#"{"a":1,"bee":2,"c":3}"#);
     }
 
     #[test]

@@ -9,9 +9,9 @@
 //! of exactly `.` or `..` has its dots escaped, so no value can change the
 //! backend path, start a query or a fragment, or split a header line.
 
+use crate::value::{Map, Value};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use crate::value::{Map, Value};
 
 use crate::client_ip::ClientIp;
 use crate::spec::{Backend, Endpoint, Forward, UrlPiece};
@@ -458,7 +458,10 @@ mod tests {
             // A json.Number prints as its text.
             ("1.10", "1.10"),
             ("1e2", "1e2"),
-            ("123456789012345678901234567890", "123456789012345678901234567890"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
             ("null", "<nil>"),
             ("true", "true"),
             ("[1,\"a\",2]", "1,a,2"),

@@ -58,7 +58,10 @@ pub struct Number(Text);
 #[derive(Clone, PartialEq, Eq)]
 enum Text {
     /// `len` bytes of `buf` (the rest zero, so derived equality holds).
-    Inline { len: u8, buf: [u8; Number::INLINE] },
+    Inline {
+        len: u8,
+        buf: [u8; Number::INLINE],
+    },
     Heap(Box<str>),
 }
 

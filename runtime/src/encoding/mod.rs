@@ -8,8 +8,8 @@ pub mod yaml;
 
 use std::io::Read;
 
-use bytes::Bytes;
 use crate::value::{Map, Value};
+use bytes::Bytes;
 
 use crate::spec::{self, Encoding, OutputEncoding};
 
@@ -38,14 +38,11 @@ fn one_key(k: &str, v: Value) -> Map {
 
 /// Decodes a backend body with the backend's encoding. `NoOp` bodies are
 /// never decoded (the caller streams them); here they give an error.
-pub fn decode(
-    encoding: Encoding,
-    is_collection: bool,
-    body: &[u8],
-) -> Result<Map, DecodeError> {
+pub fn decode(encoding: Encoding, is_collection: bool, body: &[u8]) -> Result<Map, DecodeError> {
     match encoding {
         Encoding::Json => {
-            let v = crate::value::from_slice(body).map_err(|e| DecodeError(format!("json: {e}")))?;
+            let v =
+                crate::value::from_slice(body).map_err(|e| DecodeError(format!("json: {e}")))?;
             match (v, is_collection) {
                 (Value::Object(m), false) => Ok(m),
                 (Value::Array(a), true) => Ok(one_key("collection", Value::Array(a))),
@@ -54,8 +51,8 @@ pub fn decode(
             }
         }
         Encoding::SafeJson => {
-            let v =
-                crate::value::from_slice(body).map_err(|e| DecodeError(format!("safejson: {e}")))?;
+            let v = crate::value::from_slice(body)
+                .map_err(|e| DecodeError(format!("safejson: {e}")))?;
             Ok(match v {
                 Value::Object(m) => m,
                 a @ Value::Array(_) => one_key("collection", a),

@@ -301,12 +301,16 @@ fn write_value<'a>(p: &mut Parser<'a>, st: &mut State<'a>) -> Option<()> {
             write_str(&s, &mut st.out);
             Some(())
         }
-        b't' => p.literal("true").map(|()| st.out.extend_from_slice(b"true")),
-        b'f' => p.literal("false").map(|()| st.out.extend_from_slice(b"false")),
-        b'n' => p.literal("null").map(|()| st.out.extend_from_slice(b"null")),
-        _ => p
-            .number()
-            .map(|n| st.out.extend_from_slice(n.as_bytes())),
+        b't' => p
+            .literal("true")
+            .map(|()| st.out.extend_from_slice(b"true")),
+        b'f' => p
+            .literal("false")
+            .map(|()| st.out.extend_from_slice(b"false")),
+        b'n' => p
+            .literal("null")
+            .map(|()| st.out.extend_from_slice(b"null")),
+        _ => p.number().map(|n| st.out.extend_from_slice(n.as_bytes())),
     }
 }
 
@@ -836,9 +840,9 @@ mod tests {
             // the same tree it reads from the body.
             match serde_json::from_slice::<serde_json::Value>(&body) {
                 Ok(serde_json::Value::Object(theirs)) => {
-                    let ours = slow.as_ref().map(|r| {
-                        serde_json::from_slice::<serde_json::Value>(&r.body).ok()
-                    });
+                    let ours = slow
+                        .as_ref()
+                        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok());
                     assert_eq!(
                         ours,
                         Some(Some(serde_json::Value::Object(theirs))),

@@ -4,9 +4,9 @@
 //! strings. Encoding is the inverse, with `<doc>` as the root when the
 //! object does not have exactly one key.
 
+use crate::value::{Map, Value};
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use crate::value::{Map, Value};
 
 /// One open element while decoding.
 struct Open {

@@ -823,11 +823,11 @@ mod tests {
     /// (and nothing panics).
     #[test]
     fn encode_splits_a_character_as_goccy_does() {
-        let data: Map =
-            match crate::value::from_slice(br#"{"a":{"l":[{"k":"p\rq\r\nr\u00e9"}]}}"#) {
-                Ok(Value::Object(data)) => data,
-                other => panic!("bad test input: {other:?}"),
-            };
+        let data: Map = match crate::value::from_slice(br#"{"a":{"l":[{"k":"p\rq\r\nr\u00e9"}]}}"#)
+        {
+            Ok(Value::Object(data)) => data,
+            other => panic!("bad test input: {other:?}"),
+        };
         let want: &[u8] = b"a:\n  l:\n  - k: |-\r    p\r    q\r    \n    \xa9\n";
         assert_eq!(encode(&data), want);
     }

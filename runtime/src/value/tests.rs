@@ -42,7 +42,10 @@ fn numbers_keep_their_text() {
         assert_eq!(roundtrip(n).as_deref(), Some(n), "{n}");
         let doc = format!("{{\"a\":[{n},{{\"b\":{{\"c\":[[{n}]]}}}}],\"n\":{n}}}");
         assert_eq!(roundtrip(&doc), Some(doc.clone()), "{doc}");
-        assert_eq!(Number::from_text(n).map(|n| n.to_string()).as_deref(), Some(n));
+        assert_eq!(
+            Number::from_text(n).map(|n| n.to_string()).as_deref(),
+            Some(n)
+        );
     }
     // Whitespace around a number goes, its text stays.
     assert_eq!(
@@ -54,8 +57,26 @@ fn numbers_keep_their_text() {
 #[test]
 fn invalid_numbers_are_refused_as_serde_json_refuses_them() {
     let invalid = [
-        "01", "-01", "00", "1.", ".5", "+1", "NaN", "-", "1e", "1e+", "1E-", "1.e2", "-.5", "0x1",
-        "Infinity", "-Infinity", "1.5.2", "1e2e3", "--1", "- 1",
+        "01",
+        "-01",
+        "00",
+        "1.",
+        ".5",
+        "+1",
+        "NaN",
+        "-",
+        "1e",
+        "1e+",
+        "1E-",
+        "1.e2",
+        "-.5",
+        "0x1",
+        "Infinity",
+        "-Infinity",
+        "1.5.2",
+        "1e2e3",
+        "--1",
+        "- 1",
     ];
     for n in invalid {
         for doc in [n.to_owned(), format!("[{n}]"), format!("{{\"a\":{n}}}")] {
@@ -65,7 +86,10 @@ fn invalid_numbers_are_refused_as_serde_json_refuses_them() {
                 "serde_json takes {doc}"
             );
             // serde_json's message, as before.
-            let e = from_slice(doc.as_bytes()).err().map(|e| e.0).unwrap_or_default();
+            let e = from_slice(doc.as_bytes())
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
             assert!(e.contains("line 1 column"), "{doc}: {e}");
         }
         assert!(Number::from_text(n).is_none(), "{n}");
@@ -155,7 +179,10 @@ fn everything_else_is_serde_jsons() {
     ];
     for doc in refused {
         assert_eq!(roundtrip(doc), None, "{doc:?}");
-        assert!(serde_json::from_str::<serde_json::Value>(doc).is_err(), "{doc:?}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(doc).is_err(),
+            "{doc:?}"
+        );
     }
     // Invalid UTF-8, inside a string or not.
     assert!(from_slice(b"{\"a\":\"\xff\"}").is_err());
@@ -168,7 +195,11 @@ fn nesting_is_bounded_as_serde_json_bounds_it() {
         for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
             let doc = format!("{}1{}", open.repeat(depth), close.repeat(depth));
             let theirs = serde_json::from_str::<serde_json::Value>(&doc).is_ok();
-            assert_eq!(from_slice(doc.as_bytes()).is_ok(), theirs, "{open} × {depth}");
+            assert_eq!(
+                from_slice(doc.as_bytes()).is_ok(),
+                theirs,
+                "{open} × {depth}"
+            );
             assert_eq!(theirs, depth <= MAX_DEPTH as usize, "{open} × {depth}");
         }
     }
@@ -194,7 +225,10 @@ fn conversions() {
         serde_json::json!({"a": 1.1, "b": [100.0, 1.2345678901234568e29, null], "c": "x"})
     );
     assert_eq!(v.get("c"), Some(&Value::from("x")));
-    assert_eq!(v.to_string(), r#"{"a":1.10,"b":[1e2,123456789012345678901234567890,1e400],"c":"x"}"#);
+    assert_eq!(
+        v.to_string(),
+        r#"{"a":1.10,"b":[1e2,123456789012345678901234567890,1e400],"c":"x"}"#
+    );
     assert_eq!(Value::from(serde_json::json!(1.5)).to_string(), "1.5");
     assert_eq!(Value::from(404u16).to_string(), "404");
 }

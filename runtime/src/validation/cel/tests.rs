@@ -118,7 +118,8 @@ fn responses_and_claims() {
         ],
         &["size(JWT.roles) > 1 && JWT.exp > 1.0"],
     );
-    let data = match crate::value::from_slice(br#"{"n": 2, "items": [{"ok": true}, {"ok": true}]}"#) {
+    let data = match crate::value::from_slice(br#"{"n": 2, "items": [{"ok": true}, {"ok": true}]}"#)
+    {
         Ok(crate::value::Value::Object(m)) => m,
         other => panic!("{other:?}"),
     };
