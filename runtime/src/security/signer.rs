@@ -456,6 +456,21 @@ mod tests {
         }
     }
 
+    /// lura's data holds `json.Number`s: the signed payload and the
+    /// answer write them as the backend did, keys sorted as Go sorts a map.
+    #[test]
+    fn numbers_keep_their_text_in_go_json() {
+        let Ok(v) = crate::value::from_slice(
+            br#"{"b":1.10,"a":[1e2,-0,123456789012345678901234567890],"c":"<"}"#,
+        ) else {
+            panic!("json")
+        };
+        assert_eq!(
+            go_json_text(&v),
+            r#"{"a":[1e2,-0,123456789012345678901234567890],"b":1.10,"c":"\u003c"}"#
+        );
+    }
+
     /// CE's spec jwt_4: the exact token KrakenD CE writes.
     #[test]
     fn hs256_matches_ce_bytes() {
