@@ -70,8 +70,8 @@ fn bench(c: &mut Criterion) {
     let Ok(resp) = Stage::compile(&[], &["resp_data.items.all(i, i.price > 0.0)"], &[]) else {
         return;
     };
-    let Ok(serde_json::Value::Object(data)) = serde_json::from_str(
-        r#"{"items": [{"price": 1.5}, {"price": 2}, {"price": 3}, {"price": 4}, {"price": 5},
+    let Ok(gw_runtime::value::Value::Object(data)) = gw_runtime::value::from_slice(
+        br#"{"items": [{"price": 1.5}, {"price": 2}, {"price": 3}, {"price": 4}, {"price": 5},
             {"price": 6}, {"price": 7}, {"price": 8}, {"price": 9}, {"price": 10}]}"#,
     ) else {
         return;

@@ -6,12 +6,12 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use crate::value::{Map, Value};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{self, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use crate::body::GwBody;
@@ -736,7 +736,7 @@ async fn signed(
             if !r.errors.is_empty() {
                 return bad_request();
             }
-            match serde_json::from_slice::<Value>(&r.body) {
+            match crate::value::from_slice(&r.body) {
                 Ok(Value::Object(m)) => (StatusCode::OK, hyper::HeaderMap::new(), Some(m)),
                 _ => return bad_request(),
             }

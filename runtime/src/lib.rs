@@ -59,6 +59,7 @@ pub mod telemetry;
 pub mod traffic;
 pub mod upstream;
 pub mod validation;
+pub mod value;
 pub mod worker;
 
 use std::io::Write as _;

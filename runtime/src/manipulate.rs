@@ -6,12 +6,12 @@
 //! Everything works on the decoded object in place; paths arrive already
 //! split by the compiler.
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::spec::{Backend, FlatmapOp};
 
 /// Applies a backend's manipulations to its decoded response.
-pub fn apply_backend(b: &Backend, mut data: Map<String, Value>) -> Map<String, Value> {
+pub fn apply_backend(b: &Backend, mut data: Map) -> Map {
     if !b.target.is_empty() {
         data = target(data, b.target);
     }
@@ -41,9 +41,9 @@ pub fn apply_backend(b: &Backend, mut data: Map<String, Value>) -> Map<String, V
 
 /// `target`: the object at the dot path, `{}` when a step is missing or not
 /// an object.
-pub fn target(mut data: Map<String, Value>, path: &[&str]) -> Map<String, Value> {
+pub fn target(mut data: Map, path: &[&str]) -> Map {
     for k in path {
-        match data.remove(*k) {
+        match data.swap_remove(*k) {
             Some(Value::Object(m)) => data = m,
             _ => return Map::new(),
         }
@@ -52,7 +52,7 @@ pub fn target(mut data: Map<String, Value>, path: &[&str]) -> Map<String, Value>
 }
 
 /// `allow`: keeps only the listed dot paths; a parent left empty goes too.
-pub fn allow(data: &mut Map<String, Value>, paths: &[&[&str]]) {
+pub fn allow(data: &mut Map, paths: &[&[&str]]) {
     data.retain(|k, v| {
         let mut nested: Vec<&[&str]> = Vec::new();
         for p in paths {
@@ -81,7 +81,7 @@ pub fn allow(data: &mut Map<String, Value>, paths: &[&[&str]]) {
 }
 
 /// `deny`: removes one dot path.
-pub fn deny(data: &mut Map<String, Value>, path: &[&str]) {
+pub fn deny(data: &mut Map, path: &[&str]) {
     let Some((last, init)) = path.split_last() else {
         return;
     };
@@ -96,7 +96,7 @@ pub fn deny(data: &mut Map<String, Value>, path: &[&str]) {
 }
 
 /// `mapping`: top-level renames, each key keeping its position.
-pub fn mapping(data: Map<String, Value>, renames: &[(&str, &str)]) -> Map<String, Value> {
+pub fn mapping(data: Map, renames: &[(&str, &str)]) -> Map {
     let mut out = Map::with_capacity(data.len());
     for (k, v) in data {
         match renames.iter().find(|(from, _)| *from == k) {
@@ -109,7 +109,7 @@ pub fn mapping(data: Map<String, Value>, renames: &[(&str, &str)]) -> Map<String
 
 /// Applies flatmap operations (`move`, `append`, `del`; `*` matches every
 /// array element or object member) to an object.
-pub fn flatmap(data: &mut Map<String, Value>, ops: &[FlatmapOp]) {
+pub fn flatmap(data: &mut Map, ops: &[FlatmapOp]) {
     let mut root = Value::Object(std::mem::take(data));
     for op in ops {
         match op {
@@ -316,9 +316,9 @@ fn append(root: &mut Value, path: &[String], v: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::json;
 
-    fn obj(v: Value) -> Map<String, Value> {
+    fn obj(v: Value) -> Map {
         match v {
             Value::Object(m) => m,
             _ => Map::new(),
@@ -382,10 +382,7 @@ mod tests {
             obj(json!({"a": 1, "b": 2, "c": 3})),
             &[("b", "bee"), ("zz", "y")],
         );
-        assert_eq!(
-            serde_json::to_string(&m).expect("json"),
-            r#"{"a":1,"bee":2,"c":3}"#
-        );
+        assert_eq!(Value::Object(m).to_string(), r#"{"a":1,"bee":2,"c":3}"#);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! shared top-level key (KrakenD: arrival order). The result is complete
 //! only when every backend answered with a complete part.
 
-use serde_json::{Map, Value};
+use crate::value::Map;
 
 use crate::error::{Error, ErrorKind};
 
@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind};
 #[derive(Debug)]
 pub struct Part {
     /// The data after manipulation.
-    pub data: Map<String, Value>,
+    pub data: Map,
     /// Whether the backend answered fully (false for `return_error_details`
     /// parts).
     pub complete: bool,
@@ -22,7 +22,7 @@ pub struct Part {
 #[derive(Debug)]
 pub struct Merged {
     /// The data, `None` when no backend succeeded.
-    pub data: Option<Map<String, Value>>,
+    pub data: Option<Map>,
     /// Every backend answered fully.
     pub complete: bool,
     /// The failures, in declaration order.
@@ -88,7 +88,7 @@ impl Default for Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::{Value, json};
 
     fn part(v: Value, complete: bool) -> Result<Part, Error> {
         match v {

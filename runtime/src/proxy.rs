@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
+use crate::value::{Map, Value};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use hyper::{Request, Response};
-use serde_json::{Map, Value};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
@@ -139,7 +139,7 @@ fn request_head(
     ep: &EndpointRt,
     b: &BackendRt,
     inb: &Inbound<'_>,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     base_path: &str,
 ) -> (Request<()>, String) {
     let mut pq = String::with_capacity(64);
@@ -239,7 +239,7 @@ async fn call_pool<'a>(
     b: &'a BackendRt,
     inb: &Inbound<'_>,
     body: Replay,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     deadline: Instant,
 ) -> Result<Fetched<'a>, Error> {
     // 18.: OTel's transport: the call's client span, whose context the
@@ -296,7 +296,7 @@ async fn call_pool_untraced<'a>(
     b: &'a BackendRt,
     inb: &Inbound<'_>,
     body: Replay,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     deadline: Instant,
 ) -> Result<Fetched<'a>, Error> {
     let opts = CallOptions {
@@ -872,7 +872,7 @@ async fn call_decoded(
     b: &BackendRt,
     inb: &Inbound<'_>,
     body: Replay,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     deadline: Instant,
     passthrough: bool,
 ) -> Result<Payload, Error> {
@@ -1047,7 +1047,7 @@ async fn call_backend(
     bi: usize,
     inb: &Inbound<'_>,
     body: &mut ReqBody,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     start: Instant,
     passthrough: bool,
 ) -> Result<Payload, Error> {
@@ -1096,7 +1096,7 @@ async fn call_checked(
     b: &BackendRt,
     inb: &Inbound<'_>,
     body: Replay,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     deadline: Instant,
     passthrough: bool,
 ) -> Result<Payload, Error> {
@@ -1113,7 +1113,7 @@ async fn call_backend_inner(
     bi: usize,
     inb: &Inbound<'_>,
     body: &mut ReqBody,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
     start: Instant,
     passthrough: bool,
 ) -> Result<Payload, Error> {
@@ -1302,7 +1302,7 @@ fn cel_endpoint_post(ep: &EndpointRt, answer: &Answer) -> Result<(), Error> {
             if !r.errors.is_empty() {
                 return Ok(());
             }
-            let data = match serde_json::from_slice::<Value>(&r.body) {
+            let data = match crate::value::from_slice(&r.body) {
                 Ok(Value::Object(m)) => Some(m),
                 _ => None,
             };
@@ -1330,7 +1330,7 @@ fn cel_backend_pre(
     ep: &EndpointRt,
     b: &BackendRt,
     inb: &Inbound<'_>,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
 ) -> Result<(), Error> {
     let Some(stage) = b.cel.as_ref().filter(|s| s.has_pre()) else {
         return Ok(());
@@ -1364,7 +1364,7 @@ fn cel_backend_post(b: &BackendRt, payload: &Payload) -> Result<(), Error> {
             data: Some(&p.data),
         }),
         Payload::Rendered(r) => {
-            let data = match serde_json::from_slice::<Value>(&r.body) {
+            let data = match crate::value::from_slice(&r.body) {
                 Ok(Value::Object(m)) => Some(m),
                 _ => None,
             };
@@ -1510,7 +1510,7 @@ async fn run_sequential(
     merged: &mut Merged,
 ) {
     // Indexed like `respN`: by position among the non-shadow backends.
-    let mut prev: Vec<Option<Map<String, Value>>> = vec![None; ep.regular.len()];
+    let mut prev: Vec<Option<Map>> = vec![None; ep.regular.len()];
     for (pos, &bi) in ep.regular.iter().enumerate() {
         match call_backend(gw, ep, bi, inb, body, &prev, start, false)
             .await

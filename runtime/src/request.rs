@@ -9,9 +9,9 @@
 //! of exactly `.` or `..` has its dots escaped, so no value can change the
 //! backend path, start a query or a fragment, or split a header line.
 
+use crate::value::{Map, Value};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::{Map, Value};
 
 use crate::client_ip::ClientIp;
 use crate::spec::{Backend, Endpoint, Forward, UrlPiece};
@@ -113,7 +113,7 @@ pub fn response_value_text(v: &Value, out: &mut String) {
         Value::String(s) => out.push_str(s),
         Value::Null => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => out.push_str(n.as_str()),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -127,7 +127,7 @@ pub fn response_value_text(v: &Value, out: &mut String) {
 }
 
 /// Looks up a dot path in a backend's (processed) response.
-pub fn lookup<'v>(data: &'v Map<String, Value>, path: &[&str]) -> Option<&'v Value> {
+pub fn lookup<'v>(data: &'v Map, path: &[&str]) -> Option<&'v Value> {
     let (last, init) = path.split_last()?;
     let mut cur = data;
     for k in init {
@@ -146,7 +146,7 @@ pub fn build_path_and_query(
     ep: &Endpoint,
     b: &Backend,
     inb: &Inbound<'_>,
-    prev: &[Option<Map<String, Value>>],
+    prev: &[Option<Map>],
 ) {
     out.push_str(base_path);
     // Once a literal has started the query, values are query-encoded.
@@ -455,13 +455,20 @@ mod tests {
         let table: &[(&str, &str)] = &[
             (r#""x""#, "x"),
             ("42", "42"),
+            // A json.Number prints as its text.
+            ("1.10", "1.10"),
+            ("1e2", "1e2"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
             ("null", "<nil>"),
             ("true", "true"),
             ("[1,\"a\",2]", "1,a,2"),
             ("[]", ""),
         ];
         for (json, want) in table {
-            let v: Value = serde_json::from_str(json).expect("json");
+            let v = crate::value::from_slice(json.as_bytes()).expect("json");
             let mut out = String::new();
             response_value_text(&v, &mut out);
             assert_eq!(out, *want, "{json}");

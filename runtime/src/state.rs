@@ -6,7 +6,7 @@
 
 use std::sync::atomic::AtomicUsize;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 use crate::encoding::to_json;
 use crate::metrics::{EndpointMetrics, OtherMetrics};
@@ -121,7 +121,7 @@ pub struct EndpointRt {
     /// reads it (sequential), so its data is kept for the chain.
     pub referenced: Box<[bool]>,
     /// `proxy.static` data, materialised.
-    pub static_data: Option<Map<String, Value>>,
+    pub static_data: Option<Map>,
     /// Whether the request body can stream to the single backend request.
     pub stream_body: bool,
     /// Whether the endpoint only re-renders one backend's JSON object

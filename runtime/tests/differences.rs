@@ -49,6 +49,8 @@
 //!   `modifier::martian::tests::framing_headers_are_never_sent_as_set`;
 //!   `static.Modifier`'s size cap and Go's built-in MIME table:
 //!   `modifier::martian::tests::static_files` and `go::tests::mime_types`.
+//! - `proxy.static` numbers quoted in YAML output:
+//!   `encoding::tests::yaml_quotes_static_numbers_like_backend_numbers`;
 //! - `qos/http-cache` is bounded by a default when the config sets no
 //!   bounds: the compiler's `plan::traffic::http_cache::tests` (the
 //!   values) and `traffic::http_cache::tests::the_store_is_bounded_by_items_and_bytes`.
@@ -242,33 +244,6 @@ async fn outputs_keep_the_backends_key_order_and_static_data_in_config_order() {
         got.push((path, r.text().to_owned()));
     }
     assert_eq!(got, want.map(|(path, body)| (path, body.to_owned())));
-}
-
-/// KrakenD decodes backend JSON with `UseNumber()`, and a `json.Number`
-/// is rendered as the backend's own text: `1.10`, `1e2` and
-/// `18446744073709551616` come out unchanged. gwc holds a number as a
-/// 64-bit integer or float and prints that, on the json passthrough
-/// (`/p`: one plain backend) and on the decoded path (`/d`: a `mapping`
-/// makes it ineligible for the passthrough) alike.
-#[tokio::test]
-async fn json_numbers_are_printed_as_64_bit_integers_or_floats() {
-    let (h, _) =
-        upstream(|_| Reply::json(r#"{"a":1.10,"b":1e2,"c":18446744073709551616,"d":-7,"e":2.5}"#))
-            .await;
-    let passthrough = simple(h, "p", |_, _| {});
-    let decoded = simple(h, "d", |_, b| b.mapping = &[("absent", "other")]);
-    let gw = start(gateway(vec![passthrough, decoded])).await;
-    for path in ["/p", "/d"] {
-        let r = get(gw.addr, path).await;
-        assert_eq!(
-            (r.status, r.text()),
-            (
-                200,
-                r#"{"a":1.1,"b":100.0,"c":1.8446744073709552e+19,"d":-7,"e":2.5}"#
-            ),
-            "{path}"
-        );
-    }
 }
 
 /// KrakenD fills `{{.RespN_x}}` only for the fields the earlier backend

@@ -6,8 +6,8 @@ pub mod passthrough;
 pub mod xml;
 pub mod yaml;
 
+use crate::value::{Map, Value};
 use bytes::Bytes;
-use serde_json::{Map, Value};
 
 use crate::spec::{self, Encoding, OutputEncoding};
 
@@ -127,7 +127,7 @@ fn utf8(body: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(body).map_err(|e| DecodeError(format!("not UTF-8: {e}")))
 }
 
-fn one_key(k: &str, v: Value) -> Map<String, Value> {
+fn one_key(k: &str, v: Value) -> Map {
     let mut m = Map::with_capacity(1);
     m.insert(k.to_owned(), v);
     m
@@ -135,15 +135,11 @@ fn one_key(k: &str, v: Value) -> Map<String, Value> {
 
 /// Decodes a backend body with the backend's encoding. `NoOp` bodies are
 /// never decoded (the caller streams them); here they give an error.
-pub fn decode(
-    encoding: Encoding,
-    is_collection: bool,
-    body: &[u8],
-) -> Result<Map<String, Value>, DecodeError> {
+pub fn decode(encoding: Encoding, is_collection: bool, body: &[u8]) -> Result<Map, DecodeError> {
     match encoding {
         Encoding::Json => {
-            let v: Value =
-                serde_json::from_slice(body).map_err(|e| DecodeError(format!("json: {e}")))?;
+            let v =
+                crate::value::from_slice(body).map_err(|e| DecodeError(format!("json: {e}")))?;
             match (v, is_collection) {
                 (Value::Object(m), false) => Ok(m),
                 (Value::Array(a), true) => Ok(one_key("collection", Value::Array(a))),
@@ -152,8 +148,8 @@ pub fn decode(
             }
         }
         Encoding::SafeJson => {
-            let v: Value =
-                serde_json::from_slice(body).map_err(|e| DecodeError(format!("safejson: {e}")))?;
+            let v = crate::value::from_slice(body)
+                .map_err(|e| DecodeError(format!("safejson: {e}")))?;
             Ok(match v {
                 Value::Object(m) => m,
                 a @ Value::Array(_) => one_key("collection", a),
@@ -201,7 +197,7 @@ fn as_list(v: Option<&Value>) -> Vec<&Value> {
 /// `categories`, `custom`. Items carry gofeed's non-empty fields among
 /// `title`, `description`, `content`, `link`, `links`, `published`,
 /// `updated`, `guid`, `categories`. RSS 2.0 and Atom are read.
-fn rss(body: &str) -> Result<Map<String, Value>, DecodeError> {
+fn rss(body: &str) -> Result<Map, DecodeError> {
     let doc = xml::decode(body).map_err(|e| DecodeError(format!("rss: {e}")))?;
     let s = |v: Option<&str>| Value::String(v.unwrap_or("").to_owned());
     let mut out = Map::new();
@@ -314,14 +310,17 @@ const XML: &str = "application/xml";
 const YAML: &str = "application/yaml; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
-/// Serialises an object. This cannot fail (string keys, no custom
-/// serialisers), so the fallback is never used.
-pub fn json_map(m: &Map<String, Value>) -> Bytes {
-    Bytes::from(serde_json::to_vec(m).unwrap_or_else(|_| b"{}".to_vec()))
+/// Serialises an object as compact JSON, numbers as they came.
+pub fn json_map(m: &Map) -> Bytes {
+    let mut out = Vec::with_capacity(256);
+    crate::value::write_map(m, &mut out);
+    Bytes::from(out)
 }
 
 fn json_value(v: &Value) -> Bytes {
-    Bytes::from(serde_json::to_vec(v).unwrap_or_else(|_| b"null".to_vec()))
+    let mut out = Vec::with_capacity(256);
+    crate::value::write_json(v, &mut out);
+    Bytes::from(out)
 }
 
 /// Which concrete render `negotiate` picks for an `Accept` header: lura's
@@ -372,7 +371,7 @@ pub fn negotiate(accept: Option<&str>) -> OutputEncoding {
 }
 
 /// Renders the merged object for the client.
-pub fn render(output: OutputEncoding, data: &Map<String, Value>, accept: Option<&str>) -> Rendered {
+pub fn render(output: OutputEncoding, data: &Map, accept: Option<&str>) -> Rendered {
     match output {
         OutputEncoding::Json | OutputEncoding::NoOp => Rendered {
             content_type: JSON,
@@ -405,14 +404,25 @@ pub fn render(output: OutputEncoding, data: &Map<String, Value>, accept: Option<
 }
 
 /// Materialises static spec data (`proxy.static`, error bodies) as a JSON
-/// value, once at start-up.
+/// value, once at start-up. KrakenD reads its config's numbers as Go
+/// `float64`s, so a number is written as `json.Marshal` writes that float
+/// (`1.50` → `1.5`, `1e2` → `100`, a 30-digit integer → `1.2345678901234568e+29`);
+/// a text that is not a JSON number, which the compiler never emits,
+/// becomes a string.
 pub fn to_json(v: &spec::Value) -> Value {
     match v {
         spec::Value::Null => Value::Null,
         spec::Value::Bool(b) => Value::Bool(*b),
-        spec::Value::Number(n) => serde_json::from_str::<serde_json::Number>(n)
+        spec::Value::Number(n) => crate::value::Number::from_text(n)
+            .and_then(|n| {
+                let mut text = String::new();
+                crate::security::jwt::go_json_float(n.as_f64(), &mut text);
+                // An infinity (`1e400`) has no JSON text; Go's config
+                // decoder refuses it, so the compiler never gets here.
+                crate::value::Number::from_text(&text)
+            })
             .map(Value::Number)
-            .unwrap_or_else(|_| Value::String((*n).to_owned())),
+            .unwrap_or_else(|| Value::String((*n).to_owned())),
         spec::Value::String(s) => Value::String((*s).to_owned()),
         spec::Value::Array(a) => Value::Array(a.iter().map(to_json).collect()),
         spec::Value::Object(o) => Value::Object(
@@ -426,9 +436,9 @@ pub fn to_json(v: &spec::Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::json;
 
-    fn obj(v: Value) -> Map<String, Value> {
+    fn obj(v: Value) -> Map {
         match v {
             Value::Object(m) => m,
             _ => Map::new(),
@@ -648,6 +658,20 @@ mod tests {
                 spec::Value::Array(&[spec::Value::Bool(true), spec::Value::Null]),
             ),
         ]);
-        assert_eq!(to_json(&V), json!({"n": 1.5, "l": [true, null]}));
+        // Go's float64 text of the config's number.
+        assert_eq!(to_json(&V).to_string(), r#"{"n":1.5,"l":[true,null]}"#);
+        for (config, krakend) in [
+            ("42", "42"),
+            ("-0", "-0"),
+            ("1e2", "100"),
+            ("1E+2", "100"),
+            ("0.0000001", "1e-7"),
+            ("123456789012345678901234567890", "1.2345678901234568e+29"),
+            ("1e21", "1e+21"),
+            ("0.1000000000000000055511151231257827", "0.1"),
+        ] {
+            let v = to_json(&spec::Value::Number(config));
+            assert_eq!(v.to_string(), krakend, "{config}");
+        }
     }
 }

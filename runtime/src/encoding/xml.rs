@@ -4,20 +4,20 @@
 //! strings. Encoding is the inverse, with `<doc>` as the root when the
 //! object does not have exactly one key.
 
+use crate::value::{Map, Value};
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use serde_json::{Map, Value};
 
 /// One open element while decoding.
 struct Open {
     name: String,
-    map: Map<String, Value>,
+    map: Map,
     text: String,
     has_children: bool,
 }
 
 /// Adds `v` under `k`, turning a repeated key into an array.
-fn add(map: &mut Map<String, Value>, k: String, v: Value) {
+fn add(map: &mut Map, k: String, v: Value) {
     match map.get_mut(&k) {
         Some(Value::Array(a)) => a.push(v),
         Some(existing) => {
@@ -64,7 +64,7 @@ fn open(e: &quick_xml::events::BytesStart<'_>) -> Result<Open, String> {
 }
 
 /// Decodes an XML document into `{root: value}`.
-pub fn decode(body: &str) -> Result<Map<String, Value>, String> {
+pub fn decode(body: &str) -> Result<Map, String> {
     let mut reader = Reader::from_str(body);
     let mut stack: Vec<Open> = Vec::new();
     let mut root = Map::new();
@@ -147,7 +147,7 @@ fn escape_into(out: &mut String, s: &str) {
 fn scalar_text(v: &Value, out: &mut String) {
     match v {
         Value::String(s) => escape_into(out, s),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => out.push_str(n.as_str()),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Null | Value::Array(_) | Value::Object(_) => {}
     }
@@ -207,7 +207,7 @@ fn element(out: &mut String, tag: &str, v: &Value) {
 }
 
 /// Encodes an object as XML.
-pub fn encode(data: &Map<String, Value>) -> String {
+pub fn encode(data: &Map) -> String {
     let mut out = String::with_capacity(256);
     match data.iter().next() {
         Some((k, v)) if data.len() == 1 && v.is_object() => element(&mut out, k, v),
@@ -225,7 +225,7 @@ pub fn encode(data: &Map<String, Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::value::json;
 
     #[test]
     fn decode_table() {

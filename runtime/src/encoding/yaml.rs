@@ -23,26 +23,22 @@
 //!   `- k: v\n  k2: v2`); empty maps and sequences are `{}` and `[]`; the
 //!   document ends with one newline.
 //!
-//! Known limits, both about numbers and both outside this module's reach:
-//! - KrakenD keeps a backend number's literal text; serde_json keeps its
-//!   value, so a number is printed as serde_json spells it. That is the
-//!   backend's text for integers within 64 bits and for most decimals, not
-//!   for spellings such as `1E+21`, `1.50` or `-0`, nor for integers beyond
-//!   64 bits.
-//! - Numbers KrakenD takes from a JSON configuration (`proxy.static` data)
-//!   are Go float64s, which goccy prints unquoted in `%g` style (`42.0`,
-//!   `1e+21`); a `Value` does not say where a number came from, so they are
-//!   printed like a backend's (`"42"`).
+//! Numbers keep the backend's text (a `json.Number`, `value::Number`), so
+//! they go through the string rules exactly as in KrakenD. One known limit:
+//! numbers KrakenD takes from a JSON configuration (`proxy.static` data) are
+//! Go float64s, which goccy prints unquoted in `%g` style (`42.0`, `1e+21`);
+//! a `Value` does not say where a number came from, so they are printed
+//! like a backend's (`"42"`).
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use crate::value::{Map, Value};
 
 /// Renders an object as a YAML document, as KrakenD's `yaml` encoding does.
 /// Bytes, not a `String`: goccy re-indents a sequence item by byte offsets,
 /// which can split a character in a pathological string (mixed `\r` and
 /// `\n` breaks inside a nested sequence), and we keep even that.
-pub fn encode(data: &Map<String, Value>) -> Vec<u8> {
+pub fn encode(data: &Map) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     write_map(&mut out, data, 0);
     // The printer appends one newline to the root node's text.
@@ -64,7 +60,7 @@ fn write_node(out: &mut Vec<u8>, v: &Value, indent: usize) {
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         // KrakenD's number is a json.Number: a string to goccy.
-        Value::Number(n) => write_string(out, &n.to_string(), indent),
+        Value::Number(n) => write_string(out, n.as_str(), indent),
         Value::String(s) => write_string(out, s, indent),
         Value::Array(items) => write_seq(out, items, indent),
         Value::Object(m) => write_map(out, m, indent),
@@ -73,7 +69,7 @@ fn write_node(out: &mut Vec<u8>, v: &Value, indent: usize) {
 
 /// `key: value` lines joined by newlines (MappingNode and
 /// MappingValueNode `String()`); an empty map is flow style, `{}`.
-fn write_map(out: &mut Vec<u8>, m: &Map<String, Value>, indent: usize) {
+fn write_map(out: &mut Vec<u8>, m: &Map, indent: usize) {
     if m.is_empty() {
         out.extend_from_slice(b"{}");
         return;
@@ -667,9 +663,13 @@ mod tests {
                 r#"{"f":1.5,"g":100.0,"h":-0.25}"#,
                 "f: \"1.5\"\ng: \"100.0\"\nh: \"-0.25\"\n",
             ),
-            // No dot, so goccy tries ParseUint, which fails: plain (serde_json
-            // spells 1e21 `1e+21`).
-            (r#"{"a":1e21,"b":1e-7}"#, "a: 1e+21\nb: 1e-7\n"),
+            // No dot, so goccy tries ParseUint, which fails: plain.
+            (r#"{"a":1e+21,"b":1e-7}"#, "a: 1e+21\nb: 1e-7\n"),
+            // The backend's text, whatever its spelling (json.Number).
+            (
+                r#"{"a":1.10,"b":-0,"c":1E+2,"d":1e2,"e":123456789012345678901234567890}"#,
+                "a: \"1.10\"\nb: \"-0\"\nc: 1E+2\nd: 1e2\ne: \"123456789012345678901234567890\"\n",
+            ),
             // The largest integers are still numbers.
             (
                 r#"{"u":18446744073709551615,"i":-9223372036854775808}"#,
@@ -810,9 +810,9 @@ mod tests {
             ),
         ];
         for (input, want) in table {
-            let data: Map<String, Value> = match serde_json::from_str(input) {
-                Ok(data) => data,
-                Err(e) => panic!("bad test input {input}: {e}"),
+            let data: Map = match crate::value::from_slice(input.as_bytes()) {
+                Ok(Value::Object(data)) => data,
+                other => panic!("bad test input {input}: {other:?}"),
             };
             let got = encode(&data);
             assert_eq!(String::from_utf8_lossy(&got), *want, "input {input}");
@@ -823,11 +823,11 @@ mod tests {
     /// (and nothing panics).
     #[test]
     fn encode_splits_a_character_as_goccy_does() {
-        let data: Map<String, Value> =
-            match serde_json::from_str(r#"{"a":{"l":[{"k":"p\rq\r\nr\u00e9"}]}}"#) {
-                Ok(data) => data,
-                Err(e) => panic!("bad test input: {e}"),
-            };
+        let data: Map = match crate::value::from_slice(br#"{"a":{"l":[{"k":"p\rq\r\nr\u00e9"}]}}"#)
+        {
+            Ok(Value::Object(data)) => data,
+            other => panic!("bad test input: {other:?}"),
+        };
         let want: &[u8] = b"a:\n  l:\n  - k: |-\r    p\r    q\r    \n    \xa9\n";
         assert_eq!(encode(&data), want);
     }

@@ -394,23 +394,7 @@ pub fn go_json(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let f = n.as_f64().unwrap_or(0.0);
-            let abs = f.abs();
-            if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-                let (neg, digits, exp) = shortest_digits(f);
-                if neg {
-                    out.push('-');
-                }
-                // Go writes `e+21` and `e-7` (it trims one leading zero of
-                // a negative exponent).
-                push_exp_form(&digits, exp, out, exp >= 0);
-            } else {
-                // Rust's `Display` is the shortest round-trip text without
-                // an exponent, as Go's 'f' with precision -1.
-                out.push_str(&f.to_string());
-            }
-        }
+        Value::Number(n) => go_json_float(n.as_f64().unwrap_or(0.0), out),
         Value::String(s) => go_json_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -441,9 +425,28 @@ pub fn go_json(v: &Value, out: &mut String) {
     }
 }
 
+/// A `float64` as Go's `json.Marshal` writes it: the shortest text that
+/// reads back, `%f`-like, in exponent form below 1e-6 or from 1e21 on.
+pub(crate) fn go_json_float(f: f64, out: &mut String) {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let (neg, digits, exp) = shortest_digits(f);
+        if neg {
+            out.push('-');
+        }
+        // Go writes `e+21` and `e-7` (it trims one leading zero of
+        // a negative exponent).
+        push_exp_form(&digits, exp, out, exp >= 0);
+    } else {
+        // Rust's `Display` is the shortest round-trip text without
+        // an exponent, as Go's 'f' with precision -1.
+        out.push_str(&f.to_string());
+    }
+}
+
 /// A JSON string as Go's encoder writes it (`<`, `>`, `&`, U+2028 and
 /// U+2029 escaped too).
-fn go_json_string(s: &str, out: &mut String) {
+pub(crate) fn go_json_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {

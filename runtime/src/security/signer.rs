@@ -26,9 +26,8 @@
 //! is logged once and the endpoint answers **401** with an empty body to
 //! every request until the gateway restarts.
 
-use serde_json::{Map, Value};
-
-use super::jwt::{JwkSource, JwtAlg, go_json};
+use super::jwt::{JwkSource, JwtAlg, go_json_string};
+use crate::value::{Map, Value};
 
 /// `auth/signer`, as the compiler resolved it.
 #[derive(Debug)]
@@ -57,16 +56,49 @@ pub fn header_json(alg: JwtAlg, kid: &str, typ: &str) -> String {
     if !typ.is_empty() {
         m.insert("typ".into(), Value::String(typ.into()));
     }
-    let mut out = String::new();
-    go_json(&Value::Object(m), &mut out);
-    out
+    go_json_text(&Value::Object(m))
 }
 
-/// A value as `c.JSON` (Go's `json.Marshal`) writes it.
+/// A value as `c.JSON` (Go's `json.Marshal`) writes lura's decoded data:
+/// object keys sorted, strings HTML-escaped, numbers as their text (a
+/// `json.Number` is written as it is).
 pub fn go_json_text(v: &Value) -> String {
     let mut out = String::new();
     go_json(v, &mut out);
     out
+}
+
+fn go_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(n.as_str()),
+        Value::String(s) => go_json_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            let mut members: Vec<(&String, &Value)> = m.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json_string(k, out);
+                out.push(':');
+                go_json(v, out);
+            }
+            out.push('}');
+        }
+    }
 }
 
 #[cfg(feature = "jwt")]
@@ -225,8 +257,9 @@ mod with_feature {
     pub fn token(
         spec: &JwtSigner,
         key: &SigningKey,
-        payload: &Map<String, Value>,
+        payload: &crate::value::Map,
     ) -> Result<String, String> {
+        use crate::value::Value;
         let protected = B64.encode(header_json(spec.alg, spec.kid, spec.typ));
         let body = B64.encode(go_json_text(&Value::Object(payload.clone())));
         let input = format!("{protected}.{body}");
@@ -236,7 +269,7 @@ mod with_feature {
         }
         // go-jose's `FullSerialize` with one signature: its fields in
         // struct order, `header` omitted when empty.
-        let mut m = Map::new();
+        let mut m = crate::value::Map::new();
         m.insert("payload".into(), Value::String(body));
         m.insert("protected".into(), Value::String(protected));
         m.insert("signature".into(), Value::String(sig));
@@ -247,8 +280,9 @@ mod with_feature {
     pub fn sign_data(
         spec: &JwtSigner,
         key: &SigningKey,
-        data: &mut Map<String, Value>,
+        data: &mut crate::value::Map,
     ) -> Result<(), String> {
+        use crate::value::Value;
         for name in spec.keys_to_sign {
             if let Some(Value::Object(o)) = data.get(*name) {
                 let t = token(spec, key, o)?;
@@ -393,7 +427,7 @@ mod without_feature {
     pub fn sign_data(
         _spec: &JwtSigner,
         key: &SigningKey,
-        _data: &mut serde_json::Map<String, serde_json::Value>,
+        _data: &mut crate::value::Map,
     ) -> Result<(), String> {
         match *key {}
     }
@@ -422,17 +456,33 @@ mod tests {
         }
     }
 
+    /// lura's data holds `json.Number`s: the signed payload and the
+    /// answer write them as the backend did, keys sorted as Go sorts a map.
+    #[test]
+    fn numbers_keep_their_text_in_go_json() {
+        let Ok(v) = crate::value::from_slice(
+            br#"{"b":1.10,"a":[1e2,-0,123456789012345678901234567890],"c":"<"}"#,
+        ) else {
+            panic!("json")
+        };
+        assert_eq!(
+            go_json_text(&v),
+            r#"{"a":[1e2,-0,123456789012345678901234567890],"b":1.10,"c":"\u003c"}"#
+        );
+    }
+
     /// CE's spec jwt_4: the exact token KrakenD CE writes.
     #[test]
     fn hs256_matches_ce_bytes() {
         let s = spec(JwtAlg::HS256, "sim2", false);
         let key = key_from_jwks(SYMMETRIC.as_bytes(), "sim2", JwtAlg::HS256).expect("key");
-        let mut data: Map<String, Value> = serde_json::from_str(
-            r#"{"access_token": {"aud": "http://api.example.com", "iss": "https://krakend.io",
+        let Ok(Value::Object(mut data)) = crate::value::from_slice(
+            br#"{"access_token": {"aud": "http://api.example.com", "iss": "https://krakend.io",
                 "sub": "1234567890qwertyuio", "jti": "mnb23vcsrt756yuiomnbvcx98ertyuiop",
                 "roles": ["role_y"], "exp": 1735689600}, "text": "unsigned"}"#,
-        )
-        .expect("json");
+        ) else {
+            panic!("json")
+        };
         sign_data(&s, &key, &mut data).expect("sign");
         assert_eq!(
             go_json_text(&Value::Object(data)),
@@ -447,7 +497,7 @@ mod tests {
         let mut payload = Map::new();
         payload.insert("a".into(), Value::from("<b>"));
         let t = token(&s, &key, &payload).expect("token");
-        let doc: Value = serde_json::from_str(&t).expect("json");
+        let doc: serde_json::Value = serde_json::from_str(&t).expect("json");
         let keys: Vec<&String> = doc.as_object().expect("object").keys().collect();
         assert_eq!(keys, ["payload", "protected", "signature"]);
         // Go's HTML escaping inside the payload.
@@ -470,7 +520,8 @@ mod tests {
         let keys = test_keys();
         for (alg, private, public) in &keys {
             let s = spec(*alg, "k1", false);
-            let o: Map<String, Value> = serde_json::from_str(private).expect("jwk");
+            let o: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(private).expect("jwk");
             let key = parse_private_key(&o, *alg).unwrap_or_else(|e| panic!("{alg:?}: {e}"));
             let mut payload = Map::new();
             payload.insert("sub".into(), Value::from("me"));

@@ -69,7 +69,7 @@ pub struct ResponseView<'a> {
     /// `resp_metadata_headers`.
     pub headers: Option<&'a hyper::HeaderMap>,
     /// `resp_data`.
-    pub data: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    pub data: Option<&'a crate::value::Map>,
 }
 
 /// The client query pairs the backends would get (after the endpoint's
@@ -417,7 +417,7 @@ mod with_feature {
                 cx.add_variable_from_value("resp_metadata_headers", h);
             }
             if reads.data {
-                cx.add_variable_from_value("resp_data", object(r.data));
+                cx.add_variable_from_value("resp_data", data_object(r.data));
             }
             run(list, &mut cx)
         }
@@ -511,6 +511,31 @@ mod with_feature {
             .map(|(k, v)| (k.clone(), json(v)))
             .collect();
         Value::from(map)
+    }
+
+    /// A backend's decoded object, as [`object`] (numbers as `float64`,
+    /// read from the backend's text).
+    fn data_object(m: Option<&crate::value::Map>) -> Value {
+        let map: HashMap<String, Value> = m
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), data_json(v)))
+            .collect();
+        Value::from(map)
+    }
+
+    /// A backend value as [`json`] converts it. Recursion is bounded by
+    /// the decoder's nesting limit (127).
+    fn data_json(v: &crate::value::Value) -> Value {
+        use crate::value::Value as V;
+        match v {
+            V::Null => Value::Null,
+            V::Bool(b) => Value::Bool(*b),
+            V::Number(n) => Value::Float(n.as_f64()),
+            V::String(s) => Value::from(s.as_str()),
+            V::Array(a) => Value::List(Arc::new(a.iter().map(data_json).collect())),
+            V::Object(o) => data_object(Some(o)),
+        }
     }
 
     /// A JSON value as Go decodes it: numbers are `float64`. Recursion is

@@ -118,8 +118,11 @@ fn responses_and_claims() {
         ],
         &["size(JWT.roles) > 1 && JWT.exp > 1.0"],
     );
-    let data: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(r#"{"n": 2, "items": [{"ok": true}, {"ok": true}]}"#).expect("json");
+    let data = match crate::value::from_slice(br#"{"n": 2, "items": [{"ok": true}, {"ok": true}]}"#)
+    {
+        Ok(crate::value::Value::Object(m)) => m,
+        other => panic!("{other:?}"),
+    };
     let ok = ResponseView {
         completed: true,
         status: 0,
