@@ -58,9 +58,9 @@ pub mod spec;
 pub mod state;
 pub mod telemetry;
 pub mod traffic;
-pub mod upstream;
 #[cfg(target_os = "linux")]
 pub mod upgrade;
+pub mod upstream;
 pub mod validation;
 pub mod worker;
 

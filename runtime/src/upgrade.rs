@@ -236,8 +236,8 @@ pub fn write_pid_file(path: &Path) -> Result<(), String> {
 /// Removes the pid file at exit when it still names this process (after
 /// an upgrade it names the new one).
 pub fn remove_pid_file(path: &Path) {
-    let ours = std::fs::read_to_string(path)
-        .is_ok_and(|s| s.trim() == std::process::id().to_string());
+    let ours =
+        std::fs::read_to_string(path).is_ok_and(|s| s.trim() == std::process::id().to_string());
     if ours {
         let _ = std::fs::remove_file(path);
     }
@@ -498,7 +498,8 @@ impl Job {
         let roles: Vec<&str> = self.sockets.iter().map(|(r, _)| r.as_str()).collect();
         let text = format!("{HEADER} {}\n", roles.join(" "));
         let fds: Vec<BorrowedFd<'_>> = self.sockets.iter().map(|(_, f)| f.as_fd()).collect();
-        let mut space = vec![MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(fds.len()))];
+        let mut space =
+            vec![MaybeUninit::<u8>::uninit(); rustix::cmsg_space!(ScmRights(fds.len()))];
         let mut control = SendAncillaryBuffer::new(&mut space);
         if !control.push(SendAncillaryMessage::ScmRights(&fds)) {
             return Err("too many sockets for one message".into());
