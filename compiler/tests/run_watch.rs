@@ -101,6 +101,9 @@ impl Drop for Watch {
     }
 }
 
+/// Each client's answers, in the order they came.
+type Answers = Vec<(usize, Result<String, String>)>;
+
 /// One `GET /x` on a new connection, no retry: the body of a 200.
 fn one_request(addr: &str) -> Result<String, String> {
     let mut s = TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
@@ -158,7 +161,7 @@ fn run_watch_follows_good_edits_and_keeps_serving_through_a_broken_one() {
 
     // Two closed-loop clients for the rest of the test.
     let stop = Arc::new(AtomicBool::new(false));
-    let answers: Arc<Mutex<Vec<(usize, Result<String, String>)>>> = Arc::default();
+    let answers: Arc<Mutex<Answers>> = Arc::default();
     let clients: Vec<_> = (0..2)
         .map(|client| {
             let (stop, answers, addr) = (Arc::clone(&stop), Arc::clone(&answers), addr.clone());

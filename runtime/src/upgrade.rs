@@ -187,15 +187,15 @@ impl Inherited {
     /// Tells the old process that every listener serves: it stops
     /// accepting and drains. Nothing without an old process.
     pub fn ready(&mut self) {
-        if let Some(mut c) = self.channel.take() {
-            if let Err(e) = c.write_all(READY) {
-                log(
-                    Level::Error,
-                    &service(&format!(
-                        "upgrade: cannot tell the old process this one is ready: {e}"
-                    )),
-                );
-            }
+        if let Some(mut c) = self.channel.take()
+            && let Err(e) = c.write_all(READY)
+        {
+            log(
+                Level::Error,
+                &service(&format!(
+                    "upgrade: cannot tell the old process this one is ready: {e}"
+                )),
+            );
         }
     }
 }
@@ -340,10 +340,10 @@ impl Upgrader {
                                     std::process::id()
                                 )),
                             );
-                            if let Some(p) = &pid_file {
-                                if let Err(e) = write_pid_file(p) {
-                                    log(Level::Error, &service(&e));
-                                }
+                            if let Some(p) = &pid_file
+                                && let Err(e) = write_pid_file(p)
+                            {
+                                log(Level::Error, &service(&e));
                             }
                             busy.store(false, Ordering::SeqCst);
                         }

@@ -370,7 +370,7 @@ async fn three_swaps_under_load_lose_no_request() {
         timed(t).await.unwrap();
     }
 
-    let outcomes = outcomes.lock().unwrap();
+    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap());
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     assert!(failed.is_empty(), "{} failed: {failed:#?}", failed.len());
     assert!(outcomes.len() >= 40, "only {} requests", outcomes.len());
