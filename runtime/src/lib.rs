@@ -33,7 +33,8 @@
 //!   `telemetry/metrics`, `telemetry/opentelemetry`);
 //! - [`error`]: the one error type and its status mapping;
 //! - [`metrics`]: gwc's own counters (admin `/metrics`);
-//! - [`exposition`]: the Prometheus text both `/metrics` bodies are written in.
+//! - [`exposition`]: the Prometheus text both `/metrics` bodies are written in;
+//! - `upgrade` (Linux): the zero-downtime binary upgrade on SIGHUP.
 
 pub mod body;
 pub mod client_ip;
@@ -57,6 +58,8 @@ pub mod spec;
 pub mod state;
 pub mod telemetry;
 pub mod traffic;
+#[cfg(target_os = "linux")]
+pub mod upgrade;
 pub mod upstream;
 pub mod validation;
 pub mod value;
@@ -100,6 +103,9 @@ pub struct Args {
     /// `--otlp NAME=HOST:PORT` (repeatable): where the OTLP exporter NAME
     /// of `telemetry/opentelemetry` sends instead of its `host` and `port`.
     pub otlp: Vec<(String, String)>,
+    /// `--pid-file PATH`: where the serving process writes its id (and
+    /// the new process after a binary upgrade).
+    pub pid_file: Option<String>,
 }
 
 /// What the command line asks for.
@@ -131,6 +137,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
     let mut gelf = None;
     let mut stats = None;
     let mut otlp = Vec::new();
+    let mut pid_file = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -141,9 +148,9 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--listen" | "--admin" | "--metrics" | "--stats" | "--syslog-socket" | "--gelf"
-            | "--otlp" => {
+            | "--otlp" | "--pid-file" => {
                 let what = match flag {
-                    "--syslog-socket" => "PATH",
+                    "--syslog-socket" | "--pid-file" => "PATH",
                     "--otlp" => "NAME=HOST:PORT",
                     _ => "HOST:PORT",
                 };
@@ -160,6 +167,7 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
                     "--metrics" => metrics = Some(v),
                     "--gelf" => gelf = Some(v),
                     "--stats" => stats = Some(v),
+                    "--pid-file" => pid_file = Some(v),
                     "--otlp" => match v.split_once('=') {
                         Some((name, addr)) if !name.is_empty() && !addr.is_empty() => {
                             otlp.push((name.to_owned(), addr.to_owned()));
@@ -180,13 +188,14 @@ pub fn parse_args(gw: &spec::Gateway, args: &[String]) -> Result<Command, String
         gelf,
         stats,
         otlp,
+        pid_file,
     }))
 }
 
 fn usage(gw: &spec::Gateway) -> String {
     format!(
         "{name}: an API gateway compiled by gwc\n\n\
-         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--stats HOST:PORT] [--otlp NAME=HOST:PORT] [--syslog-socket PATH]\n                [--gelf HOST:PORT]\n\n\
+         Usage: {name} [--listen HOST:PORT] [--admin HOST:PORT] [--metrics HOST:PORT]\n                [--stats HOST:PORT] [--otlp NAME=HOST:PORT] [--syslog-socket PATH]\n                [--gelf HOST:PORT] [--pid-file PATH]\n\n\
          Options:\n  \
          --listen HOST:PORT  where to serve (default {default}; port 0 picks a free port)\n  \
          --admin HOST:PORT   serve /metrics and /upstreams there (off by default)\n  \
@@ -195,6 +204,7 @@ fn usage(gw: &spec::Gateway) -> String {
          --otlp NAME=HOST:PORT  where the OTLP exporter NAME sends (telemetry/opentelemetry;\n                        repeatable)\n  \
          --syslog-socket PATH  the local syslog socket (telemetry/logging's `syslog`;\n                        default /dev/log, /var/run/syslog, /var/run/log)\n  \
          --gelf HOST:PORT    where telemetry/gelf sends instead of its `address`\n  \
+         --pid-file PATH     write the serving process's id there (rewritten by the\n                        new process of a binary upgrade: SIGHUP or SIGUSR2)\n  \
          -h, --help          print this help\n  \
          -V, --version       print the version\n",
         name = if gw.name.is_empty() {
@@ -296,16 +306,34 @@ fn install_gelf(gateway: &spec::Gateway, args: &Args) -> Result<(), String> {
     }
 }
 
-/// Binds, installs the signal handlers, prints the `listening on` lines
-/// and serves with [`serve_workers`] until SIGTERM or SIGINT.
+/// Binds (or, started by a binary upgrade, takes over the old process's
+/// listeners), installs the signal handlers, prints the `listening on`
+/// lines, writes the pid file, and serves with [`serve_workers`] until
+/// SIGTERM or SIGINT, or until the new process of an upgrade serves.
 fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result<ExitCode, String> {
-    let listener = bind(&args.listen)?;
+    let mut inherited = upgrade::Inherited::from_env()?;
+    let listener = listen(&mut inherited, "public", &args.listen)?;
     let admin = match &args.admin {
-        Some(a) => Some(bind(a).map_err(|e| format!("admin: {e}"))?),
+        Some(a) => Some(listen(&mut inherited, "admin", a).map_err(|e| format!("admin: {e}"))?),
         None => None,
     };
-    let exporters = bind_exporters(gateway, args)?;
-    let stats = bind_stats(gateway, args)?;
+    let exporters = bind_exporters(gateway, args, &mut inherited)?;
+    let stats = bind_stats(gateway, args, &mut inherited)?;
+    inherited.close_unused();
+    let pid_file = args.pid_file.as_ref().map(std::path::PathBuf::from);
+    let upgrader = {
+        let mut sockets = vec![("public".to_owned(), &listener)];
+        if let Some(l) = &admin {
+            sockets.push(("admin".to_owned(), l));
+        }
+        if let Some(l) = &stats {
+            sockets.push(("stats".to_owned(), l));
+        }
+        for (i, l) in exporters.iter().enumerate() {
+            sockets.push((format!("metrics.{i}"), l));
+        }
+        upgrade::Upgrader::new(&sockets, pid_file.clone())?
+    };
     let stats_addr = stats.as_ref().and_then(|l| l.local_addr().ok());
     let exporter_addrs: Vec<SocketAddr> = exporters
         .iter()
@@ -318,11 +346,13 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
     let (tx, rx) = tokio::sync::watch::channel(false);
     let stop_rx = rx.clone();
     let otlp = args.otlp.clone();
-    serve_workers(gateway, listener, admin, workers, rx, move |gw| {
+    let written_pid_file = pid_file.clone();
+    let served = serve_workers(gateway, listener, admin, workers, rx, move |gw| {
         spawn_exporters(gw, exporters, &stop_rx)?;
         spawn_stats(gw, stats, &stop_rx)?;
         spawn_otlp(gw, &otlp, &stop_rx)?;
-        spawn_signal_watch(tx).map_err(|e| format!("cannot install signal handlers: {e}"))?;
+        spawn_signal_watch(tx, upgrader)
+            .map_err(|e| format!("cannot install signal handlers: {e}"))?;
         let mut out = std::io::stdout().lock();
         if let Some(a) = addrs.0 {
             let _ = writeln!(out, "listening on {a}");
@@ -337,8 +367,30 @@ fn start(gateway: &'static spec::Gateway, args: &Args, workers: usize) -> Result
             let _ = writeln!(out, "stats listening on {a}");
         }
         let _ = out.flush();
+        if let Some(p) = &written_pid_file {
+            upgrade::write_pid_file(p)?;
+        }
+        // The old process of an upgrade stops accepting from here on.
+        inherited.ready();
         Ok(())
-    })
+    });
+    if let Some(p) = &pid_file {
+        upgrade::remove_pid_file(p);
+    }
+    served
+}
+
+/// The listener of `role`: the old process's when this one replaces it
+/// and the address still matches, else a new one bound at `addr`.
+fn listen(
+    inherited: &mut upgrade::Inherited,
+    role: &str,
+    addr: &str,
+) -> Result<std::net::TcpListener, String> {
+    match inherited.take(role, addr) {
+        Some(l) => Ok(l),
+        None => bind(addr),
+    }
 }
 
 /// Serves `gateway` on `listener` (a non-blocking socket; and the admin
@@ -464,6 +516,7 @@ pub fn serve_workers(
 fn bind_exporters(
     gateway: &'static spec::Gateway,
     args: &Args,
+    inherited: &mut upgrade::Inherited,
 ) -> Result<Vec<std::net::TcpListener>, String> {
     let Some(otel) = gateway.otel else {
         return match &args.metrics {
@@ -480,7 +533,10 @@ fn bind_exporters(
             (Some(a), 0) => a.as_str(),
             _ => e.listen,
         };
-        out.push(bind(addr).map_err(|err| format!("prometheus exporter `{}`: {err}", e.name))?);
+        out.push(
+            listen(inherited, &format!("metrics.{i}"), addr)
+                .map_err(|err| format!("prometheus exporter `{}`: {err}", e.name))?,
+        );
     }
     if out.is_empty() && args.metrics.is_some() {
         return Err(
@@ -542,11 +598,14 @@ fn spawn_otlp(
 fn bind_stats(
     gateway: &'static spec::Gateway,
     args: &Args,
+    inherited: &mut upgrade::Inherited,
 ) -> Result<Option<std::net::TcpListener>, String> {
     match (gateway.stats, &args.stats) {
         (Some(s), flag) if !s.endpoint_disabled => {
             let addr = flag.as_deref().unwrap_or(s.listen);
-            bind(addr).map(Some).map_err(|e| format!("/__stats: {e}"))
+            listen(inherited, "stats", addr)
+                .map(Some)
+                .map_err(|e| format!("/__stats: {e}"))
         }
         (Some(_), Some(_)) => {
             Err("`--stats`: telemetry/metrics has `endpoint_disabled`: no /__stats".into())
@@ -586,41 +645,122 @@ fn spawn_stats(
     }
 }
 
-/// Sets the flag on the first SIGTERM or SIGINT. SIGHUP, SIGUSR1 and
-/// SIGUSR2, whose default action would end the process with requests in
-/// flight, are caught and logged instead (a process manager's reload or log
-/// rotation signal must not cut requests).
-fn spawn_signal_watch(tx: tokio::sync::watch::Sender<bool>) -> std::io::Result<()> {
+/// What a signal asks for.
+enum SignalEvent {
+    /// SIGTERM, SIGINT: drain and exit.
+    Stop,
+    /// SIGHUP, SIGUSR2: the binary upgrade.
+    Upgrade(&'static str),
+    /// SIGUSR1: logged and ignored.
+    Ignore(&'static str),
+}
+
+/// Sets the flag on the first SIGTERM or SIGINT. SIGHUP and SIGUSR2 start
+/// a binary upgrade ([`upgrade`]): once the new process serves, the flag is
+/// set and this one drains. SIGUSR1, whose default action would end the
+/// process with requests in flight, is caught and logged instead (a
+/// process manager's log rotation signal must not cut requests).
+fn spawn_signal_watch(
+    tx: tokio::sync::watch::Sender<bool>,
+    upgrader: upgrade::Upgrader,
+) -> std::io::Result<()> {
+    use std::task::Poll;
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    let mut kept = [
-        ("SIGHUP", signal(SignalKind::hangup())?),
-        ("SIGUSR1", signal(SignalKind::user_defined1())?),
-        ("SIGUSR2", signal(SignalKind::user_defined2())?),
-    ];
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    let mut usr2 = signal(SignalKind::user_defined2())?;
+    let tx = Arc::new(tx);
     tokio::spawn(async move {
-        std::future::poll_fn(|cx| {
-            for (name, s) in kept.iter_mut() {
-                while let std::task::Poll::Ready(Some(())) = s.poll_recv(cx) {
-                    crate::telemetry::logging::log(
-                        crate::telemetry::logging::Level::Warning,
-                        &format!(
-                            "[SERVICE: gwc] {name} received and ignored: the gateway keeps serving"
-                        ),
-                    );
+        loop {
+            let event = std::future::poll_fn(|cx| {
+                if term.poll_recv(cx).is_ready() || int.poll_recv(cx).is_ready() {
+                    return Poll::Ready(SignalEvent::Stop);
                 }
+                if let Poll::Ready(Some(())) = hup.poll_recv(cx) {
+                    return Poll::Ready(SignalEvent::Upgrade("SIGHUP"));
+                }
+                if let Poll::Ready(Some(())) = usr2.poll_recv(cx) {
+                    return Poll::Ready(SignalEvent::Upgrade("SIGUSR2"));
+                }
+                if let Poll::Ready(Some(())) = usr1.poll_recv(cx) {
+                    return Poll::Ready(SignalEvent::Ignore("SIGUSR1"));
+                }
+                Poll::Pending
+            })
+            .await;
+            match event {
+                SignalEvent::Stop => break,
+                SignalEvent::Upgrade(name) => {
+                    let tx = Arc::clone(&tx);
+                    upgrader.start(name, move || {
+                        let _ = tx.send(true);
+                    });
+                }
+                SignalEvent::Ignore(name) => crate::telemetry::logging::log(
+                    crate::telemetry::logging::Level::Warning,
+                    &format!(
+                        "[SERVICE: gwc] {name} received and ignored: the gateway keeps serving"
+                    ),
+                ),
             }
-            if term.poll_recv(cx).is_ready() || int.poll_recv(cx).is_ready() {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
+        }
+        upgrader.cancel().await;
         let _ = tx.send(true);
     });
     Ok(())
+}
+
+/// Platforms without the binary upgrade (it needs Linux's abstract Unix
+/// sockets and `SO_PEERCRED`): the pid file works, SIGHUP and SIGUSR2 are
+/// logged and ignored.
+#[cfg(not(target_os = "linux"))]
+mod upgrade {
+    use std::path::{Path, PathBuf};
+
+    #[derive(Default)]
+    pub struct Inherited;
+
+    impl Inherited {
+        pub fn from_env() -> Result<Inherited, String> {
+            Ok(Inherited)
+        }
+        pub fn take(&mut self, _: &str, _: &str) -> Option<std::net::TcpListener> {
+            None
+        }
+        pub fn close_unused(&mut self) {}
+        pub fn ready(&mut self) {}
+    }
+
+    pub fn write_pid_file(path: &Path) -> Result<(), String> {
+        std::fs::write(path, format!("{}\n", std::process::id()))
+            .map_err(|e| format!("cannot write the pid file `{}`: {e}", path.display()))
+    }
+
+    pub fn remove_pid_file(path: &Path) {
+        let _ = std::fs::remove_file(path);
+    }
+
+    pub struct Upgrader;
+
+    impl Upgrader {
+        pub fn new(
+            _: &[(String, &std::net::TcpListener)],
+            _: Option<PathBuf>,
+        ) -> Result<Upgrader, String> {
+            Ok(Upgrader)
+        }
+        pub fn start(&self, signal: &str, _: impl FnOnce() + Send + 'static) {
+            crate::telemetry::logging::log(
+                crate::telemetry::logging::Level::Warning,
+                &format!(
+                    "[SERVICE: gwc] {signal} received and ignored: no binary upgrade on this platform"
+                ),
+            );
+        }
+        pub async fn cancel(&self) {}
+    }
 }
 
 #[cfg(test)]
@@ -640,6 +780,7 @@ mod tests {
                 gelf: None,
                 stats: None,
                 otlp: Vec::new(),
+                pid_file: None,
             }))
         };
         let table: Vec<(Vec<String>, Result<Command, String>)> = vec![
@@ -666,6 +807,7 @@ mod tests {
                     gelf: None,
                     stats: Some("127.0.0.1:0".into()),
                     otlp: Vec::new(),
+                    pid_file: None,
                 })),
             ),
             (
@@ -685,6 +827,7 @@ mod tests {
                         ("c".into(), "127.0.0.1:4317".into()),
                         ("d".into(), "[::1]:9".into()),
                     ],
+                    pid_file: None,
                 })),
             ),
             (

@@ -13,12 +13,12 @@ use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_TYPE, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -36,6 +36,11 @@ use crate::worker::PerWorker;
 
 /// The drain bound when `max_shutdown_wait_time` is unset.
 pub const DEFAULT_DRAIN: Duration = Duration::from_secs(10);
+
+/// How long a stopping listener keeps serving the connections it has
+/// (each answer with `Connection: close`) before it closes the idle ones
+/// (bounded by the drain bound).
+pub const DRAIN_GRACE: Duration = Duration::from_millis(500);
 
 /// How long shutdown waits for in-flight requests.
 pub fn drain_bound(o: &ServerOptions) -> Duration {
@@ -211,6 +216,36 @@ async fn accept_loop<F, Fut>(
     Fut: Future<Output = Response<GwBody>> + Send + 'static,
 {
     let graceful = GracefulShutdown::new();
+    let draining = Arc::new(AtomicBool::new(false));
+    let serve_one = |stream: TcpStream, peer: SocketAddr, handed: bool| {
+        let live = gw.as_ref().map(|gw| Live::new(gw, handed));
+        let _ = stream.set_nodelay(true);
+        let make = make.clone();
+        let draining = Arc::clone(&draining);
+        let svc = service_fn(move |req: Request<Incoming>| {
+            let h1 = req.version() <= hyper::Version::HTTP_11;
+            let fut = make(req, peer);
+            let draining = Arc::clone(&draining);
+            async move {
+                let mut r = fut.await;
+                // Draining: the client is told to reconnect (to the
+                // process that took over the listener, after an upgrade).
+                if h1 && draining.load(Ordering::Relaxed) {
+                    r.headers_mut()
+                        .insert(CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, Infallible>(r)
+            }
+        });
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), svc)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(live);
+        });
+    };
     let mut shutdown = pin!(shutdown);
     loop {
         let (stream, peer, handed) = match next_conn(&listener, &mut handoff, &mut shutdown).await {
@@ -248,24 +283,38 @@ async fn accept_loop<F, Fut>(
                 continue;
             }
         };
-        let live = gw.as_ref().map(|gw| Live::new(gw, handed));
-        let _ = stream.set_nodelay(true);
-        let make = make.clone();
-        let svc = service_fn(move |req| {
-            let fut = make(req, peer);
-            async move { Ok::<_, Infallible>(fut.await) }
-        });
-        let conn = builder
-            .serve_connection(TokioIo::new(stream), svc)
-            .into_owned();
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(live);
-        });
+        serve_one(stream, peer, handed);
     }
     drop(listener);
-    if tokio::time::timeout(drain, graceful.shutdown())
+    // Connections another worker handed over just before the stop are
+    // served, not dropped; once the inbox is closed a worker still
+    // accepting serves the ones it would hand over itself.
+    if let Some(h) = handoff.as_mut() {
+        h.inbox.close();
+        while let Ok((s, peer)) = h.inbox.try_recv() {
+            match TcpStream::from_std(s) {
+                Ok(stream) => serve_one(stream, peer, true),
+                Err(_) => {
+                    if let Some(gw) = &gw {
+                        drop(Live::new(gw, true));
+                    }
+                }
+            }
+        }
+    }
+    // A grace before hyper's graceful shutdown, which closes every
+    // connection with no request in progress at once: a connection
+    // accepted just before the stop whose request has not arrived yet,
+    // and a keep-alive client about to send its next one, would see the
+    // connection close unanswered. Meanwhile each answer carries
+    // `Connection: close`, and the clients come back on a new connection.
+    draining.store(true, Ordering::Relaxed);
+    let grace = DRAIN_GRACE.min(drain);
+    let started = std::time::Instant::now();
+    while graceful.count() > 0 && started.elapsed() < grace {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    if tokio::time::timeout(drain.saturating_sub(started.elapsed()), graceful.shutdown())
         .await
         .is_err()
     {

@@ -175,9 +175,35 @@ async fn sigterm_drains_an_in_flight_request_and_exits_0() {
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
-/// SIGHUP, SIGUSR1 and SIGUSR2 (a process manager's reload, log rotation)
-/// would end the process by default: the gateway catches them, logs a
-/// warning, keeps the request in flight and goes on serving.
+/// Kills the process a pid file names when dropped (the new process of a
+/// binary upgrade is not this test's child).
+struct PidFileGuard(PathBuf);
+
+impl PidFileGuard {
+    fn pid(&self) -> Option<u32> {
+        std::fs::read_to_string(&self.0).ok()?.trim().parse().ok()
+    }
+}
+
+impl Drop for PidFileGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// SIGUSR1 (a log rotation signal) would end the process by default: the
+/// gateway catches it, logs a warning, keeps the request in flight and
+/// goes on serving. SIGHUP and SIGUSR2 (a process manager's reload) start
+/// a binary upgrade (tests/upgrade.rs): a request in flight on the old
+/// process still completes while the new one takes over, and the gateway
+/// goes on serving.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_and_user_signals_leave_the_gateway_serving() {
     let (host, log) = upstream(|s| {
@@ -188,10 +214,24 @@ async fn reload_and_user_signals_leave_the_gateway_serving() {
         }
     })
     .await;
-    let mut child = spawn(host, &["--listen", "127.0.0.1:0"]);
+    let dir = std::env::temp_dir().join(format!("gw-binary-signals-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let guard = PidFileGuard(dir.join("gw.pid"));
+    let pid_file = guard.0.to_str().unwrap().to_owned();
+    let mut child = spawn(host, &["--listen", "127.0.0.1:0", "--pid-file", &pid_file]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = read_addr(&mut lines, "listening on ");
-    for sig in ["HUP", "USR1", "USR2"] {
+    let sigs = ["USR1", "HUP", "USR2"];
+    for (i, sig) in sigs.into_iter().enumerate() {
+        let pid = timed(async {
+            loop {
+                if let Some(p) = guard.pid() {
+                    break p;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
         let inflight = tokio::spawn(async move { get(addr, "/slow").await });
         timed(async {
             while log
@@ -200,50 +240,70 @@ async fn reload_and_user_signals_leave_the_gateway_serving() {
                 .iter()
                 .filter(|s| s.uri == "/slow")
                 .count()
-                < ["HUP", "USR1", "USR2"]
-                    .iter()
-                    .position(|s| *s == sig)
-                    .unwrap()
-                    + 1
+                < i + 1
             {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         })
         .await;
         let sent = Command::new("kill")
-            .args([&format!("-{sig}"), &child.id().to_string()])
+            .args([&format!("-{sig}"), &pid.to_string()])
             .status()
             .unwrap();
         assert!(sent.success());
         let r = timed(inflight).await.unwrap();
         assert_eq!(r.status, 200, "SIG{sig}");
         assert_eq!(r.json(), serde_json::json!({"slow": "done"}), "SIG{sig}");
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "SIG{sig} ended the gateway"
-        );
+        if sig == "USR1" {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "SIG{sig} ended the gateway"
+            );
+        } else {
+            // The pid file names the new process once it serves.
+            timed(async {
+                while guard.pid() == Some(pid) {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+            .await;
+        }
         assert_eq!(get(addr, "/fast").await.status, 200, "after SIG{sig}");
     }
-    let stderr_and_stdout = {
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        let status = tokio::task::spawn_blocking(move || {
-            let s = wait_exit(&mut child);
-            (s, lines.map_while(Result::ok).collect::<Vec<_>>())
-        })
-        .await
+    // The first process drained and exited 0 after the first upgrade.
+    let (status, first_lines) = tokio::task::spawn_blocking(move || {
+        let s = wait_exit(&mut child);
+        (s, lines)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let last = guard.pid().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &last.to_string()])
+        .status()
         .unwrap();
-        assert_eq!(status.0.code(), Some(0));
-        status.1.join("\n")
-    };
-    for sig in ["SIGHUP", "SIGUSR1", "SIGUSR2"] {
+    // Every process of the chain wrote to the same stdout; it ends when
+    // the last one exits.
+    let text = tokio::task::spawn_blocking(move || {
+        first_lines
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let text = timed(text).await.unwrap();
+    assert!(text.contains("SIGUSR1 received and ignored"), "{text}");
+    for sig in ["SIGHUP", "SIGUSR2"] {
         assert!(
-            stderr_and_stdout.contains(&format!("{sig} received and ignored")),
-            "{stderr_and_stdout}"
+            text.contains(&format!("{sig} received: starting")),
+            "{text}"
         );
     }
+    assert_eq!(
+        text.matches("stops accepting and drains").count(),
+        2,
+        "{text}"
+    );
 }
 
 /// Sends `GET path` on an open keep-alive connection and reads the whole

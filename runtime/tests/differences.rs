@@ -4,6 +4,11 @@
 //! comment above it says what KrakenD does instead.
 //!
 //! The other items are pinned where their code is tested:
+//! - SIGHUP and SIGUSR2 replace the binary, SIGUSR1 is logged and ignored:
+//!   upgrade.rs and binary.rs `reload_and_user_signals_leave_the_gateway_serving`;
+//! - a stopping listener answers with `Connection: close` for a 500 ms grace
+//!   before it closes idle connections: upgrade.rs
+//!   `three_swaps_under_load_lose_no_request`;
 //! - exact round robin from the first host: `upstream::tests::
 //!   plain_round_robin_is_exact_from_zero`, proxy.rs
 //!   `round_robin_over_hosts_is_exact`, lbf.rs `lbf01_round_robin_is_exact`;

@@ -50,10 +50,52 @@ pub struct BuildArgs {
     /// Colour diagnostics.
     #[arg(long, value_enum, default_value_t)]
     pub color: ColorChoice,
+    /// Then replace the running gateway whose `--pid-file` is PIDFILE with
+    /// the new binary (SIGHUP: no request is refused or cut), and wait
+    /// until the new process serves. BIN must be the path that gateway was
+    /// started from.
+    #[cfg(unix)]
+    #[arg(long, value_name = "PIDFILE")]
+    pub replace: Option<PathBuf>,
 }
 
 /// Runs `gwc build`.
 pub fn run(args: BuildArgs) -> miette::Result<u8> {
+    let output = match build(&args)? {
+        Built::Binary(output) => output,
+        Built::Findings => return Ok(EXIT_FINDINGS),
+    };
+    #[cfg(unix)]
+    if let Some(pid_file) = &args.replace {
+        let old = super::replace::read_pid(pid_file).map_err(|e| miette!("{e}"))?;
+        eprintln!(
+            "gwc: replacing gateway process {old} with `{}` (SIGHUP)",
+            output.display()
+        );
+        let new = super::replace::replace(pid_file)
+            .map_err(|e| miette!("cannot replace the running gateway: {e}"))?;
+        eprintln!(
+            "gwc: process {new} serves `{}`; process {old} drains and exits",
+            output.display()
+        );
+    }
+    #[cfg(not(unix))]
+    let _ = output;
+    Ok(EXIT_OK)
+}
+
+/// What [`build`] made.
+pub(crate) enum Built {
+    /// The binary, installed at this path.
+    Binary(PathBuf),
+    /// The config has errors: they were printed, nothing was built.
+    Findings,
+}
+
+/// Lints, generates, compiles and installs the binary (a temporary file
+/// beside the output, renamed over it: a running gateway's executable is
+/// never written in place).
+pub(crate) fn build(args: &BuildArgs) -> miette::Result<Built> {
     let started = Instant::now();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -76,7 +118,7 @@ pub fn run(args: BuildArgs) -> miette::Result<u8> {
             "gwc: not building `{}`: fix the errors above first",
             args.file.display()
         );
-        return Ok(EXIT_FINDINGS);
+        return Ok(Built::Findings);
     }
 
     let source = files.get(0);
@@ -183,7 +225,7 @@ pub fn run(args: BuildArgs) -> miette::Result<u8> {
         size as f64 / 1_000_000.0,
         started.elapsed().as_secs_f64()
     );
-    Ok(EXIT_OK)
+    Ok(Built::Binary(output))
 }
 
 /// Seeds the crate's `Cargo.lock` with the runtime workspace's lock, and

@@ -9,7 +9,11 @@ mod build;
 mod explain;
 mod lint;
 pub mod lsp;
+#[cfg(unix)]
+mod replace;
 pub mod routes;
+#[cfg(unix)]
+mod run;
 
 pub use explain::explain_text;
 
@@ -41,6 +45,9 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// Compile a config into a gateway binary.
     Build(build::BuildArgs),
+    /// Build a config, then serve it (`--watch`: rebuild and swap on every save).
+    #[cfg(unix)]
+    Run(run::RunArgs),
     /// Print the documentation of a rule (`gwc explain GW101`), or list all rules.
     Explain(explain::ExplainArgs),
     /// Print the route table per method, as gwc compiles it.
@@ -90,6 +97,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Build(args) => build::run(args),
+        #[cfg(unix)]
+        Command::Run(args) => run::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Routes(args) => routes::run(args),
         Command::Lsp(args) => lsp::run(args),

@@ -34,7 +34,16 @@ fn endpoint(
     }
 }
 
-fn main() -> std::process::ExitCode {
+/// The demo's `X-KrakenD-Version`: the upgrade tests swap `gw-demo` and
+/// `gw-demo-b` (the same source built twice) and tell them apart by it.
+const VERSION: &str = if env!("CARGO_BIN_NAME").len() == "gw-demo-b".len() {
+    "Version demo-b"
+} else {
+    "Version demo"
+};
+
+/// Serves the demo gateway (see the file's doc).
+pub fn main() -> std::process::ExitCode {
     let host = std::env::var("GW_DEMO_UPSTREAM").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
     // A generated crate writes these as `static` items; the demo leaks them
     // once because its upstream is only known at run time.
@@ -49,7 +58,7 @@ fn main() -> std::process::ExitCode {
     let gateway: &'static Gateway = Box::leak(Box::new(Gateway {
         name: "demo",
         endpoints,
-        version_header: Some("Version demo"),
+        version_header: Some(VERSION),
         user_agent: "KrakenD Version demo",
         ..Gateway::DEFAULT
     }));
