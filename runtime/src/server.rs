@@ -182,6 +182,16 @@ fn refuse(stream: TcpStream) {
     drop(stream);
 }
 
+/// How a listener serves its connections.
+struct Conns {
+    /// hyper's connection settings.
+    builder: auto::Builder<TokioExecutor>,
+    /// Each connection's bounds.
+    limits: Limits,
+    /// How long shutdown waits for in-flight requests.
+    drain: Duration,
+}
+
 /// What the accept loop waits for.
 enum Next {
     Accepted(std::io::Result<(TcpStream, SocketAddr)>),
@@ -218,15 +228,18 @@ async fn accept_loop<F, Fut>(
     listener: TcpListener,
     gw: Option<Arc<Gw>>,
     mut handoff: Option<Handoff>,
-    builder: auto::Builder<TokioExecutor>,
-    limits: Limits,
+    conns: Conns,
     shutdown: impl Future<Output = ()>,
-    drain: Duration,
     make: F,
 ) where
     F: Fn(Request<Incoming>, std::net::SocketAddr) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response<GwBody>> + Send + 'static,
 {
+    let Conns {
+        builder,
+        limits,
+        drain,
+    } = conns;
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     let mut backoff = AcceptBackoff::default();
@@ -348,10 +361,12 @@ pub async fn serve_worker(
     let counted = Some(Arc::clone(&gw));
     let make =
         move |req, peer: std::net::SocketAddr| handler::handle(Arc::clone(&gw), req, peer.ip());
-    accept_loop(
-        listener, counted, handoff, builder, limits, shutdown, drain, make,
-    )
-    .await;
+    let conns = Conns {
+        builder,
+        limits,
+        drain,
+    };
+    accept_loop(listener, counted, handoff, conns, shutdown, make).await;
 }
 
 /// Serves the admin endpoints until `shutdown` completes.
@@ -375,10 +390,12 @@ where
         listener,
         None,
         None,
-        builder,
-        Limits::DEFAULT,
+        Conns {
+            builder,
+            limits: Limits::DEFAULT,
+            drain: Duration::from_secs(1),
+        },
         shutdown,
-        Duration::from_secs(1),
         make,
     )
     .await;
