@@ -13,7 +13,8 @@
 //!   the body after writing its last frame.
 //! - [`AcceptBackoff`]: accept failures (EMFILE, ENFILE…) wait 10 ms,
 //!   doubling to 1 s, and are logged once when they start and once when
-//!   they end, with their count, instead of spinning.
+//!   they end (an accept a second after the last failure), with their
+//!   count, instead of spinning.
 //!
 //! A deadline that passes makes the socket's read or write fail with
 //! `TimedOut`: hyper closes the connection without an answer, as Go's
@@ -339,35 +340,49 @@ impl<B: Body<Data = Bytes> + Unpin> Body for Tracked<B> {
 const BACKOFF_FIRST: Duration = Duration::from_millis(10);
 /// The longest wait.
 const BACKOFF_MAX: Duration = Duration::from_secs(1);
+/// An episode of accept failures ends with a successful accept this long
+/// after its last failure: at the descriptor limit, accepts succeed now and
+/// then as descriptors free up, and those must not start new episodes.
+const BACKOFF_QUIET: Duration = Duration::from_secs(1);
 
-/// Accept failures in a row (an episode) and the next wait.
+/// Accept failures (an episode) and the next wait.
 #[derive(Debug, Default)]
 pub struct AcceptBackoff {
     failures: u64,
     wait: Duration,
+    last_failure: Option<Instant>,
 }
 
 impl AcceptBackoff {
-    /// Records a failed accept; returns how long to wait, and the line to
-    /// log when it starts an episode.
-    pub fn failed(&mut self, e: &io::Error) -> (Duration, Option<String>) {
+    /// Records an accept that failed at `now`; returns how long to wait
+    /// (10 ms, doubling to 1 s while accepts keep failing), and the line
+    /// to log when it starts an episode.
+    pub fn failed(&mut self, e: &io::Error, now: Instant) -> (Duration, Option<String>) {
+        let line = (self.failures == 0).then(|| {
+            format!("accept failed: {e}; not accepting for 10 ms, doubling to 1 s while it fails")
+        });
         self.failures += 1;
-        self.wait = if self.failures == 1 {
+        self.last_failure = Some(now);
+        self.wait = if self.wait.is_zero() {
             BACKOFF_FIRST
         } else {
             (self.wait * 2).min(BACKOFF_MAX)
         };
-        let line = (self.failures == 1).then(|| {
-            format!("accept failed: {e}; not accepting for 10 ms, doubling to 1 s while it fails")
-        });
         (self.wait, line)
     }
 
-    /// Records a successful accept; returns the line that ends an episode.
-    pub fn succeeded(&mut self) -> Option<String> {
-        let n = std::mem::take(&mut self.failures);
+    /// Records an accept that succeeded at `now`; returns the line that
+    /// ends an episode (with its count of failures), once the last failure
+    /// is [`BACKOFF_QUIET`] old.
+    pub fn succeeded(&mut self, now: Instant) -> Option<String> {
         self.wait = Duration::ZERO;
-        (n > 0).then(|| format!("accepting again after {n} failed accepts"))
+        let last = self.last_failure?;
+        if now.saturating_duration_since(last) < BACKOFF_QUIET {
+            return None;
+        }
+        self.last_failure = None;
+        let n = std::mem::take(&mut self.failures);
+        Some(format!("accepting again after {n} failed accepts"))
     }
 }
 
@@ -383,22 +398,31 @@ mod tests {
     fn accept_backoff_doubles_to_a_second_and_logs_once_an_episode() {
         let mut b = AcceptBackoff::default();
         let emfile = io::Error::from_raw_os_error(24);
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
         let mut waits = Vec::new();
         let mut lines = 0;
-        for _ in 0..10 {
-            let (wait, line) = b.failed(&emfile);
+        for i in 0..10 {
+            let (wait, line) = b.failed(&emfile, at(i));
             waits.push(wait.as_millis());
             lines += usize::from(line.is_some());
         }
         assert_eq!(waits, [10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
         assert_eq!(lines, 1, "one line when the episode starts");
+        // A descriptor frees up: one accept works, the wait starts over,
+        // but the episode goes on (no line either way).
+        assert_eq!(b.succeeded(at(100)), None);
+        let (wait, line) = b.failed(&emfile, at(200));
+        assert_eq!((wait, line), (BACKOFF_FIRST, None));
+        // A second after the last failure: the episode ends, counted.
+        assert_eq!(b.succeeded(at(900)), None);
         assert_eq!(
-            b.succeeded().as_deref(),
-            Some("accepting again after 10 failed accepts")
+            b.succeeded(at(1_200)).as_deref(),
+            Some("accepting again after 11 failed accepts")
         );
-        assert_eq!(b.succeeded(), None, "no episode, no line");
+        assert_eq!(b.succeeded(at(5_000)), None, "no episode, no line");
         // A new episode starts again at 10 ms, with its own line.
-        let (wait, line) = b.failed(&emfile);
+        let (wait, line) = b.failed(&emfile, at(6_000));
         assert_eq!(wait, BACKOFF_FIRST);
         assert!(line.is_some_and(|l| l.starts_with("accept failed: ")));
     }

@@ -246,7 +246,7 @@ async fn accept_loop<F, Fut>(
     loop {
         let next = next_conn(&listener, &mut handoff, &mut shutdown).await;
         if let Next::Accepted(Ok(_)) = &next
-            && let Some(line) = backoff.succeeded()
+            && let Some(line) = backoff.succeeded(tokio::time::Instant::now())
         {
             crate::telemetry::logging::log(crate::telemetry::logging::Level::Warning, &line);
         }
@@ -286,7 +286,7 @@ async fn accept_loop<F, Fut>(
             Next::Accepted(Err(e)) => {
                 // EMFILE and friends: back off instead of spinning (the
                 // waiting clients stay in the listen backlog meanwhile).
-                let (wait, line) = backoff.failed(&e);
+                let (wait, line) = backoff.failed(&e, tokio::time::Instant::now());
                 if let Some(line) = line {
                     crate::telemetry::logging::log(crate::telemetry::logging::Level::Error, &line);
                 }
