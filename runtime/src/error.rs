@@ -28,6 +28,9 @@ pub enum ErrorSource {
 pub enum ErrorKind {
     /// The client's request is malformed (bad percent-encoding, unreadable body).
     BadRequest,
+    /// The request body is larger than `gwc/server.max_request_body` on an
+    /// endpoint that reads it whole: 413.
+    PayloadTooLarge,
     /// No backend host can be chosen (an empty pool, or none eligible once
     /// health checks exist).
     NoHost,
@@ -109,7 +112,7 @@ impl Error {
     /// A new error; the source and retry flag follow from the kind.
     pub fn new(kind: ErrorKind, context: impl Into<Cow<'static, str>>) -> Self {
         let (source, retry) = match kind {
-            ErrorKind::BadRequest => (ErrorSource::Client, false),
+            ErrorKind::BadRequest | ErrorKind::PayloadTooLarge => (ErrorSource::Client, false),
             // Nothing reached the backend: any host may be tried again.
             ErrorKind::Connect
             | ErrorKind::NoHost
@@ -145,6 +148,7 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match &self.kind {
             ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::BackendStatus { status, .. } => {
                 StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -218,6 +222,12 @@ mod tests {
         type Row = (fn() -> ErrorKind, u16, ErrorSource, bool);
         let table: &[Row] = &[
             (|| ErrorKind::BadRequest, 400, ErrorSource::Client, false),
+            (
+                || ErrorKind::PayloadTooLarge,
+                413,
+                ErrorSource::Client,
+                false,
+            ),
             (|| ErrorKind::Connect, 500, ErrorSource::Upstream, true),
             (|| ErrorKind::NoHost, 500, ErrorSource::Upstream, true),
             (

@@ -633,14 +633,15 @@ async fn proxied(
     start: Instant,
 ) -> Result<Answer, Error> {
     // u. runs inside t.: CEL's `req` list refuses before the body is read.
+    let cap = crate::limits::max_request_body(&gw.spec.server);
     let body = async {
         match &ep.json_schema {
             Some(v) => {
-                let bytes = validated_body(body).await?;
+                let bytes = validated_body(body, cap).await?;
                 v.check(&bytes)?;
                 Ok(ReqBody::Buffered(bytes))
             }
-            None => request_body(ep, body).await,
+            None => request_body(ep, body, cap).await,
         }
     };
     proxy::run(gw, index, inb, body, start).await
@@ -648,16 +649,30 @@ async fn proxied(
 
 /// u.: the whole body, at most
 /// [`crate::validation::json_schema::MAX_BODY_BYTES`] of it (an empty
-/// one is checked, and refused, by the validator).
-async fn validated_body(body: Incoming) -> Result<Bytes, Error> {
+/// one is checked, and refused, by the validator), or at most `cap`
+/// (`gwc/server.max_request_body`, 413) when that is smaller.
+async fn validated_body(body: Incoming, cap: u64) -> Result<Bytes, Error> {
     use crate::validation::json_schema::{MAX_BODY_BYTES, too_large};
-    if body.size_hint().lower() > MAX_BODY_BYTES as u64 {
+    let capped = cap < MAX_BODY_BYTES as u64;
+    let limit = if capped {
+        usize::try_from(cap).unwrap_or(MAX_BODY_BYTES)
+    } else {
+        MAX_BODY_BYTES
+    };
+    let too_large = move || {
+        if capped {
+            Error::new(
+                ErrorKind::PayloadTooLarge,
+                format!("the request body is larger than {cap} bytes"),
+            )
+        } else {
+            too_large()
+        }
+    };
+    if body.size_hint().lower() > limit as u64 {
         return Err(too_large());
     }
-    match http_body_util::Limited::new(body, MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
+    match http_body_util::Limited::new(body, limit).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(e) => Err(Error::new(
@@ -667,25 +682,35 @@ async fn validated_body(body: Incoming) -> Result<Bytes, Error> {
     }
 }
 
-/// Reads the client body the way the endpoint needs it.
-async fn request_body(ep: &EndpointRt, body: Incoming) -> Result<ReqBody, Error> {
+/// Reads the client body the way the endpoint needs it: streamed to a
+/// single backend, else read whole, at most `cap` bytes of it (413 past
+/// it, refused before reading when the `Content-Length` says so; hyper then
+/// closes the connection instead of reading the rest).
+async fn request_body(ep: &EndpointRt, body: Incoming, cap: u64) -> Result<ReqBody, Error> {
     if body.is_end_stream() {
         return Ok(ReqBody::None);
     }
     if ep.stream_body {
         return Ok(ReqBody::Stream(body));
     }
-    let bytes = body
-        .collect()
-        .await
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::BadRequest,
-                format!("reading the request body: {e}"),
-            )
-        })?
-        .to_bytes();
-    Ok(ReqBody::Buffered(bytes))
+    let too_large = || {
+        Error::new(
+            ErrorKind::PayloadTooLarge,
+            format!("the request body is larger than {cap} bytes"),
+        )
+    };
+    if body.size_hint().lower() > cap {
+        return Err(too_large());
+    }
+    let limit = usize::try_from(cap).unwrap_or(usize::MAX);
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(c) => Ok(ReqBody::Buffered(c.to_bytes())),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(Error::new(
+            ErrorKind::BadRequest,
+            format!("reading the request body: {e}"),
+        )),
+    }
 }
 
 /// l.: `auth/signer` (krakend-components §13, [`crate::security::signer`]):

@@ -44,6 +44,7 @@ pub mod error;
 pub mod exposition;
 pub mod handler;
 pub mod lb;
+pub mod limits;
 pub mod manipulate;
 pub mod merge;
 pub mod metrics;

@@ -29,6 +29,7 @@ use tokio::sync::mpsc;
 
 use crate::body::GwBody;
 use crate::handler;
+use crate::limits::{AcceptBackoff, ClientIo, Limits, REFUSAL, Requests, Tracked};
 use crate::metrics;
 use crate::spec::{Gateway, ServerOptions};
 use crate::state::Gw;
@@ -51,28 +52,30 @@ pub fn drain_bound(o: &ServerOptions) -> Duration {
     }
 }
 
-/// hyper's one HTTP/1 timer for Go's `IdleTimeout` and
-/// `ReadHeaderTimeout`: it runs from the end of the previous response (or
-/// the connection's start) until the next request's head is read, so it
-/// is their sum; `None` (no bound, Go's default) when neither is set.
-pub fn header_read_timeout(o: &ServerOptions) -> Option<Duration> {
-    let ms = o.idle_timeout_ms.saturating_add(o.read_header_timeout_ms);
-    (ms > 0).then(|| Duration::from_millis(ms))
-}
-
 /// The connection builder for the gateway's server options.
+///
+/// hyper's own HTTP/1 header timer is off: it runs from the end of the
+/// previous response to the next head, so it cannot be Go's
+/// `ReadHeaderTimeout` and `IdleTimeout` at once; each connection's
+/// [`ClientIo`] keeps both (and the send timeout) instead.
 fn conn_builder(o: &ServerOptions) -> auto::Builder<TokioExecutor> {
     let mut b = auto::Builder::new(TokioExecutor::new());
     {
         let mut h1 = b.http1();
         h1.timer(TokioTimer::new());
-        h1.header_read_timeout(header_read_timeout(o));
+        h1.header_read_timeout(None);
         if o.max_header_bytes > 0 {
             // hyper's floor is 8 KiB.
             h1.max_buf_size((o.max_header_bytes as usize).max(8192));
         }
     }
-    b.http2().timer(TokioTimer::new());
+    {
+        let mut h2 = b.http2();
+        h2.timer(TokioTimer::new());
+        if o.max_header_bytes > 0 {
+            h2.max_header_list_size(o.max_header_bytes);
+        }
+    }
     if o.use_h2c { b } else { b.http1_only() }
 }
 
@@ -171,6 +174,29 @@ impl Drop for Live {
     }
 }
 
+/// Whether worker `to` already serves its `max_connections`.
+fn full(gw: &Gw, to: usize, limits: &Limits) -> bool {
+    gw.connections.at(to).load(Ordering::Relaxed) >= limits.max_connections
+}
+
+/// Refuses a connection past the cap: a 503 written if the socket takes
+/// it at once (it always does on a fresh connection), then closed; the
+/// request, if the client sent one already, is never read.
+fn refuse(stream: TcpStream) {
+    let _ = stream.try_write(REFUSAL);
+    drop(stream);
+}
+
+/// How a listener serves its connections.
+struct Conns {
+    /// hyper's connection settings.
+    builder: auto::Builder<TokioExecutor>,
+    /// Each connection's bounds.
+    limits: Limits,
+    /// How long shutdown waits for in-flight requests.
+    drain: Duration,
+}
+
 /// What the accept loop waits for.
 enum Next {
     Accepted(std::io::Result<(TcpStream, SocketAddr)>),
@@ -207,14 +233,18 @@ async fn accept_loop<F, Fut>(
     listener: TcpListener,
     gw: Option<Arc<Gw>>,
     mut handoff: Option<Handoff>,
-    builder: auto::Builder<TokioExecutor>,
+    conns: Conns,
     shutdown: impl Future<Output = ()>,
-    drain: Duration,
     make: F,
 ) where
     F: Fn(Request<Incoming>, std::net::SocketAddr) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response<GwBody>> + Send + 'static,
 {
+    let Conns {
+        builder,
+        limits,
+        drain,
+    } = conns;
     let graceful = GracefulShutdown::new();
     let draining = Arc::new(AtomicBool::new(false));
     let serve_one = |stream: TcpStream, peer: SocketAddr, handed: bool| {
@@ -222,10 +252,14 @@ async fn accept_loop<F, Fut>(
         let _ = stream.set_nodelay(true);
         let make = make.clone();
         let draining = Arc::clone(&draining);
+        let requests = Arc::new(Requests::default());
+        let io = ClientIo::new(stream, limits, Arc::clone(&requests));
         let svc = service_fn(move |req: Request<Incoming>| {
+            requests.start();
             let h1 = req.version() <= hyper::Version::HTTP_11;
             let fut = make(req, peer);
             let draining = Arc::clone(&draining);
+            let requests = Arc::clone(&requests);
             async move {
                 let mut r = fut.await;
                 // Draining: the client is told to reconnect (to the
@@ -234,12 +268,10 @@ async fn accept_loop<F, Fut>(
                     r.headers_mut()
                         .insert(CONNECTION, HeaderValue::from_static("close"));
                 }
-                Ok::<_, Infallible>(r)
+                Ok::<_, Infallible>(r.map(|b| Tracked::new(b, requests)))
             }
         });
-        let conn = builder
-            .serve_connection(TokioIo::new(stream), svc)
-            .into_owned();
+        let conn = builder.serve_connection(TokioIo::new(io), svc).into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;
@@ -247,17 +279,32 @@ async fn accept_loop<F, Fut>(
         });
     };
     let mut shutdown = pin!(shutdown);
+    let mut backoff = AcceptBackoff::default();
     loop {
-        let (stream, peer, handed) = match next_conn(&listener, &mut handoff, &mut shutdown).await {
+        let next = next_conn(&listener, &mut handoff, &mut shutdown).await;
+        if let Next::Accepted(Ok(_)) = &next
+            && let Some(line) = backoff.succeeded(tokio::time::Instant::now())
+        {
+            crate::telemetry::logging::log(crate::telemetry::logging::Level::Warning, &line);
+        }
+        let (stream, peer, handed) = match next {
             Next::Stop => break,
             Next::Accepted(Ok((stream, peer))) => match (&handoff, &gw) {
                 (Some(h), Some(gw)) => match h.pick(&gw.connections) {
+                    to if full(gw, to, &limits) => {
+                        refuse(stream);
+                        continue;
+                    }
                     to if to == h.me => (stream, peer, false),
                     to => match hand_over(h, &gw.connections, to, stream, peer) {
                         Some((stream, peer)) => (stream, peer, false),
                         None => continue,
                     },
                 },
+                (None, Some(gw)) if full(gw, crate::worker::index(), &limits) => {
+                    refuse(stream);
+                    continue;
+                }
                 _ => (stream, peer, false),
             },
             Next::Handed((s, peer)) => match TcpStream::from_std(s) {
@@ -274,12 +321,15 @@ async fn accept_loop<F, Fut>(
                 }
             },
             Next::Accepted(Err(e)) => {
-                // EMFILE and friends: back off instead of spinning.
-                crate::telemetry::logging::log(
-                    crate::telemetry::logging::Level::Error,
-                    &format!("accept failed: {e}"),
-                );
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                // EMFILE and friends: back off instead of spinning (the
+                // waiting clients stay in the listen backlog meanwhile).
+                let (wait, line) = backoff.failed(&e, tokio::time::Instant::now());
+                if let Some(line) = line {
+                    crate::telemetry::logging::log(crate::telemetry::logging::Level::Error, &line);
+                }
+                if tokio::time::timeout(wait, shutdown.as_mut()).await.is_ok() {
+                    break;
+                }
                 continue;
             }
         };
@@ -355,11 +405,17 @@ pub async fn serve_worker(
 ) {
     gw.start_background();
     let builder = conn_builder(&gw.spec.server);
+    let limits = Limits::of(&gw.spec.server);
     let drain = drain_bound(&gw.spec.server);
     let counted = Some(Arc::clone(&gw));
     let make =
         move |req, peer: std::net::SocketAddr| handler::handle(Arc::clone(&gw), req, peer.ip());
-    accept_loop(listener, counted, handoff, builder, shutdown, drain, make).await;
+    let conns = Conns {
+        builder,
+        limits,
+        drain,
+    };
+    accept_loop(listener, counted, handoff, conns, shutdown, make).await;
 }
 
 /// Serves the admin endpoints until `shutdown` completes.
@@ -383,9 +439,12 @@ where
         listener,
         None,
         None,
-        builder,
+        Conns {
+            builder,
+            limits: Limits::DEFAULT,
+            drain: Duration::from_secs(1),
+        },
         shutdown,
-        Duration::from_secs(1),
         make,
     )
     .await;
@@ -525,19 +584,5 @@ mod tests {
         let back = hand_over(&workers[0], &live, 1, stream, peer);
         assert!(back.is_some_and(|(s, p)| p == peer && s.peer_addr().is_ok()));
         assert_eq!((count(0), count(1)), (0, 1));
-    }
-
-    #[test]
-    fn idle_and_read_header_timeouts_share_hypers_timer() {
-        let o = |idle, head| ServerOptions {
-            idle_timeout_ms: idle,
-            read_header_timeout_ms: head,
-            ..ServerOptions::DEFAULT
-        };
-        let ms = |n| Some(Duration::from_millis(n));
-        assert_eq!(header_read_timeout(&o(0, 0)), None);
-        assert_eq!(header_read_timeout(&o(5000, 0)), ms(5000));
-        assert_eq!(header_read_timeout(&o(0, 300)), ms(300));
-        assert_eq!(header_read_timeout(&o(5000, 300)), ms(5300));
     }
 }

@@ -456,9 +456,10 @@ impl ClientOptions {
 /// Root server keys.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerOptions {
-    /// `read_header_timeout` in ms (0: none).
+    /// `read_header_timeout` in ms (0: gwc's default,
+    /// [`crate::limits::DEFAULT_HEADER_READ`]).
     pub read_header_timeout_ms: u64,
-    /// `idle_timeout` in ms (0: none).
+    /// `idle_timeout` in ms (0: gwc's default, [`crate::limits::DEFAULT_IDLE`]).
     pub idle_timeout_ms: u64,
     /// `max_header_bytes`.
     pub max_header_bytes: u32,
@@ -467,17 +468,30 @@ pub struct ServerOptions {
     pub max_shutdown_wait_ms: u64,
     /// `use_h2c`: also serve HTTP/2 with prior knowledge.
     pub use_h2c: bool,
+    /// `gwc/server.max_connections`: client connections one worker serves
+    /// at once (0: [`crate::limits::DEFAULT_MAX_CONNECTIONS`]).
+    pub max_connections: u32,
+    /// `gwc/server.max_request_body`: the bytes of a request body an
+    /// endpoint that reads it whole accepts (0:
+    /// [`crate::limits::DEFAULT_MAX_REQUEST_BODY`]).
+    pub max_request_body: u64,
+    /// `gwc/server.send_timeout` in ms: how long a write to the client may
+    /// make no progress (0: [`crate::limits::DEFAULT_SEND`]).
+    pub send_timeout_ms: u64,
 }
 
 impl ServerOptions {
-    /// No server timeouts, default header limit, gwc's default drain bound,
-    /// HTTP/1.1 only.
+    /// gwc's default limits ([`crate::limits`]), hyper's header limit,
+    /// gwc's default drain bound, HTTP/1.1 only.
     pub const DEFAULT: ServerOptions = ServerOptions {
         read_header_timeout_ms: 0,
         idle_timeout_ms: 0,
         max_header_bytes: 0,
         max_shutdown_wait_ms: 0,
         use_h2c: false,
+        max_connections: 0,
+        max_request_body: 0,
+        send_timeout_ms: 0,
     };
 }
 

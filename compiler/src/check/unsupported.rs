@@ -44,10 +44,11 @@ pub const DEBUG_HEADERS_KEY: &str = "debug_headers";
 /// runtime acts on. `qos/circuit-breaker` (and its legacy name
 /// [`crate::model::extra::CIRCUIT_BREAKER_LEGACY_KEY`]) is planned into the spec but the runtime
 /// does not break circuits yet, so it stays unsupported until it does.
-const SERVICE_IMPLEMENTED: [&str; 18] = [
+const SERVICE_IMPLEMENTED: [&str; 19] = [
     "router",
     ROUTER_LEGACY_NAMESPACE,
     BUILD_NAMESPACE,
+    crate::model::server::NAMESPACE,
     "security/bot-detector",
     BOT_DETECTOR_LEGACY_KEY,
     "security/cors",

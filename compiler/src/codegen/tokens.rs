@@ -591,6 +591,9 @@ fn server(s: &ServerOptions) -> TokenStream {
     let max_header_bytes = Literal::u32_unsuffixed(s.max_header_bytes);
     let shutdown = Literal::u64_unsuffixed(s.max_shutdown_wait_ms);
     let use_h2c = s.use_h2c;
+    let max_connections = Literal::u32_unsuffixed(s.max_connections);
+    let max_request_body = Literal::u64_unsuffixed(s.max_request_body);
+    let send = Literal::u64_unsuffixed(s.send_timeout_ms);
     quote! {
         ServerOptions {
             read_header_timeout_ms: #read_header,
@@ -598,6 +601,9 @@ fn server(s: &ServerOptions) -> TokenStream {
             max_header_bytes: #max_header_bytes,
             max_shutdown_wait_ms: #shutdown,
             use_h2c: #use_h2c,
+            max_connections: #max_connections,
+            max_request_body: #max_request_body,
+            send_timeout_ms: #send,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod legacy;
 pub mod modifier;
 pub mod pattern;
 pub mod security;
+pub mod server;
 pub mod telemetry;
 pub mod traffic;
 pub mod validation;

@@ -307,6 +307,12 @@ pub struct ServerOptions {
     pub max_shutdown_wait_ms: u64,
     /// `use_h2c`.
     pub use_h2c: bool,
+    /// `gwc/server.max_connections` (0: the runtime's default).
+    pub max_connections: u32,
+    /// `gwc/server.max_request_body` (0: the runtime's default).
+    pub max_request_body: u64,
+    /// `gwc/server.send_timeout` (0: the runtime's default).
+    pub send_timeout_ms: u64,
 }
 
 /// One route segment (`spec::Segment`).

@@ -171,12 +171,25 @@ pub(crate) fn server(config: &Config<'_>) -> ServerOptions {
         Some(n) if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
         _ => DEFAULT_MAX_HEADER_BYTES,
     };
+    // `gwc/server`: values GW805 and GW541 refuse (zero, negative, out of
+    // range, not a duration) leave the runtime's default.
+    let limits = crate::model::server::GwcServer::of(config);
+    let positive = |v: Option<&Spanned<i64>>| v.map_or(0, |v| v.value.max(0));
     ServerOptions {
         read_header_timeout_ms: root_ms(raw, "read_header_timeout"),
         idle_timeout_ms: root_ms(raw, "idle_timeout"),
         max_header_bytes,
         max_shutdown_wait_ms: root_ms(raw, "max_shutdown_wait_time"),
         use_h2c: flag(raw, "use_h2c"),
+        max_connections: limits.as_ref().map_or(0, |l| {
+            u32::try_from(positive(l.max_connections.as_ref())).unwrap_or(0)
+        }),
+        max_request_body: limits.as_ref().map_or(0, |l| {
+            u64::try_from(positive(l.max_request_body.as_ref())).unwrap_or(0)
+        }),
+        send_timeout_ms: limits
+            .as_ref()
+            .map_or(0, |l| ns_to_ms(duration_ns(l.send_timeout.as_ref()))),
     }
 }
 

@@ -142,6 +142,47 @@ fn root_defaults() {
     assert!(p.client.disable_compression && !p.client.disable_keep_alives);
     assert_eq!(p.server.max_header_bytes, 2048);
     assert!(p.server.use_h2c);
+    // gwc/server unset: 0, the runtime's defaults.
+    assert_eq!(
+        (
+            p.server.max_connections,
+            p.server.max_request_body,
+            p.server.send_timeout_ms
+        ),
+        (0, 0, 0)
+    );
+
+    let p = plan_of(
+        r#"{"version": 3, "read_header_timeout": "2s", "idle_timeout": "90s",
+            "extra_config": {"gwc/server": {"max_connections": 100,
+              "max_request_body": 1048576, "send_timeout": "1.5s"}},
+            "endpoints": []}"#,
+    );
+    assert_eq!(
+        (p.server.read_header_timeout_ms, p.server.idle_timeout_ms),
+        (2000, 90_000)
+    );
+    assert_eq!(
+        (
+            p.server.max_connections,
+            p.server.max_request_body,
+            p.server.send_timeout_ms
+        ),
+        (100, 1 << 20, 1500)
+    );
+    // Refused values (GW805, GW541) keep the defaults.
+    let p = plan_of(
+        r#"{"version": 3, "extra_config": {"gwc/server": {"max_connections": -3,
+              "max_request_body": 0, "send_timeout": "-1s"}}, "endpoints": []}"#,
+    );
+    assert_eq!(
+        (
+            p.server.max_connections,
+            p.server.max_request_body,
+            p.server.send_timeout_ms
+        ),
+        (0, 0, 0)
+    );
 
     let p = plan_of(
         r#"{"version": 3, "extra_config": {"router": {"disable_health": true}}, "endpoints": []}"#,

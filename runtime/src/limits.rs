@@ -1,0 +1,457 @@
+//! `gwc/server` and KrakenD's root server timeouts: the bounds on what one
+//! client connection can make the gateway spend (issue 15).
+//!
+//! - [`ClientIo`] wraps each accepted socket and keeps its clock: the
+//!   request head must arrive within the header-read timeout (from the
+//!   connection's start, or from the first byte after an idle spell, as Go
+//!   starts `ReadHeaderTimeout` after its idle `Peek`), a connection with
+//!   no request in flight is closed after the idle timeout, and a write
+//!   that makes no progress for the send timeout fails the connection
+//!   (nginx's `send_timeout`), which drops the response body and with it
+//!   the upstream connection it streams from.
+//! - [`Tracked`] tells the clock when a response is finished: hyper drops
+//!   the body after writing its last frame.
+//! - [`AcceptBackoff`]: accept failures (EMFILE, ENFILE…) wait 10 ms,
+//!   doubling to 1 s, and are logged once when they start and once when
+//!   they end (an accept a second after the last failure), with their
+//!   count, instead of spinning.
+//!
+//! A deadline that passes makes the socket's read or write fail with
+//! `TimedOut`: hyper closes the connection without an answer, as Go's
+//! server does when a deadline passes.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::{Instant, Sleep};
+
+use crate::spec::ServerOptions;
+
+/// The header-read timeout when neither `read_header_timeout` nor
+/// `read_timeout` is set: a real client sends its head in one round trip.
+pub const DEFAULT_HEADER_READ: Duration = Duration::from_secs(10);
+/// The idle keep-alive timeout when `idle_timeout` is unset (nginx's
+/// `keepalive_timeout`).
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(75);
+/// `gwc/server.send_timeout` when unset (nginx's `send_timeout`).
+pub const DEFAULT_SEND: Duration = Duration::from_secs(60);
+/// `gwc/server.max_connections` (per worker) when unset.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 4096;
+/// `gwc/server.max_request_body` when unset: the cap of
+/// `validation/json-schema`'s body read too.
+pub const DEFAULT_MAX_REQUEST_BODY: u64 = 8 * 1024 * 1024;
+
+/// The per-connection bounds, defaults applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Until the request head is read.
+    pub header_read: Duration,
+    /// With no request in flight, until the next one starts.
+    pub idle: Duration,
+    /// A write that makes no progress for this long fails.
+    pub send: Duration,
+    /// Connections one worker serves at once.
+    pub max_connections: usize,
+}
+
+impl Limits {
+    /// gwc's defaults (the side listeners: admin, exporters).
+    pub const DEFAULT: Limits = Limits {
+        header_read: DEFAULT_HEADER_READ,
+        idle: DEFAULT_IDLE,
+        send: DEFAULT_SEND,
+        max_connections: DEFAULT_MAX_CONNECTIONS as usize,
+    };
+
+    /// The bounds a gateway's server options ask for (0: the default).
+    pub fn of(o: &ServerOptions) -> Limits {
+        let ms = |v: u64, d: Duration| {
+            if v > 0 { Duration::from_millis(v) } else { d }
+        };
+        Limits {
+            header_read: ms(o.read_header_timeout_ms, DEFAULT_HEADER_READ),
+            idle: ms(o.idle_timeout_ms, DEFAULT_IDLE),
+            send: ms(o.send_timeout_ms, DEFAULT_SEND),
+            max_connections: match o.max_connections {
+                0 => DEFAULT_MAX_CONNECTIONS as usize,
+                n => n as usize,
+            },
+        }
+    }
+}
+
+/// The request-body cap of buffered endpoints (0: the default).
+pub fn max_request_body(o: &ServerOptions) -> u64 {
+    match o.max_request_body {
+        0 => DEFAULT_MAX_REQUEST_BODY,
+        n => n,
+    }
+}
+
+/// What the service tells the connection's clock: requests started and
+/// responses finished (equal: nothing in flight).
+#[derive(Debug, Default)]
+pub struct Requests {
+    started: AtomicU32,
+    finished: AtomicU32,
+}
+
+impl Requests {
+    /// A request head was read (the service was called).
+    pub fn start(&self) {
+        self.started.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Where the connection is, as its clock sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Reading a request head: closed at the deadline.
+    Head(Instant),
+    /// Serving a request: no read deadline.
+    Busy,
+    /// Nothing in flight and no byte of the next request: closed at the
+    /// deadline.
+    Idle(Instant),
+}
+
+/// A client socket with its deadlines (see the module doc).
+pub struct ClientIo<S> {
+    inner: S,
+    limits: Limits,
+    requests: Arc<Requests>,
+    phase: Phase,
+    /// The responses finished when the clock last looked.
+    seen_finished: u32,
+    /// The read deadline's timer (armed while a read waits).
+    read_timer: Pin<Box<Sleep>>,
+    /// Since when a write waits without progress, and its timer.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<S> ClientIo<S> {
+    /// Wraps a socket accepted now; `requests` is shared with its service.
+    pub fn new(inner: S, limits: Limits, requests: Arc<Requests>) -> ClientIo<S> {
+        let deadline = Instant::now() + limits.header_read;
+        ClientIo {
+            inner,
+            limits,
+            requests,
+            phase: Phase::Head(deadline),
+            seen_finished: 0,
+            read_timer: Box::pin(tokio::time::sleep_until(deadline)),
+            stalled: None,
+        }
+    }
+
+    /// Moves between phases on what the service reported; `got_bytes`: a
+    /// read just returned data. Returns whether an idle spell began.
+    fn step(&mut self, got_bytes: bool) -> bool {
+        let started = self.requests.started.load(Ordering::Relaxed);
+        let finished = self.requests.finished.load(Ordering::Relaxed);
+        if started != finished {
+            self.phase = Phase::Busy;
+            return false;
+        }
+        // A response finished since the last look (whether or not a poll
+        // saw its request in flight): idle from now.
+        let idle = finished != self.seen_finished;
+        if idle {
+            self.seen_finished = finished;
+            self.phase = Phase::Idle(Instant::now() + self.limits.idle);
+        }
+        if got_bytes && matches!(self.phase, Phase::Idle(_)) {
+            self.phase = Phase::Head(Instant::now() + self.limits.header_read);
+            return false;
+        }
+        idle
+    }
+
+    fn read_deadline(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Head(d) | Phase::Idle(d) => Some(d),
+            Phase::Busy => None,
+        }
+    }
+}
+
+/// The error a passed deadline makes the socket return.
+fn timed_out(what: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, what)
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                let _ = this.step(buf.filled().len() > before);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => {
+                let _ = this.step(false);
+                let Some(deadline) = this.read_deadline() else {
+                    return Poll::Pending;
+                };
+                if this.read_timer.deadline() != deadline {
+                    this.read_timer.as_mut().reset(deadline);
+                }
+                match this.read_timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(timed_out(match this.phase {
+                        Phase::Idle(_) => "idle timeout",
+                        _ => "header read timeout",
+                    }))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+impl<S> ClientIo<S> {
+    /// A write's outcome through the send timeout: progress clears the
+    /// stall, a wait arms it, and a wait past it fails.
+    fn written<T>(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match r {
+            Poll::Pending => {
+                let limit = self.limits.send;
+                let timer = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(timed_out("send timeout"))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+            done => {
+                self.stalled = None;
+                // hyper drops a finished response's body just before its
+                // last flush and may not read again until the client
+                // sends: the idle deadline starts here, its timer armed
+                // with this task's waker.
+                if self.step(false)
+                    && let Phase::Idle(deadline) = self.phase
+                {
+                    self.read_timer.as_mut().reset(deadline);
+                    if self.read_timer.as_mut().poll(cx).is_ready() {
+                        cx.waker().wake_by_ref();
+                    }
+                }
+                done
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.written(cx, r)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.written(cx, r)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_flush(cx);
+        this.written(cx, r)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_shutdown(cx);
+        this.written(cx, r)
+    }
+}
+
+/// A response body that tells the connection's clock when it is done
+/// (written to its end, or dropped).
+#[derive(Debug)]
+pub struct Tracked<B> {
+    body: B,
+    requests: Arc<Requests>,
+}
+
+impl<B> Tracked<B> {
+    /// `body`, reporting to `requests` when dropped.
+    pub fn new(body: B, requests: Arc<Requests>) -> Tracked<B> {
+        Tracked { body, requests }
+    }
+}
+
+impl<B> Drop for Tracked<B> {
+    fn drop(&mut self) {
+        self.requests.finished.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl<B: Body<Data = Bytes> + Unpin> Body for Tracked<B> {
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// The first wait after an accept failure.
+const BACKOFF_FIRST: Duration = Duration::from_millis(10);
+/// The longest wait.
+const BACKOFF_MAX: Duration = Duration::from_secs(1);
+/// An episode of accept failures ends with a successful accept this long
+/// after its last failure: at the descriptor limit, accepts succeed now and
+/// then as descriptors free up, and those must not start new episodes.
+const BACKOFF_QUIET: Duration = Duration::from_secs(1);
+
+/// Accept failures (an episode) and the next wait.
+#[derive(Debug, Default)]
+pub struct AcceptBackoff {
+    failures: u64,
+    wait: Duration,
+    last_failure: Option<Instant>,
+}
+
+impl AcceptBackoff {
+    /// Records an accept that failed at `now`; returns how long to wait
+    /// (10 ms, doubling to 1 s while accepts keep failing), and the line
+    /// to log when it starts an episode.
+    pub fn failed(&mut self, e: &io::Error, now: Instant) -> (Duration, Option<String>) {
+        let line = (self.failures == 0).then(|| {
+            format!("accept failed: {e}; not accepting for 10 ms, doubling to 1 s while it fails")
+        });
+        self.failures += 1;
+        self.last_failure = Some(now);
+        self.wait = if self.wait.is_zero() {
+            BACKOFF_FIRST
+        } else {
+            (self.wait * 2).min(BACKOFF_MAX)
+        };
+        (self.wait, line)
+    }
+
+    /// Records an accept that succeeded at `now`; returns the line that
+    /// ends an episode (with its count of failures), once the last failure
+    /// is [`BACKOFF_QUIET`] old.
+    pub fn succeeded(&mut self, now: Instant) -> Option<String> {
+        self.wait = Duration::ZERO;
+        let last = self.last_failure?;
+        if now.saturating_duration_since(last) < BACKOFF_QUIET {
+            return None;
+        }
+        self.last_failure = None;
+        let n = std::mem::take(&mut self.failures);
+        Some(format!("accepting again after {n} failed accepts"))
+    }
+}
+
+/// What a client past [`Limits::max_connections`] reads before the
+/// gateway closes its connection.
+pub const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_backoff_doubles_to_a_second_and_logs_once_an_episode() {
+        let mut b = AcceptBackoff::default();
+        let emfile = io::Error::from_raw_os_error(24);
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut waits = Vec::new();
+        let mut lines = 0;
+        for i in 0..10 {
+            let (wait, line) = b.failed(&emfile, at(i));
+            waits.push(wait.as_millis());
+            lines += usize::from(line.is_some());
+        }
+        assert_eq!(waits, [10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
+        assert_eq!(lines, 1, "one line when the episode starts");
+        // A descriptor frees up: one accept works, the wait starts over,
+        // but the episode goes on (no line either way).
+        assert_eq!(b.succeeded(at(100)), None);
+        let (wait, line) = b.failed(&emfile, at(200));
+        assert_eq!((wait, line), (BACKOFF_FIRST, None));
+        // A second after the last failure: the episode ends, counted.
+        assert_eq!(b.succeeded(at(900)), None);
+        assert_eq!(
+            b.succeeded(at(1_200)).as_deref(),
+            Some("accepting again after 11 failed accepts")
+        );
+        assert_eq!(b.succeeded(at(5_000)), None, "no episode, no line");
+        // A new episode starts again at 10 ms, with its own line.
+        let (wait, line) = b.failed(&emfile, at(6_000));
+        assert_eq!(wait, BACKOFF_FIRST);
+        assert!(line.is_some_and(|l| l.starts_with("accept failed: ")));
+    }
+
+    #[test]
+    fn unset_limits_take_the_defaults() {
+        assert_eq!(Limits::of(&ServerOptions::DEFAULT), Limits::DEFAULT);
+        let o = ServerOptions {
+            read_header_timeout_ms: 300,
+            idle_timeout_ms: 5000,
+            send_timeout_ms: 700,
+            max_connections: 3,
+            max_request_body: 10,
+            ..ServerOptions::DEFAULT
+        };
+        let l = Limits::of(&o);
+        assert_eq!(
+            (l.header_read, l.idle, l.send, l.max_connections),
+            (
+                Duration::from_millis(300),
+                Duration::from_millis(5000),
+                Duration::from_millis(700),
+                3
+            )
+        );
+        assert_eq!(max_request_body(&o), 10);
+        assert_eq!(
+            max_request_body(&ServerOptions::DEFAULT),
+            DEFAULT_MAX_REQUEST_BODY
+        );
+    }
+}
