@@ -225,6 +225,36 @@ async fn next_conn(
     .await
 }
 
+/// A connection counted in its listener's `fresh` connections until its
+/// first request arrives or it closes (the drain waits for those).
+struct Fresh {
+    fresh: Arc<AtomicUsize>,
+    pending: AtomicBool,
+}
+
+impl Fresh {
+    fn new(fresh: &Arc<AtomicUsize>) -> Fresh {
+        fresh.fetch_add(1, Ordering::Relaxed);
+        Fresh {
+            fresh: Arc::clone(fresh),
+            pending: AtomicBool::new(true),
+        }
+    }
+
+    /// A request arrived (the first one counts).
+    fn served(&self) {
+        if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::Relaxed) {
+            self.fresh.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        self.served();
+    }
+}
+
 /// The accept loop shared by the gateway and admin listeners.
 ///
 /// `gw` (the gateway listener's, not the admin's) counts the connections
@@ -247,6 +277,7 @@ async fn accept_loop<F, Fut>(
     } = conns;
     let graceful = GracefulShutdown::new();
     let draining = Arc::new(AtomicBool::new(false));
+    let fresh = Arc::new(AtomicUsize::new(0));
     let serve_one = |stream: TcpStream, peer: SocketAddr, handed: bool| {
         let live = gw.as_ref().map(|gw| Live::new(gw, handed));
         let _ = stream.set_nodelay(true);
@@ -254,8 +285,10 @@ async fn accept_loop<F, Fut>(
         let draining = Arc::clone(&draining);
         let requests = Arc::new(Requests::default());
         let io = ClientIo::new(stream, limits, Arc::clone(&requests));
+        let first = Arc::new(Fresh::new(&fresh));
         let svc = service_fn(move |req: Request<Incoming>| {
             requests.start();
+            first.served();
             let h1 = req.version() <= hyper::Version::HTTP_11;
             let fut = make(req, peer);
             let draining = Arc::clone(&draining);
@@ -358,10 +391,17 @@ async fn accept_loop<F, Fut>(
     // and a keep-alive client about to send its next one, would see the
     // connection close unanswered. Meanwhile each answer carries
     // `Connection: close`, and the clients come back on a new connection.
+    // The grace lasts while a connection has not sent its first request
+    // yet (an overloaded process may not have read it; the header-read
+    // timeout closes a silent one), within the drain bound.
     draining.store(true, Ordering::Relaxed);
     let grace = DRAIN_GRACE.min(drain);
     let started = std::time::Instant::now();
-    while graceful.count() > 0 && started.elapsed() < grace {
+    while graceful.count() > 0 {
+        let waited = started.elapsed();
+        if waited >= drain || (waited >= grace && fresh.load(Ordering::Relaxed) == 0) {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     if tokio::time::timeout(drain.saturating_sub(started.elapsed()), graceful.shutdown())

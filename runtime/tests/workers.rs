@@ -119,6 +119,35 @@ async fn serves_from_every_worker_then_drains_an_in_flight_request_on_stop() {
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
+/// A connection accepted before the stop whose first request arrives after
+/// the drain's 500 ms grace (a client slow to send, or a process too busy
+/// to read it: the upgrade bench under load) is still answered, with
+/// `Connection: close`; hyper's graceful shutdown alone would close it
+/// unanswered.
+#[tokio::test]
+async fn a_connection_accepted_before_the_stop_gets_its_first_request_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (addr, stop, gw, thread) = serve(false).await;
+    tokio::task::spawn_blocking(move || gw.recv_timeout(Duration::from_secs(10)))
+        .await
+        .unwrap()
+        .expect("ready was not called");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Accepted by a worker, silent so far.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.send(true).unwrap();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    s.write_all(b"GET /fast HTTP/1.1\r\nHost: gw\r\n\r\n")
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    timed(s.read_to_end(&mut got)).await.unwrap();
+    let got = String::from_utf8_lossy(&got).to_lowercase();
+    assert!(got.starts_with("http/1.1 200"), "{got}");
+    assert!(got.contains("connection: close"), "{got}");
+    assert_eq!(joined(thread).await, Ok(ExitCode::SUCCESS));
+}
+
 #[tokio::test]
 async fn a_failing_ready_returns_its_error_and_serves_nothing() {
     let (addr, _stop, gw, thread) = serve(true).await;
