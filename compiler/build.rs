@@ -1,5 +1,5 @@
 //! Embeds the runtime's sources in gwc, so `gwc build` works after
-//! `cargo install --path compiler`, when the repository may be gone.
+//! `cargo install --path cli`, when the repository may be gone.
 //!
 //! Writes `$OUT_DIR/embedded_runtime.rs`: every file under `runtime/`
 //! (hidden files and `target/` aside), the workspace `Cargo.toml` (which

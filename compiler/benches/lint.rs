@@ -1,4 +1,4 @@
-//! `cargo bench -p gwc --bench lint`: the whole lint (parse, model, schema,
+//! `cargo bench -p gwc-core --bench lint`: the whole lint (parse, model, schema,
 //! every rule) on the largest real config of the corpus (219 endpoints,
 //! 458 KB) and on generated configs of 1 000 and 10 000 endpoints.
 //!

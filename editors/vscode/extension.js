@@ -52,8 +52,8 @@ async function activate(context) {
     await start();
   } catch (err) {
     vscode.window.showErrorMessage(
-      `gwc: cannot start the language server (${err}). Install gwc and gwc-lsp ` +
-        '(cargo install --path compiler && cargo install --path lsp) or set `gwc.path`.',
+      `gwc: cannot start the language server (${err}). Install gwc ` +
+        '(cargo install --path cli) or set `gwc.path`.',
     );
   }
 }

@@ -44,3 +44,53 @@ where
         .await;
     shutdown.load(Ordering::SeqCst)
 }
+
+/// `gwc-lsp --help`.
+const USAGE: &str = "\
+gwc-lsp: the gwc language server, over stdio (also run as `gwc lsp`)
+
+Usage: gwc-lsp [--stdio]
+
+Options:
+  --stdio     use stdin/stdout (the default and only transport)
+  --version   print the version
+  --help      print this help";
+
+/// The server's command line (`[--stdio] [--version] [--help]`) and its run
+/// over stdio until the client exits; returns the process exit code. The
+/// `gwc-lsp` executable and `gwc lsp` both call it.
+pub fn main_with_args(args: impl IntoIterator<Item = String>) -> u8 {
+    for arg in args {
+        match arg.as_str() {
+            "--stdio" => {}
+            "--version" | "-V" => {
+                println!("gwc-lsp {}", env!("CARGO_PKG_VERSION"));
+                return 0;
+            }
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return 0;
+            }
+            other => {
+                eprintln!("error: unexpected argument `{other}`\n\n{USAGE}");
+                return 2;
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let clean = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // The stdin reader is a blocking thread that may still wait for input
+    // the client will never send: do not wait for it.
+    runtime.shutdown_background();
+    if clean { 0 } else { 1 }
+}

@@ -36,7 +36,7 @@ use hyper::header::{AUTHORIZATION, HeaderValue};
 use serde_json::json;
 
 /// The end-to-end tests' signing kit (one place for test keys and tokens).
-#[path = "../../compiler/tests/support/jwt.rs"]
+#[path = "../../cli/tests/support/jwt.rs"]
 #[allow(clippy::unwrap_used)]
 mod kit;
 

@@ -1,12 +1,15 @@
-//! `gwc lsp`: runs the language server, which lives in its own executable.
+//! `gwc lsp`: runs the language server.
 //!
 //! The server (package `gwc-lsp`) needs tokio and depends on this crate, so
-//! the `gwc` binary cannot link it (cargo forbids the package cycle, and the
-//! compiler stays free of tokio). Like cargo's external subcommands, `gwc
-//! lsp` runs the `gwc-lsp` executable found next to the current `gwc`
-//! executable, else on `PATH`, with stdio passed through, and returns its
-//! exit code. On Unix the process is replaced (`exec`), so the editor's
-//! signals and pipes reach the server directly.
+//! this library cannot link it (cargo forbids the package cycle, and the
+//! compiler stays free of tokio). The `gwc` binary (package `gwc`, `cli/`)
+//! depends on both and hands the server to [`super::main_with`], so an
+//! installed `gwc` runs it in-process. Without a linked server (a program
+//! calling [`super::main`]), like cargo's external subcommands, `gwc lsp`
+//! runs the `gwc-lsp` executable found next to the current executable, else
+//! on `PATH`, with stdio passed through, and returns its exit code. On Unix
+//! the process is replaced (`exec`), so the editor's signals and pipes reach
+//! the server directly.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,12 +35,22 @@ pub struct LspArgs {
     pub rest: Vec<String>,
 }
 
-/// Runs `gwc lsp`.
+/// The server's arguments for `args` (`--stdio` when given, then the rest).
+pub fn server_args(args: LspArgs) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.rest.len() + 1);
+    if args.stdio {
+        out.push("--stdio".to_owned());
+    }
+    out.extend(args.rest);
+    out
+}
+
+/// Runs `gwc lsp` through the `gwc-lsp` executable.
 pub fn run(args: LspArgs) -> miette::Result<u8> {
     let exe = std::env::current_exe().ok();
     let Some(server) = find_server(exe.as_deref(), std::env::var_os("PATH")) else {
         return Err(miette!(
-            help = "install it with `cargo install --path lsp` (from the gwc repository), or put `gwc-lsp` on PATH",
+            help = "install gwc with `cargo install --path cli` (from the gwc repository), whose `gwc lsp` runs the server itself, or put `gwc-lsp` on PATH",
             "cannot find the language server executable `{SERVER_EXE}` next to `gwc` or on PATH"
         ));
     };

@@ -80,8 +80,20 @@ impl ColorChoice {
     }
 }
 
-/// Runs the CLI with the process arguments.
+/// A language server linked into the binary: runs it over stdio with these
+/// arguments (`--stdio` and what follows `gwc lsp`) and returns the exit
+/// code. The `gwc` package's binary passes `gwc_lsp::main_with_args`.
+pub type LinkedServer = fn(Vec<String>) -> u8;
+
+/// Runs the CLI with the process arguments; `gwc lsp` looks for the
+/// `gwc-lsp` executable (see [`main_with`]).
 pub fn main() -> ExitCode {
+    main_with(None)
+}
+
+/// Runs the CLI with the process arguments; `gwc lsp` runs `server` in this
+/// process when given, else the `gwc-lsp` executable.
+pub fn main_with(server: Option<LinkedServer>) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -101,7 +113,10 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Routes(args) => routes::run(args),
-        Command::Lsp(args) => lsp::run(args),
+        Command::Lsp(args) => match server {
+            Some(serve) => Ok(serve(lsp::server_args(args))),
+            None => lsp::run(args),
+        },
     };
     match result {
         Ok(code) => ExitCode::from(code),

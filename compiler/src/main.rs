@@ -1,5 +1,0 @@
-//! The `gwc` binary: see `gwc --help`.
-
-fn main() -> std::process::ExitCode {
-    gwc::cli::main()
-}
