@@ -62,6 +62,28 @@ fn simple(
     r
 }
 
+/// An HTTP/1.x request with an absolute-form target (`GET http://a:8080/u`):
+/// the target's host replaces the `Host` header (RFC 9112 §3.2.2, Go's
+/// `req.Host = req.URL.Host`), so `X-Forwarded-Host`, `allowed_hosts` and
+/// the echo endpoints see what KrakenD sees. HTTP/2's `:authority` already
+/// is the request's host.
+fn target_host(parts: &mut hyper::http::request::Parts) {
+    if parts.version >= hyper::Version::HTTP_2 {
+        return;
+    }
+    let Some(auth) = parts.uri.authority() else {
+        return;
+    };
+    // Go's `URL.Host`: host and port, never the userinfo.
+    let host = auth
+        .as_str()
+        .rsplit_once('@')
+        .map_or(auth.as_str(), |(_, h)| h);
+    if let Ok(v) = HeaderValue::from_str(host) {
+        parts.headers.insert(header::HOST, v);
+    }
+}
+
 /// Go's `net/http` answer to an HTTP/1.1 request without exactly one `Host`
 /// header (RFC 9112 §3.2: 400), written before any handler runs (no access
 /// log line, no gateway header) and closing the connection; `None` when the
@@ -243,6 +265,7 @@ async fn gin(
             .record("bad_request", parts.method.as_str(), r.status().as_u16());
         return r;
     }
+    target_host(&mut parts);
     let client_ip = gw.client_ip.resolve(&parts.headers, peer);
     // [S4] and c.
     let route = gw

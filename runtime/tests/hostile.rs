@@ -83,6 +83,49 @@ async fn missing_or_repeated_host_is_a_400() {
     }
 }
 
+/// An absolute-form target (RFC 9112 §3.2.2): its authority, not the Host
+/// header, is the request's host (Go: `req.Host = req.URL.Host`), so it is
+/// what the backend reads in `X-Forwarded-Host`; the userinfo is dropped.
+/// The path routes as in origin form.
+#[tokio::test]
+async fn an_absolute_form_targets_host_wins_over_the_host_header() {
+    let (h, log) = upstream(|_| Reply::json(r#"{"ok":true}"#)).await;
+    let b = backend(h, leak_slice(vec![UrlPiece::Literal("/u")]));
+    let gw = start(gateway(vec![endpoint(
+        Method::Get,
+        "/u",
+        leak_slice(vec![Segment::Static("u")]),
+        &[],
+        vec![b],
+    )]))
+    .await;
+    for (raw, want) in [
+        (
+            "GET http://target.example:8080/u HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
+            "target.example:8080",
+        ),
+        (
+            "GET http://user:pw@target.example/u?x=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
+            "target.example",
+        ),
+        (
+            "GET /u HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
+            "other",
+        ),
+    ] {
+        let answer = exchange_until_close(gw.addr, raw).await;
+        assert!(answer.contains(" 200 OK\r\n"), "{raw:?}: {answer}");
+        let seen = log.lock().unwrap().pop().expect("the backend was called");
+        assert_eq!(
+            seen.headers
+                .get("x-forwarded-host")
+                .and_then(|v| v.to_str().ok()),
+            Some(want),
+            "{raw:?}"
+        );
+    }
+}
+
 /// A request head over the limit (`max_header_bytes`, else hyper's 408 KiB)
 /// gets a 431 and the connection closed, whether it arrives in pieces or in
 /// one write: hyper never reads more than its buffer cap before the head is
