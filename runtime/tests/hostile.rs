@@ -266,13 +266,15 @@ async fn read_response(c: &mut tokio::net::TcpStream) -> String {
 /// Sends `Connection: close` requests for `GET /u` until one is served
 /// (bounded): the gateway serves normal traffic again.
 async fn served_again(addr: std::net::SocketAddr) {
+    served_again_at(addr, "/u").await;
+}
+
+/// `GET path` with `Connection: close` until one is served (bounded).
+async fn served_again_at(addr: std::net::SocketAddr, path: &str) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     let served = async {
         loop {
-            let answer = exchange_until_close(
-                addr,
-                "GET /u HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-            )
-            .await;
+            let answer = exchange_until_close(addr, &request).await;
             if answer.starts_with("HTTP/1.1 200 OK\r\n") {
                 return;
             }
@@ -744,20 +746,5 @@ async fn accept_backs_off_at_the_descriptor_limit_and_logs_once() {
 
 /// `GET /__health` until one is served (bounded).
 async fn served_again_health(addr: std::net::SocketAddr) {
-    let served = async {
-        loop {
-            let answer = exchange_until_close(
-                addr,
-                "GET /__health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
-            )
-            .await;
-            if answer.starts_with("HTTP/1.1 200 OK\r\n") {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(10), served)
-        .await
-        .expect("a normal request was not served again");
+    served_again_at(addr, "/__health").await;
 }
