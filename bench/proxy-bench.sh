@@ -28,6 +28,12 @@
 #                       gateway of its own, interleaved ROUNDS times (use
 #                       ROUNDS=5); the median ratio of req/proxy-s against the
 #                       bare gateway is the figure (goal >= 0.95 with both on)
+#   BASELINE=           a commit (e.g. BASELINE=2bea0d8): also build the same
+#                       config with gwc as of that commit (its tree exported
+#                       to and built in target/bench-baseline) and
+#                       run only the json endpoint on both, interleaved
+#                       ROUNDS times; prints each round's req/proxy-s ratio
+#                       (this tree against the baseline) and the median
 #   PERF=0              1: after the table, one more run per proxy on the json
 #                       endpoint under `perf stat` (syscalls, context switches
 #                       and, where uprobes work, malloc calls per request) and
@@ -67,7 +73,8 @@ PERF="${PERF:-0}"
 FLOOR="${FLOOR:-1}"
 CACHE_ONLY="${CACHE_ONLY:-0}"
 LOG_ONLY="${LOG_ONLY:-0}"
-if [[ "$CACHE_ONLY" == 1 || "$LOG_ONLY" == 1 ]]; then FLOOR=0; fi
+BASELINE="${BASELINE:-}"
+if [[ "$CACHE_ONLY" == 1 || "$LOG_ONLY" == 1 || -n "$BASELINE" ]]; then FLOOR=0; fi
 
 # ---------------------------------------------------------------- tools
 PATH="$PATH:/usr/sbin:/sbin"
@@ -315,6 +322,23 @@ EOF2
   pids+=($!)
 fi
 
+# ---------------------------------------------------------------- baseline
+if [[ -n "$BASELINE" ]]; then
+  base_rev=$(git -C "$root" rev-parse --short "$BASELINE")
+  # A stable path, so a second run reuses the build.
+  base_src="$root/target/bench-baseline/src-$base_rev"
+  if [[ ! -f "$base_src/Cargo.toml" ]]; then
+    mkdir -p "$base_src"
+    git -C "$root" archive "$base_rev" | tar -x -C "$base_src"
+  fi
+  echo "building the gateway with gwc as of $base_rev (target/bench-baseline)..." >&2
+  CARGO_TARGET_DIR="$root/target/bench-baseline" GWC_TARGET_DIR="$root/target/bench-baseline" \
+    cargo run --release -q -p gwc --manifest-path "$base_src/Cargo.toml" -- \
+    build "$work/users.json" -o "$work/gateway-baseline" --emit-crate "$work/crate-baseline" -q
+  start_listening "$tmp/gateway-baseline.log" "$work/gateway-baseline" --listen 127.0.0.1:0
+  bl_pid=$started_pid bl_port=$started_port
+fi
+
 # ---------------------------------------------------------------- hyper floor
 if [[ "$FLOOR" == 1 ]]; then
   echo "building the hyper floor (gw-runtime example hyper_floor)..." >&2
@@ -420,6 +444,10 @@ echo "$(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d' ' -f1-2)"
 for r in $(seq "$ROUNDS"); do
   sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
   run "gateway /v1/users/{id}$sfx" "http://127.0.0.1:$gw_port/v1/users/$ID" "$gw_pid"
+  if [[ -n "$BASELINE" ]]; then
+    run "baseline $base_rev /v1/users/{id}$sfx" "http://127.0.0.1:$bl_port/v1/users/$ID" "$bl_pid"
+    continue
+  fi
   if [[ "$LOG_ONLY" == 1 ]]; then
     run "gateway + logging INFO+access$sfx" "http://127.0.0.1:$lg_port/v1/users/$ID" "$lg_pid"
     run "gateway + prometheus exporter$sfx" "http://127.0.0.1:$pr_port/v1/users/$ID" "$pr_pid"
@@ -461,8 +489,17 @@ for r in $(seq "$ROUNDS"); do
   echo "$line"
 done
 fi
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+if [[ -n "$BASELINE" ]]; then
+  ratios=()
+  for r in $(seq "$ROUNDS"); do
+    sfx=""; ((ROUNDS > 1)) && sfx=" #$r"
+    ratios+=("$(ratio "gateway /v1/users/{id}$sfx" "baseline $base_rev /v1/users/{id}$sfx")")
+  done
+  echo "the json endpoint, req/proxy-s of this tree against $base_rev: rounds ${ratios[*]}, median $(median "${ratios[@]}")"
+  exit 0
+fi
 if [[ "$LOG_ONLY" == 1 ]]; then
-  median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
   echo "the json endpoint with telemetry, req/proxy-s against the bare gateway (goal >= 0.95 with both on):"
   for pair in "logging INFO+access:gateway + logging INFO+access" \
               "prometheus exporter:gateway + prometheus exporter" \

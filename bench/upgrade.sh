@@ -10,7 +10,8 @@
 #   bench/upgrade.sh                  # RATE=2000 DURATION=30 SWAPS=3 PROFILE=release
 #   RATE=500 DURATION=10 PROFILE=debug bench/upgrade.sh
 #
-# Needs python3 and a Rust toolchain. Builds the demos (PROFILE release or
+# Needs a Rust toolchain (python3 for two small sums). Builds the demos and
+# the load generator (the gw-runtime example `loadgen`, PROFILE release or
 # debug) into CARGO_TARGET_DIR (default: the repository's target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +21,9 @@ PROFILE=${PROFILE:-release}
 SWAPS=${SWAPS:-3}
 echo "cores: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$PROFILE" = release ]; then
-    cargo build --release -q -p gw-runtime --bin gw-demo --bin gw-demo-b
+    cargo build --release -q -p gw-runtime --bin gw-demo --bin gw-demo-b --example loadgen
 else
-    cargo build -q -p gw-runtime --bin gw-demo --bin gw-demo-b
+    cargo build -q -p gw-runtime --bin gw-demo --bin gw-demo-b --example loadgen
 fi
 target=${CARGO_TARGET_DIR:-target}/$PROFILE
 work=$(mktemp -d)
@@ -33,7 +34,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-python3 bench/upgrade_load.py upstream "$work/upstream.port" &
+load="$target/examples/loadgen"
+"$load" upstream "$work/upstream.port" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
 cp "$target/gw-demo" "$work/gateway"
@@ -42,7 +44,7 @@ GW_DEMO_UPSTREAM="http://127.0.0.1:$(cat "$work/upstream.port")" \
 pids+=($!)
 for _ in $(seq 200); do grep -q '^listening on' "$work/gateway.log" 2>/dev/null && break; sleep 0.05; done
 addr=$(grep -m1 '^listening on' "$work/gateway.log" | cut -d' ' -f3)
-python3 bench/upgrade_load.py client "$addr" "$RATE" "$SECONDS_" >"$work/client.json" &
+"$load" rate "$addr" /fast "$RATE" "$SECONDS_" >"$work/client.json" &
 client=$!
 # Swaps spread over the run.
 gap=$(python3 -c "print($SECONDS_ / ($SWAPS + 1))")
