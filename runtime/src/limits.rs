@@ -24,7 +24,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -43,8 +43,12 @@ pub const DEFAULT_HEADER_READ: Duration = Duration::from_secs(10);
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(75);
 /// `gwc/server.send_timeout` when unset (nginx's `send_timeout`).
 pub const DEFAULT_SEND: Duration = Duration::from_secs(60);
-/// `gwc/server.max_connections` (per worker) when unset.
-pub const DEFAULT_MAX_CONNECTIONS: u32 = 4096;
+/// `gwc/server.max_connections` (per worker) when unset. An open client
+/// connection costs about 28 KiB while hyper reads its head (a 16 KiB read
+/// buffer, an 8 KiB write buffer, the task), so 2048 per worker keeps a
+/// 2-core gateway held open by attackers near 115 MiB (`bench/hostile.sh`);
+/// nginx's `worker_connections` is 512.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 2048;
 /// `gwc/server.max_request_body` when unset: the cap of
 /// `validation/json-schema`'s body read too.
 pub const DEFAULT_MAX_REQUEST_BODY: u64 = 8 * 1024 * 1024;
@@ -93,6 +97,94 @@ pub fn max_request_body(o: &ServerOptions) -> u64 {
     match o.max_request_body {
         0 => DEFAULT_MAX_REQUEST_BODY,
         n => n,
+    }
+}
+
+/// `gwc/server.max_buffered_responses` when unset: the most a single
+/// response may take by default (`gwc/http-client.max_response_bytes`), so
+/// one such response alone still fits.
+pub const DEFAULT_MAX_BUFFERED_RESPONSES: u64 = 64 * 1024 * 1024;
+
+/// The gateway-wide budget for backend bodies read whole (to decode them):
+/// the bytes held by every such read in flight, summed. Each response is
+/// also capped by its backend's `max_response_bytes`; this bounds what many
+/// at once can hold (ten gzip bombs each inflating to its 64 MiB cap would
+/// otherwise hold 640 MiB). A read that would pass it fails, and so does
+/// its backend, until others finish. Reads take from it as their bodies
+/// grow and give it back when they end.
+#[derive(Debug)]
+pub struct ResponseBudget {
+    used: AtomicU64,
+    max: u64,
+}
+
+impl ResponseBudget {
+    /// A budget of `max` bytes.
+    pub fn new(max: u64) -> ResponseBudget {
+        ResponseBudget {
+            used: AtomicU64::new(0),
+            max,
+        }
+    }
+
+    /// The budget a gateway's server options ask for (0: the default).
+    pub fn of(o: &ServerOptions) -> ResponseBudget {
+        ResponseBudget::new(match o.max_buffered_responses {
+            0 => DEFAULT_MAX_BUFFERED_RESPONSES,
+            n => n,
+        })
+    }
+
+    /// The budget's size.
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// The bytes held now.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// A share of the budget, empty until it grows.
+    pub fn share(&self) -> Share<'_> {
+        Share {
+            budget: self,
+            held: 0,
+        }
+    }
+}
+
+/// One read's part of a [`ResponseBudget`], given back when dropped.
+#[derive(Debug)]
+pub struct Share<'a> {
+    budget: &'a ResponseBudget,
+    held: u64,
+}
+
+impl Share<'_> {
+    /// Grows this share to `total` bytes; false (and unchanged) when the
+    /// budget has not that much left.
+    pub fn grow_to(&mut self, total: u64) -> bool {
+        let Some(more) = total.checked_sub(self.held).filter(|m| *m > 0) else {
+            return true;
+        };
+        let max = self.budget.max;
+        let taken = self
+            .budget
+            .used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(more).filter(|n| *n <= max)
+            });
+        if taken.is_ok() {
+            self.held = total;
+        }
+        taken.is_ok()
+    }
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.held, Ordering::Relaxed);
     }
 }
 

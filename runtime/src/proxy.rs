@@ -640,10 +640,16 @@ fn local_answer<'a>(res: martian::Incoming) -> Result<Fetched<'a>, Error> {
 /// 1 MiB and yields to the runtime between them, so a gzip bomb neither
 /// holds the worker thread nor outlives the endpoint's deadline (the
 /// caller's timeout drops this future at an `await`).
+///
+/// What it holds counts against the gateway's `budget`
+/// (`gwc/server.max_buffered_responses`) until it returns; past the budget
+/// the read stops the same way. The caller decodes the bytes at once,
+/// without an `await`, so at most one decode per worker runs outside it.
 async fn read_body(
     resp: Response<BackendBody>,
     host: &str,
     cap: u64,
+    budget: &crate::limits::ResponseBudget,
 ) -> Result<(Bytes, Option<hyper::header::HeaderValue>), Error> {
     let (parts, body) = resp.into_parts();
     let gzip = parts
@@ -663,7 +669,17 @@ async fn read_body(
             format!("{host}: the response body is larger than max_response_bytes ({cap} bytes)"),
         )
     };
-    let mut sink = BodySink::new(gzip, cap);
+    let spent = || {
+        crate::lb::framing::kill(&parts.extensions);
+        Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "{host}: the response body was dropped: the backend bodies being read hold the gateway's whole gwc/server.max_buffered_responses ({} bytes)",
+                budget.max()
+            ),
+        )
+    };
+    let mut sink = BodySink::new(gzip, cap, budget.share());
     if !gzip
         && rest
             .as_ref()
@@ -673,6 +689,7 @@ async fn read_body(
     }
     let fail = |e: SinkError| match e {
         SinkError::TooBig => too_big(),
+        SinkError::Budget => spent(),
         SinkError::Gzip(e) => {
             crate::lb::framing::kill(&parts.extensions);
             Error::new(ErrorKind::Decode, format!("{host}: {}", e.0))
@@ -696,8 +713,15 @@ async fn read_body(
     Ok((bytes, content_type))
 }
 
-/// Where [`read_body`] puts a body: a capped buffer, or a capped gunzip.
-enum BodySink {
+/// Where [`read_body`] puts a body: a capped buffer, or a capped gunzip,
+/// with its share of the gateway's budget.
+struct BodySink<'a> {
+    into: SinkBuf,
+    share: crate::limits::Share<'a>,
+}
+
+/// The buffer of a [`BodySink`].
+enum SinkBuf {
     Plain(bytes::BytesMut, u64),
     Gunzip(Box<encoding::Gunzip>),
 }
@@ -705,27 +729,34 @@ enum BodySink {
 /// Why [`BodySink`] refused more.
 enum SinkError {
     TooBig,
+    Budget,
     Gzip(encoding::DecodeError),
 }
 
-impl BodySink {
-    fn new(gzip: bool, cap: u64) -> BodySink {
-        if gzip {
-            BodySink::Gunzip(Box::new(encoding::Gunzip::new(cap)))
+impl<'a> BodySink<'a> {
+    fn new(gzip: bool, cap: u64, share: crate::limits::Share<'a>) -> BodySink<'a> {
+        let into = if gzip {
+            SinkBuf::Gunzip(Box::new(encoding::Gunzip::new(cap)))
         } else {
-            BodySink::Plain(bytes::BytesMut::new(), cap)
-        }
+            SinkBuf::Plain(bytes::BytesMut::new(), cap)
+        };
+        BodySink { into, share }
     }
 
     async fn push(&mut self, data: &[u8]) -> Result<(), SinkError> {
-        match self {
-            BodySink::Plain(buf, cap) => {
-                if (buf.len() + data.len()) as u64 > *cap {
+        let share = &mut self.share;
+        match &mut self.into {
+            SinkBuf::Plain(buf, cap) => {
+                let total = (buf.len() + data.len()) as u64;
+                if total > *cap {
                     return Err(SinkError::TooBig);
+                }
+                if !share.grow_to(total) {
+                    return Err(SinkError::Budget);
                 }
                 buf.extend_from_slice(data);
             }
-            BodySink::Gunzip(g) => {
+            SinkBuf::Gunzip(g) => {
                 // About 1 MiB of inflation a step at most; yield after each
                 // MiB so other requests on this worker (and the deadline)
                 // get their turn.
@@ -739,6 +770,11 @@ impl BodySink {
                             SinkError::Gzip(e)
                         });
                     }
+                    // Counted after each step: a step inflates at most
+                    // about 1 MiB past the budget before the read stops.
+                    if !share.grow_to(g.len() as u64) {
+                        return Err(SinkError::Budget);
+                    }
                     if g.len() - since_yield >= YIELD_EVERY {
                         since_yield = g.len();
                         tokio::task::yield_now().await;
@@ -750,9 +786,9 @@ impl BodySink {
     }
 
     fn finish(self) -> Result<Bytes, SinkError> {
-        match self {
-            BodySink::Plain(buf, _) => Ok(buf.freeze()),
-            BodySink::Gunzip(g) => g.finish().map(Bytes::from).map_err(SinkError::Gzip),
+        match self.into {
+            SinkBuf::Plain(buf, _) => Ok(buf.freeze()),
+            SinkBuf::Gunzip(g) => g.finish().map(Bytes::from).map_err(SinkError::Gzip),
         }
     }
 }
@@ -892,7 +928,9 @@ async fn call_decoded(
     if status != 200 && status != 201 {
         fetched.finish(AttemptResult::BadStatus);
         if let Some(name) = b.spec.return_error_details {
-            let (body, ct) = read_body(resp, &host_url, cap).await.unwrap_or_default();
+            let (body, ct) = read_body(resp, &host_url, cap, &gw.response_budget)
+                .await
+                .unwrap_or_default();
             let mut detail = Map::new();
             detail.insert("http_status_code".into(), Value::from(status));
             if !body.is_empty() {
@@ -916,7 +954,9 @@ async fn call_decoded(
             }));
         }
         if b.spec.return_error_code {
-            let (body, content_type) = read_body(resp, &host_url, cap).await.unwrap_or_default();
+            let (body, content_type) = read_body(resp, &host_url, cap, &gw.response_budget)
+                .await
+                .unwrap_or_default();
             return Err(Error::new(
                 ErrorKind::BackendStatus {
                     status,
@@ -944,7 +984,7 @@ async fn call_decoded(
             ),
         ));
     }
-    let decoded = read_body(resp, &host_url, cap)
+    let decoded = read_body(resp, &host_url, cap, &gw.response_budget)
         .await
         .and_then(|(bytes, _)| {
             if passthrough && let Some(r) = passthrough::object(&bytes) {

@@ -293,7 +293,11 @@ async fn accept_loop<F, Fut>(
             let fut = make(req, peer);
             let draining = Arc::clone(&draining);
             let requests = Arc::clone(&requests);
-            async move {
+            // Boxed per request: hyper keeps the slot for a connection's
+            // request future allocated for the connection's whole life, and
+            // the handler's future is about 15 KiB; unboxed, every open
+            // connection (a silent or idle one too) would hold that.
+            Box::pin(async move {
                 let mut r = fut.await;
                 // Draining: the client is told to reconnect (to the
                 // process that took over the listener, after an upgrade).
@@ -302,7 +306,7 @@ async fn accept_loop<F, Fut>(
                         .insert(CONNECTION, HeaderValue::from_static("close"));
                 }
                 Ok::<_, Infallible>(r.map(|b| Tracked::new(b, requests)))
-            }
+            })
         });
         let conn = builder.serve_connection(TokioIo::new(io), svc).into_owned();
         let conn = graceful.watch(conn);

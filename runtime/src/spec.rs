@@ -478,6 +478,10 @@ pub struct ServerOptions {
     /// `gwc/server.send_timeout` in ms: how long a write to the client may
     /// make no progress (0: [`crate::limits::DEFAULT_SEND`]).
     pub send_timeout_ms: u64,
+    /// `gwc/server.max_buffered_responses`: the bytes of backend bodies
+    /// read whole the gateway holds at once, summed over every request (0:
+    /// [`crate::limits::DEFAULT_MAX_BUFFERED_RESPONSES`]).
+    pub max_buffered_responses: u64,
 }
 
 impl ServerOptions {
@@ -492,6 +496,7 @@ impl ServerOptions {
         max_connections: 0,
         max_request_body: 0,
         send_timeout_ms: 0,
+        max_buffered_responses: 0,
     };
 }
 

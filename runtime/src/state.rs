@@ -30,6 +30,9 @@ pub struct Gw {
     /// Client connections being served, per worker (`gw_connections`; the
     /// hand-off between workers reads it).
     pub connections: PerWorker<AtomicUsize>,
+    /// `gwc/server.max_buffered_responses`: what backend bodies read whole
+    /// may hold at once.
+    pub response_budget: crate::limits::ResponseBudget,
     /// The identification header (`X-KrakenD: Version …`), parsed once;
     /// `None` when hidden (or its name is not a header name).
     pub version_header: Option<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
@@ -457,6 +460,7 @@ impl Gw {
             endpoints: endpoints.into_boxed_slice(),
             other: OtherMetrics::default(),
             connections: PerWorker::default(),
+            response_budget: crate::limits::ResponseBudget::of(&spec.server),
             shared,
             bot_detector: spec.bot_detector.map(Detector::new).transpose()?,
             cors: spec

@@ -407,6 +407,125 @@ async fn an_oversize_body_is_a_502_and_its_connection_is_not_reused() {
     }
 }
 
+/// `gwc/server.max_buffered_responses` bounds what backend bodies being
+/// read whole hold at once, over every request: while one slow answer holds
+/// 5 MiB of an 8 MiB budget, a 4 MiB answer elsewhere is a 502 (its
+/// connection closed) and a small one is served; once the slow one ends
+/// (200, its body whole) the budget is back and the 4 MiB answer is
+/// served. Ten gzip bombs at once (each would reach its 64 MiB cap) with
+/// the default 64 MiB budget all fail, within the endpoint's deadline.
+#[tokio::test]
+async fn the_buffered_response_budget_is_shared_by_every_request() {
+    let _records = log_records();
+    let _one = BOMBS.lock().await;
+    const MIB: usize = 1024 * 1024;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let release_up = Arc::clone(&release);
+    let (h, accepted) = raw_upstream(move |mut s, head| {
+        let release = Arc::clone(&release_up);
+        async move {
+            let size = if head.starts_with("GET /x?size=slow ") {
+                5 * MIB
+            } else if head.starts_with("GET /x?size=4 ") {
+                4 * MIB
+            } else {
+                0
+            };
+            let body = format!(r#"{{"a":"{}"}}"#, "x".repeat(size));
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            s.write_all(answer.as_bytes()).await.ok()?;
+            if size == 5 * MIB {
+                // All but the last 100 bytes, then wait.
+                s.write_all(&body.as_bytes()[..body.len() - 100])
+                    .await
+                    .ok()?;
+                release.notified().await;
+                s.write_all(&body.as_bytes()[body.len() - 100..])
+                    .await
+                    .ok()?;
+            } else {
+                s.write_all(body.as_bytes()).await.ok()?;
+            }
+            Some(s)
+        }
+    })
+    .await;
+    let gw = start(Gateway {
+        server: ServerOptions {
+            max_buffered_responses: 8 * MIB as u64,
+            ..ServerOptions::DEFAULT
+        },
+        ..gateway(vec![ep("/c", h, false, 10_000)])
+    })
+    .await;
+    let addr = gw.addr;
+    let slow = tokio::spawn(async move { get(addr, "/c?size=slow").await });
+    // Once the slow body is nearly all read (asked again until then,
+    // bounded), the 4 MiB answer does not fit.
+    let t0 = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let r = get(gw.addr, "/c?size=4").await;
+        if r.status == 502 {
+            break;
+        }
+        assert_eq!(r.status, 200, "{:.200}", r.text());
+        assert!(t0.elapsed() < Duration::from_secs(5), "never refused");
+    }
+    assert_eq!(get(gw.addr, "/c").await.status, 200, "a small answer fits");
+    // The log line arrives over a socket: bounded wait.
+    let t0 = Instant::now();
+    while !log_records()
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("max_buffered_responses (8388608 bytes)"))
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "no log line names the budget: {:?}",
+            log_records().lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    release.notify_one();
+    let r = tokio::time::timeout(Duration::from_secs(10), slow)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text().len(), 5 * MIB + 8);
+    let r = get(gw.addr, "/c?size=4").await;
+    assert_eq!(r.status, 200, "the budget came back");
+    assert_eq!(r.text().len(), 4 * MIB + 8);
+    assert!(
+        accepted.load(Ordering::SeqCst) >= 2,
+        "the refused answer's connection was closed"
+    );
+
+    // Ten bombs at once against the default budget.
+    let bomb = bomb_reply(&gzip_bomb());
+    let hb = canned(bomb).await;
+    let gw = start(gateway(vec![ep("/bomb", hb, false, 3000)])).await;
+    let t0 = Instant::now();
+    let answers: Vec<_> = (0..10)
+        .map(|_| {
+            let addr = gw.addr;
+            tokio::spawn(async move { get(addr, "/bomb").await.status })
+        })
+        .collect();
+    for a in answers {
+        assert_eq!(a.await.unwrap(), 502);
+    }
+    assert!(t0.elapsed() < Duration::from_secs(4), "{:?}", t0.elapsed());
+    if let Some(peak) = peak_rss() {
+        assert!(peak < PEAK_RSS_BOUND, "peak RSS {} MiB", peak >> 20);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Framing and 1xx
 

@@ -594,6 +594,7 @@ fn server(s: &ServerOptions) -> TokenStream {
     let max_connections = Literal::u32_unsuffixed(s.max_connections);
     let max_request_body = Literal::u64_unsuffixed(s.max_request_body);
     let send = Literal::u64_unsuffixed(s.send_timeout_ms);
+    let buffered = Literal::u64_unsuffixed(s.max_buffered_responses);
     quote! {
         ServerOptions {
             read_header_timeout_ms: #read_header,
@@ -604,6 +605,7 @@ fn server(s: &ServerOptions) -> TokenStream {
             max_connections: #max_connections,
             max_request_body: #max_request_body,
             send_timeout_ms: #send,
+            max_buffered_responses: #buffered,
         }
     }
 }

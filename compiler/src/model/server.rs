@@ -22,6 +22,8 @@ pub struct GwcServer<'a> {
     pub max_request_body: Option<Spanned<i64>>,
     /// `send_timeout` when a string or a number.
     pub send_timeout: Option<Spanned<DurationValue>>,
+    /// `max_buffered_responses` when an integer.
+    pub max_buffered_responses: Option<Spanned<i64>>,
 }
 
 impl<'a> GwcServer<'a> {
@@ -36,6 +38,7 @@ impl<'a> GwcServer<'a> {
             max_connections: f.int("max_connections"),
             max_request_body: f.int("max_request_body"),
             send_timeout: f.duration("send_timeout"),
+            max_buffered_responses: f.int("max_buffered_responses"),
         })
     }
 }

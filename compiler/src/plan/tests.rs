@@ -147,15 +147,17 @@ fn root_defaults() {
         (
             p.server.max_connections,
             p.server.max_request_body,
-            p.server.send_timeout_ms
+            p.server.send_timeout_ms,
+            p.server.max_buffered_responses
         ),
-        (0, 0, 0)
+        (0, 0, 0, 0)
     );
 
     let p = plan_of(
         r#"{"version": 3, "read_header_timeout": "2s", "idle_timeout": "90s",
             "extra_config": {"gwc/server": {"max_connections": 100,
-              "max_request_body": 1048576, "send_timeout": "1.5s"}},
+              "max_request_body": 1048576, "send_timeout": "1.5s",
+              "max_buffered_responses": 33554432}},
             "endpoints": []}"#,
     );
     assert_eq!(
@@ -166,22 +168,25 @@ fn root_defaults() {
         (
             p.server.max_connections,
             p.server.max_request_body,
-            p.server.send_timeout_ms
+            p.server.send_timeout_ms,
+            p.server.max_buffered_responses
         ),
-        (100, 1 << 20, 1500)
+        (100, 1 << 20, 1500, 32 << 20)
     );
     // Refused values (GW805, GW541) keep the defaults.
     let p = plan_of(
         r#"{"version": 3, "extra_config": {"gwc/server": {"max_connections": -3,
-              "max_request_body": 0, "send_timeout": "-1s"}}, "endpoints": []}"#,
+              "max_request_body": 0, "send_timeout": "-1s",
+              "max_buffered_responses": -1}}, "endpoints": []}"#,
     );
     assert_eq!(
         (
             p.server.max_connections,
             p.server.max_request_body,
-            p.server.send_timeout_ms
+            p.server.send_timeout_ms,
+            p.server.max_buffered_responses
         ),
-        (0, 0, 0)
+        (0, 0, 0, 0)
     );
 
     let p = plan_of(
