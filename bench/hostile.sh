@@ -85,7 +85,9 @@ sleep 1
 slow_pid=$!
 "$load" idle "$addr" /fast "$IDLE" "$IDLE_WATCH" > "$tmp/idle.json" &
 idle_pid=$!
-sleep 3
+# While the attackers are still connecting (before they reach the
+# per-worker cap, when later clients get a 503).
+sleep 0.5
 "$load" get "$addr" /bomb "$BOMBS" > "$tmp/bombs.json"
 wait "$wrk_pid"
 echo "attacked:   $(awk '/Requests\/sec/{print $2}' "$tmp/wrk.attacked") req/s, p99 $(p99 "$tmp/wrk.attacked"), errors: $(grep -E 'Socket errors|Non-2xx' "$tmp/wrk.attacked" | tr '\n' ' ')"

@@ -546,4 +546,29 @@ mod tests {
             DEFAULT_MAX_REQUEST_BODY
         );
     }
+
+    /// Shares grow only within the budget, a refused growth leaves the share
+    /// as it was, and a dropped share gives its bytes back.
+    #[test]
+    fn response_budget_shares_grow_within_it_and_give_back_on_drop() {
+        let budget = ResponseBudget::new(100);
+        let mut a = budget.share();
+        assert!(a.grow_to(60));
+        assert!(a.grow_to(50), "shrinking asks nothing");
+        let mut b = budget.share();
+        assert!(!b.grow_to(41));
+        assert_eq!(budget.used(), 60);
+        assert!(b.grow_to(40));
+        assert!(!a.grow_to(61));
+        assert_eq!(budget.used(), 100);
+        drop(a);
+        assert_eq!(budget.used(), 40);
+        assert!(b.grow_to(100));
+        drop(b);
+        assert_eq!(budget.used(), 0);
+        assert_eq!(
+            ResponseBudget::of(&ServerOptions::DEFAULT).max(),
+            DEFAULT_MAX_BUFFERED_RESPONSES
+        );
+    }
 }
