@@ -111,7 +111,10 @@ pub const DEFAULT_MAX_BUFFERED_RESPONSES: u64 = 64 * 1024 * 1024;
 /// at once can hold (ten gzip bombs each inflating to its 64 MiB cap would
 /// otherwise hold 640 MiB). A read that would pass it fails, and so does
 /// its backend, until others finish. Reads take from it as their bodies
-/// grow and give it back when they end.
+/// grow and give it back when they end. The first
+/// [`ResponseBudget::UNCOUNTED`] bytes of each read are not counted, so
+/// that a few huge answers holding the budget never fail the ordinary
+/// small ones of other requests.
 #[derive(Debug)]
 pub struct ResponseBudget {
     used: AtomicU64,
@@ -119,6 +122,9 @@ pub struct ResponseBudget {
 }
 
 impl ResponseBudget {
+    /// The bytes of each read the budget does not count.
+    pub const UNCOUNTED: u64 = 256 * 1024;
+
     /// A budget of `max` bytes.
     pub fn new(max: u64) -> ResponseBudget {
         ResponseBudget {
@@ -162,9 +168,11 @@ pub struct Share<'a> {
 }
 
 impl Share<'_> {
-    /// Grows this share to `total` bytes; false (and unchanged) when the
+    /// Grows this share to a read holding `total` bytes (the first
+    /// [`ResponseBudget::UNCOUNTED`] free); false (and unchanged) when the
     /// budget has not that much left.
     pub fn grow_to(&mut self, total: u64) -> bool {
+        let total = total.saturating_sub(ResponseBudget::UNCOUNTED);
         let Some(more) = total.checked_sub(self.held).filter(|m| *m > 0) else {
             return true;
         };
@@ -551,19 +559,24 @@ mod tests {
     /// as it was, and a dropped share gives its bytes back.
     #[test]
     fn response_budget_shares_grow_within_it_and_give_back_on_drop() {
+        let free = ResponseBudget::UNCOUNTED;
         let budget = ResponseBudget::new(100);
         let mut a = budget.share();
-        assert!(a.grow_to(60));
-        assert!(a.grow_to(50), "shrinking asks nothing");
+        assert!(a.grow_to(free + 60));
+        assert!(a.grow_to(free + 50), "shrinking asks nothing");
         let mut b = budget.share();
-        assert!(!b.grow_to(41));
+        assert!(!b.grow_to(free + 41));
         assert_eq!(budget.used(), 60);
-        assert!(b.grow_to(40));
-        assert!(!a.grow_to(61));
+        assert!(b.grow_to(free + 40));
+        assert!(!a.grow_to(free + 61));
         assert_eq!(budget.used(), 100);
+        // The budget is spent; a read within the free part still goes on.
+        let mut c = budget.share();
+        assert!(c.grow_to(free));
+        assert!(!c.grow_to(free + 1));
         drop(a);
         assert_eq!(budget.used(), 40);
-        assert!(b.grow_to(100));
+        assert!(b.grow_to(free + 100));
         drop(b);
         assert_eq!(budget.used(), 0);
         assert_eq!(

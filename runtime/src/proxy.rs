@@ -641,9 +641,9 @@ fn local_answer<'a>(res: martian::Incoming) -> Result<Fetched<'a>, Error> {
 /// holds the worker thread nor outlives the endpoint's deadline (the
 /// caller's timeout drops this future at an `await`).
 ///
-/// What it holds counts against the gateway's `budget`
-/// (`gwc/server.max_buffered_responses`) until it returns; past the budget
-/// the read stops the same way. The caller decodes the bytes at once,
+/// What its buffer holds (capacity, not length) counts against the
+/// gateway's `budget` (`gwc/server.max_buffered_responses`) until it
+/// returns; past the budget the read stops the same way. The caller decodes the bytes at once,
 /// without an `await`, so at most one decode per worker runs outside it.
 async fn read_body(
     resp: Response<BackendBody>,
@@ -747,14 +747,15 @@ impl<'a> BodySink<'a> {
         let share = &mut self.share;
         match &mut self.into {
             SinkBuf::Plain(buf, cap) => {
-                let total = (buf.len() + data.len()) as u64;
-                if total > *cap {
+                if (buf.len() + data.len()) as u64 > *cap {
                     return Err(SinkError::TooBig);
                 }
-                if !share.grow_to(total) {
+                buf.extend_from_slice(data);
+                // What the buffer holds, counted once it grew (no `await`
+                // in between: a worker overshoots by one growth at most).
+                if !share.grow_to(buf.capacity() as u64) {
                     return Err(SinkError::Budget);
                 }
-                buf.extend_from_slice(data);
             }
             SinkBuf::Gunzip(g) => {
                 // About 1 MiB of inflation a step at most; yield after each
@@ -770,9 +771,10 @@ impl<'a> BodySink<'a> {
                             SinkError::Gzip(e)
                         });
                     }
-                    // Counted after each step: a step inflates at most
-                    // about 1 MiB past the budget before the read stops.
-                    if !share.grow_to(g.len() as u64) {
+                    // Counted after each step (what the output buffer
+                    // holds): a worker overshoots by one step's growth at
+                    // most before the read stops.
+                    if !share.grow_to(g.held() as u64) {
                         return Err(SinkError::Budget);
                     }
                     if g.len() - since_yield >= YIELD_EVERY {

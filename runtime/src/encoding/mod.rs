@@ -92,6 +92,11 @@ impl Gunzip {
         self.inner.get_ref().out.len()
     }
 
+    /// Bytes the inflated output holds (its buffer's capacity).
+    pub fn held(&self) -> usize {
+        self.inner.get_ref().out.capacity()
+    }
+
     /// Whether nothing was inflated yet.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
