@@ -759,9 +759,9 @@ impl<'a> BodySink<'a> {
             }
             SinkBuf::Gunzip(g) => {
                 // About 1 MiB of inflation a step at most; yield after each
-                // MiB so other requests on this worker (and the deadline)
-                // get their turn.
-                const YIELD_EVERY: usize = 1 << 20;
+                // 256 KiB so other requests on this worker (and the
+                // deadline) get their turn.
+                const YIELD_EVERY: usize = 256 << 10;
                 let mut since_yield = g.len();
                 for piece in data.chunks(encoding::Gunzip::STEP) {
                     if let Err(e) = g.push(piece) {
@@ -771,9 +771,10 @@ impl<'a> BodySink<'a> {
                             SinkError::Gzip(e)
                         });
                     }
-                    // Counted after each step (what the output buffer
-                    // holds): a worker overshoots by one step's growth at
-                    // most before the read stops.
+                    // What the output holds, counted after each step: its
+                    // chunks never move, and no `await` comes between the
+                    // step and this, so a worker passes the budget by one
+                    // step (about 1 MiB) at most.
                     if !share.grow_to(g.held() as u64) {
                         return Err(SinkError::Budget);
                     }

@@ -38,26 +38,73 @@ pub struct Gunzip {
 impl std::fmt::Debug for Gunzip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gunzip")
-            .field("out", &self.inner.get_ref().out.len())
+            .field("out", &self.inner.get_ref().len)
             .field("limit", &self.inner.get_ref().limit)
             .finish()
     }
 }
 
-/// The decoder's output buffer, refusing to grow past `limit`.
+/// The decoder's output, refusing to grow past `limit`. It grows in chunks
+/// that are never moved: a small first one doubling up to
+/// [`Capped::CHUNK`], then chunks of that size, so that what it holds is
+/// what it counts ([`Gunzip::held`]) and a growing body never has its old
+/// and new buffers alive at once (a doubling `Vec` at 32 MiB would briefly
+/// hold 96).
 struct Capped {
+    /// Full chunks, in order.
+    done: Vec<Vec<u8>>,
+    /// The chunk being filled.
     out: Vec<u8>,
+    /// Bytes written, over every chunk.
+    len: usize,
+    /// The capacity of the full chunks.
+    done_capacity: usize,
     limit: u64,
     over: bool,
 }
 
+impl Capped {
+    /// The size chunks grow to (and stay at).
+    const CHUNK: usize = 1 << 20;
+
+    /// Makes room for `at_least` more bytes in the current chunk, starting
+    /// a new one when it is full.
+    fn room(&mut self, at_least: usize) {
+        let free = self.out.capacity() - self.out.len();
+        if free >= at_least.min(Capped::CHUNK) && free > 0 {
+            return;
+        }
+        if self.out.len() == self.out.capacity() && !self.out.is_empty() {
+            self.done_capacity += self.out.capacity();
+            self.done.push(std::mem::take(&mut self.out));
+        }
+        let next = if self.done.is_empty() {
+            // The first chunk doubles (small bodies stay small).
+            (self.out.capacity() * 2)
+                .max(8 * 1024)
+                .max(self.out.len() + at_least)
+                .min(Capped::CHUNK.max(self.out.len() + at_least))
+        } else {
+            Capped::CHUNK
+        };
+        self.out.reserve_exact(next - self.out.len());
+    }
+}
+
 impl std::io::Write for Capped {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if (self.out.len() + buf.len()) as u64 > self.limit {
+        if (self.len + buf.len()) as u64 > self.limit {
             self.over = true;
             return Err(std::io::Error::other("over the limit"));
         }
-        self.out.extend_from_slice(buf);
+        let mut rest = buf;
+        while !rest.is_empty() {
+            self.room(rest.len());
+            let n = (self.out.capacity() - self.out.len()).min(rest.len());
+            self.out.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+        }
+        self.len += buf.len();
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -74,7 +121,10 @@ impl Gunzip {
     pub fn new(limit: u64) -> Gunzip {
         Gunzip {
             inner: flate2::write::MultiGzDecoder::new(Capped {
+                done: Vec::new(),
                 out: Vec::new(),
+                len: 0,
+                done_capacity: 0,
                 limit,
                 over: false,
             }),
@@ -89,12 +139,13 @@ impl Gunzip {
 
     /// Bytes inflated so far.
     pub fn len(&self) -> usize {
-        self.inner.get_ref().out.len()
+        self.inner.get_ref().len
     }
 
-    /// Bytes the inflated output holds (its buffer's capacity).
+    /// Bytes the inflated output holds (its chunks' capacity).
     pub fn held(&self) -> usize {
-        self.inner.get_ref().out.capacity()
+        let c = self.inner.get_ref();
+        c.done_capacity + c.out.capacity()
     }
 
     /// Whether nothing was inflated yet.
@@ -107,8 +158,17 @@ impl Gunzip {
         if let Err(e) = self.inner.try_finish() {
             return Err(self.error(&e));
         }
-        let out = std::mem::take(&mut self.inner.get_mut().out);
-        Ok(out)
+        let c = self.inner.get_mut();
+        let last = std::mem::take(&mut c.out);
+        if c.done.is_empty() {
+            return Ok(last);
+        }
+        let mut all = Vec::with_capacity(c.len);
+        for chunk in c.done.drain(..) {
+            all.extend_from_slice(&chunk);
+        }
+        all.extend_from_slice(&last);
+        Ok(all)
     }
 
     fn error(&self, e: &std::io::Error) -> DecodeError {
@@ -629,6 +689,23 @@ mod tests {
         // Two members are one body (Go's gzip reader and KrakenD agree).
         let two = [gz.clone(), gz].concat();
         assert_eq!(gunzip(&two, 14).expect("gunzip"), br#"{"z":1}{"z":1}"#);
+        // Several MiB: the output grows in chunks that hold about what was
+        // inflated (never a doubled buffer), and comes out whole.
+        let big: Vec<u8> = (0..5 * 1024 * 1024 + 3).map(|i| (i % 251) as u8).collect();
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&big).expect("gzip");
+        let gz = enc.finish().expect("gzip");
+        let mut g = Gunzip::new(64 << 20);
+        for piece in gz.chunks(Gunzip::STEP) {
+            g.push(piece).expect("gunzip");
+            assert!(
+                g.held() <= g.len() + (1 << 20),
+                "{} held for {}",
+                g.held(),
+                g.len()
+            );
+        }
+        assert_eq!(g.finish().expect("finish"), big);
         assert!(gunzip(&two, 13).is_err());
     }
 
