@@ -9,6 +9,12 @@
 //!   that makes no progress for the send timeout fails the connection
 //!   (nginx's `send_timeout`), which drops the response body and with it
 //!   the upstream connection it streams from.
+//! - KrakenD's `read_timeout` and `write_timeout` are Go's connection
+//!   deadlines: a read more than `read_timeout` after the request began
+//!   (its first byte, or the connection's start) fails, body and later
+//!   reads included, and so does a write more than `write_timeout` after
+//!   its head was read. As in Go, `read_timeout` also stands for an unset
+//!   `read_header_timeout` and an unset `idle_timeout`.
 //! - [`Tracked`] tells the clock when a response is finished: hyper drops
 //!   the body after writing its last frame.
 //! - [`AcceptBackoff`]: accept failures (EMFILE, ENFILE…) wait 10 ms,
@@ -64,6 +70,10 @@ pub struct Limits {
     pub send: Duration,
     /// Connections one worker serves at once.
     pub max_connections: usize,
+    /// `read_timeout`: from a request's start, reads fail after it.
+    pub read: Option<Duration>,
+    /// `write_timeout`: from a request's head, writes fail after it.
+    pub write: Option<Duration>,
 }
 
 impl Limits {
@@ -73,6 +83,8 @@ impl Limits {
         idle: DEFAULT_IDLE,
         send: DEFAULT_SEND,
         max_connections: DEFAULT_MAX_CONNECTIONS as usize,
+        read: None,
+        write: None,
     };
 
     /// The bounds a gateway's server options ask for (0: the default).
@@ -80,9 +92,18 @@ impl Limits {
         let ms = |v: u64, d: Duration| {
             if v > 0 { Duration::from_millis(v) } else { d }
         };
+        let set = |v: u64| (v > 0).then(|| Duration::from_millis(v));
+        let read = set(o.read_timeout_ms);
         Limits {
-            header_read: ms(o.read_header_timeout_ms, DEFAULT_HEADER_READ),
-            idle: ms(o.idle_timeout_ms, DEFAULT_IDLE),
+            // Go: `ReadHeaderTimeout`, else `ReadTimeout`; `IdleTimeout`,
+            // else `ReadTimeout`.
+            header_read: ms(
+                o.read_header_timeout_ms,
+                read.unwrap_or(DEFAULT_HEADER_READ),
+            ),
+            idle: ms(o.idle_timeout_ms, read.unwrap_or(DEFAULT_IDLE)),
+            read,
+            write: set(o.write_timeout_ms),
             send: ms(o.send_timeout_ms, DEFAULT_SEND),
             max_connections: match o.max_connections {
                 0 => DEFAULT_MAX_CONNECTIONS as usize,
@@ -197,16 +218,43 @@ impl Drop for Share<'_> {
 }
 
 /// What the service tells the connection's clock: requests started and
-/// responses finished (equal: nothing in flight).
-#[derive(Debug, Default)]
+/// responses finished (equal: nothing in flight), and, with
+/// `write_timeout`, when the last head was read.
+#[derive(Debug)]
 pub struct Requests {
     started: AtomicU32,
     finished: AtomicU32,
+    /// Whether [`Requests::start`] notes the time (`write_timeout` set).
+    timed: bool,
+    origin: Instant,
+    /// The last head's read, in µs from `origin`.
+    head_read_us: AtomicU64,
+}
+
+impl Default for Requests {
+    fn default() -> Requests {
+        Requests::new(&Limits::DEFAULT)
+    }
 }
 
 impl Requests {
+    /// The counters of a connection with `limits`.
+    pub fn new(limits: &Limits) -> Requests {
+        Requests {
+            started: AtomicU32::new(0),
+            finished: AtomicU32::new(0),
+            timed: limits.write.is_some(),
+            origin: Instant::now(),
+            head_read_us: AtomicU64::new(0),
+        }
+    }
+
     /// A request head was read (the service was called).
     pub fn start(&self) {
+        if self.timed {
+            let us = u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX);
+            self.head_read_us.store(us, Ordering::Relaxed);
+        }
         self.started.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -216,8 +264,9 @@ impl Requests {
 enum Phase {
     /// Reading a request head: closed at the deadline.
     Head(Instant),
-    /// Serving a request: no read deadline.
-    Busy,
+    /// Serving a request: reads fail after the deadline (`read_timeout`)
+    /// when there is one.
+    Busy(Option<Instant>),
     /// Nothing in flight and no byte of the next request: closed at the
     /// deadline.
     Idle(Instant),
@@ -235,12 +284,16 @@ pub struct ClientIo<S> {
     read_timer: Pin<Box<Sleep>>,
     /// Since when a write waits without progress, and its timer.
     stalled: Option<Pin<Box<Sleep>>>,
+    /// When the current request began (its head's first byte, or the
+    /// connection's start): `read_timeout` counts from it.
+    began: Instant,
 }
 
 impl<S> ClientIo<S> {
     /// Wraps a socket accepted now; `requests` is shared with its service.
     pub fn new(inner: S, limits: Limits, requests: Arc<Requests>) -> ClientIo<S> {
-        let deadline = Instant::now() + limits.header_read;
+        let now = Instant::now();
+        let deadline = now + limits.header_read;
         ClientIo {
             inner,
             limits,
@@ -249,6 +302,7 @@ impl<S> ClientIo<S> {
             seen_finished: 0,
             read_timer: Box::pin(tokio::time::sleep_until(deadline)),
             stalled: None,
+            began: now,
         }
     }
 
@@ -258,7 +312,9 @@ impl<S> ClientIo<S> {
         let started = self.requests.started.load(Ordering::Relaxed);
         let finished = self.requests.finished.load(Ordering::Relaxed);
         if started != finished {
-            self.phase = Phase::Busy;
+            if !matches!(self.phase, Phase::Busy(_)) {
+                self.phase = Phase::Busy(self.limits.read.map(|r| self.began + r));
+            }
             return false;
         }
         // A response finished since the last look (whether or not a poll
@@ -269,7 +325,8 @@ impl<S> ClientIo<S> {
             self.phase = Phase::Idle(Instant::now() + self.limits.idle);
         }
         if got_bytes && matches!(self.phase, Phase::Idle(_)) {
-            self.phase = Phase::Head(Instant::now() + self.limits.header_read);
+            self.began = Instant::now();
+            self.phase = Phase::Head(self.began + self.limits.header_read);
             return false;
         }
         idle
@@ -278,7 +335,7 @@ impl<S> ClientIo<S> {
     fn read_deadline(&self) -> Option<Instant> {
         match self.phase {
             Phase::Head(d) | Phase::Idle(d) => Some(d),
-            Phase::Busy => None,
+            Phase::Busy(d) => d,
         }
     }
 }
@@ -313,7 +370,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
                 match this.read_timer.as_mut().poll(cx) {
                     Poll::Ready(()) => Poll::Ready(Err(timed_out(match this.phase {
                         Phase::Idle(_) => "idle timeout",
-                        _ => "header read timeout",
+                        Phase::Busy(_) => "read timeout",
+                        Phase::Head(_) => "header read timeout",
                     }))),
                     Poll::Pending => Poll::Pending,
                 }
@@ -325,14 +383,40 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
 impl<S> ClientIo<S> {
     /// A write's outcome through the send timeout: progress clears the
     /// stall, a wait arms it, and a wait past it fails.
+    /// `write_timeout`'s deadline: from the head of the last request, until
+    /// the next one's (as Go's write deadline, its response's last flush
+    /// included); none before the first.
+    fn write_deadline(&self) -> Option<Instant> {
+        let w = self.limits.write?;
+        let r = &self.requests;
+        if r.started.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let head = Duration::from_micros(r.head_read_us.load(Ordering::Relaxed));
+        Some(r.origin + head + w)
+    }
+
+    /// Whether a write now is past `write_timeout` (it then fails before
+    /// any byte goes out, as a Go write past its deadline does).
+    fn write_expired(&self) -> bool {
+        self.write_deadline().is_some_and(|d| Instant::now() >= d)
+    }
+
     fn written<T>(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
         match r {
             Poll::Pending => {
                 let limit = self.limits.send;
+                let until = match self.write_deadline() {
+                    Some(d) => d.min(Instant::now() + limit),
+                    None => Instant::now() + limit,
+                };
                 let timer = self
                     .stalled
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(until)));
                 match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) if self.write_expired() => {
+                        Poll::Ready(Err(timed_out("write timeout")))
+                    }
                     Poll::Ready(()) => Poll::Ready(Err(timed_out("send timeout"))),
                     Poll::Pending => Poll::Pending,
                 }
@@ -364,6 +448,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if this.write_expired() {
+            return Poll::Ready(Err(timed_out("write timeout")));
+        }
         let r = Pin::new(&mut this.inner).poll_write(cx, buf);
         this.written(cx, r)
     }
@@ -374,6 +461,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if this.write_expired() {
+            return Poll::Ready(Err(timed_out("write timeout")));
+        }
         let r = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
         this.written(cx, r)
     }
@@ -552,6 +642,32 @@ mod tests {
         assert_eq!(
             max_request_body(&ServerOptions::DEFAULT),
             DEFAULT_MAX_REQUEST_BODY
+        );
+    }
+
+    /// KrakenD's `read_timeout` stands for an unset `read_header_timeout`
+    /// and an unset `idle_timeout`, as in Go; `write_timeout` is its own.
+    #[test]
+    fn read_timeout_stands_for_the_unset_header_and_idle_timeouts() {
+        let o = ServerOptions {
+            read_timeout_ms: 2000,
+            write_timeout_ms: 700,
+            ..ServerOptions::DEFAULT
+        };
+        let l = Limits::of(&o);
+        let s = Duration::from_millis;
+        assert_eq!(
+            (l.header_read, l.idle, l.read, l.write),
+            (s(2000), s(2000), Some(s(2000)), Some(s(700)))
+        );
+        let l = Limits::of(&ServerOptions {
+            read_header_timeout_ms: 300,
+            idle_timeout_ms: 9000,
+            ..o
+        });
+        assert_eq!(
+            (l.header_read, l.idle, l.read),
+            (s(300), s(9000), Some(s(2000)))
         );
     }
 

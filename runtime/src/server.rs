@@ -283,7 +283,7 @@ async fn accept_loop<F, Fut>(
         let _ = stream.set_nodelay(true);
         let make = make.clone();
         let draining = Arc::clone(&draining);
-        let requests = Arc::new(Requests::default());
+        let requests = Arc::new(Requests::new(&limits));
         let io = ClientIo::new(stream, limits, Arc::clone(&requests));
         let first = Arc::new(Fresh::new(&fresh));
         let svc = service_fn(move |req: Request<Incoming>| {

@@ -478,6 +478,12 @@ pub struct ServerOptions {
     /// `gwc/server.send_timeout` in ms: how long a write to the client may
     /// make no progress (0: [`crate::limits::DEFAULT_SEND`]).
     pub send_timeout_ms: u64,
+    /// `read_timeout` in ms: reads of a request (head, body and anything
+    /// after) fail this long after it began (0: none).
+    pub read_timeout_ms: u64,
+    /// `write_timeout` in ms: writes fail this long after the request's
+    /// head was read (0: none).
+    pub write_timeout_ms: u64,
     /// `gwc/server.max_buffered_responses`: the bytes of backend bodies
     /// read whole the gateway holds at once, summed over every request (0:
     /// [`crate::limits::DEFAULT_MAX_BUFFERED_RESPONSES`]).
@@ -496,6 +502,8 @@ impl ServerOptions {
         max_connections: 0,
         max_request_body: 0,
         send_timeout_ms: 0,
+        read_timeout_ms: 0,
+        write_timeout_ms: 0,
         max_buffered_responses: 0,
     };
 }

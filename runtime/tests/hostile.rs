@@ -748,3 +748,100 @@ async fn accept_backs_off_at_the_descriptor_limit_and_logs_once() {
 async fn served_again_health(addr: std::net::SocketAddr) {
     served_again_at(addr, "/__health").await;
 }
+
+/// KrakenD's `read_timeout` is Go's read deadline: counted from the
+/// request's start, it ends the head read when `read_header_timeout` is
+/// unset, and a body still arriving after it fails (the connection is
+/// closed); a request read in time is served.
+#[tokio::test]
+async fn read_timeout_bounds_the_head_and_the_body() {
+    let (h, _log) = upstream(|_| Reply::json(r#"{"ok":true}"#)).await;
+    let mut post = plain_ep(h);
+    post.method = Method::Post;
+    let gw = start_with(
+        ServerOptions {
+            read_timeout_ms: 500,
+            ..ServerOptions::DEFAULT
+        },
+        vec![plain_ep(h), post],
+    )
+    .await;
+    // A head that never ends.
+    let t0 = Instant::now();
+    let (mut r, mut w) = tokio::net::TcpStream::connect(gw.addr)
+        .await
+        .unwrap()
+        .into_split();
+    w.write_all(b"GET /u HTTP/1.1\r\nHost: a\r\n")
+        .await
+        .unwrap();
+    let (answer, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
+    let took = closed - t0;
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    assert!(took >= Duration::from_millis(450), "closed after {took:?}");
+    assert!(took < Duration::from_millis(2500), "closed after {took:?}");
+    // A body that stops halfway.
+    let t0 = Instant::now();
+    let (mut r, mut w) = tokio::net::TcpStream::connect(gw.addr)
+        .await
+        .unwrap()
+        .into_split();
+    w.write_all(b"POST /u HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
+        .await
+        .unwrap();
+    let (_, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
+    let took = closed - t0;
+    assert!(took >= Duration::from_millis(450), "closed after {took:?}");
+    assert!(took < Duration::from_millis(2500), "closed after {took:?}");
+    served_again(gw.addr).await;
+}
+
+/// KrakenD's `write_timeout` is Go's write deadline: counted from the
+/// request's head, a response not written by then is never sent (the
+/// connection is closed), whatever the endpoint's own timeout; a fast one
+/// is served.
+#[tokio::test]
+async fn write_timeout_cuts_an_answer_written_after_it() {
+    let (h, _log) = upstream(|s| {
+        if s.uri.contains("slow") {
+            Reply::json(r#"{"ok":true}"#).delay(Duration::from_millis(800))
+        } else {
+            Reply::json(r#"{"ok":true}"#)
+        }
+    })
+    .await;
+    let slow = endpoint(
+        Method::Get,
+        "/slow",
+        leak_slice(vec![Segment::Static("slow")]),
+        &[],
+        vec![backend(h, leak_slice(vec![UrlPiece::Literal("/slow")]))],
+    );
+    let gw = start_with(
+        ServerOptions {
+            write_timeout_ms: 300,
+            ..ServerOptions::DEFAULT
+        },
+        vec![plain_ep(h), slow],
+    )
+    .await;
+    let t0 = Instant::now();
+    let (mut r, mut w) = tokio::net::TcpStream::connect(gw.addr)
+        .await
+        .unwrap()
+        .into_split();
+    w.write_all(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
+    let took = closed - t0;
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    assert!(took >= Duration::from_millis(750), "closed after {took:?}");
+    assert!(took < Duration::from_millis(3000), "closed after {took:?}");
+    // Keep-alive: each request gets its own deadline.
+    let mut c = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    for _ in 0..3 {
+        c_request(&mut c, b"GET /u HTTP/1.1\r\nHost: a\r\n\r\n").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

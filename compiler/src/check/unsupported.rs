@@ -31,7 +31,7 @@ use crate::model::lb;
 use crate::model::legacy::short_namespace;
 use crate::model::{Backend, Endpoint, Spanned};
 use crate::plan::Method;
-use crate::syntax::{Node, NodeKind, Span};
+use crate::syntax::{Node, Span};
 
 /// gwc's own root namespace for build settings.
 pub const BUILD_NAMESPACE: &str = "gwc/build";
@@ -456,9 +456,6 @@ fn root_options(root: &Node, out: &mut Vec<Finding>) {
             "async_agent" if v.as_array().is_some_and(|a| !a.is_empty()) => {
                 "the async agents would not run"
             }
-            "read_timeout" | "write_timeout" if nonzero_duration(v) => {
-                "requests would not be bounded by it"
-            }
             _ => continue,
         };
         out.push(Finding {
@@ -658,14 +655,6 @@ fn option<T>(v: &Spanned<T>, name: &str, level: &Level, consequence: &'static st
         level: level.clone(),
         consequence,
         about: None,
-    }
-}
-
-fn nonzero_duration(v: &Node) -> bool {
-    match &v.kind {
-        NodeKind::String(s) => parse_go_duration(s).is_ok_and(|d| d != 0),
-        NodeKind::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        _ => false,
     }
 }
 

@@ -595,6 +595,8 @@ fn server(s: &ServerOptions) -> TokenStream {
     let max_request_body = Literal::u64_unsuffixed(s.max_request_body);
     let send = Literal::u64_unsuffixed(s.send_timeout_ms);
     let buffered = Literal::u64_unsuffixed(s.max_buffered_responses);
+    let read = Literal::u64_unsuffixed(s.read_timeout_ms);
+    let write = Literal::u64_unsuffixed(s.write_timeout_ms);
     quote! {
         ServerOptions {
             read_header_timeout_ms: #read_header,
@@ -605,6 +607,8 @@ fn server(s: &ServerOptions) -> TokenStream {
             max_connections: #max_connections,
             max_request_body: #max_request_body,
             send_timeout_ms: #send,
+            read_timeout_ms: #read,
+            write_timeout_ms: #write,
             max_buffered_responses: #buffered,
         }
     }

@@ -313,6 +313,10 @@ pub struct ServerOptions {
     pub max_request_body: u64,
     /// `gwc/server.send_timeout` (0: the runtime's default).
     pub send_timeout_ms: u64,
+    /// `read_timeout` (0: none).
+    pub read_timeout_ms: u64,
+    /// `write_timeout` (0: none).
+    pub write_timeout_ms: u64,
     /// `gwc/server.max_buffered_responses` (0: the runtime's default).
     pub max_buffered_responses: u64,
 }

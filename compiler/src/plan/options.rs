@@ -190,6 +190,8 @@ pub(crate) fn server(config: &Config<'_>) -> ServerOptions {
         send_timeout_ms: limits
             .as_ref()
             .map_or(0, |l| ns_to_ms(duration_ns(l.send_timeout.as_ref()))),
+        read_timeout_ms: root_ms(raw, "read_timeout"),
+        write_timeout_ms: root_ms(raw, "write_timeout"),
         max_buffered_responses: limits.as_ref().map_or(0, |l| {
             u64::try_from(positive(l.max_buffered_responses.as_ref())).unwrap_or(0)
         }),

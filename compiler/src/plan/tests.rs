@@ -155,14 +155,20 @@ fn root_defaults() {
 
     let p = plan_of(
         r#"{"version": 3, "read_header_timeout": "2s", "idle_timeout": "90s",
+            "read_timeout": "3s", "write_timeout": 1500000000,
             "extra_config": {"gwc/server": {"max_connections": 100,
               "max_request_body": 1048576, "send_timeout": "1.5s",
               "max_buffered_responses": 33554432}},
             "endpoints": []}"#,
     );
     assert_eq!(
-        (p.server.read_header_timeout_ms, p.server.idle_timeout_ms),
-        (2000, 90_000)
+        (
+            p.server.read_header_timeout_ms,
+            p.server.idle_timeout_ms,
+            p.server.read_timeout_ms,
+            p.server.write_timeout_ms
+        ),
+        (2000, 90_000, 3000, 1500)
     );
     assert_eq!(
         (

@@ -4,8 +4,7 @@
 //! When building (`gwc build`, `gwc lint --build`), reports root and
 //! backend settings gwc does not implement yet, and fields of the
 //! namespaces it does implement that it cannot honour:
-//! - root: `tls`, `plugin`, `async_agent`, a non-zero `read_timeout` or
-//!   `write_timeout`;
+//! - root: `tls`, `plugin`, `async_agent`;
 //! - TLS towards backends (the root `client_tls` and `gwc/http-client`'s
 //!   `tls`): a `min_version` or `max_version` below `TLS12` (rustls speaks
 //!   TLS 1.2 and 1.3 only), `curve_preferences`, `cipher_suites`;
