@@ -164,3 +164,115 @@ fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     }
     &buf[i..]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (n, v) in pairs {
+            map.append(*n, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    fn encode(
+        method: Method,
+        target: &str,
+        host: &str,
+        pairs: &[(&'static str, &'static str)],
+        body: BodyLen,
+    ) -> String {
+        let mut out = Vec::new();
+        let r = encode_request_head(
+            &mut out,
+            &method,
+            target,
+            host.as_bytes(),
+            &headers(pairs),
+            body,
+        );
+        assert_eq!(r, Ok(()));
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn golden() {
+        use BodyLen::*;
+        #[rustfmt::skip]
+        let rows: Vec<(&str, String, &str)> = vec![
+            ("empty GET: no framing field",
+             encode(Method::GET, "/a/b?c=1&d", "api.example:8080", &[("accept", "*/*"), ("x-a", "1")], None),
+             "GET /a/b?c=1&d HTTP/1.1\r\nHost: api.example:8080\r\naccept: */*\r\nx-a: 1\r\n\r\n"),
+            ("empty HEAD", encode(Method::HEAD, "/", "h", &[], None), "HEAD / HTTP/1.1\r\nHost: h\r\n\r\n"),
+            ("GET with Length(0)", encode(Method::GET, "/", "h", &[], Length(0)), "GET / HTTP/1.1\r\nHost: h\r\n\r\n"),
+            ("empty DELETE", encode(Method::DELETE, "/x", "h", &[], None), "DELETE /x HTTP/1.1\r\nHost: h\r\n\r\n"),
+            ("empty POST says 0", encode(Method::POST, "/", "h", &[], None), "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"),
+            ("empty PATCH says 0", encode(Method::PATCH, "/", "h", &[], Length(0)), "PATCH / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"),
+            ("POST with a length",
+             encode(Method::POST, "/p", "h", &[("content-type", "application/json")], Length(18446744073709551615)),
+             "POST /p HTTP/1.1\r\nHost: h\r\ncontent-type: application/json\r\nContent-Length: 18446744073709551615\r\n\r\n"),
+            ("GET with a body keeps its length", encode(Method::GET, "/", "h", &[], Length(3)), "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n"),
+            ("PUT chunked", encode(Method::PUT, "/u", "h", &[], Chunked), "PUT /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            ("downstream framing and Host are not copied",
+             encode(Method::POST, "/", "backend", &[("host", "evil"), ("content-length", "99"), ("transfer-encoding", "chunked"), ("x-a", "1")], Length(2)),
+             "POST / HTTP/1.1\r\nHost: backend\r\nx-a: 1\r\nContent-Length: 2\r\n\r\n"),
+            ("hop-by-hop, named ones and Expect removed",
+             encode(Method::GET, "/", "h", &[
+                 ("connection", "X-Foo, close"), ("connection", "x-baz"), ("x-foo", "1"), ("x-baz", "3"),
+                 ("keep-alive", "timeout=5"), ("proxy-connection", "keep-alive"), ("te", "trailers"),
+                 ("trailer", "x-t"), ("upgrade", "websocket"), ("expect", "100-continue"), ("x-bar", "2"),
+             ], None),
+             "GET / HTTP/1.1\r\nHost: h\r\nx-bar: 2\r\n\r\n"),
+            ("repeated fields stay separate lines, in order",
+             encode(Method::GET, "/", "h", &[("x-m", "1"), ("x-m", "2")], None),
+             "GET / HTTP/1.1\r\nHost: h\r\nx-m: 1\r\nx-m: 2\r\n\r\n"),
+            ("OPTIONS *", encode(Method::OPTIONS, "*", "h", &[], None), "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"),
+            ("extension method, empty", encode(Method::from_bytes(b"PURGE").unwrap_or_default(), "/c", "h", &[], None),
+             "PURGE /c HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"),
+        ];
+        for (id, got, want) in rows {
+            assert_eq!(got, want, "{id}");
+        }
+    }
+
+    #[test]
+    fn appends_and_rejects_without_writing() {
+        let mut out = b"previous".to_vec();
+        let map = HeaderMap::new();
+        let r = encode_request_head(&mut out, &Method::GET, "/", b"h", &map, BodyLen::None);
+        assert_eq!(r, Ok(()));
+        assert_eq!(out, b"previousGET / HTTP/1.1\r\nHost: h\r\n\r\n");
+
+        #[rustfmt::skip]
+        let bad: &[(Method, &str, &[u8], Reason)] = &[
+            (Method::GET, "", b"h", Reason::BadRequestTarget),
+            (Method::GET, "*", b"h", Reason::BadRequestTarget),
+            (Method::GET, "a/b", b"h", Reason::BadRequestTarget),
+            (Method::GET, "http://h/a", b"h", Reason::BadRequestTarget),
+            (Method::GET, "/a b", b"h", Reason::BadRequestTarget),
+            (Method::GET, "/a\r\nX: y", b"h", Reason::BadRequestTarget),
+            (Method::GET, "/\u{e9}", b"h", Reason::BadRequestTarget),
+            (Method::GET, "/", b"", Reason::BadHost),
+            (Method::GET, "/", b"a b", Reason::BadHost),
+            (Method::GET, "/", b"h\r\nX: y", Reason::BadHost),
+            (Method::GET, "/", b"h\0", Reason::BadHost),
+        ];
+        for (method, target, host, reason) in bad {
+            let mut out = b"keep".to_vec();
+            let r = encode_request_head(&mut out, method, target, host, &map, BodyLen::None);
+            assert_eq!(r, Err(*reason), "{target:?} {host:?}");
+            assert_eq!(out, b"keep");
+        }
+    }
+
+    #[test]
+    fn decimal_digits() {
+        let mut buf = [0u8; 20];
+        for n in [0, 7, 10, 99, 1000, 1 << 40, u64::MAX] {
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+}

@@ -349,6 +349,20 @@ mod tests {
         );
     }
 
+    /// `reason as usize` indexes `ALL` (per-reason counters rely on it):
+    /// a variant inserted in the middle without its place in `ALL` fails
+    /// here.
+    #[test]
+    fn all_is_in_declaration_order() {
+        for (i, reason) in Reason::ALL.iter().enumerate() {
+            assert_eq!(*reason as usize, i, "{reason:?}");
+        }
+        assert_eq!(
+            Reason::ALL.last().map(|r| *r as usize + 1),
+            Some(Reason::ALL.len())
+        );
+    }
+
     #[test]
     fn retry_table() {
         use Retry::*;
