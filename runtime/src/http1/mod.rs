@@ -48,5 +48,8 @@ pub mod error;
 pub mod framing;
 pub mod head;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::{H1Error, Kind, Reason, Retry};
 pub use framing::Framing;
