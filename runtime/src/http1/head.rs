@@ -28,7 +28,7 @@
 //!   over slices of the frozen head, so each value shares the read buffer
 //!   (no copy, no allocation) and a value with a CTL could not get through
 //!   even if httparse let it.
-//! - The returned [`http::HeaderMap`] has no hop-by-hop or framing fields
+//! - The returned [`HeaderMap`] has no hop-by-hop or framing fields
 //!   (Connection and every field it names, Keep-Alive, Proxy-Connection,
 //!   TE, Trailer, Transfer-Encoding, Upgrade, Content-Length): the gateway
 //!   re-frames every response downstream (RFC 9112 §6.3 rule 3 says an
