@@ -20,8 +20,8 @@
 //! research §4.7(c) lists the cases (S1, S2, S9–S13, S19, S20, S26, S30)
 //! as the expected allow-list of a differential test against it.
 //!
-//! Files (the IO-free ones are pure functions over bytes, tested by tables
-//! and fuzzed):
+//! Files (the first five are IO-free: pure functions over bytes, tested by
+//! tables and fuzzed; `conn`, `body` and `pool` do the IO):
 //! - [`error`]: the §4.6 error classes, the reject reasons and their
 //!   labels, and the retry verdict;
 //! - [`framing`]: RFC 9112 §6.3 body length and the head's keep-alive
@@ -29,6 +29,12 @@
 //! - [`head`]: the strict response head parser (§3.2) over httparse;
 //! - [`chunked`]: the incremental chunked decoder (§3.3);
 //! - [`encode`]: the request head writer (§3.6);
+//! - `conn`: one connection and its exchange (write, head past 1xx, body
+//!   decode), the §3.4 verdict, the error flags;
+//! - `body`: `UpstreamBody`, which owns its connection (zero-copy frames,
+//!   back to the pool before the last frame, `collect(limit)`);
+//! - `pool`: the per-worker MRU pool, the checkout probe, the sweeper, and
+//!   the request entry point with the §3.5 retries;
 //! - `tests` (test builds only): the invariants the fuzz targets `h1_head`
 //!   and `h1_chunked` check (`tests/fuzz_checks.rs`, included by the
 //!   targets with `#[path]`) and the stable replays of their committed
