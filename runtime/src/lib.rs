@@ -43,6 +43,7 @@ pub mod encoding;
 pub mod error;
 pub mod exposition;
 pub mod handler;
+pub mod http1;
 pub mod lb;
 pub mod limits;
 pub mod manipulate;
