@@ -42,11 +42,14 @@
 //!   parsed under their caps and dropped (§3.3 says drop by default, and
 //!   nothing forwards them yet), so `Data`/`NeedMore`/`Done` suffice.
 
+pub mod body;
 pub mod chunked;
+pub mod conn;
 pub mod encode;
 pub mod error;
 pub mod framing;
 pub mod head;
+pub mod pool;
 
 pub use error::{H1Error, Kind, Reason, Retry};
 pub use framing::Framing;
