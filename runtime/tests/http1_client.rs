@@ -605,6 +605,60 @@ async fn the_connection_is_back_before_the_last_frame() {
 }
 
 #[tokio::test]
+async fn protocol_rejects_are_counted_by_reason_and_close() {
+    bounded(async {
+        use gw_runtime::http1::error::Reason;
+        let (port, accepted) = upstream(|_, s| {
+            serve(
+                s,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            )
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        for _ in 0..2 {
+            let e = get(&p).await.unwrap_err();
+            assert_eq!(e.kind, Kind::Protocol(Reason::ClAndTe));
+        }
+        assert_eq!(p.stats().rejected(Reason::ClAndTe), 2);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2, "each reject closed its connection");
+        // Inside a body: the chunk data is not followed by CRLF (S31).
+        let p = scripted_once(
+            &[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX"],
+            Duration::ZERO,
+        )
+        .await;
+        let e = get(&p).await.unwrap_err();
+        assert_eq!(e.kind, Kind::Protocol(Reason::BadChunkDataEnd));
+        assert!(e.got_any);
+        assert_eq!(p.stats().rejected(Reason::BadChunkDataEnd), 1);
+        assert_eq!(p.idle(), 0);
+    })
+    .await;
+}
+
+/// The body and the request future can cross threads (hyper's server
+/// wants `Send` bodies; a multi-thread runtime wants `Send` futures).
+#[test]
+fn the_body_and_the_request_future_are_send() {
+    fn send<T: Send + 'static>(_: &T) {}
+    fn body<T: Body + Send + Unpin + 'static>() {}
+    body::<gw_runtime::http1::body::UpstreamBody>();
+    let p = pool(1, PoolConfig::default());
+    let headers = HeaderMap::new();
+    let body = ReqBody::Empty;
+    let req = UpstreamRequest {
+        method: &Method::GET,
+        path_and_query: "/",
+        headers: &headers,
+        body: &body,
+    };
+    fn send_ref<T: Send>(_: &T) {}
+    send_ref(&p.request(&req));
+    send(&p);
+}
+
+#[tokio::test]
 async fn a_refused_connect_is_a_connect_error() {
     bounded(async {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -69,9 +69,9 @@ impl<S: Transport> UpstreamBody<S> {
         };
         if let Some(n) = conn.remaining() {
             if n > limit as u64 {
-                conn.abort();
+                let e = conn.fail(Kind::BodyTooLarge);
                 self.conn = None;
-                return Err(H1Error::new(Kind::BodyTooLarge));
+                return Err(e);
             }
             let r = std::future::poll_fn(|cx| conn.poll_whole_length(cx)).await;
             if r.is_ok() {
@@ -95,11 +95,12 @@ impl<S: Transport> UpstreamBody<S> {
             };
             let have = first.as_ref().map_or(0, Bytes::len) + out.len();
             if have + data.len() > limit {
-                if let Some(c) = self.conn.as_mut() {
-                    c.abort();
-                }
+                let e = match self.conn.as_mut() {
+                    Some(c) => c.fail(Kind::BodyTooLarge),
+                    None => H1Error::new(Kind::BodyTooLarge),
+                };
                 self.conn = None;
-                return Err(H1Error::new(Kind::BodyTooLarge));
+                return Err(e);
             }
             match first.take() {
                 None if out.is_empty() => first = Some(data),

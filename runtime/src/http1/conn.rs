@@ -437,9 +437,13 @@ impl<S: Transport> Conn<S> {
     }
 
     /// The error of the current exchange, with its flags; the connection is
-    /// broken from here on.
-    fn fail(&mut self, kind: Kind) -> H1Error {
+    /// broken from here on. A protocol reject is counted on the pool's
+    /// stats (by reason), whether it came with the head or inside the body.
+    pub(crate) fn fail(&mut self, kind: Kind) -> H1Error {
         self.state = State::Broken;
+        if let (Kind::Protocol(reason), Some(pool)) = (kind, self.home.as_ref()) {
+            pool.count_reject(reason);
+        }
         let mut e = H1Error::new(kind);
         e.reused = self.reused;
         e.wrote_any = self.wrote_any;
@@ -463,8 +467,12 @@ impl<S: Transport> Conn<S> {
     /// [`super::body::UpstreamBody`]). Any error leaves the connection
     /// broken.
     pub async fn send(&mut self, req: &UpstreamRequest<'_>) -> Result<ResponseHead, H1Error> {
+        if self.is_reusable() {
+            self.state = State::Idle;
+        }
         if !self.is_idle() {
-            // A misuse (a body not read to its end): nothing is written.
+            // A misuse (a body not read to its end, or a connection that
+            // must close): nothing is written.
             return Err(self.fail(Kind::Unsent));
         }
         self.reused = self.served > 0;
@@ -506,6 +514,7 @@ impl<S: Transport> Conn<S> {
             phase: Phase::Write,
             informational: 0,
             is_head,
+            early: None,
         };
         let r = std::future::poll_fn(|cx| {
             let r = self.poll_exchange(cx, &mut ex);
@@ -594,7 +603,7 @@ impl<S: Transport> Conn<S> {
                         return Poll::Pending;
                     }
                     self.reserve_for_head();
-                    return match self.io.poll_read_buf(cx, &mut self.rbuf) {
+                    let r = match self.io.poll_read_buf(cx, &mut self.rbuf) {
                         Poll::Pending => Poll::Pending,
                         Poll::Ready(Ok(0)) => {
                             ex.phase = Phase::Head(Some(io::ErrorKind::UnexpectedEof));
@@ -602,17 +611,51 @@ impl<S: Transport> Conn<S> {
                         }
                         Poll::Ready(Ok(_)) => {
                             self.got_any = true;
-                            ex.phase = Phase::Head(None);
-                            Poll::Ready(Ok(()))
+                            match self.parse_early(ex) {
+                                // Only 1xx heads, or a head not complete
+                                // yet: keep writing (an upstream may send
+                                // `100 Continue` unasked and wait for the
+                                // body).
+                                Ok(false) => continue,
+                                Ok(true) => {
+                                    ex.phase = Phase::Head(None);
+                                    Poll::Ready(Ok(()))
+                                }
+                                Err(e) => Poll::Ready(Err(e)),
+                            }
                         }
                         Poll::Ready(Err(e)) => {
                             ex.phase = Phase::Head(Some(e.kind()));
                             Poll::Ready(Ok(()))
                         }
                     };
+                    return r;
                 }
             }
         }
+    }
+
+    /// Parses what arrived while the request was still being written:
+    /// 1xx heads are dropped; `Ok(true)` once a final head is there (kept in
+    /// `ex` for the head phase), `Ok(false)` while there is none yet.
+    fn parse_early(&mut self, ex: &mut Exchange<'_>) -> Result<bool, H1Error> {
+        while !self.rbuf.is_empty() {
+            match parse_response_head(&mut self.rbuf, ex.is_head, &self.limits.head) {
+                Ok(Parsed::Partial) => return Ok(false),
+                Ok(Parsed::Informational { consumed, .. }) => {
+                    ex.informational += consumed;
+                    if ex.informational > self.limits.head.max_bytes {
+                        return Err(self.fail(Kind::Protocol(Reason::HeadTooLarge)));
+                    }
+                }
+                Ok(Parsed::Final { head, .. }) => {
+                    ex.early = Some(head);
+                    return Ok(true);
+                }
+                Err(reason) => return Err(self.fail(Kind::Protocol(reason))),
+            }
+        }
+        Ok(false)
     }
 
     /// A write error: before any byte, the request is `Unsent`; after some,
@@ -647,6 +690,10 @@ impl<S: Transport> Conn<S> {
         cx: &mut Context<'_>,
         ex: &mut Exchange<'_>,
     ) -> Poll<Result<ResponseHead, H1Error>> {
+        if let Some(head) = ex.early.take() {
+            self.start_body(&head);
+            return Poll::Ready(Ok(head));
+        }
         loop {
             if !self.rbuf.is_empty() {
                 match parse_response_head(&mut self.rbuf, ex.is_head, &self.limits.head) {
@@ -851,11 +898,6 @@ impl<S: Transport> Conn<S> {
             }
         }
     }
-
-    /// Marks the connection broken (a body dropped or refused mid-way).
-    pub(crate) fn abort(&mut self) {
-        self.state = State::Broken;
-    }
 }
 
 /// The class of a read error inside a body.
@@ -873,6 +915,8 @@ struct Exchange<'b> {
     /// Bytes of 1xx heads skipped.
     informational: usize,
     is_head: bool,
+    /// A final head that arrived while the request was being written.
+    early: Option<ResponseHead>,
 }
 
 /// The phase of an exchange.
@@ -1230,6 +1274,45 @@ mod tests {
         assert_eq!(read_body(&mut c).await.expect("body"), b"big!");
         assert!(c.is_done() && !c.is_reusable());
         hold.abort();
+    }
+
+    #[tokio::test]
+    async fn an_unasked_100_continue_does_not_stop_the_write() {
+        // The upstream says `100 Continue` after the head, then reads the
+        // whole body and answers: the 1xx is dropped and the write goes on.
+        let (a, mut b) = tokio::io::duplex(4 * 1024);
+        let mut c = conn(a);
+        let size = 256 * 1024;
+        let server = tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = b.read(&mut buf).await.expect("read");
+                got.extend_from_slice(&buf[..n]);
+            }
+            b.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .expect("write");
+            let end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0) + 4;
+            let mut body = got.len() - end;
+            while body < size {
+                let n = b.read(&mut buf).await.expect("read");
+                assert!(n > 0, "the client stopped writing");
+                body += n;
+            }
+            b.write_all(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+                .await
+                .expect("write");
+            b
+        });
+        let body = ReqBody::Full(Bytes::from(vec![b'y'; size]));
+        let head = tokio::time::timeout(Duration::from_secs(5), send(&mut c, &Method::POST, &body))
+            .await
+            .expect("not stuck")
+            .expect("201");
+        assert_eq!(head.status, 201);
+        assert!(c.is_reusable(), "the request was written in full");
+        let _keep = server.await.expect("server");
     }
 
     #[tokio::test(start_paused = true)]

@@ -277,6 +277,11 @@ impl Pool {
         .flatten()
     }
 
+    /// Counts a protocol reject (see [`Conn`]'s errors).
+    pub(crate) fn count_reject(&self, r: Reason) {
+        self.inner.stats.rejects.add(r as usize, 1);
+    }
+
     /// A new connection (TCP_NODELAY, the connect timeout).
     pub async fn dial(&self) -> Result<Conn, H1Error> {
         let inner = &self.inner;
@@ -330,9 +335,6 @@ impl Pool {
                 Err(e) => {
                     drop(conn);
                     let stats = &self.inner.stats;
-                    if let Kind::Protocol(r) = e.kind {
-                        stats.rejects.add(r as usize, 1);
-                    }
                     let idempotent = is_idempotent(req.method);
                     let retry_ok = self.inner.config.retry_non_idempotent;
                     match e.retry_class(idempotent, retry_ok) {
