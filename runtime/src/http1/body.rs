@@ -165,3 +165,127 @@ impl<S: Transport> Body for UpstreamBody<S> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http1::conn::{ConnLimits, ReqBody, UpstreamRequest};
+    use hyper::http::{HeaderMap, Method};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+    /// A connection whose upstream answers one request with `head`, then
+    /// `body` in `piece`-byte writes.
+    async fn answered(
+        head: &'static [u8],
+        body: Vec<u8>,
+        piece: usize,
+    ) -> UpstreamBody<DuplexStream> {
+        let (a, mut b) = tokio::io::duplex(1 << 16);
+        tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match b.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = b.write_all(head).await;
+            for p in body.chunks(piece.max(1)) {
+                if b.write_all(p).await.is_err() {
+                    return;
+                }
+                tokio::task::yield_now().await;
+            }
+            // Hold the stream open a little: EOF must not be what ends a
+            // self-delimited body.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        });
+        let mut c = Conn::new(a, Bytes::from_static(b"h"), ConnLimits::default());
+        let headers = HeaderMap::new();
+        c.send(&UpstreamRequest {
+            method: &Method::GET,
+            path_and_query: "/",
+            headers: &headers,
+            body: &ReqBody::Empty,
+        })
+        .await
+        .expect("head");
+        UpstreamBody::new(c)
+    }
+
+    fn payload(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i % 253) as u8).collect()
+    }
+
+    #[tokio::test]
+    async fn collect_reads_a_content_length_body_across_many_reads() {
+        let body = payload(100_000);
+        let b = answered(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n",
+            body.clone(),
+            999,
+        )
+        .await;
+        assert_eq!(b.size_hint().exact(), Some(100_000));
+        assert_eq!(b.collect(100_000).await.expect("body"), body);
+        // One byte over the limit: refused before reading.
+        let b = answered(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n",
+            payload(100_000),
+            999,
+        )
+        .await;
+        let e = b.collect(99_999).await.expect_err("too large");
+        assert_eq!(e.kind, Kind::BodyTooLarge);
+        assert!(e.got_any);
+    }
+
+    #[tokio::test]
+    async fn collect_appends_chunked_pieces_and_returns_a_lone_piece_as_is() {
+        let b = answered(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"3\r\nabc\r\n4\r\ndefg\r\n1\r\nh\r\n0\r\n\r\n".to_vec(),
+            2,
+        )
+        .await;
+        assert_eq!(b.size_hint().exact(), None);
+        assert_eq!(
+            b.collect(8).await.expect("body"),
+            Bytes::from_static(b"abcdefgh")
+        );
+        let b = answered(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n".to_vec(),
+            64,
+        )
+        .await;
+        assert_eq!(
+            b.collect(6).await.expect_err("7 > 6").kind,
+            Kind::BodyTooLarge
+        );
+    }
+
+    #[tokio::test]
+    async fn frames_count_down_the_size_hint_and_end_the_stream() {
+        let mut b = answered(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n",
+            b"abcdef".to_vec(),
+            2,
+        )
+        .await;
+        let mut seen = Vec::new();
+        while let Some(f) = std::future::poll_fn(|cx| Pin::new(&mut b).poll_frame(cx)).await {
+            let d = f.expect("frame").into_data().expect("data");
+            seen.extend_from_slice(&d);
+            assert_eq!(b.size_hint().exact(), Some(6 - seen.len() as u64));
+        }
+        assert_eq!(seen, b"abcdef");
+        assert!(b.is_end_stream());
+        assert!(b.conn().is_none(), "handed back (closed for duplex IO)");
+        // An empty body ends at once.
+        let b = answered(b"HTTP/1.1 204 No Content\r\n\r\n", Vec::new(), 1).await;
+        assert!(b.is_end_stream());
+        assert_eq!(b.size_hint().exact(), Some(0));
+    }
+}
