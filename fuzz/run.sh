@@ -18,6 +18,11 @@
 # header and query allowlists, the proxy) of an in-process gateway over
 # loopback sockets with arbitrary request heads, checking what reaches its
 # upstream; seeded with a few well-formed requests.
+# `run.sh SECONDS h1_head` fuzzes the own HTTP/1.1 client's response head
+# parser (runtime/src/http1/head.rs) and `run.sh SECONDS h1_chunked` its
+# chunked decoder (chunked.rs); both start from the seeds committed under
+# corpus/<target>/ (replayed by a stable test in runtime/src/http1/tests)
+# and check the invariants of runtime/src/http1/tests/fuzz_checks.rs.
 # `run.sh SECONDS h1_response_stream` fuzzes the own HTTP/1.1 client's
 # connection (runtime/src/http1/conn.rs) with whole upstream replies on
 # scripted IO; seeded with the committed fuzz/corpus/h1_response_stream.
@@ -116,6 +121,22 @@ if [ "${2:-lint}" = request ]; then
     '"%3B"' '"%00"' '"%0D%0A"' '".."' '"?a="' '"&q="' > request.dict
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none request corpus/request -- \
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=request.dict
+fi
+if [ "${2:-lint}" = h1_head ]; then
+  mkdir -p target
+  printf '%s\n' '"HTTP/1.1 "' '"HTTP/1.0 "' '" 200 OK\x0D\x0A"' '"\x0D\x0A"' '"\x0D\x0A\x0D\x0A"' \
+    '"Content-Length: "' '"Transfer-Encoding: chunked"' '"Connection: close"' '"Connection: "' \
+    '"Keep-Alive: "' '"Upgrade: "' '"TE: "' '"Trailer: "' '" 100 Continue\x0D\x0A"' '" 101 "' \
+    '" 103 "' '" 204 "' '" 304 "' '", "' '"chunked"' '"\x0D"' '"\x0A"' '"\x00"' > target/h1_head.dict
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none h1_head corpus/h1_head -- \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=target/h1_head.dict
+fi
+if [ "${2:-lint}" = h1_chunked ]; then
+  mkdir -p target
+  printf '%s\n' '"\x0D\x0A"' '"0\x0D\x0A\x0D\x0A"' '";"' '"="' '"\""' '" "' '"\x09"' \
+    '"FFFFFFFFFFFFFFFF"' '"0000000000000000"' '"Content-Length: 5\x0D\x0A"' '": "' > target/h1_chunked.dict
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none h1_chunked corpus/h1_chunked -- \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=target/h1_chunked.dict
 fi
 if [ "${2:-lint}" = h1_response_stream ]; then
   # The committed seeds (seed-*) are the corpus' start; byte 0 picks the

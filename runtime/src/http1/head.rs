@@ -40,6 +40,8 @@
 //!   parse them; forwarding them, as it asks of proxies, is impossible for a
 //!   gateway that may merge several backends. A 101 is rejected (S26).
 
+use std::mem::MaybeUninit;
+
 use bytes::{Buf, Bytes, BytesMut};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{StatusCode, Version};
@@ -81,6 +83,11 @@ pub struct ResponseHead {
     pub headers: HeaderMap,
     /// How the body is delimited ([`framing::framing`]).
     pub framing: Framing,
+    /// The upstream's Content-Length when it sent a valid one, whatever
+    /// the framing: for a HEAD or 304 answer it is the length of the
+    /// representation (RFC 9110 §8.6), which a gateway may forward, while
+    /// the message itself has no body ([`Framing::Empty`]).
+    pub content_length: Option<u64>,
     /// The head allows reuse: HTTP/1.1, no `close` token, and a
     /// self-delimited body ([`framing::keep_alive`]). The connection still
     /// has to check the rest of research §3.4 (body read to its end, no
@@ -127,7 +134,7 @@ pub fn parse_response_head(
 ) -> Result<Parsed, Reason> {
     let window = &buf[..buf.len().min(limits.max_bytes)];
     if !has_head_end(window) {
-        check_version_prefix(window)?;
+        check_start(window)?;
         return if buf.len() >= limits.max_bytes {
             Err(Reason::HeadTooLarge)
         } else {
@@ -135,10 +142,17 @@ pub fn parse_response_head(
         };
     }
 
-    let mut fields = [httparse::EMPTY_HEADER; MAX_FIELDS];
+    // Uninitialised slots: httparse writes only the ones it fills, so the
+    // 100-slot array costs nothing up front.
+    let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_FIELDS];
     let max_fields = limits.max_fields.min(MAX_FIELDS);
-    let mut response = httparse::Response::new(&mut fields[..max_fields]);
-    let consumed = match httparse::ParserConfig::default().parse_response(&mut response, window) {
+    let mut response = httparse::Response::new(&mut []);
+    let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        window,
+        &mut fields[..max_fields],
+    );
+    let consumed = match parsed {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) if buf.len() >= limits.max_bytes => {
             return Err(Reason::HeadTooLarge);
@@ -207,6 +221,7 @@ pub fn parse_response_head(
             version,
             headers,
             framing,
+            content_length: facts.content_length.and_then(Result::ok),
             keep_alive,
         },
         consumed,
@@ -255,8 +270,8 @@ impl Role {
 /// Where one field's name and value sit in the head.
 #[derive(Clone, Copy)]
 struct Span {
-    name: (usize, usize),
-    value: (usize, usize),
+    name: (u32, u32),
+    value: (u32, u32),
     role: Role,
 }
 
@@ -271,7 +286,8 @@ impl Span {
 /// The `(start, end)` of `part` inside the head that starts at address
 /// `base` and is `len` bytes long. httparse's slices always lie inside its
 /// input; the checks turn a broken promise into a reject, not a panic.
-fn offset(base: usize, part: &[u8], len: usize) -> Result<(usize, usize), Reason> {
+/// `u32` keeps the span array small; a head over 4 GiB is not parsed.
+fn offset(base: usize, part: &[u8], len: usize) -> Result<(u32, u32), Reason> {
     if part.is_empty() {
         return Ok((0, 0));
     }
@@ -282,11 +298,13 @@ fn offset(base: usize, part: &[u8], len: usize) -> Result<(usize, usize), Reason
     if end > len {
         return Err(Reason::BadHead);
     }
-    Ok((start, end))
+    let narrow = |n: usize| u32::try_from(n).map_err(|_| Reason::HeadTooLarge);
+    Ok((narrow(start)?, narrow(end)?))
 }
 
 /// `head[start..end]` as a shared slice, checked.
-fn slice(head: &Bytes, (start, end): (usize, usize)) -> Result<Bytes, Reason> {
+fn slice(head: &Bytes, (start, end): (u32, u32)) -> Result<Bytes, Reason> {
+    let (start, end) = (start as usize, end as usize);
     if start > end || end > head.len() {
         return Err(Reason::BadHead);
     }
@@ -322,11 +340,19 @@ fn has_head_end(buf: &[u8]) -> bool {
 
 /// Rejects a partial head that cannot become a response: after the empty
 /// lines httparse skips, it must start with `HTTP/1.0 ` or `HTTP/1.1 `
-/// (S27: HTTP/0.9 has no status line at all).
-fn check_version_prefix(buf: &[u8]) -> Result<(), Reason> {
+/// (S27: HTTP/0.9 has no status line at all). Gives the reason
+/// [`classify`] gives for the same bytes in a complete head, so where a
+/// head is cut between reads does not change the verdict.
+fn check_start(buf: &[u8]) -> Result<(), Reason> {
     let mut rest = buf;
-    while let [b'\r', b'\n', tail @ ..] | [b'\n', tail @ ..] = rest {
-        rest = tail;
+    loop {
+        match rest {
+            [b'\r', b'\n', tail @ ..] | [b'\n', tail @ ..] => rest = tail,
+            // a CR whose LF has not arrived yet
+            [b'\r'] => return Ok(()),
+            [b'\r', ..] => return Err(Reason::BareCr),
+            _ => break,
+        }
     }
     for want in [b"HTTP/1.0 ", b"HTTP/1.1 "] {
         let n = rest.len().min(want.len());
@@ -340,6 +366,10 @@ fn check_version_prefix(buf: &[u8]) -> Result<(), Reason> {
 /// Names the rule a head broke, from httparse's coarse error and a look at
 /// the lines (error path only).
 fn classify(buf: &[u8], e: httparse::Error) -> Reason {
+    // The leading empty lines and the version, as for a partial head.
+    if let Err(reason) = check_start(buf) {
+        return reason;
+    }
     match e {
         httparse::Error::Version => return Reason::BadVersion,
         httparse::Error::Status => return Reason::BadStatus,

@@ -51,5 +51,8 @@ pub mod framing;
 pub mod head;
 pub mod pool;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::{H1Error, Kind, Reason, Retry};
 pub use framing::Framing;
