@@ -409,6 +409,12 @@ impl<S: Transport> Conn<S> {
         matches!(self.state, State::Done)
     }
 
+    /// Whether the whole current request (head and body) was written; an
+    /// upstream that answered early leaves it false (S39).
+    pub fn request_written(&self) -> bool {
+        self.request_complete
+    }
+
     /// Bytes received and not yet handed out.
     pub fn buffered(&self) -> usize {
         self.rbuf.len()

@@ -9,11 +9,16 @@
 //!   exactly at it;
 //! - a body ends (`Done`) only at a framing boundary: a close-delimited one
 //!   at EOF, a chunked one where a one-shot decode of the same bytes ends;
-//! - the exchange never stalls on IO that is always ready.
+//! - a request reported as written was written in full (head and body);
+//! - the exchange never stalls on IO that is always ready (a write that
+//!   says Pending wakes its task at once).
 //!
 //! Input: byte 0 picks the method (low 2 bits: GET, HEAD, POST, PUT) and how
 //! many bytes each read returns (the other 6 bits: 1 + 7·k); the rest is the
-//! reply.
+//! reply. A POST carries a 20 KB body (past the inline limit, so it goes out
+//! by vectored writes), and its writes take at most 4 KiB, with a Pending
+//! between two of them: the reply is then read while the request is still
+//! being written (the early-answer path, S39).
 #![allow(dead_code)]
 
 use std::io;
@@ -23,6 +28,7 @@ use std::task::{Context, Poll, Waker};
 use bytes::{Bytes, BytesMut};
 use gw_runtime::http1::chunked::{Chunk, ChunkedDecoder, ChunkedLimits};
 use gw_runtime::http1::conn::{Conn, ConnLimits, Probe, ReqBody, Transport, UpstreamRequest};
+use gw_runtime::http1::encode::{BodyLen, encode_request_head};
 use gw_runtime::http1::framing::Framing;
 use gw_runtime::http1::head::{HeadLimits, Parsed, parse_response_head};
 use hyper::http::{HeaderMap, Method};
@@ -32,6 +38,12 @@ pub struct Scripted {
     data: Vec<u8>,
     pos: usize,
     step: usize,
+    /// The most one write takes (`usize::MAX`: everything, always ready).
+    write_max: usize,
+    /// Bytes written.
+    pub written: usize,
+    /// The next write says Pending.
+    stall: bool,
 }
 
 impl Scripted {
@@ -56,10 +68,23 @@ impl Transport for Scripted {
 
     fn poll_write_vectored(
         &mut self,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()))
+        if self.write_max != usize::MAX {
+            self.stall = !self.stall;
+            if self.stall {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+        }
+        let n = bufs
+            .iter()
+            .map(|b| b.len())
+            .sum::<usize>()
+            .min(self.write_max);
+        self.written += n;
+        Poll::Ready(Ok(n))
     }
 
     fn probe(&mut self) -> Probe {
@@ -71,15 +96,21 @@ impl Transport for Scripted {
     }
 }
 
-/// Polls a future that must finish without waiting (its IO is always ready).
+/// Polls a future whose IO is always ready (or wakes it at once) until it
+/// finishes; a bound on the polls catches a stall.
 fn now<F: std::future::Future>(f: F) -> F::Output {
     let mut f = pin!(f);
     let mut cx = Context::from_waker(Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        Poll::Ready(v) => v,
-        Poll::Pending => panic!("the exchange waited on IO that is always ready"),
+    for _ in 0..100_000 {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
     }
+    panic!("the exchange waited on IO that is always ready")
 }
+
+/// The POST body: past the inline limit.
+static BODY: [u8; 20_000] = [b'b'; 20_000];
 
 const METHODS: [Method; 4] = [Method::GET, Method::HEAD, Method::POST, Method::PUT];
 
@@ -90,10 +121,14 @@ pub fn check(input: &[u8]) {
     };
     let method = &METHODS[usize::from(first & 3)];
     let step = 1 + 7 * usize::from(first >> 2);
+    let post = *method == Method::POST;
     let io = Scripted {
         data: reply.to_vec(),
         pos: 0,
         step,
+        write_max: if post { 4096 } else { usize::MAX },
+        written: 0,
+        stall: false,
     };
     let limits = ConnLimits {
         head: HeadLimits::default(),
@@ -101,18 +136,38 @@ pub fn check(input: &[u8]) {
     };
     let mut conn = Conn::new(io, Bytes::from_static(b"fuzz.test"), limits);
     let headers = HeaderMap::new();
-    let body = if *method == Method::POST {
-        ReqBody::Full(Bytes::from_static(b"{}"))
+    let body = if post {
+        ReqBody::Full(Bytes::from_static(&BODY))
     } else {
         ReqBody::Empty
     };
+    // The request's size on the wire, to check "written in full".
+    let mut wire = Vec::new();
+    let len = if post {
+        BodyLen::Length(BODY.len() as u64)
+    } else {
+        BodyLen::None
+    };
+    encode_request_head(&mut wire, method, "/f", b"fuzz.test", &headers, len)
+        .expect("the request encodes");
+    let request_len = wire.len() + if post { BODY.len() } else { 0 };
     let req = UpstreamRequest {
         method,
         path_and_query: "/f",
         headers: &headers,
         body: &body,
     };
-    let head = match now(conn.send(&req)) {
+    let sent = now(conn.send(&req));
+    if conn.request_written() {
+        assert_eq!(
+            conn.io().written,
+            request_len,
+            "reported written, not all written"
+        );
+    } else {
+        assert!(conn.io().written <= request_len);
+    }
+    let head = match sent {
         Ok(h) => h,
         Err(_) => {
             assert!(
@@ -149,6 +204,7 @@ pub fn check(input: &[u8]) {
     assert!(conn.is_done(), "the body ended without being done");
     let leftover = conn.buffered();
     if conn.is_reusable() {
+        assert!(conn.request_written(), "reusable after a partial request");
         assert_eq!(leftover, 0, "reusable with bytes left over");
         assert!(head.keep_alive && framing.is_self_delimited());
     }
