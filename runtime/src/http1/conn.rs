@@ -36,9 +36,16 @@
 //!   connection also polls for a response: an upstream that answers early
 //!   (a 413 before reading the body, S39) is delivered, and the connection
 //!   is then never reused (the request was not fully written; hyper#4176).
+//!   A `1xx` that arrives meanwhile does not stop the write (an upstream
+//!   may say `100 Continue` unasked and then wait for the body).
 //! - The `max_age` half of §3.4 condition 7 is checked by the pool when the
 //!   connection comes back (it reads the clock there anyway); the request
 //!   count is checked here.
+//! - The head deadline runs from the first wait rather than from the call:
+//!   the clock is read only when something waits, and what comes before
+//!   is microseconds of CPU work.
+//! - §3.4 condition 4's "the request carried no `close`" holds by
+//!   construction: the encoder strips `Connection` from the request.
 
 use std::future::Future;
 use std::io;

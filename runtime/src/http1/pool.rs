@@ -30,7 +30,14 @@
 //!   connections, so their sockets do not linger. Correctness does not
 //!   depend on it: checkout checks expiry itself;
 //! - a miss dials synchronously: pop or connect, never race the two
-//!   (hyperium/hyper#4134).
+//!   (hyperium/hyper#4134). A dead pooled connection never surfaces as an
+//!   error (research §4.6 lists a failed probe under `Unsent`): checkout
+//!   skips it before anything is written.
+//!
+//! A pooled connection keeps the tokio registration and timer of the
+//! runtime that made it, so it must be used on that runtime: true of a
+//! gateway worker (one runtime per thread, for the thread's life). A
+//! connection whose runtime is gone fails its probe and is dropped.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
