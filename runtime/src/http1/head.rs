@@ -28,7 +28,7 @@
 //!   over slices of the frozen head, so each value shares the read buffer
 //!   (no copy, no allocation) and a value with a CTL could not get through
 //!   even if httparse let it.
-//! - The returned [`http::HeaderMap`] has no hop-by-hop or framing fields
+//! - The returned [`HeaderMap`] has no hop-by-hop or framing fields
 //!   (Connection and every field it names, Keep-Alive, Proxy-Connection,
 //!   TE, Trailer, Transfer-Encoding, Upgrade, Content-Length): the gateway
 //!   re-frames every response downstream (RFC 9112 §6.3 rule 3 says an
@@ -123,8 +123,9 @@ pub enum Parsed {
 ///
 /// On [`Parsed::Informational`] and [`Parsed::Final`] the head's bytes are
 /// split off the front of `buf` (the values of a final head share them);
-/// on [`Parsed::Partial`] and on an error `buf` is left as it was. An error
-/// means the connection is unusable: answer 502 and close it.
+/// on [`Parsed::Partial`] and on an error `buf` is left as it was (the fuzz
+/// target checks both). An error means the connection is unusable: answer
+/// 502 and close it.
 /// `is_head`: the request was a HEAD (the response has no body whatever it
 /// says, RFC 9112 §6.3 rule 1).
 pub fn parse_response_head(
@@ -179,6 +180,13 @@ pub fn parse_response_head(
     let count = response.headers.len();
     for (field, span) in response.headers.iter().zip(spans.iter_mut()) {
         let name = field.name.as_bytes();
+        // httparse checked the characters of names and values, which are
+        // the ones `HeaderName` and `HeaderValue` accept; `HeaderName`'s
+        // length limit is the one check left, so it runs here, before the
+        // split, and the conversions after it cannot fail.
+        if name.len() > usize::from(u16::MAX) {
+            return Err(Reason::BadHeaderName);
+        }
         let role = Role::of(name);
         match role {
             Role::ContentLength => facts.content_length(field.value),
@@ -323,11 +331,18 @@ fn named_by_connection(head: &Bytes, spans: &[Span], name: &[u8]) -> Result<bool
     Ok(false)
 }
 
-/// The buffer holds an empty line after some line: `\n\n` or `\n\r\n`.
+/// The buffer holds an empty line after some line: `\n\n` or `\n\r\n`,
+/// not counting the empty lines httparse skips before the status line.
 /// A head cannot end anywhere else, and httparse reports every head
-/// without one as partial, so this saves parsing a partial head.
+/// without one as partial, so this saves parsing a partial head. It also
+/// means httparse and [`classify`] only ever see whole lines, so where a
+/// read cut the head cannot change the reject reason (found by the fuzz
+/// target: a leading `\r\n\n` passed for an end).
 fn has_head_end(buf: &[u8]) -> bool {
     let mut rest = buf;
+    while let [b'\r', b'\n', tail @ ..] | [b'\n', tail @ ..] = rest {
+        rest = tail;
+    }
     while let Some(i) = rest.iter().position(|&b| b == b'\n') {
         rest = &rest[i + 1..];
         match rest {
@@ -525,6 +540,7 @@ mod tests {
                 ok(200, &[("x-a", b"")], Empty, b"")),
             ("dup-order", b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX: 1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n", false,
                 ok(200, &[("set-cookie", b"a=1"), ("set-cookie", b"b=2"), ("x", b"1")], Empty, b"")),
+            ("fuzz: leading empty lines are not an end", b"\r\n\nHTTP/1.1 200 OK\r\nCon\x88gth: 1\r\x1a\r\n\r\n", false, Reject(BareCr)),
             ("leading-crlf", b"\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", false,
                 ok(200, &[], Length(1), b"x")),
             ("999", b"HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", false, ok(999, &[], Empty, b"")),
@@ -618,6 +634,8 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
             b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n",
             b"HTTP/1.2 200 OK\r\n\r\n",
+            // fuzz regression: a cut inside a line after leading empty lines
+            b"\r\n\nHTTP/1.1 200 OK\r\nCon\x88\x98\xa2\x91\x8b\xd2\xb3\x9a\x91gth: 1\r\x1a\r\nx",
         ];
         for input in inputs {
             let whole = run(input, false, &limits);

@@ -16,9 +16,9 @@
 //! re-frames every response it forwards, so a strict reject costs one
 //! request, while a lenient read that frames a body differently from the
 //! upstream poisons the connection for the next request (response-queue
-//! desync, research §3 intro). The rules are stricter than hyper's in the
-//! places the research table lists (S1, S2, S9–S13, S19, S20, S26, S30);
-//! the differential test allow-lists exactly those.
+//! desync, research §3 intro). Where this is stricter than hyper's client,
+//! research §4.7(c) lists the cases (S1, S2, S9–S13, S19, S20, S26, S30)
+//! as the expected allow-list of a differential test against it.
 //!
 //! Files (the IO-free ones are pure functions over bytes, tested by tables
 //! and fuzzed):
@@ -28,7 +28,11 @@
 //!   verdict (§3.1, §3.4 item 3);
 //! - [`head`]: the strict response head parser (§3.2) over httparse;
 //! - [`chunked`]: the incremental chunked decoder (§3.3);
-//! - [`encode`]: the request head writer (§3.6).
+//! - [`encode`]: the request head writer (§3.6);
+//! - `tests` (test builds only): the invariants the fuzz targets `h1_head`
+//!   and `h1_chunked` check (`tests/fuzz_checks.rs`, included by the
+//!   targets with `#[path]`) and the stable replays of their committed
+//!   seeds under `fuzz/corpus/`.
 //!
 //! Deviations from the research design (§4.1), and why:
 //! - the module is `runtime/src/http1/` (the name), not
@@ -40,7 +44,28 @@
 //!   frozen as `Bytes` first;
 //! - [`chunked::ChunkedDecoder`] has no `Trailers` output: trailers are
 //!   parsed under their caps and dropped (§3.3 says drop by default, and
-//!   nothing forwards them yet), so `Data`/`NeedMore`/`Done` suffice.
+//!   nothing forwards them yet), so `Data`/`NeedMore`/`Done` suffice;
+//! - a HEAD or 304 answer's Content-Length and Transfer-Encoding are
+//!   ignored even when malformed (§3.1 rule 1 says "ignore"; no body byte
+//!   is read either way, and stray bytes after such a head make the
+//!   connection unusable under §3.4 item 2), while a 1xx or 204 that claims
+//!   a body is rejected as §3.1 asks;
+//! - chunk sizes allow 16 hex digits *including* leading zeros (httparse's
+//!   rule; hyper allows any number of leading zeros): a bounded line is
+//!   worth more than `00000000000000000` being accepted;
+//! - a bare LF is rejected everywhere in chunked framing (size lines, after
+//!   data, trailers), not only in extensions (§3.3 names extensions; nginx
+//!   rejects it everywhere since nginx/nginx#1016), while a head may end its
+//!   lines with a bare LF (§3.2);
+//! - the request encoder also emits `Content-Length: 0` for an empty
+//!   request of a method whose body has meaning (POST, PUT, PATCH, …), as
+//!   Go's client does, and checks the target and Host bytes (§3.6 relies
+//!   on `http::Uri`; the check makes the encoder safe on its own).
+//!
+//! Known cost: [`head::parse_response_head`] is stateless, so a head that
+//! arrives in many small reads is scanned for its end from the start on
+//! each call (at most [`head::HeadLimits::max_bytes`] a call; quadratic in
+//! the number of reads, bounded by the head cap and the head timeout).
 
 pub mod body;
 pub mod chunked;
