@@ -23,6 +23,9 @@
 # chunked decoder (chunked.rs); both start from the seeds committed under
 # corpus/<target>/ (replayed by a stable test in runtime/src/http1/tests)
 # and check the invariants of runtime/src/http1/tests/fuzz_checks.rs.
+# `run.sh SECONDS h1_response_stream` fuzzes the own HTTP/1.1 client's
+# connection (runtime/src/http1/conn.rs) with whole upstream replies on
+# scripted IO; seeded with the committed fuzz/corpus/h1_response_stream.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -134,6 +137,18 @@ if [ "${2:-lint}" = h1_chunked ]; then
     '"FFFFFFFFFFFFFFFF"' '"0000000000000000"' '"Content-Length: 5\x0D\x0A"' '": "' > target/h1_chunked.dict
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none h1_chunked corpus/h1_chunked -- \
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=target/h1_chunked.dict
+fi
+if [ "${2:-lint}" = h1_response_stream ]; then
+  # The committed seeds (seed-*) are the corpus' start; byte 0 picks the
+  # method and the read size, the rest is the upstream's reply. The
+  # dictionary goes under target/ (ignored).
+  mkdir -p corpus/h1_response_stream target
+  printf '%s\n' '"HTTP/1.1 "' '"HTTP/1.0 "' '"200 OK\x0D\x0A"' '"100 Continue\x0D\x0A"' '"103 "' '"204 "' \
+    '"304 "' '"101 "' '"\x0D\x0A"' '"\x0D\x0A\x0D\x0A"' '"Content-Length: "' '"Transfer-Encoding: "' \
+    '"chunked"' '"Connection: "' '"close"' '"keep-alive"' '"0\x0D\x0A\x0D\x0A"' '";ext="' '"ffffffffffffffff"' \
+    > target/h1_response_stream.dict
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none h1_response_stream corpus/h1_response_stream -- \
+    -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=4096 -dict=target/h1_response_stream.dict
 fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE

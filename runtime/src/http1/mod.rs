@@ -73,11 +73,14 @@
 //! each call (at most [`head::HeadLimits::max_bytes`] a call; quadratic in
 //! the number of reads, bounded by the head cap and the head timeout).
 
+pub mod body;
 pub mod chunked;
+pub mod conn;
 pub mod encode;
 pub mod error;
 pub mod framing;
 pub mod head;
+pub mod pool;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,717 @@
+//! The own HTTP/1.1 client (`gw_runtime::http1`) against scripted upstreams
+//! on 127.0.0.1: pool reuse, the checkout probe, retries and the keep-alive
+//! verdict over real sockets (research §4.7(f), and the IO cases of
+//! §4.7(e): S22, S24, S25, S35–S39). Every test is bounded in time; pools
+//! are per worker thread and each test runs on its own runtime, so tests
+//! do not share idle connections.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use gw_runtime::http1::conn::{ReqBody, UpstreamRequest};
+use gw_runtime::http1::error::{H1Error, Kind};
+use gw_runtime::http1::pool::{Event, Pool, PoolConfig, Response};
+use hyper::body::Body;
+use hyper::http::{HeaderMap, Method};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+async fn bounded<T>(f: impl Future<Output = T>) -> T {
+    tokio::time::timeout(LIMIT, f)
+        .await
+        .expect("the test took too long")
+}
+
+/// An upstream whose every accepted connection runs `script(n, stream)`
+/// (`n` counts from 0); returns its port and the accept count.
+async fn upstream<F, Fut>(script: F) -> (u16, Arc<AtomicUsize>)
+where
+    F: Fn(usize, TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((s, _)) = l.accept().await {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(script(n, s));
+        }
+    });
+    (port, accepted)
+}
+
+/// Reads one request (head, and a `Content-Length` body) out of `buf` plus
+/// what the socket brings; `None` at EOF or on an error.
+async fn read_request(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    let mut b = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let cl = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + cl {
+                return Some(buf.drain(..end + 4 + cl).collect());
+            }
+        }
+        match s.read(&mut b).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&b[..n]),
+        }
+    }
+}
+
+/// Answers every request on the connection with `reply`.
+async fn serve(mut s: TcpStream, reply: &'static [u8]) {
+    let mut buf = Vec::new();
+    while read_request(&mut s, &mut buf).await.is_some() {
+        if s.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+fn pool(port: u16, config: PoolConfig) -> Pool {
+    Pool::new("127.0.0.1", port, Bytes::from_static(b"up.test"), config)
+}
+
+async fn request(p: &Pool, method: Method, body: ReqBody) -> Result<Response, H1Error> {
+    let headers = HeaderMap::new();
+    p.request(&UpstreamRequest {
+        method: &method,
+        path_and_query: "/r",
+        headers: &headers,
+        body: &body,
+    })
+    .await
+}
+
+/// GET, the body collected: status and body.
+async fn get(p: &Pool) -> Result<(u16, Bytes), H1Error> {
+    let r = request(p, Method::GET, ReqBody::Empty).await?;
+    let status = r.head.status.as_u16();
+    Ok((status, r.body.collect(1 << 20).await?))
+}
+
+#[tokio::test]
+async fn an_idle_connection_the_upstream_closed_is_probed_dropped_and_redialled() {
+    bounded(async {
+        // Each connection answers one request, then closes.
+        let (port, accepted) = upstream(|_, mut s| async move {
+            let mut buf = Vec::new();
+            if read_request(&mut s, &mut buf).await.is_some() {
+                let _ = s.write_all(OK).await;
+            }
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        assert_eq!(get(&p).await.unwrap(), (200, Bytes::from_static(b"ok")));
+        assert_eq!(p.idle(), 1);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(get(&p).await.unwrap().0, 200);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        let st = p.stats();
+        assert_eq!(st.get(Event::ProbeClosed), 1);
+        assert_eq!(st.get(Event::Dial), 2);
+        // Nothing was sent on the dead connection, so nothing was retried.
+        assert_eq!(st.get(Event::StaleRetry), 0);
+    })
+    .await;
+}
+
+/// An upstream whose first connection answers one request, then resets
+/// the connection right after reading the second; later connections answer
+/// everything.
+async fn resetting_upstream() -> (u16, Arc<AtomicUsize>) {
+    upstream(|n, mut s| async move {
+        if n > 0 {
+            return serve(s, OK).await;
+        }
+        let mut buf = Vec::new();
+        if read_request(&mut s, &mut buf).await.is_some() {
+            let _ = s.write_all(OK).await;
+        }
+        if read_request(&mut s, &mut buf).await.is_some() {
+            let _ = s.set_zero_linger();
+            drop(s);
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_reset_after_a_get_is_retried_once_on_a_fresh_connection() {
+    bounded(async {
+        let (port, accepted) = resetting_upstream().await;
+        let p = pool(port, PoolConfig::default());
+        get(&p).await.unwrap();
+        assert_eq!(get(&p).await.unwrap(), (200, Bytes::from_static(b"ok")));
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        assert_eq!(p.stats().get(Event::StaleRetry), 1);
+        assert_eq!(p.stats().get(Event::Reuse), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_reset_after_a_post_is_not_retried_unless_the_policy_says_so() {
+    bounded(async {
+        let (port, accepted) = resetting_upstream().await;
+        let p = pool(port, PoolConfig::default());
+        get(&p).await.unwrap();
+        let body = ReqBody::Full(Bytes::from_static(b"{}"));
+        let e = request(&p, Method::POST, body.clone()).await.unwrap_err();
+        assert_eq!(e.kind, Kind::StaleReused);
+        assert!(e.reused && e.wrote_any && !e.got_any);
+        assert_eq!(p.stats().get(Event::RetrySkippedNonIdempotent), 1);
+        assert_eq!(p.stats().get(Event::StaleRetry), 0);
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "no second connection");
+
+        // `retry_non_idempotent`: the same failure is retried.
+        let (port, accepted) = resetting_upstream().await;
+        let p = pool(
+            port,
+            PoolConfig {
+                retry_non_idempotent: true,
+                ..PoolConfig::default()
+            },
+        );
+        get(&p).await.unwrap();
+        let r = request(&p, Method::POST, body).await.unwrap();
+        assert_eq!(r.head.status, 200);
+        assert_eq!(p.stats().get(Event::StaleRetry), 1);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    })
+    .await;
+}
+
+/// Sends two GETs and reports how many connections the upstream saw.
+async fn two_gets(reply: &'static [u8]) -> (Pool, usize) {
+    let (port, accepted) = upstream(move |_, s| serve(s, reply)).await;
+    let p = pool(port, PoolConfig::default());
+    get(&p).await.unwrap();
+    let idle = p.idle();
+    get(&p).await.unwrap();
+    assert_eq!(idle, p.idle(), "the same verdict twice");
+    (p, accepted.load(Ordering::SeqCst))
+}
+
+#[tokio::test]
+async fn connection_close_and_http_1_0_answers_are_not_pooled() {
+    bounded(async {
+        let (p, conns) = two_gets(OK).await;
+        assert_eq!((p.idle(), conns), (1, 1));
+        let (p, conns) =
+            two_gets(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok").await;
+        assert_eq!((p.idle(), conns), (0, 2));
+        let (p, conns) = two_gets(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok").await;
+        assert_eq!((p.idle(), conns), (0, 2));
+        // `keep-alive` on 1.0 does not change our policy (research §4.7a).
+        let (p, conns) =
+            two_gets(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+                .await;
+        assert_eq!((p.idle(), conns), (0, 2));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_dropped_mid_stream_closes_the_connection() {
+    bounded(async {
+        let (tx, rx) = tokio::sync::oneshot::channel::<usize>();
+        let tx = std::sync::Mutex::new(Some(tx));
+        let (port, _) = upstream(move |_, mut s| {
+            let tx = tx.lock().unwrap().take();
+            async move {
+                let mut buf = Vec::new();
+                read_request(&mut s, &mut buf).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789")
+                    .await;
+                // What comes next from the client: EOF when it closed.
+                let mut b = [0u8; 64];
+                let n = s.read(&mut b).await.unwrap_or(usize::MAX);
+                if let Some(tx) = tx {
+                    let _ = tx.send(n);
+                }
+            }
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        let mut body = r.body;
+        assert_eq!(body.size_hint().exact(), Some(100_000));
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            frame.into_data().unwrap(),
+            Bytes::from_static(b"0123456789")
+        );
+        assert_eq!(body.size_hint().exact(), Some(99_990));
+        drop(body);
+        assert_eq!(rx.await.unwrap(), 0, "the upstream saw the close");
+        assert_eq!(p.idle(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn idle_timeout_max_requests_and_max_age_evict() {
+    bounded(async {
+        let (port, accepted) = upstream(|_, s| serve(s, OK)).await;
+        let p = pool(
+            port,
+            PoolConfig {
+                idle_timeout: Duration::from_millis(100),
+                ..PoolConfig::default()
+            },
+        );
+        get(&p).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        get(&p).await.unwrap();
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+        assert_eq!(p.stats().get(Event::Expired), 1);
+
+        let (port, accepted) = upstream(|_, s| serve(s, OK)).await;
+        let p = pool(
+            port,
+            PoolConfig {
+                max_requests: 3,
+                ..PoolConfig::default()
+            },
+        );
+        for _ in 0..7 {
+            get(&p).await.unwrap();
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 3, "3 + 3 + 1 requests");
+
+        let (port, accepted) = upstream(|_, s| serve(s, OK)).await;
+        let p = pool(
+            port,
+            PoolConfig {
+                max_age: Duration::from_secs(1),
+                ..PoolConfig::default()
+            },
+        );
+        get(&p).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        get(&p).await.unwrap();
+        // (A margin for a loaded machine: 1 s against 50 ms.)
+        assert_eq!(accepted.load(Ordering::SeqCst), 1, "still young");
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        get(&p).await.unwrap();
+        assert_eq!(accepted.load(Ordering::SeqCst), 2, "past max_age");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_sweeper_drops_expired_connections() {
+    bounded(async {
+        let (port, _) = upstream(|_, s| serve(s, OK)).await;
+        let p = pool(
+            port,
+            PoolConfig {
+                idle_timeout: Duration::from_millis(200),
+                ..PoolConfig::default()
+            },
+        );
+        get(&p).await.unwrap();
+        assert_eq!(p.idle(), 1);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // No checkout happened: the sweeper did it.
+        assert_eq!(p.idle(), 0);
+        assert_eq!(p.stats().get(Event::Expired), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ten_thousand_sequential_requests_use_one_connection() {
+    bounded(async {
+        let (port, accepted) = upstream(|_, s| serve(s, OK)).await;
+        let p = pool(
+            port,
+            PoolConfig {
+                max_requests: 100_000,
+                ..PoolConfig::default()
+            },
+        );
+        for _ in 0..10_000 {
+            assert_eq!(get(&p).await.unwrap().0, 200);
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(p.stats().get(Event::Dial), 1);
+        assert_eq!(p.stats().get(Event::Reuse), 9_999);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn s35_extra_bytes_after_a_response_are_delivered_not_reused() {
+    bounded(async {
+        let (p, conns) =
+            two_gets(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n").await;
+        assert_eq!((p.idle(), conns), (0, 2));
+        assert_eq!(get(&p).await.unwrap().1, Bytes::from_static(b"ok"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn s36_unsolicited_bytes_on_an_idle_connection_are_counted_and_dropped() {
+    bounded(async {
+        let (port, accepted) = upstream(|n, mut s| async move {
+            if n > 0 {
+                return serve(s, OK).await;
+            }
+            let mut buf = Vec::new();
+            read_request(&mut s, &mut buf).await;
+            let _ = s.write_all(OK).await;
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let _ = s.write_all(OK).await;
+            // Keep it open: only the stray bytes mark it.
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        get(&p).await.unwrap();
+        assert_eq!(p.idle(), 1);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(get(&p).await.unwrap(), (200, Bytes::from_static(b"ok")));
+        assert_eq!(p.stats().get(Event::UnexpectedData), 1);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    })
+    .await;
+}
+
+/// One answer written as `parts` with a pause between them, then the
+/// upstream closes.
+async fn scripted_once(parts: &'static [&'static [u8]], pause: Duration) -> Pool {
+    let (port, _) = upstream(move |_, mut s| async move {
+        let mut buf = Vec::new();
+        read_request(&mut s, &mut buf).await;
+        for part in parts {
+            if s.write_all(part).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    })
+    .await;
+    pool(port, PoolConfig::default())
+}
+
+#[tokio::test]
+async fn s37_eof_inside_a_content_length_body_aborts() {
+    bounded(async {
+        let p = scripted_once(
+            &[b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello"],
+            Duration::ZERO,
+        )
+        .await;
+        let e = get(&p).await.unwrap_err();
+        assert_eq!(e.kind, Kind::BodyAbort);
+        assert_eq!(p.idle(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn s38_a_close_delimited_body_streams_to_eof() {
+    bounded(async {
+        let p = scripted_once(
+            &[b"HTTP/1.1 200 OK\r\n\r\nhel", b"lo ", b"world"],
+            Duration::from_millis(5),
+        )
+        .await;
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        assert_eq!(r.body.size_hint().exact(), None);
+        assert_eq!(
+            r.body.collect(1024).await.unwrap(),
+            Bytes::from_static(b"hello world")
+        );
+        assert_eq!(p.idle(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn s39_an_answer_before_the_body_is_written_is_delivered_and_closed() {
+    bounded(async {
+        let (port, _) = upstream(|_, mut s| async move {
+            // Read the head only, answer, and read nothing more.
+            let mut got = Vec::new();
+            let mut b = [0u8; 1024];
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut b).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => got.extend_from_slice(&b[..n]),
+                }
+            }
+            let _ = s
+                .write_all(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig")
+                .await;
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        // Larger than what loopback socket buffers absorb.
+        let body = ReqBody::Full(Bytes::from(vec![b'x'; 64 << 20]));
+        let r = request(&p, Method::POST, body).await.unwrap();
+        assert_eq!(r.head.status, 413);
+        assert_eq!(
+            r.body.collect(1024).await.unwrap(),
+            Bytes::from_static(b"big")
+        );
+        assert_eq!(p.idle(), 0, "the request was not written in full");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn s22_a_304_with_body_bytes_is_empty_and_not_reused() {
+    bounded(async {
+        let (p, conns) =
+            two_gets(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello").await;
+        assert_eq!((p.idle(), conns), (0, 2));
+        assert_eq!(get(&p).await.unwrap(), (304, Bytes::new()));
+        let (p, conns) = two_gets(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n").await;
+        assert_eq!((p.idle(), conns), (1, 1), "S21");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn s24_s25_informational_heads_are_skipped() {
+    bounded(async {
+        let (p, conns) = two_gets(
+            b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        )
+        .await;
+        assert_eq!((p.idle(), conns), (1, 1));
+        let p = scripted_once(
+            &[
+                b"HTTP/1.1 100 Continue\r\n\r\n",
+                b"HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nok",
+            ],
+            Duration::from_millis(5),
+        )
+        .await;
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        assert_eq!(r.head.status, 200);
+        assert!(r.head.headers.get("link").is_none());
+        assert_eq!(r.head.headers.get("x-a").unwrap(), "1");
+        assert_eq!(r.body.collect(16).await.unwrap(), Bytes::from_static(b"ok"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn collect_over_its_limit_fails_and_closes() {
+    bounded(async {
+        let (p, _) = (
+            pool(
+                upstream(|_, s| serve(s, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"))
+                    .await
+                    .0,
+                PoolConfig::default(),
+            ),
+            (),
+        );
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        assert_eq!(r.body.collect(10).await.unwrap_err().kind, Kind::BodyTooLarge);
+        assert_eq!(p.idle(), 0);
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        assert_eq!(r.body.collect(100).await.unwrap().len(), 100);
+        assert_eq!(p.idle(), 1);
+
+        let p = scripted_once(
+            &[
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n",
+                b"6\r\nghijkl\r\n0\r\n\r\n",
+            ],
+            Duration::from_millis(5),
+        )
+        .await;
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        assert_eq!(r.body.collect(10).await.unwrap_err().kind, Kind::BodyTooLarge);
+        assert_eq!(p.idle(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_chunked_answer_split_across_many_reads() {
+    bounded(async {
+        const REPLY: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nTrailer-A: x\r\n\r\n";
+        let (port, accepted) = upstream(|_, mut s| async move {
+            let _ = s.set_nodelay(true);
+            let mut buf = Vec::new();
+            while read_request(&mut s, &mut buf).await.is_some() {
+                for b in REPLY {
+                    if s.write_all(&[*b]).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        for _ in 0..2 {
+            let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+            assert_eq!(r.body.collect(1024).await.unwrap(), Bytes::from_static(b"hello world"));
+            assert_eq!(p.idle(), 1);
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_connection_is_back_before_the_last_frame() {
+    bounded(async {
+        let (port, _) =
+            upstream(|_, s| serve(s, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")).await;
+        let p = pool(port, PoolConfig::default());
+        let r = request(&p, Method::GET, ReqBody::Empty).await.unwrap();
+        let mut body = r.body;
+        assert!(!body.is_end_stream());
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(frame.into_data().unwrap(), Bytes::from_static(b"hello"));
+        // The last frame is out and the connection is already idle.
+        assert_eq!(p.idle(), 1);
+        assert!(body.is_end_stream());
+        assert_eq!(p.stats().get(Event::Dial), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn protocol_rejects_are_counted_by_reason_and_close() {
+    bounded(async {
+        use gw_runtime::http1::error::Reason;
+        let (port, accepted) = upstream(|_, s| {
+            serve(
+                s,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            )
+        })
+        .await;
+        let p = pool(port, PoolConfig::default());
+        for _ in 0..2 {
+            let e = get(&p).await.unwrap_err();
+            assert_eq!(e.kind, Kind::Protocol(Reason::ClAndTe));
+        }
+        assert_eq!(p.stats().rejected(Reason::ClAndTe), 2);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2, "each reject closed its connection");
+        // Inside a body: the chunk data is not followed by CRLF (S31).
+        let p = scripted_once(
+            &[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX"],
+            Duration::ZERO,
+        )
+        .await;
+        let e = get(&p).await.unwrap_err();
+        assert_eq!(e.kind, Kind::Protocol(Reason::BadChunkDataEnd));
+        assert!(e.got_any);
+        assert_eq!(p.stats().rejected(Reason::BadChunkDataEnd), 1);
+        assert_eq!(p.idle(), 0);
+    })
+    .await;
+}
+
+/// The body and the request future can cross threads (hyper's server
+/// wants `Send` bodies; a multi-thread runtime wants `Send` futures).
+#[test]
+fn the_body_and_the_request_future_are_send() {
+    fn send<T: Send + 'static>(_: &T) {}
+    fn body<T: Body + Send + Unpin + 'static>() {}
+    body::<gw_runtime::http1::body::UpstreamBody>();
+    let p = pool(1, PoolConfig::default());
+    let headers = HeaderMap::new();
+    let body = ReqBody::Empty;
+    let req = UpstreamRequest {
+        method: &Method::GET,
+        path_and_query: "/",
+        headers: &headers,
+        body: &body,
+    };
+    fn send_ref<T: Send>(_: &T) {}
+    send_ref(&p.request(&req));
+    send(&p);
+}
+
+#[tokio::test]
+async fn a_refused_connect_is_a_connect_error() {
+    bounded(async {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        let p = pool(
+            port,
+            PoolConfig {
+                connect_timeout: Some(Duration::from_secs(2)),
+                ..PoolConfig::default()
+            },
+        );
+        let e = get(&p).await.unwrap_err();
+        assert!(matches!(e.kind, Kind::Connect(_)), "{e:?}");
+        assert_eq!(p.stats().get(Event::DialFailed), 1);
+    })
+    .await;
+}
+
+#[path = "support/h1_stream.rs"]
+mod h1_stream;
+
+/// Replays the committed seeds of the `h1_response_stream` fuzz target
+/// (`fuzz/corpus/h1_response_stream/`) through the same check, and a few
+/// inline cases, at every read size the input byte can pick.
+#[test]
+fn h1_response_stream_seeds_replay() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/h1_response_stream");
+    let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("seed-"))
+                .filter_map(|e| std::fs::read(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        inputs.len() >= 10,
+        "the seeds are committed under {}",
+        dir.display()
+    );
+    inputs.push(b"\x00HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef".to_vec());
+    for input in &inputs {
+        for k in 0..64u8 {
+            for method in 0..4u8 {
+                let mut v = input.clone();
+                if let Some(b) = v.first_mut() {
+                    *b = (k << 2) | method;
+                }
+                h1_stream::check(&v);
+            }
+        }
+    }
+}
