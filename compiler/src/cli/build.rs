@@ -189,7 +189,8 @@ pub(crate) fn build(args: &BuildArgs) -> miette::Result<Built> {
         quiet: args.quiet,
     };
     if let Some(lock) = &runtime.workspace_lock {
-        seed_lock(&dir, lock, &build)?;
+        let manifest = std::fs::read_to_string(runtime.dir.join("Cargo.toml")).unwrap_or_default();
+        seed_lock(&dir, lock, &manifest, &build)?;
         build.locked = true;
     }
     eprintln!(
@@ -230,9 +231,21 @@ pub(crate) fn build(args: &BuildArgs) -> miette::Result<Built> {
 
 /// Seeds the crate's `Cargo.lock` with the runtime workspace's lock, and
 /// lets cargo settle it, when the crate has no lock yet or the workspace
-/// lock changed since (a stamp file remembers which one seeded it).
-fn seed_lock(dir: &Path, workspace_lock: &str, build: &CargoBuild) -> miette::Result<()> {
-    let stamp = format!("{:016x}\n", project::fnv1a64(workspace_lock.as_bytes()));
+/// lock or the runtime's manifest changed since (a stamp file remembers
+/// which seeded it: a dependency the runtime moved from its dev-
+/// dependencies to its dependencies changes no workspace lock, but the
+/// settled lock of a crate built before lacks it, and `--locked` fails).
+fn seed_lock(
+    dir: &Path,
+    workspace_lock: &str,
+    runtime_manifest: &str,
+    build: &CargoBuild,
+) -> miette::Result<()> {
+    let stamp = format!(
+        "{:016x} {:016x}\n",
+        project::fnv1a64(workspace_lock.as_bytes()),
+        project::fnv1a64(runtime_manifest.as_bytes())
+    );
     let stamp_path = dir.join(".gwc-lock-seed");
     let lock_path = dir.join("Cargo.lock");
     if lock_path.is_file() && std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp) {
