@@ -767,30 +767,12 @@ async fn read_timeout_bounds_the_head_and_the_body() {
     )
     .await;
     // A head that never ends.
-    let t0 = Instant::now();
-    let (mut r, mut w) = tokio::net::TcpStream::connect(gw.addr)
-        .await
-        .unwrap()
-        .into_split();
-    w.write_all(b"GET /u HTTP/1.1\r\nHost: a\r\n")
-        .await
-        .unwrap();
-    let (answer, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
-    let took = closed - t0;
+    let (answer, took) = written_then_closed(gw.addr, b"GET /u HTTP/1.1\r\nHost: a\r\n").await;
     assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
     assert!(took >= Duration::from_millis(450), "closed after {took:?}");
     assert!(took < Duration::from_millis(2500), "closed after {took:?}");
     // A body that stops halfway.
-    let t0 = Instant::now();
-    let (mut r, mut w) = tokio::net::TcpStream::connect(gw.addr)
-        .await
-        .unwrap()
-        .into_split();
-    w.write_all(b"POST /u HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
-        .await
-        .unwrap();
-    let (_, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
-    let took = closed - t0;
+    let (_, took) = written_then_closed(gw.addr, b"POST /u HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":").await;
     assert!(took >= Duration::from_millis(450), "closed after {took:?}");
     assert!(took < Duration::from_millis(2500), "closed after {took:?}");
     served_again(gw.addr).await;
@@ -825,16 +807,8 @@ async fn write_timeout_cuts_an_answer_written_after_it() {
         vec![plain_ep(h), slow],
     )
     .await;
-    let t0 = Instant::now();
-    let (mut r, mut w) = tokio::net::TcpStream::connect(gw.addr)
-        .await
-        .unwrap()
-        .into_split();
-    w.write_all(b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
-        .await
-        .unwrap();
-    let (answer, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
-    let took = closed - t0;
+    let (answer, took) =
+        written_then_closed(gw.addr, b"GET /slow HTTP/1.1\r\nHost: a\r\n\r\n").await;
     assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
     assert!(took >= Duration::from_millis(750), "closed after {took:?}");
     assert!(took < Duration::from_millis(3000), "closed after {took:?}");
@@ -844,4 +818,17 @@ async fn write_timeout_cuts_an_answer_written_after_it() {
         c_request(&mut c, b"GET /u HTTP/1.1\r\nHost: a\r\n\r\n").await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Opens a connection, writes `raw` and reads until the gateway closes it
+/// (at most 5 s): what it answered, and how long after the connect.
+async fn written_then_closed(addr: std::net::SocketAddr, raw: &[u8]) -> (Vec<u8>, Duration) {
+    let t0 = Instant::now();
+    let (mut r, mut w) = tokio::net::TcpStream::connect(addr)
+        .await
+        .unwrap()
+        .into_split();
+    w.write_all(raw).await.unwrap();
+    let (answer, closed) = until_closed(&mut r, Duration::from_secs(5)).await;
+    (answer, closed - t0)
 }
