@@ -303,7 +303,7 @@ fn install_gelf(gateway: &spec::Gateway, args: &Args) -> Result<(), String> {
     return telemetry::gelf::install(g, args.gelf.as_deref());
     #[cfg(not(feature = "gelf"))]
     {
-        let _ = g;
+        let _ = (g, args);
         Err("this gateway was built without the `gelf` feature".into())
     }
 }
