@@ -223,6 +223,21 @@ fn run_watch_follows_good_edits_and_keeps_serving_through_a_broken_one() {
     // 3. Fixed again, with another path.
     save(&config_path, &config(&host, "/v3"));
     wait_answer(r#"{"path":"/v3"}"#, REBUILD);
+    // Until each client has been answered by the new gateway (one may
+    // still have had a request in the old one when the first saw /v3).
+    let t = Instant::now();
+    while !(0..2).all(|client| {
+        answers
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(c, _)| *c == client)
+            .is_some_and(|(_, a)| a.as_deref() == Ok(r#"{"path":"/v3"}"#))
+    }) {
+        assert!(t.elapsed() < REBUILD, "a client never got /v3");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     stop.store(true, Ordering::SeqCst);
     for c in clients {
