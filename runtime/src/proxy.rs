@@ -637,7 +637,7 @@ fn local_answer<'a>(res: martian::Incoming) -> Result<Fetched<'a>, Error> {
 /// gunzipping). Past the cap the read stops, the connection is closed (its
 /// unread rest cannot be reused) and the backend fails with
 /// [`ErrorKind::BadResponse`]. The gunzip works in steps of at most about
-/// 1 MiB and yields to the runtime between them, so a gzip bomb neither
+/// 64 KiB and yields to the runtime every 200 µs, so a gzip bomb neither
 /// holds the worker thread nor outlives the endpoint's deadline (the
 /// caller's timeout drops this future at an `await`).
 ///
@@ -758,11 +758,12 @@ impl<'a> BodySink<'a> {
                 }
             }
             SinkBuf::Gunzip(g) => {
-                // About 1 MiB of inflation a step at most; yield after each
-                // 256 KiB so other requests on this worker (and the
-                // deadline) get their turn.
-                const YIELD_EVERY: usize = 256 << 10;
-                let mut since_yield = g.len();
+                // About 64 KiB of inflation a step at most; yield once a
+                // turn has lasted TURN so other requests on this worker
+                // (and the deadline) get theirs. A bomb costs the requests
+                // that share its worker about one TURN per wait of theirs.
+                const TURN: std::time::Duration = std::time::Duration::from_micros(200);
+                let mut turn = std::time::Instant::now();
                 for piece in data.chunks(encoding::Gunzip::STEP) {
                     if let Err(e) = g.push(piece) {
                         return Err(if g.over_limit() {
@@ -774,13 +775,13 @@ impl<'a> BodySink<'a> {
                     // What the output holds, counted after each step: its
                     // chunks never move, and no `await` comes between the
                     // step and this, so a worker passes the budget by one
-                    // step (about 1 MiB) at most.
+                    // output chunk (1 MiB) at most.
                     if !share.grow_to(g.held() as u64) {
                         return Err(SinkError::Budget);
                     }
-                    if g.len() - since_yield >= YIELD_EVERY {
-                        since_yield = g.len();
+                    if turn.elapsed() >= TURN {
                         tokio::task::yield_now().await;
+                        turn = std::time::Instant::now();
                     }
                 }
             }
