@@ -268,6 +268,7 @@ pub fn run(gateway: &'static spec::Gateway) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    limits::no_huge_pages();
     if args.gelf.is_some() && gateway.gelf.is_none() {
         eprintln!("error: `--gelf`: the gateway has no telemetry/gelf");
         return ExitCode::from(1);

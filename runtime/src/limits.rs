@@ -21,6 +21,8 @@
 //!   doubling to 1 s, and are logged once when they start and once when
 //!   they end (an accept a second after the last failure), with their
 //!   count, instead of spinning.
+//! - [`no_huge_pages`]: transparent huge pages are off for the gateway
+//!   process.
 //!
 //! A deadline that passes makes the socket's read or write fail with
 //! `TimedOut`: hyper closes the connection without an answer, as Go's
@@ -40,6 +42,23 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
 use crate::spec::ServerOptions;
+
+/// Turns transparent huge pages off for this process (Linux
+/// `PR_SET_THP_DISABLE`; kept across the binary upgrade's `execve`).
+///
+/// mimalloc asks for huge pages for its large allocations, so the first
+/// touch of a fresh 2 MiB page zeroes all of it inside one page fault, on
+/// the worker thread, where no `await` can yield. Buffering a large backend
+/// answer (a gzip bomb inflating to `max_response_bytes`) then stalled every
+/// connection of that worker: `bench/hostile.sh` measured 55–160 ms of
+/// backlog from one bomb with huge pages and 5–15 ms without, on a 2-core
+/// VM. A gateway's heap is tens of MiB, where huge pages save little; Redis
+/// and MongoDB ask the same of their hosts for the same latency reason.
+/// Failure (another OS, a kernel without it) changes nothing else.
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
 
 /// The header-read timeout when neither `read_header_timeout` nor
 /// `read_timeout` is set: a real client sends its head in one round trip.
@@ -583,6 +602,16 @@ pub const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nConnection: clo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_are_off_once_asked() {
+        no_huge_pages();
+        assert_eq!(
+            rustix::thread::transparent_huge_pages_are_disabled().ok(),
+            Some(true)
+        );
+    }
 
     #[test]
     fn accept_backoff_doubles_to_a_second_and_logs_once_an_episode() {
