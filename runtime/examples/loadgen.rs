@@ -12,6 +12,13 @@
 //!   retries. Counts 2xx, other statuses, refused connections, resets, cut
 //!   answers (closed before the whole body), timeouts (5 s); the
 //!   `X-KrakenD` values answered; latency percentiles.
+//! - `steady ADDR PATH RATE SECONDS CONNS`: the normal load of
+//!   `bench/hostile.sh`: CONNS keep-alive connections, opened first, that
+//!   together send RATE requests a second for SECONDS on a fixed schedule
+//!   (open loop per connection). A request's latency counts from the time it
+//!   was due, not from when it was sent, so a stall delays every request
+//!   behind it (no coordinated omission, as wrk2). Prints percentiles, the
+//!   errors, and the p99 of each second (to see when a tail happened).
 //! - `slowloris ADDR N GAP_MS SECONDS`: N connections opened at up to 2,000
 //!   a second, each sending an endless request head one byte every GAP_MS.
 //!   For each, the time from its connect to the gateway closing it; counts
@@ -47,7 +54,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let usage = "loadgen upstream PORTFILE | rate ADDR PATH RATE SECONDS | slowloris ADDR N GAP_MS SECONDS | idle ADDR PATH N SECONDS | get ADDR PATH N";
+    let usage = "loadgen upstream PORTFILE | rate ADDR PATH RATE SECONDS | steady ADDR PATH RATE SECONDS CONNS | slowloris ADDR N GAP_MS SECONDS | idle ADDR PATH N SECONDS | get ADDR PATH N";
     let arg = |i: usize| -> &str {
         args.get(i)
             .map(String::as_str)
@@ -57,6 +64,13 @@ fn main() {
     let out = match arg(0) {
         "upstream" => rt.block_on(upstream(arg(1).to_owned())),
         "rate" => rt.block_on(rate(addr(arg(1)), arg(2).to_owned(), num(3), num(4))),
+        "steady" => rt.block_on(steady(
+            addr(arg(1)),
+            arg(2).to_owned(),
+            num(3),
+            num(4),
+            num(5),
+        )),
         "slowloris" => rt.block_on(slowloris(addr(arg(1)), num(2), num(3), num(4))),
         "idle" => rt.block_on(idle(addr(arg(1)), arg(2).to_owned(), num(3), num(4))),
         "get" => rt.block_on(get(addr(arg(1)), arg(2).to_owned(), num(3))),
@@ -198,7 +212,7 @@ fn percentiles(mut v: Vec<f64>) -> serde_json::Value {
         let i = ((v.len() as f64 - 1.0) * q).round() as usize;
         (v[i] * 100.0).round() / 100.0
     };
-    serde_json::json!({"n": v.len(), "min": at(0.0), "p50": at(0.5), "p99": at(0.99), "max": at(1.0)})
+    serde_json::json!({"n": v.len(), "min": at(0.0), "p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "p999": at(0.999), "max": at(1.0)})
 }
 
 async fn rate(addr: SocketAddr, path: String, rate: u64, seconds: u64) -> String {
@@ -263,6 +277,120 @@ async fn rate(addr: SocketAddr, path: String, rate: u64, seconds: u64) -> String
         "other": c(&counts.other),
         "versions": *versions.lock().unwrap(),
         "latency_ms": percentiles(std::mem::take(&mut *latencies.lock().unwrap())),
+    })
+    .to_string()
+}
+
+/// Reads one keep-alive answer (a head and a `Content-Length` body) off
+/// `c`; `buf` keeps what follows it. The status, or `None` on a close or
+/// an error.
+async fn read_answer(c: &mut TcpStream, buf: &mut Vec<u8>) -> Option<u16> {
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(e) = find(buf, b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..e]).ok()?;
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    let (n, v) = l.split_once(':')?;
+                    n.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= e + 4 + len {
+                let status = head.get(9..12)?.parse().ok();
+                buf.drain(..e + 4 + len);
+                return status;
+            }
+        }
+        match c.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+async fn steady(addr: SocketAddr, path: String, rate: u64, seconds: u64, conns: u64) -> String {
+    let request: &'static [u8] = Box::leak(
+        format!("GET {path} HTTP/1.1\r\nHost: gw\r\n\r\n")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let mut open = Vec::new();
+    for _ in 0..conns {
+        open.push(TcpStream::connect(addr).await.unwrap());
+    }
+    let interval = Duration::from_nanos(conns * 1_000_000_000 / rate.max(1));
+    let start = Instant::now() + Duration::from_millis(10);
+    let end = start + Duration::from_secs(seconds);
+    let tasks: Vec<_> = open
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            let offset = interval * i as u32 / conns as u32;
+            tokio::spawn(async move {
+                // (second, latency in ms) of each answer; errors.
+                let mut seen: Vec<(u64, f64)> = Vec::new();
+                let (mut errors, mut statuses) = (0u64, 0u64);
+                let mut buf = Vec::new();
+                let mut due = start + offset;
+                while due < end {
+                    tokio::time::sleep_until(due.into()).await;
+                    let answered = match c.write_all(request).await {
+                        Ok(()) => tokio::time::timeout(TIMEOUT, read_answer(&mut c, &mut buf))
+                            .await
+                            .ok()
+                            .flatten(),
+                        Err(_) => None,
+                    };
+                    match answered {
+                        Some(200) => seen.push((
+                            (due - start).as_secs(),
+                            due.elapsed().as_secs_f64() * 1000.0,
+                        )),
+                        Some(_) => statuses += 1,
+                        None => {
+                            errors += 1;
+                            buf.clear();
+                            match TcpStream::connect(addr).await {
+                                Ok(n) => c = n,
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    due += interval;
+                }
+                (seen, errors, statuses)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut per_second = vec![Vec::new(); seconds as usize + 1];
+    let (mut errors, mut statuses) = (0, 0);
+    for t in tasks {
+        let (seen, e, s) = t.await.unwrap();
+        errors += e;
+        statuses += s;
+        for (sec, ms) in seen {
+            per_second[sec as usize].push(ms);
+            all.push(ms);
+        }
+    }
+    let p99_each_second: Vec<f64> = per_second
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| percentiles(v)["p99"].as_f64().unwrap_or(0.0))
+        .collect();
+    let n = all.len();
+    serde_json::json!({
+        "mode": "steady",
+        "rate": rate,
+        "achieved_rate": (n as f64 / seconds as f64).round(),
+        "ok": n,
+        "other_status": statuses,
+        "errors": errors,
+        "latency_ms": percentiles(all),
+        "p99_each_second_ms": p99_each_second,
     })
     .to_string()
 }
