@@ -278,10 +278,11 @@ async fn accept_loop<F, Fut>(
     let graceful = GracefulShutdown::new();
     let draining = Arc::new(AtomicBool::new(false));
     let fresh = Arc::new(AtomicUsize::new(0));
+    let make = Arc::new(make);
     let serve_one = |stream: TcpStream, peer: SocketAddr, handed: bool| {
         let live = gw.as_ref().map(|gw| Live::new(gw, handed));
         let _ = stream.set_nodelay(true);
-        let make = make.clone();
+        let make = Arc::clone(&make);
         let draining = Arc::clone(&draining);
         let requests = Arc::new(Requests::new(&limits));
         let io = ClientIo::new(stream, limits, Arc::clone(&requests));
@@ -290,15 +291,18 @@ async fn accept_loop<F, Fut>(
             requests.start();
             first.served();
             let h1 = req.version() <= hyper::Version::HTTP_11;
-            let fut = make(req, peer);
+            let make = Arc::clone(&make);
             let draining = Arc::clone(&draining);
             let requests = Arc::clone(&requests);
             // Boxed per request: hyper keeps the slot for a connection's
             // request future allocated for the connection's whole life, and
             // the handler's future is about 15 KiB; unboxed, every open
-            // connection (a silent or idle one too) would hold that.
+            // connection (a silent or idle one too) would hold that. The
+            // handler's future is made inside the box, at the first poll:
+            // made here, its 15 KiB were copied twice more per request (into
+            // this block, then into the box).
             Box::pin(async move {
-                let mut r = fut.await;
+                let mut r = make(req, peer).await;
                 // Draining: the client is told to reconnect (to the
                 // process that took over the listener, after an upgrade).
                 if h1 && draining.load(Ordering::Relaxed) {
