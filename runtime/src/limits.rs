@@ -383,16 +383,26 @@ impl<S: AsyncRead + Unpin> AsyncRead for ClientIo<S> {
                 let Some(deadline) = this.read_deadline() else {
                     return Poll::Pending;
                 };
-                if this.read_timer.deadline() != deadline {
+                if this.read_timer.deadline() > deadline {
                     this.read_timer.as_mut().reset(deadline);
                 }
-                match this.read_timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Err(timed_out(match this.phase {
-                        Phase::Idle(_) => "idle timeout",
-                        Phase::Busy(_) => "read timeout",
-                        Phase::Head(_) => "header read timeout",
-                    }))),
-                    Poll::Pending => Poll::Pending,
+                // The timer may ring before the deadline (it is moved
+                // later only once it rang, not on every request: a reset
+                // costs a timer-wheel update), never after it.
+                loop {
+                    match this.read_timer.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(()) if Instant::now() < deadline => {
+                            this.read_timer.as_mut().reset(deadline);
+                        }
+                        Poll::Ready(()) => {
+                            return Poll::Ready(Err(timed_out(match this.phase {
+                                Phase::Idle(_) => "idle timeout",
+                                Phase::Busy(_) => "read timeout",
+                                Phase::Head(_) => "header read timeout",
+                            })));
+                        }
+                    }
                 }
             }
         }
@@ -446,10 +456,14 @@ impl<S> ClientIo<S> {
                 // last flush and may not read again until the client
                 // sends: the idle deadline starts here, its timer armed
                 // with this task's waker.
+                // The timer is only moved earlier here (see `poll_read`): if
+                // it rings first, the read it wakes moves it on.
                 if self.step(false)
                     && let Phase::Idle(deadline) = self.phase
                 {
-                    self.read_timer.as_mut().reset(deadline);
+                    if self.read_timer.deadline() > deadline {
+                        self.read_timer.as_mut().reset(deadline);
+                    }
                     if self.read_timer.as_mut().poll(cx).is_ready() {
                         cx.waker().wake_by_ref();
                     }
