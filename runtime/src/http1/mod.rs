@@ -85,5 +85,5 @@ pub mod pool;
 #[cfg(test)]
 mod tests;
 
-pub use error::{H1Error, Kind, Reason, Retry};
+pub use error::{BodyError, H1Error, Kind, Reason, Retry};
 pub use framing::Framing;
