@@ -1683,4 +1683,256 @@ mod tests {
         drop(b);
         assert_eq!(c.probe(), Probe::Closed);
     }
+    /// A streamed body of `frames` frames of `size` bytes (or nothing but
+    /// Pending when `frames` is `None`), counting what it handed out.
+    struct Frames {
+        frames: Option<usize>,
+        size: usize,
+        exact: Option<u64>,
+        yielded: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        /// Bytes the upstream read, and the most the body ever was ahead of
+        /// it when it handed out a frame.
+        received: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        ahead: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl Frames {
+        fn new(frames: Option<usize>, size: usize, exact: Option<u64>) -> Self {
+            Frames {
+                frames,
+                size,
+                exact,
+                yielded: Default::default(),
+                received: Default::default(),
+                ahead: Default::default(),
+            }
+        }
+    }
+
+    impl Body for Frames {
+        type Data = Bytes;
+        type Error = io::Error;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, io::Error>>> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let Some(left) = self.frames.as_mut() else {
+                return Poll::Pending;
+            };
+            if *left == 0 {
+                return Poll::Ready(None);
+            }
+            *left -= 1;
+            let n = self.size;
+            let total = self.yielded.fetch_add(n, SeqCst) + n;
+            let ahead = total.saturating_sub(self.received.load(SeqCst));
+            self.ahead.fetch_max(ahead, SeqCst);
+            Poll::Ready(Some(Ok(hyper::body::Frame::data(Bytes::from(vec![
+                b'f';
+                n
+            ])))))
+        }
+
+        fn size_hint(&self) -> hyper::body::SizeHint {
+            self.exact.map_or_else(
+                hyper::body::SizeHint::default,
+                hyper::body::SizeHint::with_exact,
+            )
+        }
+    }
+
+    async fn send_streamed(
+        c: &mut Conn<DuplexStream>,
+        body: &mut Frames,
+    ) -> Result<ResponseHead, H1Error> {
+        let headers = HeaderMap::new();
+        c.send_streaming(
+            &UpstreamRequest {
+                method: &Method::POST,
+                path_and_query: "/up",
+                headers: &headers,
+                body: &ReqBody::Empty,
+            },
+            body,
+        )
+        .await
+    }
+
+    /// 5 MiB in 64 KiB frames through a 64 KiB pipe: the body is never
+    /// more than one frame (plus the pipe and a chunk header) ahead of what
+    /// the upstream read, so the client holds one frame at most.
+    #[tokio::test]
+    async fn a_streamed_body_is_held_one_frame_at_a_time() {
+        use std::sync::atomic::Ordering::SeqCst;
+        const FRAME: usize = 64 * 1024;
+        const PIPE: usize = 64 * 1024;
+        for exact in [Some(5u64 << 20), None] {
+            let (a, mut b) = tokio::io::duplex(PIPE);
+            let mut c = conn(a);
+            let mut body = Frames::new(Some(80), FRAME, exact);
+            let received = std::sync::Arc::clone(&body.received);
+            let server = tokio::spawn(async move {
+                let mut wire = Vec::new();
+                let mut buf = vec![0u8; 8 * 1024];
+                let end = loop {
+                    let n = b.read(&mut buf).await.expect("read");
+                    assert!(n > 0, "EOF before the body ended");
+                    wire.extend_from_slice(&buf[..n]);
+                    received.fetch_add(n, SeqCst);
+                    // Slower than the client: let it fill the pipe.
+                    tokio::task::yield_now().await;
+                    let head_end = wire.windows(4).position(|w| w == b"\r\n\r\n");
+                    if let Some(h) = head_end {
+                        let body = &wire[h + 4..];
+                        let done = match exact {
+                            Some(n) => body.len() as u64 >= n,
+                            None => body.ends_with(b"\r\n0\r\n\r\n"),
+                        };
+                        if done {
+                            break h + 4;
+                        }
+                    }
+                };
+                b.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+                    .await
+                    .expect("write");
+                (wire, end, b)
+            });
+            let head = send_streamed(&mut c, &mut body).await.expect("head");
+            assert_eq!(head.status, 204);
+            assert!(c.is_reusable() && c.request_written());
+            let (wire, end, _b) = server.await.expect("server");
+            let sent = &wire[end..];
+            let payload = if exact.is_some() {
+                sent.to_vec()
+            } else {
+                let mut buf = BytesMut::from(sent);
+                let mut dec = ChunkedDecoder::new(ChunkedLimits::default());
+                let mut out = Vec::new();
+                while let Ok(Chunk::Data(d)) = dec.decode(&mut buf) {
+                    out.extend_from_slice(&d);
+                }
+                assert!(buf.is_empty());
+                out
+            };
+            assert_eq!(payload.len(), 5 << 20, "{exact:?}");
+            assert!(payload.iter().all(|&b| b == b'f'));
+            let ahead = body.ahead.load(SeqCst);
+            // The head, the pipe, one frame and its chunk header.
+            assert!(
+                ahead <= end + PIPE + FRAME + 16,
+                "{exact:?}: the body ran {ahead} bytes ahead"
+            );
+            assert!(ahead >= FRAME, "{exact:?}: measured nothing ({ahead})");
+        }
+    }
+
+    /// The head timeout bounds a body write the upstream stopped reading.
+    #[tokio::test(start_paused = true)]
+    async fn the_head_timeout_bounds_a_stalled_body_write() {
+        let limits = ConnLimits {
+            head_timeout: Some(Duration::from_secs(2)),
+            ..ConnLimits::default()
+        };
+        let (a, b) = tokio::io::duplex(4 * 1024);
+        let mut c = Conn::new(a, Bytes::from_static(b"h"), limits);
+        let mut body = Frames::new(Some(1 << 20), 64 * 1024, None);
+        let started = Instant::now();
+        let e = send_streamed(&mut c, &mut body).await.expect_err("timeout");
+        assert_eq!(e.kind, Kind::Timeout);
+        assert!(e.wrote_any && !e.got_any);
+        assert!(c.request_body_taken());
+        assert_eq!(started.elapsed().as_secs(), 2);
+        assert!(!c.is_reusable() && !c.is_idle());
+        drop(b);
+    }
+
+    /// A `100 Continue` while the body has nothing to give is skipped; the
+    /// final 401 that follows is returned with the body unfinished.
+    #[tokio::test]
+    async fn an_early_answer_while_the_body_waits_is_returned() {
+        let (a, mut b) = tokio::io::duplex(64 * 1024);
+        let mut c = conn(a);
+        let server = tokio::spawn(async move {
+            read_request(&mut b).await;
+            b.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .expect("write");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            b.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno")
+                .await
+                .expect("write");
+            b
+        });
+        let mut body = Frames::new(None, 1, None);
+        let head = tokio::time::timeout(Duration::from_secs(5), send_streamed(&mut c, &mut body))
+            .await
+            .expect("not stuck")
+            .expect("401");
+        assert_eq!(head.status, 401);
+        assert!(!c.request_written());
+        assert!(!c.request_body_taken(), "the body never gave anything");
+        assert_eq!(read_body(&mut c).await.expect("body"), b"no");
+        assert!(c.is_done() && !c.is_reusable());
+        let _b = server.await.expect("server");
+    }
+
+    /// An upstream that answers early and closes: the write fails, and the
+    /// answer waiting in the read side is still delivered.
+    #[tokio::test]
+    async fn a_write_error_after_an_early_answer_is_not_an_error() {
+        for streamed in [false, true] {
+            let (a, mut b) = tokio::io::duplex(4 * 1024);
+            let mut c = conn(a);
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let n = b.read(&mut buf).await.expect("read");
+                    got.extend_from_slice(&buf[..n]);
+                }
+                b.write_all(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nbig!")
+                    .await
+                    .expect("write");
+                drop(b);
+            });
+            let head = if streamed {
+                let mut body = Frames::new(Some(64), 4 * 1024, None);
+                send_streamed(&mut c, &mut body).await
+            } else {
+                let body = ReqBody::Full(Bytes::from(vec![b'x'; 256 * 1024]));
+                send(&mut c, &Method::POST, &body).await
+            };
+            let head = head.unwrap_or_else(|e| panic!("streamed={streamed}: {e}"));
+            assert_eq!(head.status, 413);
+            assert_eq!(read_body(&mut c).await.expect("body"), b"big!");
+            assert!(!c.is_reusable());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_with_a_buffered_one_is_a_misuse_and_sends_nothing() {
+        let (a, _b) = tokio::io::duplex(1024);
+        let mut c = conn(a);
+        let mut body = Frames::new(Some(1), 1, None);
+        let headers = HeaderMap::new();
+        let e = c
+            .send_streaming(
+                &UpstreamRequest {
+                    method: &Method::POST,
+                    path_and_query: "/",
+                    headers: &headers,
+                    body: &ReqBody::Full(Bytes::from_static(b"x")),
+                },
+                &mut body,
+            )
+            .await
+            .expect_err("misuse");
+        assert_eq!(e.kind, Kind::RequestBody(BodyError::Misuse));
+        assert!(!e.wrote_any);
+        assert!(c.is_idle(), "the connection is untouched");
+        assert_eq!(body.yielded.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
 }
