@@ -32,8 +32,15 @@
 //! - A request body larger than [`INLINE_BODY`] is written from its own
 //!   buffer right after the head with a vectored write instead of being
 //!   copied into the write buffer.
-//! - While the request is still being written and the socket is full, the
-//!   connection also polls for a response: an upstream that answers early
+//! - A request body can also be streamed ([`Conn::send_streaming`]): each
+//!   frame goes out by one vectored write of its chunk header (chunked
+//!   coding), the frame's own bytes and the chunk's CRLF, so one frame is
+//!   held at a time and never copied. While the body has no frame ready,
+//!   the response side is watched as below. Buffered and streamed bodies
+//!   share the exchange: a buffered one is a source of at most one frame.
+//! - While the request is still being written and the socket is full (or
+//!   a streamed body has nothing yet), the connection also polls for a
+//!   response: an upstream that answers early
 //!   (a 413 before reading the body, S39) is delivered, and the connection
 //!   is then never reused (the request was not fully written; hyper#4176).
 //!   A `1xx` that arrives meanwhile does not stop the write (an upstream
