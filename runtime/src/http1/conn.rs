@@ -37,7 +37,8 @@
 //!   coding), the frame's own bytes and the chunk's CRLF, so one frame is
 //!   held at a time and never copied. While the body has no frame ready,
 //!   the response side is watched as below. Buffered and streamed bodies
-//!   share the exchange: a buffered one is a source of at most one frame.
+//!   share the exchange: a buffered one is queued whole (head, then its
+//!   bytes as the one frame) before the first write.
 //! - While the request is still being written and the socket is full (or
 //!   a streamed body has nothing yet), the connection also polls for a
 //!   response: an upstream that answers early
@@ -498,15 +499,15 @@ impl<S: Transport> Conn<S> {
             BodyLen::Length(body.len() as u64)
         };
         self.begin(req, len)?;
-        let inline = body.len() <= INLINE_BODY;
-        let (src, owed) = if inline {
+        // The whole request is queued at once: a small body copied behind
+        // the head, a larger one as the frame that follows it in the same
+        // vectored write.
+        let mut ex = Exchange::new(Queued, Out::Length(0), true, req.method);
+        if body.len() <= INLINE_BODY {
             self.wbuf.extend_from_slice(&body);
-            (Buffered(None), 0)
         } else {
-            let n = body.len() as u64;
-            (Buffered(Some(body)), n)
-        };
-        let ex = Exchange::new(src, Out::Length(owed), inline, req.method);
+            ex.frame = body;
+        }
         self.run(ex).await
     }
 
@@ -1088,17 +1089,17 @@ trait Source {
     fn is_end(&self) -> bool;
 }
 
-/// A buffered body ([`Conn::send`]): the part not copied behind the head,
-/// handed out once.
-struct Buffered(Option<Bytes>);
+/// The source of a buffered body ([`Conn::send`]): its bytes are all
+/// queued before the first write, so there is nothing more to poll.
+struct Queued;
 
-impl Source for Buffered {
+impl Source for Queued {
     fn poll_data(&mut self, _cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BodyError>>> {
-        Poll::Ready(self.0.take().map(Ok))
+        Poll::Ready(None)
     }
 
     fn is_end(&self) -> bool {
-        self.0.is_none()
+        true
     }
 }
 

@@ -351,8 +351,9 @@ mod tests {
     fn chunked_body_golden_and_round_trip() {
         use crate::http1::chunked::{Chunk, ChunkedDecoder, ChunkedLimits};
         let big = vec![b'z'; 70_000];
+        type Row<'a> = (&'a str, Vec<&'a [u8]>, Vec<u8>);
         #[rustfmt::skip]
-        let rows: Vec<(&str, Vec<&[u8]>, Vec<u8>)> = vec![
+        let rows: Vec<Row> = vec![
             ("no frame", vec![], b"0\r\n\r\n".to_vec()),
             ("empty frames are skipped", vec![b"", b""], b"0\r\n\r\n".to_vec()),
             ("one frame", vec![b"hello"], b"5\r\nhello\r\n0\r\n\r\n".to_vec()),
