@@ -739,6 +739,10 @@ struct Scripted {
     exact: Option<u64>,
     sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
     yielded: Arc<AtomicUsize>,
+    /// `is_end_stream` says so once the steps ran out (as hyper's
+    /// `Incoming` does after its last byte), so the client need not poll
+    /// for the end.
+    announce_end: bool,
 }
 
 impl Scripted {
@@ -749,8 +753,14 @@ impl Scripted {
             exact,
             sleep: None,
             yielded: Arc::clone(&yielded),
+            announce_end: false,
         };
         (body, yielded)
+    }
+
+    fn announcing_end(mut self) -> Self {
+        self.announce_end = true;
+        self
     }
 }
 
@@ -801,6 +811,10 @@ impl Body for Scripted {
             hyper::body::SizeHint::default,
             hyper::body::SizeHint::with_exact,
         )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.announce_end && self.steps.is_empty()
     }
 }
 
@@ -993,6 +1007,8 @@ async fn a_streamed_body_of_unknown_size_goes_out_chunked() {
                 data(b" chunked world!!!!"),
             ],
         );
+        // The last frame and the last chunk go out in one write.
+        let body = body.announcing_end();
         let mut headers = HeaderMap::new();
         headers.insert("content-length", "5".parse().unwrap());
         let r = stream(&p, Method::PUT, &headers, body).await.unwrap();
@@ -1142,32 +1158,56 @@ async fn a_body_error_mid_way_closes_the_connection_and_is_not_retried() {
 #[tokio::test]
 async fn a_body_shorter_or_longer_than_its_size_hint_fails_and_closes() {
     bounded(async {
-        // (hint, frames, error, what the upstream got before the close)
-        let rows: Vec<(u64, Vec<Step>, BodyError, &[u8])> = vec![
-            (10, vec![data(b"abc")], BodyError::TooShort, b"abc"),
-            (3, vec![data(b"abcd")], BodyError::TooLong, b""),
-            (
-                3,
-                vec![data(b"abc"), data(b"d")],
-                BodyError::TooLong,
-                b"abc",
-            ),
-            (0, vec![data(b"x")], BodyError::TooLong, b""),
-        ];
-        for (hint, steps, want, wire) in rows {
+        // (hint, frames, error, what the upstream got before the close:
+        // when the end is learnt by a poll, and when it is announced)
+        type Row = (u64, Vec<Step>, BodyError, &'static [u8], &'static [u8]);
+        let rows = || -> Vec<Row> {
+            vec![
+                // Announced, the short body fails before its last frame.
+                (10, vec![data(b"abc")], BodyError::TooShort, b"abc", b""),
+                (3, vec![data(b"abcd")], BodyError::TooLong, b"", b""),
+                (
+                    3,
+                    vec![data(b"abc"), data(b"d")],
+                    BodyError::TooLong,
+                    b"abc",
+                    b"abc",
+                ),
+                (0, vec![data(b"x")], BodyError::TooLong, b"", b""),
+            ]
+        };
+        // Each row twice: the end learnt by a poll, and announced by
+        // `is_end_stream` after the last frame.
+        for (announce, (hint, steps, want, polled, announced)) in [false, true]
+            .into_iter()
+            .flat_map(|a| rows().into_iter().map(move |r| (a, r)))
+        {
             let (port, accepted, mut seen) = recording_upstream(OK).await;
             let p = pool(port, PoolConfig::default());
             let (body, _) = Scripted::new(Some(hint), steps);
+            let body = if announce {
+                body.announcing_end()
+            } else {
+                body
+            };
             let e = stream(&p, Method::PUT, &HeaderMap::new(), body)
                 .await
                 .unwrap_err();
-            assert_eq!(e.kind, Kind::RequestBody(want), "hint {hint}");
+            assert_eq!(
+                e.kind,
+                Kind::RequestBody(want),
+                "hint {hint} announce {announce}"
+            );
             let s = seen.recv().await.unwrap();
-            assert!(s.eof, "hint {hint}: the connection was closed");
+            assert!(
+                s.eof,
+                "hint {hint} announce {announce}: the connection was closed"
+            );
             if hint > 0 {
                 assert_eq!(framing_fields(&s.head), [format!("content-length: {hint}")]);
             }
-            assert_eq!(s.wire, wire, "hint {hint}");
+            let wire = if announce { announced } else { polled };
+            assert_eq!(s.wire, wire, "hint {hint} announce {announce}");
             assert_eq!(accepted.load(Ordering::SeqCst), 1, "not retried");
         }
     })

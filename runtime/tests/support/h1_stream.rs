@@ -155,6 +155,12 @@ impl hyper::body::Body for Streamed {
             &BODY[..FRAME],
         )))))
     }
+
+    /// Said after the last frame: the client then ends the last chunk and
+    /// the body in one write (`CHUNK_END_LAST`).
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
 }
 
 const METHODS: [Method; 4] = [Method::GET, Method::HEAD, Method::POST, Method::PUT];
