@@ -1138,6 +1138,7 @@ async fn a_body_error_mid_way_closes_the_connection_and_is_not_retried() {
                 .unwrap_err();
             assert_eq!(e.kind, Kind::RequestBody(BodyError::Failed), "{exact:?}");
             assert_eq!(e.label(), "request_body");
+            assert!(e.body_spent && e.wrote_any);
             let s = seen.recv().await.unwrap();
             assert!(s.eof, "{exact:?}: the connection was closed");
             // The upstream never saw a complete body: no last chunk.
@@ -1289,7 +1290,9 @@ async fn a_polled_body_is_never_retried() {
             .await
             .unwrap_err();
         assert_eq!(e.kind, Kind::StaleReused, "{e:?}");
-        assert!(e.reused && !e.got_any);
+        assert!(e.reused && !e.got_any && e.body_spent);
+        // Not for the failover loop either: the body is gone.
+        assert_eq!(e.retry_class(true, true), gw_runtime::http1::Retry::No);
         assert_eq!(yielded.load(Ordering::SeqCst), 4);
         assert_eq!(accepted.load(Ordering::SeqCst), 1, "no second connection");
         assert_eq!(p.stats().get(Event::StaleRetry), 0);

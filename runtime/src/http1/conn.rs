@@ -467,6 +467,7 @@ impl<S: Transport> Conn<S> {
         e.reused = self.reused;
         e.wrote_any = self.wrote_any;
         e.got_any = self.got_any;
+        e.body_spent = self.body_taken;
         e
     }
 
@@ -539,8 +540,9 @@ impl<S: Transport> Conn<S> {
     /// cannot hold the request past it; without a head timeout the caller
     /// bounds it (the gateway wraps every attempt in its
     /// `response_header_timeout` or attempt deadline, `upstream.rs`'s
-    /// `header_t`). [`Conn::request_body_taken`] then says whether the
-    /// body was polled to any result, which rules out a retry.
+    /// `header_t`). [`Conn::request_body_taken`] and every error's
+    /// [`H1Error::body_spent`] then say whether the body was polled to any
+    /// result, which rules out a retry (on this host or another).
     pub async fn send_streaming<B>(
         &mut self,
         req: &UpstreamRequest<'_>,
@@ -574,6 +576,7 @@ impl<S: Transport> Conn<S> {
     /// Readies the connection for a request and writes its head into the
     /// write buffer.
     fn begin(&mut self, req: &UpstreamRequest<'_>, len: BodyLen) -> Result<(), H1Error> {
+        self.body_taken = false;
         if self.is_reusable() {
             self.state = State::Idle;
         }
@@ -586,7 +589,6 @@ impl<S: Transport> Conn<S> {
         self.wrote_any = false;
         self.got_any = false;
         self.request_complete = false;
-        self.body_taken = false;
         self.head_keep_alive = false;
         self.connect = *req.method == Method::CONNECT;
         self.timer_armed = false;
@@ -1851,7 +1853,7 @@ mod tests {
         let e = send_streamed(&mut c, &mut body).await.expect_err("timeout");
         assert_eq!(e.kind, Kind::Timeout);
         assert!(e.wrote_any && !e.got_any);
-        assert!(c.request_body_taken());
+        assert!(c.request_body_taken() && e.body_spent);
         assert_eq!(started.elapsed().as_secs(), 2);
         assert!(!c.is_reusable() && !c.is_idle());
         drop(b);

@@ -247,6 +247,10 @@ pub struct H1Error {
     pub wrote_any: bool,
     /// At least one byte of a response arrived.
     pub got_any: bool,
+    /// A streamed request body was polled to a result (a frame, its end or
+    /// an error) in this attempt: it cannot be sent again, on this host or
+    /// another, so the verdict is always [`Retry::No`].
+    pub body_spent: bool,
 }
 
 /// What the caller may do after an [`H1Error`].
@@ -273,6 +277,7 @@ impl H1Error {
             reused: false,
             wrote_any: false,
             got_any: false,
+            body_spent: false,
         }
     }
 
@@ -294,7 +299,7 @@ impl H1Error {
         let replayable = idempotent || retry_non_idempotent;
         match self.kind {
             Kind::Connect(_) => Retry::Failover,
-            _ if self.got_any => Retry::No,
+            _ if self.got_any || self.body_spent => Retry::No,
             Kind::Unsent => Retry::Fresh,
             Kind::StaleReused if self.reused && replayable => Retry::Fresh,
             Kind::StaleReused => Retry::No,
@@ -444,17 +449,27 @@ mod tests {
             (io,               true,  true,  true,  true,  true,  No),
         ];
         for (i, &(kind, reused, wrote_any, got_any, idem, rni, want)) in table.iter().enumerate() {
-            let err = H1Error {
+            let mut err = H1Error {
                 kind,
                 reused,
                 wrote_any,
                 got_any,
+                body_spent: false,
             };
             assert_eq!(
                 err.retry_class(idem, rni),
                 want,
                 "row {i}: {err:?} idempotent={idem} rni={rni}"
             );
+            // A spent streamed body makes every verdict final, but a
+            // connect failure (nothing was polled before a dial).
+            err.body_spent = true;
+            let spent = if matches!(kind, Kind::Connect(_)) {
+                want
+            } else {
+                No
+            };
+            assert_eq!(err.retry_class(idem, rni), spent, "row {i} spent");
         }
     }
 

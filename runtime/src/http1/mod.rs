@@ -82,7 +82,9 @@
 //!   the socket (an early final head stops the upload, S39). A body error
 //!   is its own class ([`error::Kind::RequestBody`], label `request_body`),
 //!   never retried; a stale pooled connection is retried only while the
-//!   body was never polled to a result. `Expect: 100-continue` is still
+//!   body was never polled to a result (after that, every error says
+//!   [`error::H1Error::body_spent`] and its verdict is `Retry::No`, for
+//!   the failover loop too). `Expect: 100-continue` is still
 //!   not sent (the encoder strips it); an unasked `100` is skipped;
 //! - after a write error the response head is still read (an upstream that
 //!   answered early and closed left its answer behind); the write error is

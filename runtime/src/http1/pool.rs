@@ -390,11 +390,11 @@ impl Pool {
                     return Ok(Response { head, body });
                 }
                 Err(e) => {
-                    // A streamed body that gave up any frame (or its end)
-                    // cannot be sent again.
-                    let spent = streamed.is_some() && conn.request_body_taken();
                     drop(conn);
-                    if spent {
+                    // A streamed body that gave up any frame (or its end)
+                    // cannot be sent again (`retry_class` says `No` too;
+                    // this keeps the skip out of the counters).
+                    if e.body_spent {
                         return Err(e);
                     }
                     let stats = &self.inner.stats;
