@@ -488,9 +488,9 @@ impl<S: Transport> Conn<S> {
     /// broken. The request body is `req.body`, buffered; see
     /// [`Conn::send_streaming`] for a streamed one.
     pub async fn send(&mut self, req: &UpstreamRequest<'_>) -> Result<ResponseHead, H1Error> {
-        let body = match req.body {
-            ReqBody::Empty => Bytes::new(),
-            ReqBody::Full(b) => b.clone(),
+        let body: &[u8] = match req.body {
+            ReqBody::Empty => &[],
+            ReqBody::Full(b) => b,
         };
         // The encoder writes `Content-Length: 0` itself for an empty body of
         // a method that defines one (POST, PUT, PATCH, …).
@@ -504,10 +504,9 @@ impl<S: Transport> Conn<S> {
         // the head, a larger one as the frame that follows it in the same
         // vectored write.
         let mut ex = Exchange::new(Queued, Out::Length(0), true, req.method);
-        if body.len() <= INLINE_BODY {
-            self.wbuf.extend_from_slice(&body);
-        } else {
-            ex.frame = body;
+        match req.body {
+            ReqBody::Full(b) if b.len() > INLINE_BODY => ex.frame = b.clone(),
+            _ => self.wbuf.extend_from_slice(body),
         }
         self.run(ex).await
     }
