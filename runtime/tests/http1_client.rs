@@ -1342,4 +1342,6 @@ fn the_streaming_request_future_is_send() {
     let (body, _) = Scripted::new(None, vec![]);
     send_ref(&p.request_streaming(&req, body));
     send_ref(&p.request_streaming(&req, http_body_util::Full::new(Bytes::new())));
+    // The gateway's own body type (a client's request body) fits as is.
+    send_ref(&p.request_streaming(&req, gw_runtime::body::GwBody::Empty));
 }
