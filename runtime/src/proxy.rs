@@ -27,6 +27,7 @@ use crate::encoding::{self, passthrough};
 use crate::error::{Error, ErrorKind};
 use crate::manipulate;
 use crate::merge::{Merged, Part};
+use crate::lb::client::UpBody;
 use crate::modifier::martian;
 use crate::request::{Inbound, build_headers, build_path_and_query};
 use crate::spec::{Encoding, Method, StaticStrategy};
@@ -161,12 +162,12 @@ fn request_head(
 #[derive(Debug)]
 pub enum BackendBody {
     /// Streamed from the backend's connection.
-    Wire(Incoming),
+    Wire(UpBody),
     /// In memory.
     Local(Bytes),
     /// Read in part (by `qos/http-cache`, which found it too big to
     /// store): the bytes read, then the rest of the stream.
-    Partial(Bytes, Incoming),
+    Partial(Bytes, UpBody),
 }
 
 /// A backend's answer as the pipeline reads it: the head (after
