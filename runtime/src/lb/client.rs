@@ -685,6 +685,163 @@ impl ServerCertVerifier for AcceptAnyServerCert {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// An upstream on 127.0.0.1 that answers every request with `answer`
+    /// (raw bytes) and keeps the connection open; counts its connections.
+    async fn raw_upstream(
+        answer: &'static [u8],
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", l.local_addr().expect("addr"));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&accepted);
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let mut got = Vec::new();
+                    loop {
+                        match s.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => got.extend_from_slice(&buf[..n]),
+                        }
+                        while let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                            got.drain(..end + 4);
+                            if s.write_all(answer).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    fn get(url: &str, path: &str) -> Request<GwBody> {
+        let mut req = Request::new(GwBody::Empty);
+        *req.uri_mut() = format!("{url}{path}").parse().expect("uri");
+        req
+    }
+
+    fn options(implementation: Implementation) -> HttpOptions {
+        HttpOptions {
+            implementation,
+            ..HttpOptions::DEFAULT
+        }
+    }
+
+    /// Each client and the implementation it is: plain `http://` on
+    /// HTTP/1.1 gets the own client unless `implementation: hyper`; TLS
+    /// and HTTP/2 stay on hyper whatever it says.
+    #[test]
+    fn the_own_client_serves_plain_http1_hosts_only() {
+        let root = ClientOptions::DEFAULT;
+        let tls = || tls_config(None).expect("tls");
+        let which = |c: Result<HttpClient, String>| c.expect("client").implementation();
+        assert_eq!(which(root_client("http://h:8080", &root, tls())), "gwc");
+        assert_eq!(which(root_client("https://h", &root, tls())), "hyper");
+        let gwc = options(Implementation::Gwc);
+        let hyper = options(Implementation::Hyper);
+        assert_eq!(which(host_client("http://h:1/api", &gwc, &root, None)), "gwc");
+        assert_eq!(which(host_client("http://h:1", &hyper, &root, None)), "hyper");
+        assert_eq!(which(host_client("https://h", &gwc, &root, None)), "hyper");
+        for version in [HttpVersion::H2, HttpVersion::H2c, HttpVersion::Auto] {
+            let o = HttpOptions { version, ..gwc };
+            assert_eq!(which(host_client("http://h:1", &o, &root, None)), "hyper");
+        }
+        // The prober's client too (keep-alive as `reuse_connection` says).
+        assert_eq!(which(host_client("http://h:1", &gwc, &root, Some(false))), "gwc");
+    }
+
+    /// A framing case where the two clients differ (research §4.7(c), S13:
+    /// `Transfer-Encoding: chunked` twice): the own client refuses it as a
+    /// bad response with its reason, hyper's reads it. This is what the
+    /// escape hatch is for.
+    #[tokio::test]
+    async fn the_escape_hatch_reads_what_the_own_client_refuses() {
+        let (url, _) = raw_upstream(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        )
+        .await;
+        let root = ClientOptions::DEFAULT;
+        let own = host_client(&url, &options(Implementation::Gwc), &root, None).expect("own");
+        let e = own.request(get(&url, "/")).await.expect_err("refused");
+        assert!(e.is_bad_response(), "{e}");
+        assert!(!e.is_connect());
+        assert_eq!(e.label(), Some("bad_transfer_encoding"));
+        assert!(e.to_string().contains("bad_transfer_encoding"), "{e}");
+        let pool = own.own_pool().expect("own pool");
+        assert_eq!(pool.stats().rejected(crate::http1::Reason::BadTransferEncoding), 1);
+        let hyper = host_client(&url, &options(Implementation::Hyper), &root, None).expect("hyper");
+        let resp = hyper.request(get(&url, "/")).await.expect("hyper reads it");
+        assert!(matches!(resp.body(), UpBody::Hyper(_)));
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        assert_eq!(&body[..], b"ok");
+    }
+
+    /// The own client's answer: status, headers with the `Content-Length`
+    /// put back, a body that streams and returns its connection (the next
+    /// request reuses it); a refused connection is a connect error.
+    #[tokio::test]
+    async fn own_answers_reuse_their_connection_and_refusals_are_connect_errors() {
+        let (url, accepted) = raw_upstream(
+            b"HTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-A: 1\r\nConnection: keep-alive\r\n\r\nhello",
+        )
+        .await;
+        let c = root_client(&url, &ClientOptions::DEFAULT, tls_config(None).expect("tls"))
+            .expect("client");
+        for _ in 0..3 {
+            let resp = c.request(get(&url, "/x?y=1")).await.expect("answer");
+            assert_eq!(resp.status(), 201);
+            assert_eq!(resp.headers()["content-length"], "5");
+            assert_eq!(resp.headers()["x-a"], "1");
+            assert!(resp.headers().get("connection").is_none());
+            assert!(matches!(resp.body(), UpBody::Own(_)));
+            assert_eq!(resp.body().size_hint().exact(), Some(5));
+            let body = resp.into_body().collect().await.expect("body").to_bytes();
+            assert_eq!(&body[..], b"hello");
+        }
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let pool = c.own_pool().expect("own pool");
+        assert_eq!(pool.stats().get(crate::http1::pool::Event::Dial), 1);
+        assert_eq!(pool.stats().get(crate::http1::pool::Event::Reuse), 2);
+
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let dead = format!("http://{}", l.local_addr().expect("addr"));
+        drop(l);
+        let c = root_client(&dead, &ClientOptions::DEFAULT, tls_config(None).expect("tls"))
+            .expect("client");
+        let e = c.request(get(&dead, "/")).await.expect_err("refused");
+        assert!(e.is_connect(), "{e}");
+        assert!(!e.is_bad_response());
+        assert_eq!(e.label(), Some("connect"));
+    }
+
+    /// What the own client does not frame itself goes through the host's
+    /// hyper pool: a `Host` of the request's own, another authority.
+    #[tokio::test]
+    async fn foreign_requests_go_through_hyper() {
+        let (url, _) = raw_upstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").await;
+        let c = root_client(&url, &ClientOptions::DEFAULT, tls_config(None).expect("tls"))
+            .expect("client");
+        let mut req = get(&url, "/");
+        req.headers_mut()
+            .insert(HOST, HeaderValue::from_static("other.example"));
+        let resp = c.request(req).await.expect("answer");
+        assert!(matches!(resp.body(), UpBody::Hyper(_)));
+        let (other, _) = raw_upstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").await;
+        let resp = c.request(get(&other, "/")).await.expect("answer");
+        assert!(matches!(resp.body(), UpBody::Hyper(_)));
+        let resp = c.request(get(&url, "/")).await.expect("answer");
+        assert!(matches!(resp.body(), UpBody::Own(_)));
+    }
 
     static INSECURE: TlsOptions = TlsOptions {
         allow_insecure_connections: true,
