@@ -1,4 +1,4 @@
-//! `"implementation": "gwc"` on a host the own HTTP/1.1 client cannot serve
+//! the own HTTP/1.1 client asked for (`"implementation": "gwc"`) on a host it cannot serve
 //!
 //! ## What it does
 //! Reports `"implementation": "gwc"` (in `gwc/http-client` or a host's
