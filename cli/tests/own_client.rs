@@ -142,9 +142,11 @@ fn own_client_framing_rejects_and_the_escape_hatch() {
         .find(|(_, p)| p == "/own/cl-te")
         .map(|(n, _)| *n)
         .unwrap();
-    until(&log, "the gateway did not close the refused connection", |l| {
-        l.closed.contains(&conn)
-    });
+    until(
+        &log,
+        "the gateway did not close the refused connection",
+        |l| l.closed.contains(&conn),
+    );
     for _ in 0..4 {
         let r = get(&gw.addr, "/own/ok");
         assert_eq!(r.status, 200, "{}", r.text());
@@ -159,7 +161,10 @@ fn own_client_framing_rejects_and_the_escape_hatch() {
             .map(|(n, _)| *n)
             .collect();
         assert_eq!(after.len(), 4);
-        assert!(!after.contains(&conn), "reused the refused connection: {after:?}");
+        assert!(
+            !after.contains(&conn),
+            "reused the refused connection: {after:?}"
+        );
     }
     // hyper's pool refuses it too (`lb/framing.rs`).
     let r = get(&gw.addr, "/hatch/cl-te");
@@ -186,19 +191,24 @@ fn own_client_framing_rejects_and_the_escape_hatch() {
     };
     let own = find("/own/{p}");
     assert_eq!(own["client"], "gwc", "{own}");
-    assert_eq!(own["connections"]["protocol_rejects"]["cl_and_te"], 1, "{own}");
+    assert_eq!(
+        own["connections"]["protocol_rejects"]["cl_and_te"], 1,
+        "{own}"
+    );
     assert_eq!(
         own["connections"]["protocol_rejects"]["bad_transfer_encoding"], 1,
         "{own}"
     );
-    assert!(own["connections"]["dial"].as_u64().unwrap_or(0) >= 2, "{own}");
+    assert!(
+        own["connections"]["dial"].as_u64().unwrap_or(0) >= 2,
+        "{own}"
+    );
     let hatch = find("/hatch/{p}");
     assert_eq!(hatch["client"], "hyper", "{hatch}");
     assert!(hatch.get("connections").is_none(), "{hatch}");
     let metrics = get(admin, "/metrics").text();
-    let series = format!(
-        "gwc_upstream_protocol_rejects_total{{host=\"{url}\",reason=\"cl_and_te\"}} 1"
-    );
+    let series =
+        format!("gwc_upstream_protocol_rejects_total{{host=\"{url}\",reason=\"cl_and_te\"}} 1");
     assert!(metrics.contains(&series), "{series} not in\n{metrics}");
     assert!(
         metrics.contains(&format!(

@@ -25,9 +25,9 @@ use tokio::time::Instant;
 
 use crate::encoding::{self, passthrough};
 use crate::error::{Error, ErrorKind};
+use crate::lb::client::UpBody;
 use crate::manipulate;
 use crate::merge::{Merged, Part};
-use crate::lb::client::UpBody;
 use crate::modifier::martian;
 use crate::request::{Inbound, build_headers, build_path_and_query};
 use crate::spec::{Encoding, Method, StaticStrategy};

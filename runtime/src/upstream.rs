@@ -1044,10 +1044,7 @@ impl Upstream {
                     ErrorKind::Transport
                 };
                 (
-                    Error::new(
-                        kind,
-                        format!("{}: redirect to {}: {e}", host.url, hop.uri),
-                    ),
+                    Error::new(kind, format!("{}: redirect to {}: {e}", host.url, hop.uri)),
                     class,
                 )
             })?;

@@ -226,7 +226,9 @@ impl HttpImplementation {
 
     /// Reads `gwc` or `hyper`.
     pub fn parse(text: &str) -> Option<HttpImplementation> {
-        HttpImplementation::ALL.into_iter().find(|v| v.as_str() == text)
+        HttpImplementation::ALL
+            .into_iter()
+            .find(|v| v.as_str() == text)
     }
 
     /// The name as written in the config.

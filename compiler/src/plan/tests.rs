@@ -718,8 +718,8 @@ fn unplannable_configs_are_errors_not_panics() {
 // Pool policies (`gwc/*`, research/lb-failover-health.md §7.3)
 
 use super::pool::{
-    self, ActiveCheck, Algorithm, Failover, HostPolicy, HttpImplementation, HttpOptions, HttpVersion, PassiveCheck,
-    PoolPolicy, TlsOptions, TlsVersion,
+    self, ActiveCheck, Algorithm, Failover, HostPolicy, HttpImplementation, HttpOptions,
+    HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
 };
 use crate::model::lb::AllUnhealthy;
 

@@ -165,9 +165,7 @@ fn own_response(r: crate::http1::pool::Response) -> Response<UpBody> {
 }
 
 /// A hyper answer with its body wrapped.
-fn hyper_response(
-    r: Result<Response<Incoming>, H1Error>,
-) -> Result<Response<UpBody>, ClientError> {
+fn hyper_response(r: Result<Response<Incoming>, H1Error>) -> Result<Response<UpBody>, ClientError> {
     r.map(|r| r.map(UpBody::Hyper)).map_err(ClientError::H1)
 }
 
@@ -690,9 +688,7 @@ mod tests {
 
     /// An upstream on 127.0.0.1 that answers every request with `answer`
     /// (raw bytes) and keeps the connection open; counts its connections.
-    async fn raw_upstream(
-        answer: &'static [u8],
-    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    async fn raw_upstream(answer: &'static [u8]) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let l = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -749,15 +745,24 @@ mod tests {
         assert_eq!(which(root_client("https://h", &root, tls())), "hyper");
         let gwc = options(Implementation::Gwc);
         let hyper = options(Implementation::Hyper);
-        assert_eq!(which(host_client("http://h:1/api", &gwc, &root, None)), "gwc");
-        assert_eq!(which(host_client("http://h:1", &hyper, &root, None)), "hyper");
+        assert_eq!(
+            which(host_client("http://h:1/api", &gwc, &root, None)),
+            "gwc"
+        );
+        assert_eq!(
+            which(host_client("http://h:1", &hyper, &root, None)),
+            "hyper"
+        );
         assert_eq!(which(host_client("https://h", &gwc, &root, None)), "hyper");
         for version in [HttpVersion::H2, HttpVersion::H2c, HttpVersion::Auto] {
             let o = HttpOptions { version, ..gwc };
             assert_eq!(which(host_client("http://h:1", &o, &root, None)), "hyper");
         }
         // The prober's client too (keep-alive as `reuse_connection` says).
-        assert_eq!(which(host_client("http://h:1", &gwc, &root, Some(false))), "gwc");
+        assert_eq!(
+            which(host_client("http://h:1", &gwc, &root, Some(false))),
+            "gwc"
+        );
     }
 
     /// A framing case where the two clients differ (research §4.7(c), S13:
@@ -778,7 +783,11 @@ mod tests {
         assert_eq!(e.label(), Some("bad_transfer_encoding"));
         assert!(e.to_string().contains("bad_transfer_encoding"), "{e}");
         let pool = own.own_pool().expect("own pool");
-        assert_eq!(pool.stats().rejected(crate::http1::Reason::BadTransferEncoding), 1);
+        assert_eq!(
+            pool.stats()
+                .rejected(crate::http1::Reason::BadTransferEncoding),
+            1
+        );
         let hyper = host_client(&url, &options(Implementation::Hyper), &root, None).expect("hyper");
         let resp = hyper.request(get(&url, "/")).await.expect("hyper reads it");
         assert!(matches!(resp.body(), UpBody::Hyper(_)));
@@ -795,8 +804,12 @@ mod tests {
             b"HTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-A: 1\r\nConnection: keep-alive\r\n\r\nhello",
         )
         .await;
-        let c = root_client(&url, &ClientOptions::DEFAULT, tls_config(None).expect("tls"))
-            .expect("client");
+        let c = root_client(
+            &url,
+            &ClientOptions::DEFAULT,
+            tls_config(None).expect("tls"),
+        )
+        .expect("client");
         for _ in 0..3 {
             let resp = c.request(get(&url, "/x?y=1")).await.expect("answer");
             assert_eq!(resp.status(), 201);
@@ -816,8 +829,12 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let dead = format!("http://{}", l.local_addr().expect("addr"));
         drop(l);
-        let c = root_client(&dead, &ClientOptions::DEFAULT, tls_config(None).expect("tls"))
-            .expect("client");
+        let c = root_client(
+            &dead,
+            &ClientOptions::DEFAULT,
+            tls_config(None).expect("tls"),
+        )
+        .expect("client");
         let e = c.request(get(&dead, "/")).await.expect_err("refused");
         assert!(e.is_connect(), "{e}");
         assert!(!e.is_bad_response());
@@ -829,8 +846,12 @@ mod tests {
     #[tokio::test]
     async fn foreign_requests_go_through_hyper() {
         let (url, _) = raw_upstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").await;
-        let c = root_client(&url, &ClientOptions::DEFAULT, tls_config(None).expect("tls"))
-            .expect("client");
+        let c = root_client(
+            &url,
+            &ClientOptions::DEFAULT,
+            tls_config(None).expect("tls"),
+        )
+        .expect("client");
         let mut req = get(&url, "/");
         req.headers_mut()
             .insert(HOST, HeaderValue::from_static("other.example"));

@@ -59,9 +59,9 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::lb::client::UpBody;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
-use crate::lb::client::UpBody;
 use hyper::header::{
     CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, DATE, ETAG, EXPIRES, HeaderMap, HeaderName,
     IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, TRANSFER_ENCODING, VARY,
