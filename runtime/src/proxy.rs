@@ -92,7 +92,9 @@ pub struct Streamed {
     pub attempts: Option<u8>,
 }
 
-/// What an endpoint produced.
+/// What an endpoint produced. `Stream` holds the upstream body inline
+/// ([`UpBody`]: no box per streamed answer).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Answer {
     /// Decoded and merged data (every encoding but no-op).

@@ -650,7 +650,9 @@ pub fn add_validators(entry: &HeaderMap, req: &mut HeaderMap) {
     }
 }
 
-/// A body read for the store.
+/// A body read for the store. `Partial` holds the upstream body inline
+/// (see [`UpBody`]: no box per request).
+#[allow(clippy::large_enum_variant)]
 pub enum Read {
     /// Whole (and within the bound).
     Whole(Bytes),
