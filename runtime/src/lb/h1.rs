@@ -1,6 +1,10 @@
 //! The HTTP/1.1 connection pool of one host, over hyper's
-//! `client::conn::http1` (hyper-util's pooled client stays for h2, h2c and
-//! ALPN `auto` hosts).
+//! `client::conn::http1`: `https://` HTTP/1.1 hosts, hosts whose
+//! `gwc/http-client` says `implementation: hyper` (the escape hatch from
+//! the own client, [`crate::http1`]), and the requests an own client hands
+//! over (another authority, a `Host` of their own; see
+//! [`super::client`]). hyper-util's pooled client stays for h2, h2c and
+//! ALPN `auto` hosts.
 //!
 //! Why not hyper-util's client here: per request it hashes the pool key
 //! (SipHash over scheme and authority) under a pool-wide mutex, formats the
