@@ -32,8 +32,16 @@
 //! - A request body larger than [`INLINE_BODY`] is written from its own
 //!   buffer right after the head with a vectored write instead of being
 //!   copied into the write buffer.
-//! - While the request is still being written and the socket is full, the
-//!   connection also polls for a response: an upstream that answers early
+//! - A request body can also be streamed ([`Conn::send_streaming`]): each
+//!   frame goes out by one vectored write of its chunk header (chunked
+//!   coding), the frame's own bytes and the chunk's CRLF, so one frame is
+//!   held at a time and never copied. While the body has no frame ready,
+//!   the response side is watched as below. Buffered and streamed bodies
+//!   share the exchange: a buffered one is queued whole (head, then its
+//!   bytes as the one frame) before the first write.
+//! - While the request is still being written and the socket is full (or
+//!   a streamed body has nothing yet), the connection also polls for a
+//!   response: an upstream that answers early
 //!   (a 413 before reading the body, S39) is delivered, and the connection
 //!   is then never reused (the request was not fully written; hyper#4176).
 //!   A `1xx` that arrives meanwhile does not stop the write (an upstream
@@ -53,15 +61,18 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
+use hyper::body::Body;
 use hyper::http::{HeaderMap, Method};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
 use super::chunked::{Chunk, ChunkedDecoder, ChunkedLimits};
-use super::encode::{BodyLen, encode_request_head};
-use super::error::{H1Error, Kind, Reason};
+use super::encode::{
+    BodyLen, CHUNK_END, CHUNK_END_LAST, LAST_CHUNK, encode_chunk_header, encode_request_head,
+};
+use super::error::{BodyError, H1Error, Kind, Reason};
 use super::framing::Framing;
 use super::head::{HeadLimits, Parsed, ResponseHead, parse_response_head};
 
@@ -247,8 +258,9 @@ pub fn probe_by_read<R: AsyncRead + Unpin>(io: &mut R) -> Probe {
     }
 }
 
-/// A request body in phase 1: the gateway buffers what it forwards (which
-/// is also what makes a retry possible).
+/// A buffered request body (a retry can send it again). A streamed body is
+/// given to [`Conn::send_streaming`] or
+/// [`super::pool::Pool::request_streaming`] instead, with `Empty` here.
 #[derive(Clone, Debug, Default)]
 pub enum ReqBody {
     /// No body.
@@ -256,15 +268,6 @@ pub enum ReqBody {
     Empty,
     /// The whole body.
     Full(Bytes),
-}
-
-impl ReqBody {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            ReqBody::Empty => &[],
-            ReqBody::Full(b) => b,
-        }
-    }
 }
 
 /// A request as the connection sends it: borrowed from tables the runtime
@@ -351,6 +354,8 @@ pub struct Conn<S: Transport = TcpStream> {
     wrote_any: bool,
     got_any: bool,
     request_complete: bool,
+    /// The request body was polled to a result (no retry possible).
+    body_taken: bool,
     head_keep_alive: bool,
     connect: bool,
     /// The pool it goes back to (`TcpStream` connections made by a pool).
@@ -385,6 +390,7 @@ impl<S: Transport> Conn<S> {
             wrote_any: false,
             got_any: false,
             request_complete: false,
+            body_taken: false,
             head_keep_alive: false,
             connect: false,
             home: None,
@@ -461,6 +467,7 @@ impl<S: Transport> Conn<S> {
         e.reused = self.reused;
         e.wrote_any = self.wrote_any;
         e.got_any = self.got_any;
+        e.body_spent = self.body_taken;
         e
     }
 
@@ -478,8 +485,97 @@ impl<S: Transport> Conn<S> {
     /// Sends a request and reads past any 1xx to the final response head;
     /// the body is then read with [`Conn::poll_body`] (or through
     /// [`super::body::UpstreamBody`]). Any error leaves the connection
-    /// broken.
+    /// broken. The request body is `req.body`, buffered; see
+    /// [`Conn::send_streaming`] for a streamed one.
     pub async fn send(&mut self, req: &UpstreamRequest<'_>) -> Result<ResponseHead, H1Error> {
+        let body: &[u8] = match req.body {
+            ReqBody::Empty => &[],
+            ReqBody::Full(b) => b,
+        };
+        // The encoder writes `Content-Length: 0` itself for an empty body of
+        // a method that defines one (POST, PUT, PATCH, …).
+        let len = if body.is_empty() {
+            BodyLen::None
+        } else {
+            BodyLen::Length(body.len() as u64)
+        };
+        self.begin(req, len)?;
+        // The whole request is queued at once: a small body copied behind
+        // the head, a larger one as the frame that follows it in the same
+        // vectored write.
+        let mut ex = Exchange::new(Queued, Out::Length(0), true, req.method);
+        match req.body {
+            ReqBody::Full(b) if b.len() > INLINE_BODY => ex.frame = b.clone(),
+            _ => self.wbuf.extend_from_slice(body),
+        }
+        self.run(ex).await
+    }
+
+    /// Sends a request whose body is streamed from `body`, and reads past
+    /// any 1xx to the final response head, like [`Conn::send`]. `req.body`
+    /// must be [`ReqBody::Empty`] (else nothing is sent and the error is
+    /// [`Kind::RequestBody`]`(`[`BodyError::Misuse`]`)`, the connection
+    /// untouched).
+    ///
+    /// Framing: an exact `size_hint` of `n` is sent as `Content-Length: n`,
+    /// and a body that then yields more or fewer bytes fails the request
+    /// ([`BodyError::TooLong`], [`BodyError::TooShort`]); otherwise
+    /// `Transfer-Encoding: chunked` (empty data frames skipped, trailers
+    /// frames dropped, no trailers sent). A body error is
+    /// [`BodyError::Failed`]. Either way the connection is closed without
+    /// the end of the body, so the upstream never takes a truncated body
+    /// for a whole one.
+    ///
+    /// The body is written while the response side is watched: a final
+    /// head that arrives before the body was written in full (an early 413
+    /// or 401, RFC 9112 §9.3) stops the writing and is returned, and the
+    /// connection is then not reused ([`Conn::request_written`] is false).
+    /// A 1xx is skipped and the writing goes on. At most one frame of the
+    /// body (plus a chunk header) is held at a time, and its bytes are
+    /// written from the frame itself, never copied.
+    ///
+    /// Time: [`ConnLimits::head_timeout`] bounds the whole write (body
+    /// included) and the head read, so an upstream that stops reading
+    /// cannot hold the request past it; without a head timeout the caller
+    /// bounds it (the gateway wraps every attempt in its
+    /// `response_header_timeout` or attempt deadline, `upstream.rs`'s
+    /// `header_t`). [`Conn::request_body_taken`] and every error's
+    /// [`H1Error::body_spent`] then say whether the body was polled to any
+    /// result, which rules out a retry (on this host or another).
+    pub async fn send_streaming<B>(
+        &mut self,
+        req: &UpstreamRequest<'_>,
+        body: &mut B,
+    ) -> Result<ResponseHead, H1Error>
+    where
+        B: Body<Data = Bytes> + Unpin + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if !matches!(req.body, ReqBody::Empty) {
+            return Err(H1Error::new(Kind::RequestBody(BodyError::Misuse)));
+        }
+        let (len, out) = match body.size_hint().exact() {
+            Some(n) => (BodyLen::Length(n), Out::Length(n)),
+            None if body.is_end_stream() => (BodyLen::None, Out::Length(0)),
+            None => (BodyLen::Chunked, Out::Chunked),
+        };
+        let ended = matches!(out, Out::Length(0)) && body.is_end_stream();
+        self.begin(req, len)?;
+        let ex = Exchange::new(Streamed(body), out, ended, req.method);
+        self.run(ex).await
+    }
+
+    /// Whether the last exchange polled its request body to any result
+    /// (a frame, its end or an error): such a request cannot be sent
+    /// again, whatever its error says (research §3.5 for streamed bodies).
+    pub fn request_body_taken(&self) -> bool {
+        self.body_taken
+    }
+
+    /// Readies the connection for a request and writes its head into the
+    /// write buffer.
+    fn begin(&mut self, req: &UpstreamRequest<'_>, len: BodyLen) -> Result<(), H1Error> {
+        self.body_taken = false;
         if self.is_reusable() {
             self.state = State::Idle;
         }
@@ -495,14 +591,6 @@ impl<S: Transport> Conn<S> {
         self.head_keep_alive = false;
         self.connect = *req.method == Method::CONNECT;
         self.timer_armed = false;
-        let body = req.body.bytes();
-        // The encoder writes `Content-Length: 0` itself for an empty body of
-        // a method that defines one (POST, PUT, PATCH, …).
-        let len = if body.is_empty() {
-            BodyLen::None
-        } else {
-            BodyLen::Length(body.len() as u64)
-        };
         self.wbuf.clear();
         if let Err(reason) = encode_request_head(
             &mut self.wbuf,
@@ -516,19 +604,11 @@ impl<S: Transport> Conn<S> {
             // no retry can help.
             return Err(self.fail(Kind::Protocol(reason)));
         }
-        let inline = body.len() <= INLINE_BODY;
-        if inline {
-            self.wbuf.extend_from_slice(body);
-        }
-        let is_head = *req.method == Method::HEAD;
-        let mut ex = Exchange {
-            body: if inline { &[] } else { body },
-            at: 0,
-            phase: Phase::Write,
-            informational: 0,
-            is_head,
-            early: None,
-        };
+        Ok(())
+    }
+
+    /// Runs an exchange to the final head under the head timeout.
+    async fn run<Src: Source>(&mut self, mut ex: Exchange<Src>) -> Result<ResponseHead, H1Error> {
         let r = std::future::poll_fn(|cx| {
             let r = self.poll_exchange(cx, &mut ex);
             if r.is_pending() {
@@ -564,10 +644,10 @@ impl<S: Transport> Conn<S> {
     }
 
     /// Writes the request, then reads the head.
-    fn poll_exchange(
+    fn poll_exchange<Src: Source>(
         &mut self,
         cx: &mut Context<'_>,
-        ex: &mut Exchange<'_>,
+        ex: &mut Exchange<Src>,
     ) -> Poll<Result<ResponseHead, H1Error>> {
         if let Phase::Write = ex.phase {
             ready!(self.poll_write_request(cx, ex))?;
@@ -575,38 +655,54 @@ impl<S: Transport> Conn<S> {
         self.poll_head(cx, ex)
     }
 
-    /// The write phase; moves `ex` to the head phase when the request is
-    /// written, or when the upstream answered (or closed) before that.
-    fn poll_write_request(
+    /// The write phase: the head, then the body frame by frame (each with
+    /// its chunk header and CRLF when chunked) in one vectored write each.
+    /// Moves `ex` to the head phase when the request is written, or when
+    /// the upstream answered (or closed) before that.
+    fn poll_write_request<Src: Source>(
         &mut self,
         cx: &mut Context<'_>,
-        ex: &mut Exchange<'_>,
+        ex: &mut Exchange<Src>,
     ) -> Poll<Result<(), H1Error>> {
         loop {
-            let head_len = self.wbuf.len();
-            if ex.at >= head_len + ex.body.len() {
-                self.request_complete = true;
-                ex.phase = Phase::Head(None);
-                return Poll::Ready(Ok(()));
+            let head_left = self.wbuf.len() - ex.at;
+            if head_left + ex.frame.len() + ex.tail.len() == 0 {
+                if ex.ended {
+                    self.request_complete = true;
+                    ex.phase = Phase::Head(None);
+                    return Poll::Ready(Ok(()));
+                }
+                match ex.src.poll_data(cx) {
+                    Poll::Ready(next) => {
+                        self.body_taken = true;
+                        if let Err(kind) = self.queue(ex, next) {
+                            return Poll::Ready(Err(self.fail(kind)));
+                        }
+                        continue;
+                    }
+                    // The body has nothing yet; the head was written, so
+                    // an answer may come meanwhile.
+                    Poll::Pending => return self.poll_early(cx, ex),
+                }
             }
-            let r = if ex.at < head_len {
-                let bufs = [
-                    io::IoSlice::new(&self.wbuf[ex.at..]),
-                    io::IoSlice::new(ex.body),
-                ];
-                let n = if ex.body.is_empty() { 1 } else { 2 };
-                self.io.poll_write_vectored(cx, &bufs[..n])
-            } else {
-                let bufs = [io::IoSlice::new(&ex.body[ex.at - head_len..])];
-                self.io.poll_write_vectored(cx, &bufs)
-            };
+            // What is left of the head (or chunk header), the frame and
+            // its tail, in order, the empty ones left out.
+            let mut bufs = [io::IoSlice::new(&[]); 3];
+            let mut k = 0;
+            for part in [&self.wbuf[ex.at..], &ex.frame[..], ex.tail] {
+                if !part.is_empty() {
+                    bufs[k] = io::IoSlice::new(part);
+                    k += 1;
+                }
+            }
+            let r = self.io.poll_write_vectored(cx, &bufs[..k]);
             match r {
                 Poll::Ready(Ok(0)) => {
                     return Poll::Ready(self.write_failed(ex, io::ErrorKind::WriteZero));
                 }
                 Poll::Ready(Ok(n)) => {
                     self.wrote_any = true;
-                    ex.at += n;
+                    ex.advance(head_left, n);
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(self.write_failed(ex, e.kind())),
                 Poll::Pending => {
@@ -615,34 +711,90 @@ impl<S: Transport> Conn<S> {
                     if !self.wrote_any {
                         return Poll::Pending;
                     }
-                    self.reserve_for_head();
-                    let r = match self.io.poll_read_buf(cx, &mut self.rbuf) {
-                        Poll::Pending => Poll::Pending,
-                        Poll::Ready(Ok(0)) => {
-                            ex.phase = Phase::Head(Some(io::ErrorKind::UnexpectedEof));
-                            Poll::Ready(Ok(()))
-                        }
-                        Poll::Ready(Ok(_)) => {
-                            self.got_any = true;
-                            match self.parse_early(ex) {
-                                // Only 1xx heads, or a head not complete
-                                // yet: keep writing (an upstream may send
-                                // `100 Continue` unasked and wait for the
-                                // body).
-                                Ok(false) => continue,
-                                Ok(true) => {
-                                    ex.phase = Phase::Head(None);
-                                    Poll::Ready(Ok(()))
-                                }
-                                Err(e) => Poll::Ready(Err(e)),
-                            }
-                        }
-                        Poll::Ready(Err(e)) => {
-                            ex.phase = Phase::Head(Some(e.kind()));
-                            Poll::Ready(Ok(()))
-                        }
-                    };
-                    return r;
+                    return self.poll_early(cx, ex);
+                }
+            }
+        }
+    }
+
+    /// Queues what the body source gave: a frame (with its chunk header
+    /// and CRLF when chunked), or the end of the body; checks the announced
+    /// length. Only called with nothing left to write.
+    fn queue<Src: Source>(
+        &mut self,
+        ex: &mut Exchange<Src>,
+        next: Option<Result<Bytes, BodyError>>,
+    ) -> Result<(), Kind> {
+        let data = match next {
+            None => {
+                ex.ended = true;
+                return match ex.out {
+                    Out::Length(0) => Ok(()),
+                    Out::Length(_) => Err(Kind::RequestBody(BodyError::TooShort)),
+                    Out::Chunked => {
+                        ex.tail = LAST_CHUNK;
+                        Ok(())
+                    }
+                };
+            }
+            Some(Err(e)) => return Err(Kind::RequestBody(e)),
+            Some(Ok(data)) => data,
+        };
+        let end = ex.src.is_end();
+        match &mut ex.out {
+            Out::Length(owed) => {
+                let n = data.len() as u64;
+                if n > *owed {
+                    return Err(Kind::RequestBody(BodyError::TooLong));
+                }
+                *owed -= n;
+                if end {
+                    if *owed != 0 {
+                        return Err(Kind::RequestBody(BodyError::TooShort));
+                    }
+                    ex.ended = true;
+                }
+            }
+            Out::Chunked => {
+                self.wbuf.clear();
+                ex.at = 0;
+                encode_chunk_header(&mut self.wbuf, data.len());
+                ex.tail = if end { CHUNK_END_LAST } else { CHUNK_END };
+                ex.ended = end;
+            }
+        }
+        ex.frame = data;
+        Ok(())
+    }
+
+    /// Watches the read side while the request cannot be written further
+    /// (the socket is full, or the body has no frame yet). `Ready(Ok)` moves
+    /// `ex` to the head phase: a final head arrived (kept in `ex`), or the
+    /// stream ended or failed; `Pending` while there is no final head (1xx
+    /// heads are dropped: an upstream may say `100 Continue` unasked and
+    /// wait for the body).
+    fn poll_early<Src: Source>(
+        &mut self,
+        cx: &mut Context<'_>,
+        ex: &mut Exchange<Src>,
+    ) -> Poll<Result<(), H1Error>> {
+        loop {
+            self.reserve_for_head();
+            match ready!(self.io.poll_read_buf(cx, &mut self.rbuf)) {
+                Ok(0) => {
+                    ex.phase = Phase::Head(Some(io::ErrorKind::UnexpectedEof));
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(_) => {
+                    self.got_any = true;
+                    if self.parse_early(ex)? {
+                        ex.phase = Phase::Head(None);
+                        return Poll::Ready(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    ex.phase = Phase::Head(Some(e.kind()));
+                    return Poll::Ready(Ok(()));
                 }
             }
         }
@@ -651,7 +803,7 @@ impl<S: Transport> Conn<S> {
     /// Parses what arrived while the request was still being written:
     /// 1xx heads are dropped; `Ok(true)` once a final head is there (kept in
     /// `ex` for the head phase), `Ok(false)` while there is none yet.
-    fn parse_early(&mut self, ex: &mut Exchange<'_>) -> Result<bool, H1Error> {
+    fn parse_early<Src: Source>(&mut self, ex: &mut Exchange<Src>) -> Result<bool, H1Error> {
         while !self.rbuf.is_empty() {
             match parse_response_head(&mut self.rbuf, ex.is_head, &self.limits.head) {
                 Ok(Parsed::Partial) => return Ok(false),
@@ -672,13 +824,19 @@ impl<S: Transport> Conn<S> {
     }
 
     /// A write error: before any byte, the request is `Unsent`; after some,
-    /// a response may still be waiting (an upstream that answered and
-    /// closed), so the head is read and the error decides only if none comes.
-    fn write_failed(&mut self, ex: &mut Exchange<'_>, kind: io::ErrorKind) -> Result<(), H1Error> {
+    /// a response may still be waiting (an upstream that answered early and
+    /// closed), so the head is read and the error decides only if none
+    /// comes.
+    fn write_failed<Src: Source>(
+        &mut self,
+        ex: &mut Exchange<Src>,
+        kind: io::ErrorKind,
+    ) -> Result<(), H1Error> {
         if !self.wrote_any {
             return Err(self.fail(Kind::Unsent));
         }
-        ex.phase = Phase::Head(Some(kind));
+        ex.write_err = Some(kind);
+        ex.phase = Phase::Head(None);
         Ok(())
     }
 
@@ -698,10 +856,10 @@ impl<S: Transport> Conn<S> {
     }
 
     /// The head phase: parse what is buffered, read more, skip 1xx heads.
-    fn poll_head(
+    fn poll_head<Src: Source>(
         &mut self,
         cx: &mut Context<'_>,
-        ex: &mut Exchange<'_>,
+        ex: &mut Exchange<Src>,
     ) -> Poll<Result<ResponseHead, H1Error>> {
         if let Some(head) = ex.early.take() {
             self.start_body(&head);
@@ -742,13 +900,19 @@ impl<S: Transport> Conn<S> {
                 // The write phase already saw the end of the stream, or an
                 // error; nothing more will come.
                 let err = (kind != io::ErrorKind::UnexpectedEof).then_some(kind);
-                return Poll::Ready(Err(self.fail_before_head(err)));
+                return Poll::Ready(Err(self.fail_before_head(ex.write_err.or(err))));
             }
             self.reserve_for_head();
+            // After a write error the head is still read: an upstream that
+            // answered early and closed left its answer in our receive
+            // queue; the write error decides only if no head comes.
             match ready!(self.io.poll_read_buf(cx, &mut self.rbuf)) {
-                Ok(0) => return Poll::Ready(Err(self.fail_before_head(None))),
+                Ok(0) => return Poll::Ready(Err(self.fail_before_head(ex.write_err))),
                 Ok(_) => self.got_any = true,
-                Err(e) => return Poll::Ready(Err(self.fail_before_head(Some(e.kind())))),
+                Err(e) => {
+                    let kind = ex.write_err.unwrap_or(e.kind());
+                    return Poll::Ready(Err(self.fail_before_head(Some(kind))));
+                }
             }
         }
     }
@@ -918,13 +1082,82 @@ fn body_io(_kind: io::ErrorKind) -> Kind {
     Kind::BodyAbort
 }
 
-/// The state of one exchange inside [`Conn::send`].
-struct Exchange<'b> {
-    /// The body bytes not inlined into the write buffer.
-    body: &'b [u8],
-    /// Bytes of head + body written so far.
+/// Where the request body's bytes come from during an exchange.
+trait Source {
+    /// The next non-empty data frame, `None` at the end of the body.
+    fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BodyError>>>;
+    /// The body is known to have ended: no poll is needed to learn it.
+    fn is_end(&self) -> bool;
+}
+
+/// The source of a buffered body ([`Conn::send`]): its bytes are all
+/// queued before the first write, so there is nothing more to poll.
+struct Queued;
+
+impl Source for Queued {
+    fn poll_data(&mut self, _cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BodyError>>> {
+        Poll::Ready(None)
+    }
+
+    fn is_end(&self) -> bool {
+        true
+    }
+}
+
+/// A streamed body ([`Conn::send_streaming`]): empty data frames and
+/// trailers frames are skipped; its error is [`BodyError::Failed`].
+struct Streamed<'b, B>(&'b mut B);
+
+impl<B> Source for Streamed<'_, B>
+where
+    B: Body<Data = Bytes> + Unpin,
+{
+    fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BodyError>>> {
+        loop {
+            match ready!(Pin::new(&mut *self.0).poll_frame(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(_)) => return Poll::Ready(Some(Err(BodyError::Failed))),
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) if !data.is_empty() => return Poll::Ready(Some(Ok(data))),
+                    // An empty data frame, or trailers (never sent: the
+                    // request head announces none).
+                    _ => {}
+                },
+            }
+        }
+    }
+
+    fn is_end(&self) -> bool {
+        self.0.is_end_stream()
+    }
+}
+
+/// How the body's bytes are framed, and what the framing still owes.
+#[derive(Clone, Copy, Debug)]
+enum Out {
+    /// `Content-Length`: this many bytes still to come from the source.
+    Length(u64),
+    /// Chunked coding.
+    Chunked,
+}
+
+/// The state of one exchange inside [`Conn::send`] and
+/// [`Conn::send_streaming`].
+struct Exchange<Src> {
+    /// The body.
+    src: Src,
+    out: Out,
+    /// Bytes of the write buffer (head, or a chunk header) written so far.
     at: usize,
+    /// What is left to write of the current body frame.
+    frame: Bytes,
+    /// What follows the frame: a chunk's CRLF, the last chunk, or nothing.
+    tail: &'static [u8],
+    /// The source ended: what is queued is the rest of the request.
+    ended: bool,
     phase: Phase,
+    /// A write failed after some bytes; the head is read anyway.
+    write_err: Option<io::ErrorKind>,
     /// Bytes of 1xx heads skipped.
     informational: usize,
     is_head: bool,
@@ -932,12 +1165,47 @@ struct Exchange<'b> {
     early: Option<ResponseHead>,
 }
 
+impl<Src> Exchange<Src> {
+    fn new(src: Src, out: Out, ended: bool, method: &Method) -> Self {
+        Exchange {
+            src,
+            out,
+            at: 0,
+            frame: Bytes::new(),
+            tail: &[],
+            ended,
+            phase: Phase::Write,
+            write_err: None,
+            informational: 0,
+            is_head: *method == Method::HEAD,
+            early: None,
+        }
+    }
+
+    /// Accounts for `n` bytes written, of `head_left` write-buffer bytes,
+    /// then the frame, then the tail.
+    fn advance(&mut self, head_left: usize, mut n: usize) {
+        let h = n.min(head_left);
+        self.at += h;
+        n -= h;
+        let f = n.min(self.frame.len());
+        if f == self.frame.len() {
+            // Let go of the frame's buffer as soon as it is written.
+            self.frame = Bytes::new();
+        } else {
+            self.frame.advance(f);
+        }
+        n -= f;
+        self.tail = &self.tail[n.min(self.tail.len())..];
+    }
+}
+
 /// The phase of an exchange.
 #[derive(Clone, Copy)]
 enum Phase {
     Write,
     /// Reading the head; `Some` when the write phase already saw the end
-    /// of the stream or an error.
+    /// of the stream or a read error.
     Head(Option<io::ErrorKind>),
 }
 
@@ -1423,5 +1691,257 @@ mod tests {
         let mut c = conn(a);
         drop(b);
         assert_eq!(c.probe(), Probe::Closed);
+    }
+    /// A streamed body of `frames` frames of `size` bytes (or nothing but
+    /// Pending when `frames` is `None`), counting what it handed out.
+    struct Frames {
+        frames: Option<usize>,
+        size: usize,
+        exact: Option<u64>,
+        yielded: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        /// Bytes the upstream read, and the most the body ever was ahead of
+        /// it when it handed out a frame.
+        received: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        ahead: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl Frames {
+        fn new(frames: Option<usize>, size: usize, exact: Option<u64>) -> Self {
+            Frames {
+                frames,
+                size,
+                exact,
+                yielded: Default::default(),
+                received: Default::default(),
+                ahead: Default::default(),
+            }
+        }
+    }
+
+    impl Body for Frames {
+        type Data = Bytes;
+        type Error = io::Error;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, io::Error>>> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let Some(left) = self.frames.as_mut() else {
+                return Poll::Pending;
+            };
+            if *left == 0 {
+                return Poll::Ready(None);
+            }
+            *left -= 1;
+            let n = self.size;
+            let total = self.yielded.fetch_add(n, SeqCst) + n;
+            let ahead = total.saturating_sub(self.received.load(SeqCst));
+            self.ahead.fetch_max(ahead, SeqCst);
+            Poll::Ready(Some(Ok(hyper::body::Frame::data(Bytes::from(vec![
+                b'f';
+                n
+            ])))))
+        }
+
+        fn size_hint(&self) -> hyper::body::SizeHint {
+            self.exact.map_or_else(
+                hyper::body::SizeHint::default,
+                hyper::body::SizeHint::with_exact,
+            )
+        }
+    }
+
+    async fn send_streamed(
+        c: &mut Conn<DuplexStream>,
+        body: &mut Frames,
+    ) -> Result<ResponseHead, H1Error> {
+        let headers = HeaderMap::new();
+        c.send_streaming(
+            &UpstreamRequest {
+                method: &Method::POST,
+                path_and_query: "/up",
+                headers: &headers,
+                body: &ReqBody::Empty,
+            },
+            body,
+        )
+        .await
+    }
+
+    /// 5 MiB in 64 KiB frames through a 64 KiB pipe: the body is never
+    /// more than one frame (plus the pipe and a chunk header) ahead of what
+    /// the upstream read, so the client holds one frame at most.
+    #[tokio::test]
+    async fn a_streamed_body_is_held_one_frame_at_a_time() {
+        use std::sync::atomic::Ordering::SeqCst;
+        const FRAME: usize = 64 * 1024;
+        const PIPE: usize = 64 * 1024;
+        for exact in [Some(5u64 << 20), None] {
+            let (a, mut b) = tokio::io::duplex(PIPE);
+            let mut c = conn(a);
+            let mut body = Frames::new(Some(80), FRAME, exact);
+            let received = std::sync::Arc::clone(&body.received);
+            let server = tokio::spawn(async move {
+                let mut wire = Vec::new();
+                let mut buf = vec![0u8; 8 * 1024];
+                let end = loop {
+                    let n = b.read(&mut buf).await.expect("read");
+                    assert!(n > 0, "EOF before the body ended");
+                    wire.extend_from_slice(&buf[..n]);
+                    received.fetch_add(n, SeqCst);
+                    // Slower than the client: let it fill the pipe.
+                    tokio::task::yield_now().await;
+                    let head_end = wire.windows(4).position(|w| w == b"\r\n\r\n");
+                    if let Some(h) = head_end {
+                        let body = &wire[h + 4..];
+                        let done = match exact {
+                            Some(n) => body.len() as u64 >= n,
+                            None => body.ends_with(b"\r\n0\r\n\r\n"),
+                        };
+                        if done {
+                            break h + 4;
+                        }
+                    }
+                };
+                b.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+                    .await
+                    .expect("write");
+                (wire, end, b)
+            });
+            let head = send_streamed(&mut c, &mut body).await.expect("head");
+            assert_eq!(head.status, 204);
+            assert!(c.is_reusable() && c.request_written());
+            let (wire, end, _b) = server.await.expect("server");
+            let sent = &wire[end..];
+            let payload = if exact.is_some() {
+                sent.to_vec()
+            } else {
+                let mut buf = BytesMut::from(sent);
+                let mut dec = ChunkedDecoder::new(ChunkedLimits::default());
+                let mut out = Vec::new();
+                while let Ok(Chunk::Data(d)) = dec.decode(&mut buf) {
+                    out.extend_from_slice(&d);
+                }
+                assert!(buf.is_empty());
+                out
+            };
+            assert_eq!(payload.len(), 5 << 20, "{exact:?}");
+            assert!(payload.iter().all(|&b| b == b'f'));
+            let ahead = body.ahead.load(SeqCst);
+            // The head, the pipe, one frame and its chunk header.
+            assert!(
+                ahead <= end + PIPE + FRAME + 16,
+                "{exact:?}: the body ran {ahead} bytes ahead"
+            );
+            assert!(ahead >= FRAME, "{exact:?}: measured nothing ({ahead})");
+        }
+    }
+
+    /// The head timeout bounds a body write the upstream stopped reading.
+    #[tokio::test(start_paused = true)]
+    async fn the_head_timeout_bounds_a_stalled_body_write() {
+        let limits = ConnLimits {
+            head_timeout: Some(Duration::from_secs(2)),
+            ..ConnLimits::default()
+        };
+        let (a, b) = tokio::io::duplex(4 * 1024);
+        let mut c = Conn::new(a, Bytes::from_static(b"h"), limits);
+        let mut body = Frames::new(Some(1 << 20), 64 * 1024, None);
+        let started = Instant::now();
+        let e = send_streamed(&mut c, &mut body).await.expect_err("timeout");
+        assert_eq!(e.kind, Kind::Timeout);
+        assert!(e.wrote_any && !e.got_any);
+        assert!(c.request_body_taken() && e.body_spent);
+        assert_eq!(started.elapsed().as_secs(), 2);
+        assert!(!c.is_reusable() && !c.is_idle());
+        drop(b);
+    }
+
+    /// A `100 Continue` while the body has nothing to give is skipped; the
+    /// final 401 that follows is returned with the body unfinished.
+    #[tokio::test]
+    async fn an_early_answer_while_the_body_waits_is_returned() {
+        let (a, mut b) = tokio::io::duplex(64 * 1024);
+        let mut c = conn(a);
+        let server = tokio::spawn(async move {
+            read_request(&mut b).await;
+            b.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .expect("write");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            b.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\nno")
+                .await
+                .expect("write");
+            b
+        });
+        let mut body = Frames::new(None, 1, None);
+        let head = tokio::time::timeout(Duration::from_secs(5), send_streamed(&mut c, &mut body))
+            .await
+            .expect("not stuck")
+            .expect("401");
+        assert_eq!(head.status, 401);
+        assert!(!c.request_written());
+        assert!(!c.request_body_taken(), "the body never gave anything");
+        assert_eq!(read_body(&mut c).await.expect("body"), b"no");
+        assert!(c.is_done() && !c.is_reusable());
+        let _b = server.await.expect("server");
+    }
+
+    /// An upstream that answers early and closes: the write fails, and the
+    /// answer waiting in the read side is still delivered.
+    #[tokio::test]
+    async fn a_write_error_after_an_early_answer_is_not_an_error() {
+        for streamed in [false, true] {
+            let (a, mut b) = tokio::io::duplex(4 * 1024);
+            let mut c = conn(a);
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let n = b.read(&mut buf).await.expect("read");
+                    got.extend_from_slice(&buf[..n]);
+                }
+                b.write_all(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nbig!")
+                    .await
+                    .expect("write");
+                drop(b);
+            });
+            let head = if streamed {
+                let mut body = Frames::new(Some(64), 4 * 1024, None);
+                send_streamed(&mut c, &mut body).await
+            } else {
+                let body = ReqBody::Full(Bytes::from(vec![b'x'; 256 * 1024]));
+                send(&mut c, &Method::POST, &body).await
+            };
+            let head = head.unwrap_or_else(|e| panic!("streamed={streamed}: {e}"));
+            assert_eq!(head.status, 413);
+            assert_eq!(read_body(&mut c).await.expect("body"), b"big!");
+            assert!(!c.is_reusable());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_with_a_buffered_one_is_a_misuse_and_sends_nothing() {
+        let (a, _b) = tokio::io::duplex(1024);
+        let mut c = conn(a);
+        let mut body = Frames::new(Some(1), 1, None);
+        let headers = HeaderMap::new();
+        let e = c
+            .send_streaming(
+                &UpstreamRequest {
+                    method: &Method::POST,
+                    path_and_query: "/",
+                    headers: &headers,
+                    body: &ReqBody::Full(Bytes::from_static(b"x")),
+                },
+                &mut body,
+            )
+            .await
+            .expect_err("misuse");
+        assert_eq!(e.kind, Kind::RequestBody(BodyError::Misuse));
+        assert!(!e.wrote_any);
+        assert!(c.is_idle(), "the connection is untouched");
+        assert_eq!(body.yielded.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 }

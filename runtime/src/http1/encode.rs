@@ -23,6 +23,14 @@
 //!   Transfer-Encoding, Upgrade; nor Expect (we never wait for a 100, as
 //!   nginx never sends Expect upstream), Host or Content-Length.
 //!
+//! A streamed body of unknown length goes out in the chunked coding
+//! (RFC 9112 §7.1): [`encode_chunk_header`] writes `size-in-hex CRLF`
+//! before each non-empty data frame, whose bytes follow unchanged (never
+//! copied), then [`CHUNK_END`] (`CRLF`); [`LAST_CHUNK`] (`0 CRLF CRLF`, no
+//! extensions, no trailers) ends the body, or [`CHUNK_END_LAST`] when the
+//! last frame's end and the last chunk go out together. An empty frame is
+//! never encoded: its header would be the last chunk.
+//!
 //! Field names are written as the `HeaderMap` holds them, lower case
 //! (field names are case-insensitive, RFC 9110 §5.1; hyper's client does
 //! the same by default).
@@ -104,6 +112,35 @@ pub fn encode_request_head(
     }
     out.extend_from_slice(b"\r\n");
     Ok(())
+}
+
+/// The CRLF after a chunk's data.
+pub const CHUNK_END: &[u8] = b"\r\n";
+
+/// The last chunk and the empty trailer section: the end of a chunked body.
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+/// [`CHUNK_END`] followed by [`LAST_CHUNK`], for a last data frame.
+pub const CHUNK_END_LAST: &[u8] = b"\r\n0\r\n\r\n";
+
+/// Appends the header of a chunk of `len` bytes (`len` in lower-case hex
+/// without leading zeros, then CRLF) to `out`. `len` must not be 0 (the
+/// caller skips empty frames; a zero size is the last chunk).
+pub fn encode_chunk_header(out: &mut Vec<u8>, len: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    let mut i = digits.len();
+    let mut n = len;
+    loop {
+        i -= 1;
+        digits[i] = HEX[n & 0xf];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// A field this writer never copies from the forwarded headers.
@@ -216,6 +253,11 @@ mod tests {
              "POST /p HTTP/1.1\r\nHost: h\r\ncontent-type: application/json\r\nContent-Length: 18446744073709551615\r\n\r\n"),
             ("GET with a body keeps its length", encode(Method::GET, "/", "h", &[], Length(3)), "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n"),
             ("PUT chunked", encode(Method::PUT, "/u", "h", &[], Chunked), "PUT /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            ("chunked: downstream framing fields are not copied, one TE is written",
+             encode(Method::POST, "/", "h", &[("content-length", "5"), ("transfer-encoding", "gzip, chunked"), ("x-a", "1")], Chunked),
+             "POST / HTTP/1.1\r\nHost: h\r\nx-a: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            ("GET chunked still says so", encode(Method::GET, "/", "h", &[("transfer-encoding", "chunked")], Chunked),
+             "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"),
             ("downstream framing and Host are not copied",
              encode(Method::POST, "/", "backend", &[("host", "evil"), ("content-length", "99"), ("transfer-encoding", "chunked"), ("x-a", "1")], Length(2)),
              "POST / HTTP/1.1\r\nHost: backend\r\nx-a: 1\r\nContent-Length: 2\r\n\r\n"),
@@ -273,6 +315,77 @@ mod tests {
         let mut buf = [0u8; 20];
         for n in [0, 7, 10, 99, 1000, 1 << 40, u64::MAX] {
             assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn chunk_header_golden() {
+        #[rustfmt::skip]
+        let rows: &[(usize, &str)] = &[
+            (1, "1\r\n"),
+            (9, "9\r\n"),
+            (10, "a\r\n"),
+            (15, "f\r\n"),
+            (16, "10\r\n"),
+            (255, "ff\r\n"),
+            (256, "100\r\n"),
+            (4096, "1000\r\n"),
+            (65_536, "10000\r\n"),
+            (0x00ab_cdef, "abcdef\r\n"),
+            (5 << 20, "500000\r\n"),
+            (usize::MAX, "ffffffffffffffff\r\n"),
+        ];
+        for &(len, want) in rows {
+            let mut out = b"x".to_vec();
+            encode_chunk_header(&mut out, len);
+            assert_eq!(String::from_utf8_lossy(&out[1..]), want, "{len}");
+            assert_eq!(out[0], b'x', "appends");
+        }
+        assert_eq!(CHUNK_END_LAST, [CHUNK_END, LAST_CHUNK].concat());
+    }
+
+    /// Frames encoded as the connection does (header, data, CRLF; the last
+    /// chunk) give exactly the golden bytes, and the decoder reads back the
+    /// frames' bytes and ends where the encoding ends.
+    #[test]
+    fn chunked_body_golden_and_round_trip() {
+        use crate::http1::chunked::{Chunk, ChunkedDecoder, ChunkedLimits};
+        let big = vec![b'z'; 70_000];
+        type Row<'a> = (&'a str, Vec<&'a [u8]>, Vec<u8>);
+        #[rustfmt::skip]
+        let rows: Vec<Row> = vec![
+            ("no frame", vec![], b"0\r\n\r\n".to_vec()),
+            ("empty frames are skipped", vec![b"", b""], b"0\r\n\r\n".to_vec()),
+            ("one frame", vec![b"hello"], b"5\r\nhello\r\n0\r\n\r\n".to_vec()),
+            ("frames with CRLF and 0 inside", vec![b"0\r\n\r\n", b"", b"abcdefghijklmnopq"],
+             b"5\r\n0\r\n\r\n\r\n11\r\nabcdefghijklmnopq\r\n0\r\n\r\n".to_vec()),
+            ("a big frame", vec![&big[..]],
+             [b"11170\r\n".as_slice(), &big, b"\r\n0\r\n\r\n"].concat()),
+        ];
+        for (id, frames, want) in rows {
+            let mut wire = Vec::new();
+            for f in &frames {
+                if f.is_empty() {
+                    continue;
+                }
+                encode_chunk_header(&mut wire, f.len());
+                wire.extend_from_slice(f);
+                wire.extend_from_slice(CHUNK_END);
+            }
+            wire.extend_from_slice(LAST_CHUNK);
+            assert_eq!(wire, want, "{id}");
+            let mut buf = bytes::BytesMut::from(&wire[..]);
+            let mut dec = ChunkedDecoder::new(ChunkedLimits::default());
+            let mut back = Vec::new();
+            loop {
+                match dec.decode(&mut buf) {
+                    Ok(Chunk::Data(d)) => back.extend_from_slice(&d),
+                    Ok(Chunk::Done) => break,
+                    other => panic!("{id}: {other:?}"),
+                }
+            }
+            assert!(buf.is_empty(), "{id}: bytes after the last chunk");
+            assert_eq!(back, frames.concat(), "{id}");
         }
     }
 }

@@ -175,6 +175,36 @@ pub enum ConnectError {
     Io(io::ErrorKind),
 }
 
+/// What went wrong with a streamed request body
+/// ([`super::conn::Conn::send_streaming`]); the request is never retried
+/// and the connection is closed, so a truncated body never looks complete
+/// to the upstream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyError {
+    /// The body returned an error (the downstream client aborted its
+    /// upload, or its read timed out).
+    Failed,
+    /// The body yielded more bytes than its exact size hint announced as
+    /// `Content-Length`.
+    TooLong,
+    /// The body ended before the length its exact size hint announced.
+    TooShort,
+    /// A streamed body was given with a [`super::conn::ReqBody`] other than
+    /// `Empty` (a caller bug); nothing was sent.
+    Misuse,
+}
+
+impl BodyError {
+    fn as_str(self) -> &'static str {
+        match self {
+            BodyError::Failed => "failed",
+            BodyError::TooLong => "longer than its content-length",
+            BodyError::TooShort => "shorter than its content-length",
+            BodyError::Misuse => "a streamed body with a buffered one",
+        }
+    }
+}
+
 /// The class of a failed exchange (research §4.6), which decides what
 /// happens to the connection (always closed) and to the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,6 +229,9 @@ pub enum Kind {
     BodyAbort,
     /// A body collected whole was over its size limit.
     BodyTooLarge,
+    /// The streamed request body failed or broke its announced length
+    /// (label `request_body`): never retried.
+    RequestBody(BodyError),
     /// Any other socket error; [`H1Error`]'s flags say how far it got.
     Io(io::ErrorKind),
 }
@@ -214,6 +247,10 @@ pub struct H1Error {
     pub wrote_any: bool,
     /// At least one byte of a response arrived.
     pub got_any: bool,
+    /// A streamed request body was polled to a result (a frame, its end or
+    /// an error) in this attempt: it cannot be sent again, on this host or
+    /// another, so the verdict is always [`Retry::No`].
+    pub body_spent: bool,
 }
 
 /// What the caller may do after an [`H1Error`].
@@ -240,6 +277,7 @@ impl H1Error {
             reused: false,
             wrote_any: false,
             got_any: false,
+            body_spent: false,
         }
     }
 
@@ -261,7 +299,7 @@ impl H1Error {
         let replayable = idempotent || retry_non_idempotent;
         match self.kind {
             Kind::Connect(_) => Retry::Failover,
-            _ if self.got_any => Retry::No,
+            _ if self.got_any || self.body_spent => Retry::No,
             Kind::Unsent => Retry::Fresh,
             Kind::StaleReused if self.reused && replayable => Retry::Fresh,
             Kind::StaleReused => Retry::No,
@@ -273,7 +311,9 @@ impl H1Error {
             Kind::Io(_) if self.reused && replayable => Retry::Fresh,
             Kind::Io(_) if replayable => Retry::Failover,
             Kind::Io(_) => Retry::No,
-            Kind::Protocol(_) | Kind::BodyAbort | Kind::BodyTooLarge => Retry::No,
+            Kind::Protocol(_) | Kind::BodyAbort | Kind::BodyTooLarge | Kind::RequestBody(_) => {
+                Retry::No
+            }
         }
     }
 
@@ -288,6 +328,7 @@ impl H1Error {
             Kind::Timeout => "timeout",
             Kind::BodyAbort => "body_abort",
             Kind::BodyTooLarge => "body_too_large",
+            Kind::RequestBody(_) => "request_body",
             Kind::Io(_) => "io",
         }
     }
@@ -314,6 +355,7 @@ impl fmt::Display for H1Error {
             Kind::Timeout => f.write_str("timeout")?,
             Kind::BodyAbort => f.write_str("response body aborted")?,
             Kind::BodyTooLarge => f.write_str("response body too large")?,
+            Kind::RequestBody(e) => write!(f, "request body {}", e.as_str())?,
             Kind::Io(kind) => write!(f, "{kind}")?,
         }
         if self.reused {
@@ -390,6 +432,10 @@ mod tests {
             (proto,            false, true,  false, true,  true,  No),
             (Kind::BodyAbort,  true,  true,  true,  true,  true,  No),
             (Kind::BodyTooLarge, false, true, true, true,  false, No),
+            // a streamed request body that failed: never, whatever the flags
+            (Kind::RequestBody(BodyError::Failed),  true,  true,  false, true, true, No),
+            (Kind::RequestBody(BodyError::TooShort), false, true, false, true, true, No),
+            (Kind::RequestBody(BodyError::Misuse),  false, false, false, true, true, No),
             // timeouts: failover, idempotent only
             (Kind::Timeout,    false, true,  false, true,  false, Failover),
             (Kind::Timeout,    false, true,  false, false, false, No),
@@ -403,17 +449,27 @@ mod tests {
             (io,               true,  true,  true,  true,  true,  No),
         ];
         for (i, &(kind, reused, wrote_any, got_any, idem, rni, want)) in table.iter().enumerate() {
-            let err = H1Error {
+            let mut err = H1Error {
                 kind,
                 reused,
                 wrote_any,
                 got_any,
+                body_spent: false,
             };
             assert_eq!(
                 err.retry_class(idem, rni),
                 want,
                 "row {i}: {err:?} idempotent={idem} rni={rni}"
             );
+            // A spent streamed body makes every verdict final, but a
+            // connect failure (nothing was polled before a dial).
+            err.body_spent = true;
+            let spent = if matches!(kind, Kind::Connect(_)) {
+                want
+            } else {
+                No
+            };
+            assert_eq!(err.retry_class(idem, rni), spent, "row {i} spent");
         }
     }
 
@@ -431,5 +487,11 @@ mod tests {
         );
         assert_eq!(err.label(), "obs_fold");
         assert_eq!(H1Error::new(Kind::StaleReused).label(), "stale_reused");
+        let e = H1Error::new(Kind::RequestBody(BodyError::TooLong));
+        assert_eq!(e.label(), "request_body");
+        assert_eq!(
+            e.to_string(),
+            "upstream http/1.1: request body longer than its content-length"
+        );
     }
 }

@@ -28,13 +28,16 @@
 //!   verdict (§3.1, §3.4 item 3);
 //! - [`head`]: the strict response head parser (§3.2) over httparse;
 //! - [`chunked`]: the incremental chunked decoder (§3.3);
-//! - [`encode`]: the request head writer (§3.6);
+//! - [`encode`]: the request head writer (§3.6) and the chunk encoder of
+//!   streamed request bodies;
 //! - `conn`: one connection and its exchange (write, head past 1xx, body
-//!   decode), the §3.4 verdict, the error flags;
+//!   decode), the §3.4 verdict, the error flags; a buffered request body
+//!   (`send`) or a streamed one (`send_streaming`);
 //! - `body`: `UpstreamBody`, which owns its connection (zero-copy frames,
 //!   back to the pool before the last frame, `collect(limit)`);
 //! - `pool`: the per-worker MRU pool, the checkout probe, the sweeper, and
-//!   the request entry point with the §3.5 retries;
+//!   the request entry points (`request`, `request_streaming`) with the
+//!   §3.5 retries;
 //! - `tests` (test builds only): the invariants the fuzz targets `h1_head`
 //!   and `h1_chunked` check (`tests/fuzz_checks.rs`, included by the
 //!   targets with `#[path]`) and the stable replays of their committed
@@ -68,6 +71,25 @@
 //!   Go's client does, and checks the target and Host bytes (§3.6 relies
 //!   on `http::Uri`; the check makes the encoder safe on its own).
 //!
+//! - request bodies can be streamed (research §4.10 item 4 deferred them;
+//!   issue 16 needs a lone backend's body forwarded as hyper's client did,
+//!   never buffered): [`conn::Conn::send_streaming`] and
+//!   [`pool::Pool::request_streaming`] take an `http_body::Body`, send
+//!   `Content-Length` for an exact size hint (a body that then breaks it
+//!   fails, [`error::BodyError`]) or `Transfer-Encoding: chunked`
+//!   otherwise, hold one frame at a time and write it uncopied, drop
+//!   trailers, and watch the response side while they wait on the body or
+//!   the socket (an early final head stops the upload, S39). A body error
+//!   is its own class ([`error::Kind::RequestBody`], label `request_body`),
+//!   never retried; a stale pooled connection is retried only while the
+//!   body was never polled to a result (after that, every error says
+//!   [`error::H1Error::body_spent`] and its verdict is `Retry::No`, for
+//!   the failover loop too). `Expect: 100-continue` is still
+//!   not sent (the encoder strips it); an unasked `100` is skipped;
+//! - after a write error the response head is still read (an upstream that
+//!   answered early and closed left its answer behind); the write error is
+//!   the result only when no head comes.
+//!
 //! Known cost: [`head::parse_response_head`] is stateless, so a head that
 //! arrives in many small reads is scanned for its end from the start on
 //! each call (at most [`head::HeadLimits::max_bytes`] a call; quadratic in
@@ -85,5 +107,5 @@ pub mod pool;
 #[cfg(test)]
 mod tests;
 
-pub use error::{H1Error, Kind, Reason, Retry};
+pub use error::{BodyError, H1Error, Kind, Reason, Retry};
 pub use framing::Framing;

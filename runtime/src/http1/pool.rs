@@ -1,6 +1,7 @@
 //! The idle connections of the own HTTP/1.1 client, one pool per worker
-//! thread (research §4.4), and the request entry point that checks one out
-//! or dials, sends, and retries under §3.5/§4.6.
+//! thread (research §4.4), and the request entry points (a buffered body,
+//! [`Pool::request`]; a streamed one, [`Pool::request_streaming`]) that
+//! check one out or dial, send, and retry under §3.5/§4.6.
 //!
 //! Storage: a `thread_local!` `RefCell` holding, per host, a stack of idle
 //! connections (most recently used on top). A gateway worker is a
@@ -51,9 +52,12 @@ use tokio::net::TcpStream;
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
+use http_body_util::Empty;
+use hyper::body::Body;
+
 use super::body::UpstreamBody;
-use super::conn::{Conn, ConnLimits, Probe, UpstreamRequest};
-use super::error::{ConnectError, H1Error, Kind, Reason, Retry};
+use super::conn::{Conn, ConnLimits, Probe, ReqBody, UpstreamRequest};
+use super::error::{BodyError, ConnectError, H1Error, Kind, Reason, Retry};
 use super::head::{HeadLimits, ResponseHead};
 use crate::worker::Counters;
 
@@ -333,19 +337,71 @@ impl Pool {
     /// idempotent (or `retry_non_idempotent`); never once a response byte
     /// arrived; at most one retry.
     pub async fn request(&self, req: &UpstreamRequest<'_>) -> Result<Response, H1Error> {
+        self.exchange::<Empty<Bytes>>(req, None).await
+    }
+
+    /// Sends a request whose body is streamed from `body`
+    /// ([`Conn::send_streaming`]: framing, early answers, bounded memory,
+    /// the head timeout); `req.body` must be
+    /// [`super::conn::ReqBody::Empty`], else the error is
+    /// [`Kind::RequestBody`]`(`[`BodyError::Misuse`]`)` and nothing is
+    /// dialled or sent.
+    ///
+    /// Retries follow [`Pool::request`] while the body was never polled (a
+    /// stale pooled connection found before the first frame was asked for:
+    /// the same body goes out on a fresh connection); once it was polled to
+    /// any result, never — its bytes are gone. A body error
+    /// ([`BodyError::Failed`], or a length that breaks the size hint) is
+    /// never retried and closes the connection.
+    pub async fn request_streaming<B>(
+        &self,
+        req: &UpstreamRequest<'_>,
+        body: B,
+    ) -> Result<Response, H1Error>
+    where
+        B: Body<Data = Bytes> + Unpin + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if !matches!(req.body, ReqBody::Empty) {
+            return Err(H1Error::new(Kind::RequestBody(BodyError::Misuse)));
+        }
+        self.exchange(req, Some(body)).await
+    }
+
+    /// Checkout or dial, send (the buffered `req.body`, or `streamed`), and
+    /// the retries of [`Pool::request`].
+    async fn exchange<B>(
+        &self,
+        req: &UpstreamRequest<'_>,
+        mut streamed: Option<B>,
+    ) -> Result<Response, H1Error>
+    where
+        B: Body<Data = Bytes> + Unpin + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let mut conn = match self.checkout() {
             Some(c) => c,
             None => self.dial().await?,
         };
         let mut retried = false;
         loop {
-            match conn.send(req).await {
+            let r = match streamed.as_mut() {
+                Some(body) => conn.send_streaming(req, body).await,
+                None => conn.send(req).await,
+            };
+            match r {
                 Ok(head) => {
                     let body = UpstreamBody::new(conn);
                     return Ok(Response { head, body });
                 }
                 Err(e) => {
                     drop(conn);
+                    // A streamed body that gave up any frame (or its end)
+                    // cannot be sent again (`retry_class` says `No` too;
+                    // this keeps the skip out of the counters).
+                    if e.body_spent {
+                        return Err(e);
+                    }
                     let stats = &self.inner.stats;
                     let idempotent = is_idempotent(req.method);
                     let retry_ok = self.inner.config.retry_non_idempotent;
@@ -497,8 +553,6 @@ mod tests {
     use hyper::http::HeaderMap;
     use std::sync::atomic::AtomicUsize;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    use crate::http1::conn::ReqBody;
 
     /// An upstream on 127.0.0.1 answering every request `ok` (keep-alive);
     /// counts its connections.

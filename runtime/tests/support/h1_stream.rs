@@ -15,10 +15,13 @@
 //!
 //! Input: byte 0 picks the method (low 2 bits: GET, HEAD, POST, PUT) and how
 //! many bytes each read returns (the other 6 bits: 1 + 7·k); the rest is the
-//! reply. A POST carries a 20 KB body (past the inline limit, so it goes out
-//! by vectored writes), and its writes take at most 4 KiB, with a Pending
-//! between two of them: the reply is then read while the request is still
-//! being written (the early-answer path, S39).
+//! reply. A POST carries a 20 KB buffered body (past the inline limit, so it
+//! goes out by vectored writes), a PUT a streamed body of five 4000-byte
+//! frames of unknown length (chunked, `Conn::send_streaming`); their writes
+//! take at most 4 KiB, with a Pending between two of them. A POST's reply
+//! is then read while the request is still being written (the
+//! early-answer path, S39); a PUT's only once the whole request was
+//! written, whose bytes must then be exactly the chunked encoding.
 #![allow(dead_code)]
 
 use std::io;
@@ -28,7 +31,7 @@ use std::task::{Context, Poll, Waker};
 use bytes::{Bytes, BytesMut};
 use gw_runtime::http1::chunked::{Chunk, ChunkedDecoder, ChunkedLimits};
 use gw_runtime::http1::conn::{Conn, ConnLimits, Probe, ReqBody, Transport, UpstreamRequest};
-use gw_runtime::http1::encode::{BodyLen, encode_request_head};
+use gw_runtime::http1::encode::{BodyLen, LAST_CHUNK, encode_chunk_header, encode_request_head};
 use gw_runtime::http1::framing::Framing;
 use gw_runtime::http1::head::{HeadLimits, Parsed, parse_response_head};
 use hyper::http::{HeaderMap, Method};
@@ -42,8 +45,13 @@ pub struct Scripted {
     write_max: usize,
     /// Bytes written.
     pub written: usize,
+    /// The bytes written.
+    pub sent: Vec<u8>,
     /// The next write says Pending.
     stall: bool,
+    /// Reads wait until this many bytes were written (an upstream that
+    /// reads the whole request before it answers).
+    read_after: usize,
 }
 
 impl Scripted {
@@ -59,6 +67,10 @@ impl Transport for Scripted {
         _cx: &mut Context<'_>,
         buf: &mut BytesMut,
     ) -> Poll<io::Result<usize>> {
+        if self.written < self.read_after {
+            _cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
         let spare = (buf.capacity() - buf.len()).max(1);
         let n = self.step.min(self.remaining()).min(spare);
         buf.extend_from_slice(&self.data[self.pos..self.pos + n]);
@@ -84,6 +96,12 @@ impl Transport for Scripted {
             .sum::<usize>()
             .min(self.write_max);
         self.written += n;
+        let mut left = n;
+        for b in bufs {
+            let k = left.min(b.len());
+            self.sent.extend_from_slice(&b[..k]);
+            left -= k;
+        }
         Poll::Ready(Ok(n))
     }
 
@@ -112,6 +130,39 @@ fn now<F: std::future::Future>(f: F) -> F::Output {
 /// The POST body: past the inline limit.
 static BODY: [u8; 20_000] = [b'b'; 20_000];
 
+/// The PUT body: `FRAMES` frames of `FRAME` bytes, streamed.
+const FRAMES: usize = 5;
+const FRAME: usize = 4000;
+
+/// A streamed body of unknown length, always ready.
+struct Streamed {
+    left: usize,
+}
+
+impl hyper::body::Body for Streamed {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        self.left -= 1;
+        Poll::Ready(Some(Ok(hyper::body::Frame::data(Bytes::from_static(
+            &BODY[..FRAME],
+        )))))
+    }
+
+    /// Said after the last frame: the client then ends the last chunk and
+    /// the body in one write (`CHUNK_END_LAST`).
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+}
+
 const METHODS: [Method; 4] = [Method::GET, Method::HEAD, Method::POST, Method::PUT];
 
 /// Runs one input and checks the invariants (panics on a violation).
@@ -122,19 +173,11 @@ pub fn check(input: &[u8]) {
     let method = &METHODS[usize::from(first & 3)];
     let step = 1 + 7 * usize::from(first >> 2);
     let post = *method == Method::POST;
-    let io = Scripted {
-        data: reply.to_vec(),
-        pos: 0,
-        step,
-        write_max: if post { 4096 } else { usize::MAX },
-        written: 0,
-        stall: false,
-    };
+    let put = *method == Method::PUT;
     let limits = ConnLimits {
         head: HeadLimits::default(),
         ..ConnLimits::default()
     };
-    let mut conn = Conn::new(io, Bytes::from_static(b"fuzz.test"), limits);
     let headers = HeaderMap::new();
     let body = if post {
         ReqBody::Full(Bytes::from_static(&BODY))
@@ -145,27 +188,66 @@ pub fn check(input: &[u8]) {
     let mut wire = Vec::new();
     let len = if post {
         BodyLen::Length(BODY.len() as u64)
+    } else if put {
+        BodyLen::Chunked
     } else {
         BodyLen::None
     };
     encode_request_head(&mut wire, method, "/f", b"fuzz.test", &headers, len)
         .expect("the request encodes");
-    let request_len = wire.len() + if post { BODY.len() } else { 0 };
+    if post {
+        wire.extend_from_slice(&BODY);
+    } else if put {
+        for _ in 0..FRAMES {
+            encode_chunk_header(&mut wire, FRAME);
+            wire.extend_from_slice(&BODY[..FRAME]);
+            wire.extend_from_slice(b"\r\n");
+        }
+        wire.extend_from_slice(LAST_CHUNK);
+    }
+    let request_len = wire.len();
+    let io = Scripted {
+        data: reply.to_vec(),
+        pos: 0,
+        step,
+        write_max: if post || put { 4096 } else { usize::MAX },
+        written: 0,
+        sent: Vec::new(),
+        stall: false,
+        read_after: if put { request_len } else { 0 },
+    };
+    let mut conn = Conn::new(io, Bytes::from_static(b"fuzz.test"), limits);
     let req = UpstreamRequest {
         method,
         path_and_query: "/f",
         headers: &headers,
         body: &body,
     };
-    let sent = now(conn.send(&req));
+    let sent = if put {
+        let mut streamed = Streamed { left: FRAMES };
+        now(conn.send_streaming(&req, &mut streamed))
+    } else {
+        now(conn.send(&req))
+    };
+    if put {
+        assert!(
+            conn.request_written(),
+            "a patient upstream got a partial request"
+        );
+    }
     if conn.request_written() {
         assert_eq!(
             conn.io().written,
             request_len,
             "reported written, not all written"
         );
+        assert!(conn.io().sent == wire, "the request bytes differ");
     } else {
         assert!(conn.io().written <= request_len);
+        assert!(
+            wire.starts_with(&conn.io().sent),
+            "the request bytes differ"
+        );
     }
     let head = match sent {
         Ok(h) => h,
