@@ -19,6 +19,11 @@
 //! client, and [`HttpClient::request`] is the one way to send; its answer's
 //! body is an [`UpBody`] whatever the client.
 //!
+//! Request bodies: a buffered one goes out whole; a streamed one (a client
+//! body to a lone backend, `GwBody::Stream`/`Once`) goes out as it comes
+//! through [`Pool::request_streaming`], with its length when known, else
+//! chunked, and is never sent again once polled.
+//!
 //! The own client is bound to one `host:port` and sends its own `Host`
 //! (research §3.6). A request that leaves that frame — an absolute URI for
 //! another authority or scheme (`modifier/martian` moved it, a redirect
@@ -114,24 +119,26 @@ impl OwnClient {
             return hyper_response(self.other.request(req).await);
         }
         let (parts, body) = req.into_parts();
-        let req_body = match body {
-            GwBody::Empty | GwBody::Full(None) => ReqBody::Empty,
-            GwBody::Full(Some(b)) => ReqBody::Full(b),
-            streamed => {
-                // A streamed body goes out as it comes (chunked or with
-                // its length), not buffered.
-                let req = Request::from_parts(parts, streamed);
-                return hyper_response(self.other.request(req).await);
-            }
-        };
         let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let (req_body, streamed) = match body {
+            GwBody::Empty | GwBody::Full(None) => (ReqBody::Empty, None),
+            GwBody::Full(Some(b)) => (ReqBody::Full(b), None),
+            // A streamed client body (a lone backend) goes out as it comes,
+            // with its length when the client sent one, else chunked; the
+            // pool retries it only while it was never polled.
+            streamed => (ReqBody::Empty, Some(streamed)),
+        };
         let up = UpstreamRequest {
             method: &parts.method,
             path_and_query,
             headers: &parts.headers,
             body: &req_body,
         };
-        let resp = self.pool.request(&up).await.map_err(ClientError::Own)?;
+        let resp = match streamed {
+            None => self.pool.request(&up).await,
+            Some(body) => self.pool.request_streaming(&up, body).await,
+        }
+        .map_err(ClientError::Own)?;
         Ok(own_response(resp))
     }
 }
