@@ -1,6 +1,7 @@
 //! The one body type the gateway sends, both ways: to clients and to
 //! backends. An enum instead of a boxed trait object, so the common cases
-//! (a rendered buffer, a streamed `Incoming`) cost no allocation.
+//! (a rendered buffer, a streamed `Incoming` or upstream body) cost no
+//! allocation.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -12,8 +13,15 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Sleep;
 
 use crate::error::{Error, ErrorKind};
+use crate::lb::client::UpBody;
 
 /// A request or response body.
+///
+/// `Deadline` holds an [`UpBody`], whose own-client variant owns its
+/// connection inline (about 300 bytes): boxing it would cost an
+/// allocation on every streamed (no-op) answer, which the hot path
+/// avoids, so the size difference is accepted.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Default)]
 pub enum GwBody {
     /// No body.
@@ -29,14 +37,17 @@ pub enum GwBody {
         /// Bytes read before streaming started (`qos/http-cache` read them
         /// to decide whether the answer fits its store), sent first.
         prefix: Option<Bytes>,
-        /// The streamed body.
-        inner: Incoming,
+        /// The streamed body (either client's, [`UpBody`]).
+        inner: UpBody,
         /// When to give up.
         deadline: Pin<Box<Sleep>>,
         /// The upstream host's connection slot, released with the body.
         permit: Option<OwnedSemaphorePermit>,
         /// The endpoint, for the log line when the stream fails.
         endpoint: &'static str,
+        /// A failure of `inner`, held back for one poll: see
+        /// [`GwBody::poll_frame`].
+        failed: Option<Error>,
     },
     /// A client body streamed to one attempt of a failover loop: it stays
     /// in the shared cell until the first poll, so an attempt that failed
@@ -131,7 +142,7 @@ fn stream_failed(endpoint: &str, e: &Error) {
     }
 }
 
-fn transport(e: hyper::Error) -> Error {
+fn transport(e: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Transport, format!("body: {e}"))
 }
 
@@ -171,8 +182,13 @@ impl Body for GwBody {
                 inner,
                 deadline,
                 endpoint,
+                failed,
                 ..
             } => {
+                if let Some(e) = failed.take() {
+                    stream_failed(endpoint, &e);
+                    return Poll::Ready(Some(Err(e)));
+                }
                 if deadline.as_mut().poll(cx).is_ready() {
                     let e = Error::new(
                         ErrorKind::Timeout,
@@ -184,15 +200,23 @@ impl Body for GwBody {
                 if let Some(p) = prefix.take() {
                     return Poll::Ready(Some(Ok(Frame::data(p))));
                 }
-                Pin::new(inner).poll_frame(cx).map(|o| {
-                    o.map(|r| {
-                        r.map_err(|e| {
-                            let e = transport(e);
-                            stream_failed(endpoint, &e);
-                            e
-                        })
-                    })
-                })
+                match Pin::new(inner).poll_frame(cx) {
+                    // The upstream failed mid-body. hyper's server drops
+                    // the connection at a body error without flushing what
+                    // it buffered, head included; the own client can see
+                    // the failure (an EOF already read) in the same poll
+                    // that returned the last data, where hyper's client
+                    // saw it one IO event later. Pending once, with a
+                    // wake-up, lets the server flush the head and the data
+                    // first, so the client sees the status it would have
+                    // seen through hyper, then the cut.
+                    Poll::Ready(Some(Err(e))) => {
+                        *failed = Some(transport(e));
+                        cx.waker().wake_by_ref();
+                        Poll::Pending
+                    }
+                    other => other.map(|o| o.map(|r| r.map_err(transport))),
+                }
             }
         }
     }

@@ -894,6 +894,7 @@ async fn endpoint(
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
                     permit: streamed.permit,
                     endpoint: ep.spec.path,
+                    failed: None,
                 },
                 // Made by `modifier/martian` or from `qos/http-cache`:
                 // already whole.
@@ -905,6 +906,7 @@ async fn endpoint(
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
                     permit: streamed.permit,
                     endpoint: ep.spec.path,
+                    failed: None,
                 },
             });
             *r.status_mut() = parts.status;

@@ -228,7 +228,69 @@ pub fn render(gw: &Gw) -> String {
         families.push(f);
     }
     render_lb(gw, &mut families);
+    render_own_pools(gw, &mut families);
     crate::exposition::encode(families)
+}
+
+/// The own HTTP/1.1 client's pools ([`crate::http1::pool`]), once each
+/// (backends calling one host with the same options share its pool), with
+/// the host's URL.
+pub fn own_pools(gw: &Gw) -> Vec<(&'static str, &crate::http1::pool::Pool)> {
+    let mut out: Vec<(&'static str, &crate::http1::pool::Pool)> = Vec::new();
+    for ep in gw.endpoints.iter() {
+        for b in ep.backends.iter() {
+            for h in b.upstream.hosts.iter() {
+                if let Some(p) = h.client.own_pool()
+                    && !out.iter().any(|(_, q)| q.same(p))
+                {
+                    out.push((h.url, p));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The own HTTP/1.1 client's counters: connection events (dials, reuse,
+/// stale retries, …) and protocol rejects by reason.
+fn render_own_pools(gw: &Gw, families: &mut Vec<crate::exposition::Family>) {
+    use crate::exposition::{Family, Value};
+    use crate::http1::Reason;
+    use crate::http1::pool::Event;
+    use prometheus_client::metrics::MetricType::Counter;
+    let pools = own_pools(gw);
+    if pools.is_empty() {
+        return;
+    }
+    let mut events = Family::new(
+        "gwc_upstream_connection_events",
+        Counter,
+        "The own HTTP/1.1 client's connection events by host: dials, failed dials, reuse, pooled connections found closed or holding stray bytes, retries on a fresh connection, expiries.",
+    );
+    let mut rejects = Family::new(
+        "gwc_upstream_protocol_rejects",
+        Counter,
+        "Upstream responses the own HTTP/1.1 client refused (a 502, the connection closed), by host and reason; reasons never seen are not listed.",
+    );
+    for (url, p) in pools {
+        let stats = p.stats();
+        for e in Event::ALL {
+            events.push(
+                vec![("host", url.to_owned()), ("event", e.as_str().to_owned())],
+                Value::Counter(stats.get(e)),
+            );
+        }
+        for r in Reason::ALL {
+            let n = stats.rejected(r);
+            if n > 0 {
+                rejects.push(
+                    vec![("host", url.to_owned()), ("reason", r.as_str().to_owned())],
+                    Value::Counter(n),
+                );
+            }
+        }
+    }
+    families.extend([events, rejects]);
 }
 
 /// The `gwc_*` metrics (§7.5.6).
@@ -381,7 +443,13 @@ pub fn upstreams_json(gw: &Gw) -> String {
                     "bad_status": s.get(AttemptResult::BadStatus),
                     "error": s.get(AttemptResult::Error),
                     "timeout": s.get(AttemptResult::Timeout),
+                    "client": h.client.implementation(),
                 });
+                if let Some(p) = h.client.own_pool()
+                    && let Some(obj) = v.as_object_mut()
+                {
+                    obj.insert("connections".into(), own_pool_json(p));
+                }
                 if up.policy.is_some()
                     && let Some(obj) = v.as_object_mut()
                 {
@@ -455,6 +523,27 @@ pub fn upstreams_json(gw: &Gw) -> String {
         }
     }
     serde_json::json!({ "upstreams": list, "pools": pools }).to_string()
+}
+
+/// The own client's counters of one host for `/upstreams`: every event,
+/// and the protocol rejects seen, by reason.
+fn own_pool_json(p: &crate::http1::pool::Pool) -> serde_json::Value {
+    use crate::http1::Reason;
+    use crate::http1::pool::Event;
+    let stats = p.stats();
+    let mut m: serde_json::Map<String, serde_json::Value> = Event::ALL
+        .iter()
+        .map(|e| (e.as_str().to_owned(), stats.get(*e).into()))
+        .collect();
+    let rejects: serde_json::Map<String, serde_json::Value> = Reason::ALL
+        .iter()
+        .filter_map(|r| {
+            let n = stats.rejected(*r);
+            (n > 0).then(|| (r.as_str().to_owned(), n.into()))
+        })
+        .collect();
+    m.insert("protocol_rejects".into(), rejects.into());
+    m.into()
 }
 
 /// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).

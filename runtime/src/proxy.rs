@@ -25,6 +25,7 @@ use tokio::time::Instant;
 
 use crate::encoding::{self, passthrough};
 use crate::error::{Error, ErrorKind};
+use crate::lb::client::UpBody;
 use crate::manipulate;
 use crate::merge::{Merged, Part};
 use crate::modifier::martian;
@@ -91,7 +92,9 @@ pub struct Streamed {
     pub attempts: Option<u8>,
 }
 
-/// What an endpoint produced.
+/// What an endpoint produced. `Stream` holds the upstream body inline
+/// ([`UpBody`]: no box per streamed answer).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Answer {
     /// Decoded and merged data (every encoding but no-op).
@@ -161,12 +164,12 @@ fn request_head(
 #[derive(Debug)]
 pub enum BackendBody {
     /// Streamed from the backend's connection.
-    Wire(Incoming),
+    Wire(UpBody),
     /// In memory.
     Local(Bytes),
     /// Read in part (by `qos/http-cache`, which found it too big to
     /// store): the bytes read, then the rest of the stream.
-    Partial(Bytes, Incoming),
+    Partial(Bytes, UpBody),
 }
 
 /// A backend's answer as the pipeline reads it: the head (after

@@ -971,6 +971,20 @@ pub struct HttpOptions {
     /// decoded (non no-op) backend reads, counted after gunzipping; past
     /// it the backend fails (502 alone) and its connection is closed.
     pub max_response_bytes: u64,
+    /// `implementation`: which HTTP/1.1 client serves a plain `http://`
+    /// host on `version: http/1.1` — the gateway's own (`gwc`, the
+    /// default) or hyper's (the escape hatch). TLS hosts and h2/h2c/auto
+    /// use hyper whatever it says.
+    pub implementation: Implementation,
+}
+
+/// `gwc/http-client.implementation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Implementation {
+    /// The own HTTP/1.1 client (`runtime/src/http1`; strict framing).
+    Gwc,
+    /// hyper's HTTP/1.1 client (`lb/h1.rs`).
+    Hyper,
 }
 
 impl HttpOptions {
@@ -989,6 +1003,7 @@ impl HttpOptions {
         follow_redirects: true,
         tls: None,
         max_response_bytes: HttpOptions::DEFAULT_MAX_RESPONSE_BYTES,
+        implementation: Implementation::Gwc,
     };
 }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
+
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::http::uri::{Authority, PathAndQuery, Scheme};
 use hyper::{Request, Response, Uri, Version};
@@ -24,7 +25,7 @@ use crate::body::{GwBody, OnceBody, OnceCell};
 use crate::error::{Error, ErrorKind};
 use crate::lb::breaker::Breaker;
 use crate::lb::budget::RetryBudget;
-use crate::lb::client::{self, ConnLimit, HttpClient};
+use crate::lb::client::{self, ConnLimit, HttpClient, UpBody};
 use crate::lb::failover::{self, Decision, Outcome, Skip};
 use crate::lb::health::{HealthCell, Prober};
 use crate::lb::now_ms;
@@ -212,7 +213,7 @@ impl Shared {
             Some(t) => t.clone(),
             None => self.root_tls.insert(client::tls_config(root.tls)?).clone(),
         };
-        let c = client::root_client(root, tls)?;
+        let c = client::root_client(url, root, tls)?;
         self.root_clients.push((url, c.clone()));
         Ok(c)
     }
@@ -231,7 +232,7 @@ impl Shared {
         {
             return Ok((c.clone(), l.clone()));
         }
-        let c = client::host_client(http, root, None)?;
+        let c = client::host_client(url, http, root, None)?;
         let l = ConnLimit::for_options(http);
         self.clients.push((url, *http, c.clone(), l.clone()));
         Ok((c, l))
@@ -265,7 +266,7 @@ impl Shared {
         self.probers.push(Arc::new(Prober {
             uri,
             check,
-            client: client::host_client(http, root, Some(check.reuse_connection))?,
+            client: client::host_client(url, http, root, Some(check.reuse_connection))?,
             cell: Arc::clone(&cell),
         }));
         self.keys.push((url, check, *http));
@@ -456,7 +457,7 @@ impl Drop for AttemptGuard<'_> {
 #[derive(Debug)]
 pub struct Reply<'a> {
     /// The response (body unread).
-    pub resp: Response<Incoming>,
+    pub resp: Response<UpBody>,
     /// The host that answered.
     pub host: &'a HostRt,
     /// Its connection slot: keep it until the body is read.
@@ -933,8 +934,11 @@ impl Upstream {
                 }
                 let (kind, class) = if e.is_connect() {
                     (ErrorKind::Connect, Outcome::ConnectFailure)
-                } else if unparsable(&e) {
-                    // A head hyper refuses (differing `Content-Length`s…).
+                } else if e.is_bad_response() {
+                    // A head refused as malformed: the own client's framing
+                    // rules (its reason label is in the message), or hyper's
+                    // parser (differing `Content-Length`s…). The connection
+                    // is closed either way.
                     (ErrorKind::BadResponse, Outcome::Reset)
                 } else {
                     (ErrorKind::Transport, Outcome::Reset)
@@ -1034,11 +1038,13 @@ impl Upstream {
                 } else {
                     Outcome::Reset
                 };
+                let kind = if e.is_bad_response() {
+                    ErrorKind::BadResponse
+                } else {
+                    ErrorKind::Transport
+                };
                 (
-                    Error::new(
-                        ErrorKind::Transport,
-                        format!("{}: redirect to {}: {e}", host.url, hop.uri),
-                    ),
+                    Error::new(kind, format!("{}: redirect to {}: {e}", host.url, hop.uri)),
                     class,
                 )
             })?;
@@ -1055,22 +1061,6 @@ impl Upstream {
             redirect::MAX_REDIRECTS
         )))
     }
-}
-
-/// Whether a client error is hyper refusing the response head (a parse
-/// error somewhere in its chain of causes).
-fn unparsable(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if err
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_parse)
-        {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
 }
 
 /// Without `gwc/failover` (for the budget fields of a retry that cannot
@@ -1109,7 +1099,7 @@ fn drain(r: Reply<'_>) {
 /// Reads and drops up to [`DISCARD_BYTES`] of a body within 2 s, in the
 /// background, so that its keep-alive connection can be reused; a longer
 /// or slower body just closes its connection.
-pub(crate) fn discard(mut body: Incoming, permit: Option<OwnedSemaphorePermit>) {
+pub(crate) fn discard(mut body: UpBody, permit: Option<OwnedSemaphorePermit>) {
     tokio::spawn(async move {
         let _permit = permit;
         let mut left = DISCARD_BYTES;
@@ -1151,7 +1141,8 @@ mod tests {
         let b = Upstream::new(&B, &root, &mut shared, "b").expect("pool b");
         assert_eq!(shared.root_clients.len(), 2);
         let pool = |c: &HttpClient| match c {
-            HttpClient::H1(p) => Arc::as_ptr(p),
+            HttpClient::Own(p) => Arc::as_ptr(p).cast::<()>(),
+            HttpClient::H1(p) => Arc::as_ptr(p).cast::<()>(),
             HttpClient::Pooled(_) => std::ptr::null(),
         };
         assert_eq!(pool(&a.hosts[1].client), pool(&b.hosts[0].client));

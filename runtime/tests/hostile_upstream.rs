@@ -730,3 +730,74 @@ async fn a_chunked_get_body_reaches_the_backend() {
         assert_eq!(&seen.body[..], b"hello world", "{path}");
     }
 }
+
+/// An upstream answer the own HTTP/1.1 client refuses (`Content-Length`
+/// with `Transfer-Encoding`) is a `reset`-class failure like hyper's
+/// errors: the failover loop retries it on the next host, and passive
+/// health counts it, so the refusing host is ejected after one failure and
+/// not called again.
+#[tokio::test]
+async fn a_framing_reject_fails_over_and_ejects_the_host() {
+    let _records = log_records();
+    let (bad, bad_calls) = raw_upstream(|mut s, _| async move {
+        let _ = s
+            .write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\n",
+            )
+            .await;
+        Some(s)
+    })
+    .await;
+    let (good, _) = raw_upstream(|mut s, _| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"ok\":1}")
+            .await;
+        Some(s)
+    })
+    .await;
+    let host = |name: &'static str| HostPolicy {
+        name,
+        weight: 1,
+        backup: false,
+        http: HttpOptions::DEFAULT,
+        active: None,
+    };
+    let reset = FailureClasses(FailureClasses::RESET);
+    let mut b = backend(bad, leak_slice(vec![UrlPiece::Literal("/x")]));
+    b.hosts = leak_slice(vec![bad, good]);
+    b.lb = Some(leak(PoolPolicy {
+        algorithm: Algorithm::RoundRobin,
+        hosts: leak_slice(vec![host(bad), host(good)]),
+        schedule: &[],
+        backup_schedule: &[],
+        all_unhealthy: AllUnhealthy::FailOpen,
+        passive: Some(PassiveCheck {
+            consecutive_failures: 1,
+            failure_on: reset,
+            ejection_time_ms: 60_000,
+            max_ejection_time_ms: 60_000,
+            max_ejection_percent: 50,
+        }),
+        failover: Some(Failover {
+            max_attempts: 2,
+            retry_on: reset,
+            ..Failover::DEFAULT
+        }),
+        debug_headers: false,
+    }));
+    let mut e = endpoint(
+        Method::Get,
+        "/pool",
+        leak_slice(vec![Segment::Static("pool")]),
+        &[],
+        vec![b],
+    );
+    e.timeout_ms = 3000;
+    let gw = start(gateway(vec![e])).await;
+    for i in 0..6 {
+        let answer = raw_get(gw.addr, "/pool").await;
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{i}: {answer}");
+        assert!(answer.ends_with(r#"{"ok":1}"#), "{i}: {answer}");
+    }
+    assert_eq!(bad_calls.load(Ordering::SeqCst), 1);
+}

@@ -18,8 +18,8 @@ use crate::model::lb::{AllUnhealthy, FailureClass};
 use quote::{format_ident, quote};
 
 use crate::plan::pool::{
-    ActiveCheck, Algorithm, HostPolicy, HttpOptions, HttpVersion, PoolPolicy, TlsOptions,
-    TlsVersion, failure_bit,
+    ActiveCheck, Algorithm, HostPolicy, HttpImplementation, HttpOptions, HttpVersion, PoolPolicy,
+    TlsOptions, TlsVersion, failure_bit,
 };
 use crate::plan::{
     Backend, ClientIpOptions, ClientOptions, Encoding, Endpoint, FlatmapOp, Forward, Method,
@@ -86,8 +86,8 @@ pub fn gateway(plan: &Plan) -> TokenStream {
             Gateway, Method, OutputEncoding, RouterOptions, Segment, ServerOptions, StaticData,
             StaticStrategy, UrlPiece, Value,
             ActiveCheck, Algorithm, AllUnhealthy, ClientCert, Failover, FailureClasses,
-            HostPolicy, HttpOptions, HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
-            BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
+            HostPolicy, HttpOptions, HttpVersion, Implementation, PassiveCheck, PoolPolicy,
+            TlsOptions, TlsVersion, BotDetector, Cors, AllowedHosts, HttpSecurity, ClientIpOptions, TrustedNet,
             Otel, PrometheusExporter, Stats,
         };
         #jwt_use
@@ -396,6 +396,10 @@ fn http_options(o: &HttpOptions) -> TokenStream {
     let max = Literal::u32_unsuffixed(o.max_connections_per_host);
     let follow = o.follow_redirects;
     let max_response_bytes = Literal::u64_unsuffixed(o.max_response_bytes);
+    let implementation = match o.implementation {
+        HttpImplementation::Gwc => quote!(Implementation::Gwc),
+        HttpImplementation::Hyper => quote!(Implementation::Hyper),
+    };
     let tls = option(o.tls.as_ref().map(|t| {
         let t = tls_options(t);
         quote!(&#t)
@@ -410,6 +414,7 @@ fn http_options(o: &HttpOptions) -> TokenStream {
             follow_redirects: #follow,
             tls: #tls,
             max_response_bytes: #max_response_bytes,
+            implementation: #implementation,
         }
     }
 }

@@ -208,6 +208,38 @@ impl HttpVersion {
     }
 }
 
+/// `gwc/http-client.implementation`: which HTTP/1.1 client serves a plain
+/// `http://` host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HttpImplementation {
+    /// The gateway's own HTTP/1.1 client (the default): strict framing,
+    /// the request runs on the connection in its own task.
+    Gwc,
+    /// hyper's HTTP/1.1 client: the escape hatch for a backend whose
+    /// framing the own client refuses.
+    Hyper,
+}
+
+impl HttpImplementation {
+    /// Every implementation, as written in the config.
+    pub const ALL: [HttpImplementation; 2] = [HttpImplementation::Gwc, HttpImplementation::Hyper];
+
+    /// Reads `gwc` or `hyper`.
+    pub fn parse(text: &str) -> Option<HttpImplementation> {
+        HttpImplementation::ALL
+            .into_iter()
+            .find(|v| v.as_str() == text)
+    }
+
+    /// The name as written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpImplementation::Gwc => "gwc",
+            HttpImplementation::Hyper => "hyper",
+        }
+    }
+}
+
 /// The failure classes of §7.5.3, used by `retry_on` and `failure_on`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailureClass {
@@ -980,6 +1012,8 @@ pub struct HttpClient<'a> {
     pub follow_redirects: Option<Spanned<bool>>,
     /// `max_response_bytes`.
     pub max_response_bytes: Option<Spanned<i64>>,
+    /// `implementation` (`gwc` or `hyper`).
+    pub implementation: Option<Spanned<String>>,
     /// `tls` (KrakenD's `client_tls` shape).
     pub tls: Option<&'a Node>,
 }
@@ -998,6 +1032,7 @@ impl<'a> HttpClient<'a> {
             pipelining: f.bool("pipelining"),
             follow_redirects: f.bool("follow_redirects"),
             max_response_bytes: f.int("max_response_bytes"),
+            implementation: f.string("implementation"),
             tls: node.get("tls").filter(|n| n.as_object().is_some()),
         }
     }
@@ -1272,6 +1307,9 @@ pub struct HttpOptions<'a> {
     pub follow_redirects: bool,
     /// The most bytes of a response body a decoded backend reads.
     pub max_response_bytes: u64,
+    /// The HTTP/1.1 client asked for (`gwc` unless a layer says `hyper`;
+    /// the runtime uses hyper anyway for `https://` hosts and HTTP/2).
+    pub implementation: HttpImplementation,
     /// The TLS options object (KrakenD `client_tls` shape), when any layer
     /// sets one: the host's, the backend's, or the root `client_tls`.
     pub tls: Option<&'a Node>,
@@ -1348,6 +1386,10 @@ pub fn resolve_http_options<'a>(
                 u64::try_from(n).ok().filter(|n| *n >= 1)
             })
             .unwrap_or(defaults::MAX_RESPONSE_BYTES),
+        implementation: layers
+            .iter()
+            .find_map(|l| HttpImplementation::parse(&l.implementation.as_ref()?.value))
+            .unwrap_or(HttpImplementation::Gwc),
         tls: layers
             .iter()
             .find_map(|l| l.tls)
@@ -1371,6 +1413,29 @@ pub fn effective_version<'s>(
         return None;
     }
     backend.and_then(|b| b.version.as_ref())
+}
+
+/// The `implementation` value that decides a pool host's HTTP/1.1 client
+/// (`None`: the default, `gwc`), with the same inheritance as
+/// [`effective_version`].
+pub fn effective_implementation<'s>(
+    backend: Option<&'s HttpClient<'_>>,
+    host: Option<&'s HostAttrs<'_>>,
+) -> Option<&'s Spanned<String>> {
+    let valid = |v: &&'s Spanned<String>| HttpImplementation::parse(&v.value).is_some();
+    if let Some(v) = host
+        .and_then(|h| h.http.as_ref())
+        .and_then(|h| h.implementation.as_ref())
+        .filter(valid)
+    {
+        return Some(v);
+    }
+    if host.is_some_and(|h| !h.inherits()) {
+        return None;
+    }
+    backend
+        .and_then(|b| b.implementation.as_ref())
+        .filter(valid)
 }
 
 #[cfg(test)]
@@ -1579,6 +1644,7 @@ mod tests {
             max_connections_per_host: max,
             follow_redirects: follow,
             max_response_bytes: defaults::MAX_RESPONSE_BYTES,
+            implementation: HttpImplementation::Gwc,
             tls,
         };
         // a: the backend level over the root.

@@ -18,7 +18,7 @@ use crate::model::lb::{
 use crate::model::{self, Config};
 use crate::syntax::Node;
 
-pub use crate::model::lb::{Algorithm, HttpVersion};
+pub use crate::model::lb::{Algorithm, HttpImplementation, HttpVersion};
 
 /// `spec::PoolPolicy`.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +74,8 @@ pub struct HttpOptions {
     pub follow_redirects: bool,
     /// `max_response_bytes`.
     pub max_response_bytes: u64,
+    /// `implementation`.
+    pub implementation: HttpImplementation,
     /// `tls`.
     pub tls: Option<TlsOptions>,
 }
@@ -314,6 +316,7 @@ fn host_policy(
             max_connections_per_host: http.max_connections_per_host,
             follow_redirects: http.follow_redirects,
             max_response_bytes: http.max_response_bytes,
+            implementation: http.implementation,
             tls: http.tls.map(tls_options),
         },
         active,

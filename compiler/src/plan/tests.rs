@@ -718,8 +718,8 @@ fn unplannable_configs_are_errors_not_panics() {
 // Pool policies (`gwc/*`, research/lb-failover-health.md §7.3)
 
 use super::pool::{
-    self, ActiveCheck, Algorithm, Failover, HostPolicy, HttpOptions, HttpVersion, PassiveCheck,
-    PoolPolicy, TlsOptions, TlsVersion,
+    self, ActiveCheck, Algorithm, Failover, HostPolicy, HttpImplementation, HttpOptions,
+    HttpVersion, PassiveCheck, PoolPolicy, TlsOptions, TlsVersion,
 };
 use crate::model::lb::AllUnhealthy;
 
@@ -736,6 +736,7 @@ const DEFAULT_HTTP: HttpOptions = HttpOptions {
     max_connections_per_host: 100,
     follow_redirects: true,
     max_response_bytes: 64 << 20,
+    implementation: HttpImplementation::Gwc,
     tls: None,
 };
 
@@ -823,7 +824,8 @@ fn pool_everything_resolved() {
                                "max_retry_body_bytes": 1024, "backoff_base": "10ms",
                                "budget_percent": 50, "min_retry_concurrency": 1},
               "gwc/http-client": {"connect_timeout": "1s", "max_connections_per_host": 8,
-                                  "follow_redirects": false, "keep_alive": false}
+                                  "follow_redirects": false, "keep_alive": false,
+                                  "implementation": "hyper"}
             }}"#,
     )
     .expect("a policy");
@@ -848,6 +850,7 @@ fn pool_everything_resolved() {
         keep_alive: false,
         max_connections_per_host: 8,
         follow_redirects: false,
+        implementation: HttpImplementation::Hyper,
         ..DEFAULT_HTTP
     };
     assert_eq!(

@@ -245,6 +245,11 @@ impl Pool {
         &self.inner.stats
     }
 
+    /// Whether `other` is this pool (a clone of it).
+    pub fn same(&self, other: &Pool) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Idle connections of this host on the current worker.
     pub fn idle(&self) -> usize {
         IDLE.try_with(|s| {

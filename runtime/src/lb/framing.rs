@@ -27,6 +27,14 @@
 //!   other connection headers in a response as malformed, and a `101`
 //!   cannot occur; the checks cost nothing there.
 //!
+//! The own HTTP/1.1 client ([`crate::http1`], every plain `http://`
+//! HTTP/1.1 host unless `implementation: hyper`) refuses all of these
+//! itself, stricter still (research §3.1–3.3), before a response exists:
+//! its rejects reach the failover loop as [`ErrorKind::BadResponse`] with
+//! the reason in the message, and its connection is already closed. The
+//! check below stays for hyper's clients (TLS hosts, h2/h2c/auto, the
+//! escape hatch) and costs the own client's answers two header lookups.
+//!
 //! A refused answer is a [`ErrorKind::BadResponse`] (502 for a lone
 //! backend) and its connection is closed: the own HTTP/1.1 pool puts a
 //! [`ConnKill`] in each response's extensions, which ends the connection's

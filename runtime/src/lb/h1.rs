@@ -1,6 +1,10 @@
 //! The HTTP/1.1 connection pool of one host, over hyper's
-//! `client::conn::http1` (hyper-util's pooled client stays for h2, h2c and
-//! ALPN `auto` hosts).
+//! `client::conn::http1`: `https://` HTTP/1.1 hosts, hosts whose
+//! `gwc/http-client` says `implementation: hyper` (the escape hatch from
+//! the own client, [`crate::http1`]), and the requests an own client hands
+//! over (another authority, a `Host` of their own; see
+//! [`super::client`]). hyper-util's pooled client stays for h2, h2c and
+//! ALPN `auto` hosts.
 //!
 //! Why not hyper-util's client here: per request it hashes the pool key
 //! (SipHash over scheme and authority) under a pool-wide mutex, formats the
@@ -331,7 +335,7 @@ fn prepare(req: &mut Request<GwBody>, uri: &Uri, authority: &Authority, host: Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lb::client::{ClientError, HttpClient, root_client, tls_config};
+    use crate::lb::client::{ClientError, HttpClient, root_hyper_pool, tls_config};
     use crate::spec::ClientOptions;
     use http_body_util::BodyExt;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -371,10 +375,7 @@ mod tests {
     }
 
     fn pool(o: &ClientOptions) -> Arc<H1Pool> {
-        match root_client(o, tls_config(o.tls).expect("test tls")) {
-            Ok(HttpClient::H1(p)) => p,
-            other => panic!("not an HTTP/1.1 pool: {other:?}"),
-        }
+        root_hyper_pool(o, tls_config(o.tls).expect("test tls"))
     }
 
     async fn get(p: &Arc<H1Pool>, url: &str) -> Result<String, H1Error> {
@@ -447,8 +448,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("test setup");
         let addr = listener.local_addr().expect("test setup");
         drop(listener);
-        let client = root_client(&ClientOptions::DEFAULT, tls_config(None).expect("test tls"))
-            .expect("test setup");
+        let client = HttpClient::H1(pool(&ClientOptions::DEFAULT));
         let mut req = Request::new(GwBody::Empty);
         *req.uri_mut() = format!("http://{addr}/").parse().expect("test setup");
         let e = client.request(req).await.expect_err("refused");

@@ -9,9 +9,10 @@
 //!   is `Upstream::call`;
 //! - [`budget`]: the retry budget;
 //! - [`breaker`]: KrakenD's `qos/circuit-breaker`;
-//! - [`client`]: per-host HTTP clients (version, timeouts, keep-alive,
-//!   connection cap, TLS);
-//! - [`h1`]: the HTTP/1.1 connection pool of one host;
+//! - [`client`]: per-host HTTP clients (version, implementation, timeouts,
+//!   keep-alive, connection cap, TLS) and the upstream body type;
+//! - [`h1`]: the HTTP/1.1 connection pool of one host over hyper (TLS
+//!   hosts and the escape hatch from the own client, `crate::http1`);
 //! - [`framing`]: the response heads no client may pass on (conflicting
 //!   lengths, an unasked-for `101`), and closing their connections.
 //!

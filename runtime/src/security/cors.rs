@@ -114,7 +114,10 @@ pub struct Stage {
     max_header_len: usize,
 }
 
-/// What [S2] does with a request.
+/// What [S2] does with a request. `Answer` holds a whole response, whose
+/// body type carries the upstream body inline (`lb::client::UpBody`: no
+/// box per request), hence the size difference.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Decision {
     /// A preflight, answered here: send this and stop.

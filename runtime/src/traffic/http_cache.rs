@@ -59,9 +59,9 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::lb::client::UpBody;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
 use hyper::header::{
     CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, DATE, ETAG, EXPIRES, HeaderMap, HeaderName,
     IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, TRANSFER_ENCODING, VARY,
@@ -650,17 +650,19 @@ pub fn add_validators(entry: &HeaderMap, req: &mut HeaderMap) {
     }
 }
 
-/// A body read for the store.
+/// A body read for the store. `Partial` holds the upstream body inline
+/// (see [`UpBody`]: no box per request).
+#[allow(clippy::large_enum_variant)]
 pub enum Read {
     /// Whole (and within the bound).
     Whole(Bytes),
     /// Over the bound: what was read, then the rest of the stream.
-    Partial(Bytes, Incoming),
+    Partial(Bytes, UpBody),
 }
 
 /// Reads a body up to `limit` bytes (a `Content-Length` above it is not
 /// read at all).
-pub async fn read_bounded(body: Incoming, limit: u64, host: &str) -> Result<Read, Error> {
+pub async fn read_bounded(body: UpBody, limit: u64, host: &str) -> Result<Read, Error> {
     use hyper::body::Body as _;
     if body.size_hint().lower() > limit {
         return Ok(Read::Partial(Bytes::new(), body));

@@ -114,6 +114,7 @@ crate::check::registry::registry! {
     "GW539" gw539_unsupported_http_option Error Tree;
     "GW540" gw540_connect_timeout_not_below_try Warning Tree;
     "GW541" gw541_invalid_send_timeout Error Tree;
+    "GW542" gw542_own_client_not_applicable Warning Tree;
     "GW549" gw549_invalid_max_response_bytes Error Tree;
     "GW600" gw600_enterprise_setting Warning Tree;
     "GW601" gw601_invalid_bot_pattern Error Tree;
