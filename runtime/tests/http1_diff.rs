@@ -7,7 +7,9 @@
 //! `h1_diff_hyper`).
 //!
 //! Every difference must be explained: a listed case id in
-//! `http1_diff_allow.txt` (which must then really differ), or, for
+//! `http1_diff_allow.txt` (which must then really differ, and only the way
+//! a stricter client can: own rejects and hyper accepts, or own does not
+//! reuse where hyper does), or, for
 //! generated cases, a [`Class`] of the reply (the own client's stated
 //! strictness, §4.7(c)). Any other difference fails with both outcomes.
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -17,7 +19,7 @@ mod h1_diff;
 
 use std::collections::BTreeMap;
 
-use h1_diff::{Class, Outcome, allowed, classes, compare};
+use h1_diff::{Class, Outcome, allowed, classes, compare, stricter};
 
 /// The ids listed in `http1_diff_allow.txt` (`id  reason`; `#` comments).
 fn allow_list() -> BTreeMap<String, String> {
@@ -303,6 +305,40 @@ fn cases() -> Vec<Case> {
         case("S37", &r11("Content-Length: 10\r\n", "hello")),
         case("S38", &r11("", "hello")),
     ];
+    // ---- edge cases after hyper's and pingora's client tests ----
+    let more: [(&'static str, &[u8]); 26] = [
+        ("edge-no-reason", b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-empty-reason", b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-obs-text-reason", b"HTTP/1.1 200 \xffk\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-status-999", b"HTTP/1.1 999 X\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-status-600", b"HTTP/1.1 600 X\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-status-2-digits", b"HTTP/1.1 20 X\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-leading-crlf", b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-cl-leading-zeros", b"HTTP/1.1 200 OK\r\nContent-Length: 002\r\n\r\nhi"),
+        ("edge-cl-spaces", b"HTTP/1.1 200 OK\r\nContent-Length:   2  \r\n\r\nhi"),
+        ("edge-te-upper", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"),
+        ("edge-chunk-upper-hex", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n"),
+        ("edge-chunk-size-space", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 \r\nhi\r\n0\r\n\r\n"),
+        ("edge-chunk-size-tab-ext", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\t;a=b\r\nhi\r\n0\r\n\r\n"),
+        ("edge-chunk-leading-zeros", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n002\r\nhi\r\n000\r\n\r\n"),
+        ("edge-chunked-stray", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nXX"),
+        ("edge-chunked-eof", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n"),
+        ("edge-connection-upper", b"HTTP/1.1 200 OK\r\nConnection: Close\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-two-1xx", b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-205", b"HTTP/1.1 205 Reset Content\r\nContent-Length: 0\r\n\r\n"),
+        ("edge-tab-in-value", b"HTTP/1.1 200 OK\r\nX-A: a\tb\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-obs-text-value", b"HTTP/1.1 200 OK\r\nX-A: \x80\xff\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-no-colon", b"HTTP/1.1 200 OK\r\nX-A\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-empty-name", b"HTTP/1.1 200 OK\r\n: v\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-trailer-fold", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-T: a\r\n b\r\n\r\n"),
+        ("edge-keep-alive-header", b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 2\r\n\r\nhi"),
+        ("edge-10-no-cl-keep-alive", b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\nhi"),
+    ];
+    v.extend(more.iter().map(|(id, r)| case(id, r)));
+    v.push(head_case(
+        "edge-head-close-delimited",
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\n",
+    ));
     // S33: trailers over the cap (64 KiB of trailer fields).
     let mut big = String::from("5\r\nhello\r\n0\r\n");
     for i in 0..2000 {
@@ -361,7 +397,14 @@ fn fixed_cases_agree_with_hyper_or_are_allow_listed() {
         let differs = !own.same(&hyper);
         seen.push(c.id);
         match (differs, allow.get(c.id)) {
-            (false, None) | (true, Some(_)) => {}
+            (false, None) => {}
+            (true, Some(_)) if stricter(&own, &hyper) => {}
+            (true, Some(reason)) => failures.push(format!(
+                "{}: allow-listed ({reason}) as the own client being stricter, but it is not\n  own:   {}\n  hyper: {}",
+                c.id,
+                show(&own),
+                show(&hyper)
+            )),
             (true, None) => failures.push(format!(
                 "{}: the clients differ and the case is not allow-listed\n  own:   {}\n  hyper: {}",
                 c.id,

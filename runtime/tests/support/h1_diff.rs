@@ -136,7 +136,7 @@ impl Outcome {
     }
 
     /// The same, except for the reuse verdict.
-    fn same_but_reuse(&self, other: &Outcome) -> bool {
+    pub fn same_but_reuse(&self, other: &Outcome) -> bool {
         match (self, other) {
             (
                 Outcome::Accepted {
@@ -420,9 +420,12 @@ pub enum Class {
     Http10KeepAlive,
 }
 
+/// A field of [`loose_head`]: lower-cased name, trimmed value.
+type Field = (Vec<u8>, Vec<u8>);
+
 /// The head's fields as (lower-cased name, trimmed value) and its status
 /// line, split loosely (LF or CRLF lines); `None` without a head end.
-fn loose_head(reply: &[u8]) -> Option<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>, usize)> {
+fn loose_head(reply: &[u8]) -> Option<(Vec<u8>, Vec<Field>, usize)> {
     let end = reply
         .windows(2)
         .position(|w| w == b"\n\n")
@@ -526,6 +529,14 @@ pub fn allowed(classes: &[Class], own: &Outcome, hyper: &Outcome) -> bool {
         }
         _ => stricter,
     })
+}
+
+/// The only shapes a listed difference may take: the own client rejects
+/// what hyper accepts, or reads the same response and does not reuse the
+/// connection where hyper does.
+pub fn stricter(own: &Outcome, hyper: &Outcome) -> bool {
+    (!own.accepted() && hyper.accepted())
+        || (own.same_but_reuse(hyper) && own.reuse() == Some(&Reuse::No))
 }
 
 /// Both clients on one case; the upstream writes the reply `step` bytes at
