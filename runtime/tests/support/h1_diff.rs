@@ -189,7 +189,12 @@ fn normalise(headers: &HeaderMap) -> Vec<(String, Vec<u8>)> {
 
 /// The scripted upstream: the reply to the first request, then `SECOND` to
 /// a second one if it comes within `IDLE`, else EOF.
-async fn upstream(mut s: DuplexStream, reply: Vec<u8>, step: usize) {
+async fn upstream(
+    mut s: DuplexStream,
+    reply: Vec<u8>,
+    step: usize,
+    written: tokio::sync::watch::Sender<bool>,
+) {
     let mut buf = Vec::new();
     if !read_request(&mut s, &mut buf).await {
         return;
@@ -201,6 +206,7 @@ async fn upstream(mut s: DuplexStream, reply: Vec<u8>, step: usize) {
         // Let the client read what came so far (split reads).
         tokio::task::yield_now().await;
     }
+    let _ = written.send(true);
     match tokio::time::timeout(IDLE, read_request(&mut s, &mut buf)).await {
         Ok(true) => {
             let _ = s.write_all(SECOND).await;
@@ -253,17 +259,40 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn pair(reply: &[u8], step: usize) -> (DuplexStream, tokio::task::JoinHandle<()>) {
+/// The client's end, the upstream task, and a flag the upstream raises
+/// once the whole reply is written.
+fn pair(
+    reply: &[u8],
+    step: usize,
+) -> (
+    DuplexStream,
+    tokio::task::JoinHandle<()>,
+    tokio::sync::watch::Receiver<bool>,
+) {
     let (client, server) = tokio::io::duplex(1 << 20);
-    let task = tokio::spawn(upstream(server, reply.to_vec(), step));
-    (client, task)
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(upstream(server, reply.to_vec(), step, tx));
+    (client, task, rx)
+}
+
+/// Before the reuse step: waits until the upstream wrote the whole first
+/// reply (a split reply may still be arriving when the response already
+/// ended), then lets the other tasks run (hyper's connection task reads
+/// what came). A real pool checks a connection out later than that; the
+/// bytes that arrive after a second request went out are S36, an IO-timing
+/// case `http1_client.rs` covers.
+async fn settle(written: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = tokio::time::timeout(IDLE / 4, written.wait_for(|w| *w)).await;
+    for _ in 0..8 {
+        tokio::task::yield_now().await;
+    }
 }
 
 /// The case through hyper's `client::conn::http1`.
 pub fn run_hyper(head: bool, reply: &[u8], step: usize) -> Outcome {
     runtime().block_on(async {
-        let (io, server) = pair(reply, step);
-        let out = tokio::time::timeout(LIMIT, hyper_exchange(io, head))
+        let (io, server, written) = pair(reply, step);
+        let out = tokio::time::timeout(LIMIT, hyper_exchange(io, head, written))
             .await
             .unwrap_or_else(|_| Outcome::Rejected("hang".into()));
         server.abort();
@@ -280,7 +309,11 @@ fn hyper_request(method: Method) -> Request<Empty<Bytes>> {
         .unwrap()
 }
 
-async fn hyper_exchange(io: DuplexStream, head: bool) -> Outcome {
+async fn hyper_exchange(
+    io: DuplexStream,
+    head: bool,
+    mut written: tokio::sync::watch::Receiver<bool>,
+) -> Outcome {
     let mut builder = hyper::client::conn::http1::Builder::new();
     builder
         .max_buf_size(MAX_HEAD)
@@ -303,6 +336,7 @@ async fn hyper_exchange(io: DuplexStream, head: bool) -> Outcome {
         Ok(b) => b.to_bytes().to_vec(),
         Err(e) => return Outcome::Rejected(format!("body: {e}")),
     };
+    settle(&mut written).await;
     let reuse = match sender.ready().await {
         Err(_) => Reuse::No,
         Ok(()) => match sender.send_request(hyper_request(Method::GET)).await {
@@ -332,8 +366,8 @@ async fn hyper_exchange(io: DuplexStream, head: bool) -> Outcome {
 /// takes it: reusable, then a probe that finds it alive).
 pub fn run_own(head: bool, reply: &[u8], step: usize) -> Outcome {
     runtime().block_on(async {
-        let (io, server) = pair(reply, step);
-        let out = tokio::time::timeout(LIMIT, own_exchange(io, head))
+        let (io, server, written) = pair(reply, step);
+        let out = tokio::time::timeout(LIMIT, own_exchange(io, head, written))
             .await
             .unwrap_or_else(|_| Outcome::Rejected("hang".into()));
         server.abort();
@@ -366,7 +400,11 @@ async fn own_read(
     ))
 }
 
-async fn own_exchange(io: DuplexStream, head: bool) -> Outcome {
+async fn own_exchange(
+    io: DuplexStream,
+    head: bool,
+    mut written: tokio::sync::watch::Receiver<bool>,
+) -> Outcome {
     let limits = ConnLimits::default();
     let mut conn = Conn::new(io, Bytes::from_static(b"diff.test"), limits);
     let method = if head { Method::HEAD } else { Method::GET };
@@ -374,6 +412,7 @@ async fn own_exchange(io: DuplexStream, head: bool) -> Outcome {
         Ok(r) => r,
         Err(e) => return Outcome::Rejected(e),
     };
+    settle(&mut written).await;
     // The pool's checkout: reusable, then a probe of the idle socket
     // (`Conn::probe` itself wants the `Idle` state the pool's check-in sets).
     let reuse = if conn.is_reusable() && probe_by_read(conn.io_mut()) == Probe::Alive {
