@@ -26,6 +26,10 @@
 # `run.sh SECONDS h1_response_stream` fuzzes the own HTTP/1.1 client's
 # connection (runtime/src/http1/conn.rs) with whole upstream replies on
 # scripted IO; seeded with the committed fuzz/corpus/h1_response_stream.
+# `run.sh SECONDS h1_diff_hyper` feeds the same upstream reply to hyper's
+# client and to the own one (runtime/tests/support/h1_diff.rs) and fails on
+# a difference outside runtime/tests/http1_diff_allow.txt's classes; seeded
+# with the committed fuzz/corpus/h1_diff_hyper.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain
 # through RUSTC_BOOTSTRAP, without sanitizers (safe Rust: panics are the bugs).
 set -euo pipefail
@@ -149,6 +153,16 @@ if [ "${2:-lint}" = h1_response_stream ]; then
     > target/h1_response_stream.dict
   RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none h1_response_stream corpus/h1_response_stream -- \
     -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=4096 -dict=target/h1_response_stream.dict
+fi
+if [ "${2:-lint}" = h1_diff_hyper ]; then
+  # Byte 0 picks GET or HEAD and the upstream's write size; the rest is the
+  # reply. The dictionary goes under target/ (ignored).
+  mkdir -p corpus/h1_diff_hyper target
+  printf '%s\n' '"HTTP/1.1 "' '"HTTP/1.0 "' '"200 OK\x0D\x0A"' '"100 Continue\x0D\x0A"' '"204 "' '"304 "' \
+    '"\x0D\x0A\x0D\x0A"' '"Content-Length: "' '"Transfer-Encoding: "' '"chunked"' '"Connection: "' \
+    '"close"' '"keep-alive"' '"0\x0D\x0A\x0D\x0A"' '";ext="' > target/h1_diff_hyper.dict
+  RUSTC_BOOTSTRAP=1 exec cargo fuzz run --sanitizer none h1_diff_hyper corpus/h1_diff_hyper -- \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -dict=target/h1_diff_hyper.dict
 fi
 mkdir -p corpus/lint
 seed() { # FILE FORMAT-BYTE
